@@ -1,0 +1,32 @@
+# Thin wrapper over meson for the README's two set-up commands.
+#   make demo   installs what is missing, builds, loads the example catalogue
+#   make check  installs what is missing, builds, runs every test
+# meson stays the build; this file only strings the steps together.
+
+BUILD ?= build
+MESON_ARGS ?=
+DEMO_DB ?= $(BUILD)/demo-data
+
+.PHONY: all deps build demo check clean
+
+all: build
+
+deps:
+	@sh tools/install-deps.sh
+
+$(BUILD)/build.ninja:
+	meson setup $(BUILD) $(MESON_ARGS)
+
+build: deps $(BUILD)/build.ninja
+	meson compile -C $(BUILD)
+
+demo: build
+	rm -rf $(DEMO_DB)
+	$(BUILD)/web/fairdex --db $(DEMO_DB) load examples/catalog.ttl
+	$(BUILD)/web/fairdex --db $(DEMO_DB) stats
+
+check: build
+	meson test -C $(BUILD) --print-errorlogs
+
+clean:
+	rm -rf $(BUILD)

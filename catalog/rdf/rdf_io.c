@@ -1,0 +1,610 @@
+/*
+ * rdf_io.c: reading RDF documents with raptor2 and loading them into the
+ * store.  This is the one place that knows raptor's types and ownership
+ * rules for parsing.
+ *
+ * Safety: the parser may not touch the network or the file system
+ * (RAPTOR_OPTION_NO_NET, RAPTOR_OPTION_NO_FILE), so an RDF/XML document's
+ * external entities or a Turtle @base cannot make fairdex fetch anything.
+ * Input is read through zlib, which passes plain files through and
+ * decompresses gzip ones, with a byte limit on the decompressed size.
+ *
+ * Atomicity: a file is loaded in one write transaction through
+ * fdx_store_write(), which reruns the load from the first byte when the map
+ * has to grow.  Standard input cannot be read twice, so it is copied to an
+ * unlinked temporary file first.
+ */
+#include "fairdex/rdf.h"
+
+#include "../store/store_impl.h"
+
+#include <raptor2.h>
+#include <zlib.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define CHUNK_BYTES (256 * 1024)
+
+/* ------------------------------------------------------------------------
+ * Formats
+ * --------------------------------------------------------------------- */
+
+static const struct {
+  const char* name;
+  FdxFormat   format;
+} format_names[] = {
+  {"ntriples", FDX_FORMAT_NTRIPLES}, {"nt", FDX_FORMAT_NTRIPLES},
+  {"nquads", FDX_FORMAT_NQUADS},     {"nq", FDX_FORMAT_NQUADS},
+  {"turtle", FDX_FORMAT_TURTLE},     {"ttl", FDX_FORMAT_TURTLE},
+  {"trig", FDX_FORMAT_TRIG},         {"rdfxml", FDX_FORMAT_RDFXML},
+  {"rdf", FDX_FORMAT_RDFXML},        {"xml", FDX_FORMAT_RDFXML},
+  {"owl", FDX_FORMAT_RDFXML},
+};
+
+FdxFormat
+fdx_format_from_name(const char* const name)
+{
+  for (size_t i = 0; name && i < sizeof(format_names) / sizeof(format_names[0]);
+       ++i) {
+    if (!strcasecmp(name, format_names[i].name)) {
+      return format_names[i].format;
+    }
+  }
+  return FDX_FORMAT_UNKNOWN;
+}
+
+FdxFormat
+fdx_format_from_path(const char* const path)
+{
+  if (!path) {
+    return FDX_FORMAT_UNKNOWN;
+  }
+  char         buf[PATH_MAX];
+  const size_t len = strlen(path);
+  if (len >= sizeof(buf)) {
+    return FDX_FORMAT_UNKNOWN;
+  }
+  memcpy(buf, path, len + 1);
+  if (len > 3 && !strcasecmp(buf + len - 3, ".gz")) {
+    buf[len - 3] = '\0';
+  }
+  const char* const dot   = strrchr(buf, '.');
+  const char* const slash = strrchr(buf, '/');
+  if (!dot || (slash && dot < slash)) {
+    return FDX_FORMAT_UNKNOWN;
+  }
+  return fdx_format_from_name(dot + 1);
+}
+
+const char*
+fdx_format_name(const FdxFormat format)
+{
+  switch (format) {
+  case FDX_FORMAT_NTRIPLES:
+    return "ntriples";
+  case FDX_FORMAT_NQUADS:
+    return "nquads";
+  case FDX_FORMAT_TURTLE:
+    return "turtle";
+  case FDX_FORMAT_TRIG:
+    return "trig";
+  case FDX_FORMAT_RDFXML:
+    return "rdfxml";
+  case FDX_FORMAT_UNKNOWN:
+    break;
+  }
+  return "unknown";
+}
+
+bool
+fdx_format_has_graphs(const FdxFormat format)
+{
+  return format == FDX_FORMAT_NQUADS || format == FDX_FORMAT_TRIG;
+}
+
+static bool
+contains(const char* const hay, const size_t len, const char* const needle)
+{
+  const size_t nl = strlen(needle);
+  for (size_t i = 0; i + nl <= len; ++i) {
+    if (!memcmp(hay + i, needle, nl)) {
+      return true;
+    }
+  }
+  return false;
+}
+
+FdxFormat
+fdx_format_sniff(const char* const bytes, const size_t len)
+{
+  size_t i = 0;
+  /* Skip a UTF-8 byte order mark and white space. */
+  if (len >= 3 && !memcmp(bytes, "\xEF\xBB\xBF", 3)) {
+    i = 3;
+  }
+  while (i < len && (bytes[i] == ' ' || bytes[i] == '\t' ||
+                     bytes[i] == '\r' || bytes[i] == '\n')) {
+    ++i;
+  }
+  const char* const s = bytes + i;
+  const size_t      n = len - i;
+  if (n >= 5 && (!memcmp(s, "<?xml", 5) || contains(s, n, "<rdf:RDF"))) {
+    return FDX_FORMAT_RDFXML;
+  }
+  if (contains(s, n, "@prefix") || contains(s, n, "PREFIX ") ||
+      contains(s, n, "@base") || contains(s, n, "BASE ")) {
+    return (contains(s, n, "GRAPH ") || contains(s, n, "} ") ||
+            contains(s, n, "}\n"))
+             ? FDX_FORMAT_TRIG
+             : FDX_FORMAT_TURTLE;
+  }
+  /* Line based: count terms on the first statement line. */
+  if (n && (s[0] == '<' || s[0] == '_' || s[0] == '#')) {
+    size_t terms = 0;
+    bool   in_iri = false, in_lit = false;
+    for (size_t k = 0; k < n && s[k] != '\n'; ++k) {
+      const char c = s[k];
+      if (in_lit) {
+        if (c == '\\') {
+          ++k;
+        } else if (c == '"') {
+          in_lit = false;
+        }
+      } else if (in_iri) {
+        in_iri = c != '>';
+      } else if (c == '<') {
+        in_iri = true;
+        ++terms;
+      } else if (c == '"') {
+        in_lit = true;
+        ++terms;
+      } else if (c == '_' && k + 1 < n && s[k + 1] == ':') {
+        ++terms;
+      }
+    }
+    return terms >= 4 ? FDX_FORMAT_NQUADS : FDX_FORMAT_NTRIPLES;
+  }
+  return FDX_FORMAT_UNKNOWN;
+}
+
+static const char*
+raptor_name(const FdxFormat format)
+{
+  switch (format) {
+  case FDX_FORMAT_NTRIPLES:
+    return "ntriples";
+  case FDX_FORMAT_NQUADS:
+    return "nquads";
+  case FDX_FORMAT_TURTLE:
+    return "turtle";
+  case FDX_FORMAT_TRIG:
+    return "trig";
+  case FDX_FORMAT_RDFXML:
+    return "rdfxml";
+  case FDX_FORMAT_UNKNOWN:
+    break;
+  }
+  return NULL;
+}
+
+/* ------------------------------------------------------------------------
+ * Loading
+ * --------------------------------------------------------------------- */
+
+typedef struct {
+  const char*           path;    /* for messages */
+  int                   fd;      /* rewindable input */
+  const FdxLoadOptions* options;
+  FdxFormat             format;
+  char*                 base;
+  FdxLoader*            loader;
+  FdxError*             err;
+  FdxStatus             status;  /* first error seen */
+  uint64_t              scope;   /* blank node scope of this attempt */
+  uint64_t              quads_read;
+  uint64_t              bytes_read;
+  uint64_t              added;
+  raptor_parser*        parser;
+  char*                 label;   /* scratch for blank node labels */
+  size_t                label_cap;
+  char*                 graph_iri;
+} LoadCtx;
+
+static void
+log_handler(void* const data, raptor_log_message* const message)
+{
+  LoadCtx* const ctx = (LoadCtx*)data;
+  if (message->level < RAPTOR_LOG_LEVEL_ERROR || ctx->status) {
+    return;
+  }
+  long line = 0, column = 0;
+  if (message->locator) {
+    line   = message->locator->line > 0 ? message->locator->line : 0;
+    column = message->locator->column > 0 ? message->locator->column : 0;
+  }
+  ctx->status = fdx_error_set(ctx->err, FDX_ERR_SYNTAX, ctx->path, line,
+                              column, "%s", message->text ? message->text
+                                                          : "syntax error");
+  if (ctx->parser) {
+    raptor_parser_parse_abort(ctx->parser);
+  }
+}
+
+/* Make a blank node label unique to this load: "b<scope>x" then the
+ * original label with every byte outside [A-Za-z0-9] written as _HH. */
+static FdxStatus
+scoped_label(LoadCtx* const       ctx,
+             const unsigned char* label,
+             const size_t         len,
+             FdxTerm* const       ret)
+{
+  const size_t need = 32 + 3 * len;
+  if (need > ctx->label_cap) {
+    free(ctx->label);
+    ctx->label_cap = need * 2;
+    if (!(ctx->label = (char*)malloc(ctx->label_cap))) {
+      ctx->label_cap = 0;
+      return FDX_ERR_NO_MEMORY;
+    }
+  }
+  size_t n = (size_t)snprintf(ctx->label, 32, "b%llux",
+                              (unsigned long long)ctx->scope);
+  static const char hex[] = "0123456789ABCDEF";
+  for (size_t i = 0; i < len; ++i) {
+    const unsigned char c = label[i];
+    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+        (c >= '0' && c <= '9')) {
+      ctx->label[n++] = (char)c;
+    } else {
+      ctx->label[n++] = '_';
+      ctx->label[n++] = hex[c >> 4];
+      ctx->label[n++] = hex[c & 15];
+    }
+  }
+  *ret = (FdxTerm){FDX_TERM_BLANK, ctx->label, n, NULL, 0, NULL, 0};
+  return FDX_SUCCESS;
+}
+
+/* View a raptor term as an FdxTerm.  Blank nodes use ctx's label buffer, so
+ * only one blank node may be converted at a time: callers convert the
+ * subject, object and graph into separate buffers. */
+static FdxStatus
+view_term(LoadCtx* const ctx, const raptor_term* const t, FdxTerm* const ret,
+          char** const label_copy)
+{
+  size_t len = 0;
+  switch (t->type) {
+  case RAPTOR_TERM_TYPE_URI: {
+    const unsigned char* s = raptor_uri_as_counted_string(t->value.uri, &len);
+    *ret = (FdxTerm){FDX_TERM_IRI, (const char*)s, len, NULL, 0, NULL, 0};
+    return FDX_SUCCESS;
+  }
+  case RAPTOR_TERM_TYPE_BLANK: {
+    const FdxStatus st = scoped_label(ctx, t->value.blank.string,
+                                      t->value.blank.string_len, ret);
+    if (st) {
+      return st;
+    }
+    /* Keep a private copy: the next blank node reuses ctx->label. */
+    *label_copy = (char*)malloc(ret->value_len);
+    if (!*label_copy) {
+      return FDX_ERR_NO_MEMORY;
+    }
+    memcpy(*label_copy, ret->value, ret->value_len);
+    ret->value = *label_copy;
+    return FDX_SUCCESS;
+  }
+  case RAPTOR_TERM_TYPE_LITERAL: {
+    const raptor_term_literal_value* const lit = &t->value.literal;
+    *ret = (FdxTerm){FDX_TERM_LITERAL, (const char*)lit->string,
+                     lit->string_len, NULL, 0, NULL, 0};
+    if (lit->language && lit->language_len) {
+      ret->lang     = (const char*)lit->language;
+      ret->lang_len = lit->language_len;
+    } else if (lit->datatype) {
+      ret->datatype = (const char*)raptor_uri_as_counted_string(
+        lit->datatype, &ret->datatype_len);
+    }
+    return FDX_SUCCESS;
+  }
+  case RAPTOR_TERM_TYPE_UNKNOWN:
+    break;
+  }
+  return FDX_ERR_BAD_ARG;
+}
+
+static void
+statement_handler(void* const data, raptor_statement* const statement)
+{
+  LoadCtx* const ctx = (LoadCtx*)data;
+  if (ctx->status) {
+    return;
+  }
+  FdxTerm   s, p, o, g;
+  char*     copies[4] = {NULL, NULL, NULL, NULL};
+  FdxStatus st;
+  const FdxTerm* graph = NULL;
+  if (ctx->graph_iri) {
+    g     = fdx_term_iri(ctx->graph_iri);
+    graph = &g;
+  }
+  if ((st = view_term(ctx, statement->subject, &s, &copies[0])) ||
+      (st = view_term(ctx, statement->predicate, &p, &copies[1])) ||
+      (st = view_term(ctx, statement->object, &o, &copies[2]))) {
+    goto done;
+  }
+  if (!ctx->graph_iri && statement->graph) {
+    if ((st = view_term(ctx, statement->graph, &g, &copies[3]))) {
+      goto done;
+    }
+    graph = &g;
+  }
+  st = fdx_loader_add(ctx->loader, &s, &p, &o, graph);
+  ++ctx->quads_read;
+
+done:
+  for (int i = 0; i < 4; ++i) {
+    free(copies[i]);
+  }
+  if (st) {
+    long line = 0;
+    if (ctx->parser) {
+      raptor_locator* const loc = raptor_parser_get_locator(ctx->parser);
+      line = loc && loc->line > 0 ? loc->line : 0;
+    }
+    ctx->status = fdx_error_set(
+      ctx->err, st, ctx->path, line, 0, "%s",
+      st == FDX_ERR_LIMIT     ? "term longer than the store's limit"
+      : st == FDX_ERR_BAD_ARG ? "invalid term (bad UTF-8, NUL byte or "
+                                "literal in subject position)"
+                              : fdx_strerror(st));
+    raptor_parser_parse_abort(ctx->parser);
+  }
+}
+
+/* Read up to `cap` bytes, enforcing the byte limit. */
+static FdxStatus
+read_chunk(LoadCtx* const ctx, gzFile gz, char* const buf, const size_t cap,
+           size_t* const ret_n)
+{
+  const int n = gzread(gz, buf, (unsigned)cap);
+  if (n < 0) {
+    int         errnum = 0;
+    const char* msg    = gzerror(gz, &errnum);
+    return fdx_error_set(ctx->err, FDX_ERR_IO, ctx->path, 0, 0,
+                         "read error: %s", msg ? msg : "unknown");
+  }
+  ctx->bytes_read += (uint64_t)n;
+  if (ctx->options->max_bytes && ctx->bytes_read > ctx->options->max_bytes) {
+    return fdx_error_set(ctx->err, FDX_ERR_LIMIT, ctx->path, 0, 0,
+                         "input larger than the limit of %llu bytes",
+                         (unsigned long long)ctx->options->max_bytes);
+  }
+  *ret_n = (size_t)n;
+  return FDX_SUCCESS;
+}
+
+static FdxStatus
+load_attempt(FdxTxn* const txn, void* const data)
+{
+  LoadCtx* const ctx = (LoadCtx*)data;
+  ctx->status        = FDX_SUCCESS;
+  ctx->quads_read    = 0;
+  ctx->bytes_read    = 0;
+  ctx->added         = 0;
+  ctx->scope         = fdx_txn_next_bnode_scope(txn);
+  if (ctx->err) {
+    memset(ctx->err, 0, sizeof(*ctx->err));
+  }
+
+  if (lseek(ctx->fd, 0, SEEK_SET) < 0) {
+    return fdx_error_set(ctx->err, FDX_ERR_IO, ctx->path, 0, 0,
+                         "cannot rewind input: %s", strerror(errno));
+  }
+  const int dupfd = dup(ctx->fd);
+  gzFile    gz    = dupfd >= 0 ? gzdopen(dupfd, "rb") : NULL;
+  if (!gz) {
+    if (dupfd >= 0) {
+      close(dupfd);
+    }
+    return fdx_error_set(ctx->err, FDX_ERR_IO, ctx->path, 0, 0,
+                         "cannot read: %s", strerror(errno));
+  }
+  gzbuffer(gz, CHUNK_BYTES);
+
+  FdxStatus      st     = FDX_SUCCESS;
+  raptor_world*  world  = NULL;
+  raptor_uri*    base   = NULL;
+  char* const    buf    = (char*)malloc(CHUNK_BYTES);
+  size_t         n      = 0;
+  if (!buf) {
+    st = FDX_ERR_NO_MEMORY;
+    goto done;
+  }
+  if ((st = read_chunk(ctx, gz, buf, CHUNK_BYTES, &n))) {
+    goto done;
+  }
+  if (ctx->format == FDX_FORMAT_UNKNOWN) {
+    ctx->format = fdx_format_sniff(buf, n);
+    if (ctx->format == FDX_FORMAT_UNKNOWN) {
+      st = fdx_error_set(ctx->err, FDX_ERR_SYNTAX, ctx->path, 1, 1,
+                         "cannot tell the RDF syntax: name it with --format "
+                         "or use a known file extension");
+      goto done;
+    }
+  }
+  if ((st = fdx_loader_new(txn, ctx->options->sort_buffer_bytes,
+                           &ctx->loader))) {
+    goto done;
+  }
+  world = raptor_new_world();
+  if (!world || raptor_world_open(world)) {
+    st = FDX_ERR_NO_MEMORY;
+    goto done;
+  }
+  raptor_world_set_log_handler(world, ctx, log_handler);
+  ctx->parser = raptor_new_parser(world, raptor_name(ctx->format));
+  base        = raptor_new_uri(world, (const unsigned char*)ctx->base);
+  if (!ctx->parser || !base) {
+    st = fdx_error_set(ctx->err, FDX_ERR_BAD_ARG, ctx->path, 0, 0,
+                       "cannot start the %s parser (base IRI <%s>)",
+                       fdx_format_name(ctx->format), ctx->base);
+    goto done;
+  }
+  raptor_parser_set_option(ctx->parser, RAPTOR_OPTION_NO_NET, NULL, 1);
+  raptor_parser_set_option(ctx->parser, RAPTOR_OPTION_NO_FILE, NULL, 1);
+  raptor_parser_set_statement_handler(ctx->parser, ctx, statement_handler);
+  if (raptor_parser_parse_start(ctx->parser, base)) {
+    st = ctx->status ? ctx->status : FDX_ERR_UNKNOWN;
+    goto done;
+  }
+  uint64_t next_report = 0;
+  for (;;) {
+    const int end = n == 0;
+    if (raptor_parser_parse_chunk(ctx->parser, (const unsigned char*)buf, n,
+                                  end) ||
+        ctx->status) {
+      st = ctx->status ? ctx->status
+                       : fdx_error_set(ctx->err, FDX_ERR_SYNTAX, ctx->path,
+                                       0, 0, "parse error");
+      goto done;
+    }
+    if (end) {
+      break;
+    }
+    if (ctx->options->progress && ctx->bytes_read >= next_report) {
+      ctx->options->progress(ctx->options->progress_ctx, ctx->bytes_read,
+                             ctx->quads_read);
+      next_report = ctx->bytes_read + ((uint64_t)8 << 20);
+    }
+    if ((st = read_chunk(ctx, gz, buf, CHUNK_BYTES, &n))) {
+      goto done;
+    }
+  }
+  if ((st = fdx_loader_finish(ctx->loader, &ctx->added))) {
+    fdx_error_set(ctx->err, st, ctx->path, 0, 0, "cannot write: %s",
+                  fdx_strerror(st));
+  }
+
+done:
+  if (ctx->parser) {
+    raptor_free_parser(ctx->parser);
+    ctx->parser = NULL;
+  }
+  if (base) {
+    raptor_free_uri(base);
+  }
+  if (world) {
+    raptor_free_world(world);
+  }
+  fdx_loader_free(ctx->loader);
+  ctx->loader = NULL;
+  free(buf);
+  gzclose(gz);
+  return st;
+}
+
+/* Copy standard input to an unlinked temporary file so a load can rerun. */
+static int
+spool_stdin(FdxError* const err)
+{
+  FILE* const tmp = tmpfile();
+  if (!tmp) {
+    fdx_error_set(err, FDX_ERR_IO, "-", 0, 0, "cannot create a temporary "
+                  "file for standard input: %s", strerror(errno));
+    return -1;
+  }
+  char   buf[65536];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof(buf), stdin)) > 0) {
+    if (fwrite(buf, 1, n, tmp) != n) {
+      fclose(tmp);
+      fdx_error_set(err, FDX_ERR_IO, "-", 0, 0, "cannot spool input: %s",
+                    strerror(errno));
+      return -1;
+    }
+  }
+  if (ferror(stdin) || fflush(tmp)) {
+    fclose(tmp);
+    fdx_error_set(err, FDX_ERR_IO, "-", 0, 0, "cannot read standard input");
+    return -1;
+  }
+  const int fd = dup(fileno(tmp));
+  fclose(tmp);
+  return fd;
+}
+
+FdxStatus
+fdx_load_file(FdxStore* const             store,
+              const char* const           path,
+              const FdxLoadOptions* const options,
+              FdxLoadResult* const        ret_result,
+              FdxError* const             err)
+{
+  if (!store || !path) {
+    return FDX_ERR_BAD_ARG;
+  }
+  const FdxLoadOptions defaults = {0};
+  LoadCtx              ctx;
+  memset(&ctx, 0, sizeof(ctx));
+  ctx.path    = path;
+  ctx.options = options ? options : &defaults;
+  ctx.err     = err;
+  ctx.format  = ctx.options->format;
+  if (ctx.format == FDX_FORMAT_UNKNOWN && strcmp(path, "-")) {
+    ctx.format = fdx_format_from_path(path);
+  }
+  const bool is_stdin = !strcmp(path, "-");
+  ctx.fd = is_stdin ? spool_stdin(err) : open(path, O_RDONLY | O_CLOEXEC);
+  if (ctx.fd < 0) {
+    return is_stdin ? FDX_ERR_IO
+                    : fdx_error_set(err, FDX_ERR_IO, path, 0, 0,
+                                    "cannot open: %s", strerror(errno));
+  }
+
+  /* Base IRI: as given, else the file's own absolute file: IRI. */
+  FdxStatus st = FDX_SUCCESS;
+  if (ctx.options->base) {
+    ctx.base = strdup(ctx.options->base);
+  } else if (is_stdin) {
+    ctx.base = strdup("file:///dev/stdin");
+  } else {
+    char* const abs = realpath(path, NULL);
+    if (abs) {
+      const size_t len = strlen(abs) + 8;
+      if ((ctx.base = (char*)malloc(len))) {
+        snprintf(ctx.base, len, "file://%s", abs);
+      }
+      free(abs);
+    }
+  }
+  if (ctx.options->graph && !(ctx.graph_iri = strdup(ctx.options->graph))) {
+    st = FDX_ERR_NO_MEMORY;
+  }
+  if (!ctx.base) {
+    st = FDX_ERR_NO_MEMORY;
+  }
+  if (!st) {
+    st = fdx_store_write(store, load_attempt, &ctx);
+  }
+  if (!st && ret_result) {
+    ret_result->quads_read  = ctx.quads_read;
+    ret_result->quads_added = ctx.added;
+    ret_result->bytes_read  = ctx.bytes_read;
+    ret_result->format      = ctx.format;
+  }
+  if (st && err && !err->message[0]) {
+    fdx_error_set(err, st, path, 0, 0, "%s", fdx_strerror(st));
+  }
+  close(ctx.fd);
+  free(ctx.base);
+  free(ctx.graph_iri);
+  free(ctx.label);
+  return st;
+}

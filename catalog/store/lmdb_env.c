@@ -1,0 +1,621 @@
+/*
+ * lmdb_env.c: the LMDB environment behind a store: opening, the schema
+ * version check, transactions, the map that grows by itself, and the
+ * counters kept in the meta table.
+ *
+ * Map growth.  LMDB maps the data file into memory at a fixed size and
+ * answers MDB_MAP_FULL when a write transaction needs more.  The map can only
+ * be resized while this process has no transaction open, so every
+ * transaction holds `resize_lock` shared for its whole life and a resize
+ * takes it exclusively.  fdx_store_write() reacts to MDB_MAP_FULL by
+ * aborting, doubling the map and running the work again; other processes
+ * see MDB_MAP_RESIZED when they next begin a transaction and adopt the new
+ * size.
+ *
+ * Counters (generation, quads, graphs, ...) are read into the transaction
+ * when a write begins and written back on commit, so readers always see the
+ * counts of the last committed state.
+ */
+#include "store_impl.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define DEFAULT_MAP_SIZE ((uint64_t)1 << 30)
+#define MAX_READERS 1024
+
+static const char* const order_names[FDX_N_ORDERS] = {
+  "spog", "pogs", "ogsp", "gspo", "ospg", "gpos"};
+
+const int fdx_order_positions[FDX_N_ORDERS][4] = {
+  {POS_S, POS_P, POS_O, POS_G}, /* SPOG */
+  {POS_P, POS_O, POS_G, POS_S}, /* POGS */
+  {POS_O, POS_G, POS_S, POS_P}, /* OGSP */
+  {POS_G, POS_S, POS_P, POS_O}, /* GSPO */
+  {POS_O, POS_S, POS_P, POS_G}, /* OSPG */
+  {POS_G, POS_P, POS_O, POS_S}, /* GPOS */
+};
+
+/* Meta keys and where each counter lives in FdxMeta. */
+static const struct {
+  const char* key;
+  size_t      offset;
+} meta_fields[] = {
+  {"generation", offsetof(FdxMeta, generation)},
+  {"next_term", offsetof(FdxMeta, next_term)},
+  {"quads", offsetof(FdxMeta, quads)},
+  {"graphs", offsetof(FdxMeta, graphs)},
+  {"predicates", offsetof(FdxMeta, predicates)},
+  {"terms", offsetof(FdxMeta, terms)},
+  {"bnode_scope", offsetof(FdxMeta, bnode_scope)},
+};
+#define N_META_FIELDS (sizeof(meta_fields) / sizeof(meta_fields[0]))
+
+FdxStatus
+fdx_lmdb_status(const int rc)
+{
+  switch (rc) {
+  case MDB_SUCCESS:
+    return FDX_SUCCESS;
+  case MDB_NOTFOUND:
+    return FDX_FAILURE;
+  case MDB_MAP_FULL:
+    return FDX_ERR_MAP_FULL;
+  case MDB_CORRUPTED:
+  case MDB_PAGE_NOTFOUND:
+  case MDB_INVALID:
+  case MDB_VERSION_MISMATCH:
+    return FDX_ERR_CORRUPT;
+  case MDB_READERS_FULL:
+  case MDB_TXN_FULL:
+  case MDB_CURSOR_FULL:
+  case MDB_DBS_FULL:
+    return FDX_ERR_LIMIT;
+  case EACCES:
+  case EROFS:
+    return FDX_ERR_READ_ONLY;
+  case ENOMEM:
+    return FDX_ERR_NO_MEMORY;
+  case EIO:
+  case ENOSPC:
+  case ENOENT:
+    return FDX_ERR_IO;
+  default:
+    return FDX_ERR_STORE;
+  }
+}
+
+FdxStatus
+fdx_store_new(FdxStore** const ret_store)
+{
+  if (!ret_store) {
+    return FDX_ERR_BAD_ARG;
+  }
+  FdxStore* const store = (FdxStore*)calloc(1, sizeof(FdxStore));
+  if (!store) {
+    return FDX_ERR_NO_MEMORY;
+  }
+  store->max_term_bytes = FDX_DEFAULT_MAX_TERM_BYTES;
+  if (pthread_rwlock_init(&store->resize_lock, NULL)) {
+    free(store);
+    return FDX_ERR_NO_MEMORY;
+  }
+  *ret_store = store;
+  return FDX_SUCCESS;
+}
+
+FdxStatus
+fdx_store_set_map_size(FdxStore* const store, const uint64_t bytes)
+{
+  if (!store || store->open || bytes < (1u << 16)) {
+    return FDX_ERR_BAD_ARG;
+  }
+  store->map_size = bytes;
+  return FDX_SUCCESS;
+}
+
+FdxStatus
+fdx_store_set_max_term_bytes(FdxStore* const store, const size_t bytes)
+{
+  if (!store || store->open || bytes < 64) {
+    return FDX_ERR_BAD_ARG;
+  }
+  store->max_term_bytes = bytes;
+  return FDX_SUCCESS;
+}
+
+size_t
+fdx_store_max_term_bytes(const FdxStore* const store)
+{
+  return store->max_term_bytes;
+}
+
+uint64_t
+fdx_store_map_size(const FdxStore* const store)
+{
+  return store->map_size;
+}
+
+static FdxStatus
+meta_get_u64(MDB_txn* const     txn,
+             const MDB_dbi      dbi,
+             const char* const  name,
+             uint64_t* const    ret)
+{
+  MDB_val key = {strlen(name), (void*)name};
+  MDB_val val;
+  const int rc = mdb_get(txn, dbi, &key, &val);
+  if (rc == MDB_NOTFOUND) {
+    *ret = 0;
+    return FDX_SUCCESS;
+  }
+  if (rc) {
+    return fdx_lmdb_status(rc);
+  }
+  if (val.mv_size != 8) {
+    return FDX_ERR_CORRUPT;
+  }
+  *ret = fdx_get_u64((const uint8_t*)val.mv_data);
+  return FDX_SUCCESS;
+}
+
+static FdxStatus
+meta_put_u64(MDB_txn* const    txn,
+             const MDB_dbi     dbi,
+             const char* const name,
+             const uint64_t    value)
+{
+  uint8_t buf[8];
+  fdx_put_u64(buf, value);
+  MDB_val key = {strlen(name), (void*)name};
+  MDB_val val = {8, buf};
+  return fdx_lmdb_status(mdb_put(txn, dbi, &key, &val, 0));
+}
+
+static FdxStatus
+meta_read(FdxTxn* const txn)
+{
+  for (size_t i = 0; i < N_META_FIELDS; ++i) {
+    uint64_t* const field =
+      (uint64_t*)((char*)&txn->meta + meta_fields[i].offset);
+    const FdxStatus st = meta_get_u64(
+      txn->txn, txn->store->meta, meta_fields[i].key, field);
+    if (st) {
+      return st;
+    }
+  }
+  return FDX_SUCCESS;
+}
+
+static FdxStatus
+meta_write(FdxTxn* const txn)
+{
+  for (size_t i = 0; i < N_META_FIELDS; ++i) {
+    const uint64_t value =
+      *(const uint64_t*)((const char*)&txn->meta + meta_fields[i].offset);
+    const FdxStatus st =
+      meta_put_u64(txn->txn, txn->store->meta, meta_fields[i].key, value);
+    if (st) {
+      return st;
+    }
+  }
+  return FDX_SUCCESS;
+}
+
+/* Open (and with `create`, create) every table. */
+static FdxStatus
+open_tables(FdxStore* const store, const bool create, FdxError* const err)
+{
+  MDB_txn*  txn     = NULL;
+  const int rflags  = create ? 0 : MDB_RDONLY;
+  int       rc      = mdb_txn_begin(store->env, NULL, (unsigned)rflags, &txn);
+  FdxStatus st      = FDX_SUCCESS;
+  const unsigned cf = create ? MDB_CREATE : 0;
+  if (rc) {
+    return fdx_error_set(err, fdx_lmdb_status(rc), store->dir, 0, 0,
+                         "cannot begin transaction: %s", mdb_strerror(rc));
+  }
+
+  if ((rc = mdb_dbi_open(txn, "meta", cf, &store->meta)) ||
+      (rc = mdb_dbi_open(txn, "id2term", cf, &store->id2term)) ||
+      (rc = mdb_dbi_open(txn, "term2id", cf | MDB_DUPSORT | MDB_DUPFIXED,
+                         &store->term2id)) ||
+      (rc = mdb_dbi_open(txn, "pstats", cf, &store->pstats))) {
+    goto fail;
+  }
+  for (int i = 0; i < FDX_N_ORDERS; ++i) {
+    if ((rc = mdb_dbi_open(txn, order_names[i], cf | MDB_DUPSORT | MDB_DUPFIXED,
+                           &store->order[i]))) {
+      goto fail;
+    }
+  }
+
+  /* Schema version: absent means a new store. */
+  uint64_t version = 0;
+  if ((st = meta_get_u64(txn, store->meta, "schema_version", &version))) {
+    goto done;
+  }
+  if (version > FDX_STORE_SCHEMA_VERSION) {
+    st = fdx_error_set(err, FDX_ERR_VERSION, store->dir, 0, 0,
+                       "store schema version %llu is newer than this fairdex "
+                       "(version %d): upgrade fairdex to open it",
+                       (unsigned long long)version, FDX_STORE_SCHEMA_VERSION);
+    goto done;
+  }
+  if (version == 0) {
+    if (!create) {
+      st = fdx_error_set(err, FDX_ERR_CORRUPT, store->dir, 0, 0,
+                         "not a fairdex store (no schema version)");
+      goto done;
+    }
+    if ((st = meta_put_u64(txn, store->meta, "schema_version",
+                           FDX_STORE_SCHEMA_VERSION))) {
+      goto done;
+    }
+  }
+  {
+    /* Commit even a read-only transaction: LMDB closes handles opened in
+     * an aborted one. */
+    rc = mdb_txn_commit(txn);
+    txn = NULL;
+    if (rc) {
+      goto fail;
+    }
+  }
+  goto done;
+
+fail:
+  st = fdx_error_set(err, rc == MDB_NOTFOUND ? FDX_ERR_CORRUPT
+                                             : fdx_lmdb_status(rc),
+                     store->dir, 0, 0, "cannot open store tables: %s",
+                     rc == MDB_NOTFOUND ? "not a fairdex store"
+                                        : mdb_strerror(rc));
+done:
+  if (txn) {
+    mdb_txn_abort(txn);
+  }
+  return st;
+}
+
+FdxStatus
+fdx_store_open(FdxStore* const   store,
+               const char* const dir,
+               const unsigned    flags,
+               FdxError* const   err)
+{
+  if (!store || !dir || store->open) {
+    return FDX_ERR_BAD_ARG;
+  }
+  const bool create    = flags & FDX_STORE_CREATE;
+  const bool read_only = flags & FDX_STORE_READ_ONLY;
+  if (create && read_only) {
+    return FDX_ERR_BAD_ARG;
+  }
+  free(store->dir);
+  if (!(store->dir = strdup(dir))) {
+    return FDX_ERR_NO_MEMORY;
+  }
+  store->flags = flags;
+
+  struct stat sb;
+  if (stat(dir, &sb)) {
+    if (!create || errno != ENOENT) {
+      return fdx_error_set(err, FDX_ERR_IO, dir, 0, 0, "cannot open store: %s",
+                           strerror(errno));
+    }
+    if (mkdir(dir, 0755) && errno != EEXIST) {
+      return fdx_error_set(err, FDX_ERR_IO, dir, 0, 0,
+                           "cannot create store directory: %s",
+                           strerror(errno));
+    }
+  } else if (!S_ISDIR(sb.st_mode)) {
+    return fdx_error_set(err, FDX_ERR_IO, dir, 0, 0,
+                         "not a directory (a store is a directory)");
+  }
+
+  /* Start with the larger of the configured size and twice the file. */
+  uint64_t map_size = store->map_size ? store->map_size : DEFAULT_MAP_SIZE;
+  char     path[4096];
+  snprintf(path, sizeof(path), "%s/data.mdb", dir);
+  if (!stat(path, &sb) && (uint64_t)sb.st_size * 2 > map_size) {
+    map_size = (uint64_t)sb.st_size * 2;
+  } else if (!create && stat(path, &sb)) {
+    return fdx_error_set(err, FDX_ERR_IO, dir, 0, 0,
+                         "no fairdex store here (%s is missing)",
+                         "data.mdb");
+  }
+
+  int rc = mdb_env_create(&store->env);
+  if (rc) {
+    return fdx_error_set(err, fdx_lmdb_status(rc), dir, 0, 0, "%s",
+                         mdb_strerror(rc));
+  }
+  unsigned env_flags = MDB_NOTLS;
+  if (read_only) {
+    env_flags |= MDB_RDONLY;
+  }
+  if (flags & FDX_STORE_NO_SYNC) {
+    env_flags |= MDB_NOSYNC;
+  }
+  if ((rc = mdb_env_set_maxdbs(store->env, 16)) ||
+      (rc = mdb_env_set_maxreaders(store->env, MAX_READERS)) ||
+      (rc = mdb_env_set_mapsize(store->env, (size_t)map_size)) ||
+      (rc = mdb_env_open(store->env, dir, env_flags, 0644))) {
+    FdxStatus st = fdx_lmdb_status(rc);
+    mdb_env_close(store->env);
+    store->env = NULL;
+    return fdx_error_set(err, st, dir, 0, 0, "cannot open store: %s",
+                         mdb_strerror(rc));
+  }
+
+  /* Readers left by crashed processes would pin old pages forever. */
+  int dead = 0;
+  mdb_reader_check(store->env, &dead);
+
+  MDB_envinfo info;
+  mdb_env_info(store->env, &info);
+  store->map_size = info.me_mapsize;
+
+  const FdxStatus st = open_tables(store, create, err);
+  if (st) {
+    mdb_env_close(store->env);
+    store->env = NULL;
+    return st;
+  }
+  store->open = true;
+  return FDX_SUCCESS;
+}
+
+void
+fdx_store_free(FdxStore* const store)
+{
+  if (!store) {
+    return;
+  }
+  if (store->env) {
+    mdb_env_close(store->env);
+  }
+  pthread_rwlock_destroy(&store->resize_lock);
+  free(store->dir);
+  free(store);
+}
+
+/* Grow the map to at least `min_bytes` (doubling), with no transaction of
+ * this process open. */
+static FdxStatus
+grow_map(FdxStore* const store, uint64_t min_bytes)
+{
+  pthread_rwlock_wrlock(&store->resize_lock);
+  MDB_envinfo info;
+  mdb_env_info(store->env, &info);
+  uint64_t size = info.me_mapsize;
+  if (min_bytes <= size) {
+    min_bytes = size + 1;
+  }
+  while (size < min_bytes) {
+    size *= 2;
+  }
+  const int rc = mdb_env_set_mapsize(store->env, (size_t)size);
+  if (!rc) {
+    store->map_size = size;
+  }
+  pthread_rwlock_unlock(&store->resize_lock);
+  return fdx_lmdb_status(rc);
+}
+
+/* Adopt a map size another process has set. */
+static FdxStatus
+adopt_map_size(FdxStore* const store)
+{
+  pthread_rwlock_wrlock(&store->resize_lock);
+  const int rc = mdb_env_set_mapsize(store->env, 0);
+  MDB_envinfo info;
+  mdb_env_info(store->env, &info);
+  store->map_size = info.me_mapsize;
+  pthread_rwlock_unlock(&store->resize_lock);
+  return fdx_lmdb_status(rc);
+}
+
+FdxStatus
+fdx_txn_begin(FdxStore* const store, const unsigned flags, FdxTxn** const ret)
+{
+  if (!store || !store->open || !ret) {
+    return FDX_ERR_BAD_ARG;
+  }
+  const bool write = flags & FDX_TXN_WRITE;
+  if (write && (store->flags & FDX_STORE_READ_ONLY)) {
+    return FDX_ERR_READ_ONLY;
+  }
+  FdxTxn* const txn = (FdxTxn*)calloc(1, sizeof(FdxTxn));
+  if (!txn) {
+    return FDX_ERR_NO_MEMORY;
+  }
+  txn->store = store;
+  txn->write = write;
+
+  for (int attempt = 0;; ++attempt) {
+    pthread_rwlock_rdlock(&store->resize_lock);
+    const int rc =
+      mdb_txn_begin(store->env, NULL, write ? 0 : MDB_RDONLY, &txn->txn);
+    if (!rc) {
+      break;
+    }
+    pthread_rwlock_unlock(&store->resize_lock);
+    if (rc == MDB_MAP_RESIZED && attempt < 3) {
+      const FdxStatus st = adopt_map_size(store);
+      if (st) {
+        free(txn);
+        return st;
+      }
+      continue;
+    }
+    free(txn);
+    return fdx_lmdb_status(rc);
+  }
+
+  const FdxStatus st = meta_read(txn);
+  if (st) {
+    fdx_txn_abort(txn);
+    return st;
+  }
+  *ret = txn;
+  return FDX_SUCCESS;
+}
+
+static void
+txn_release(FdxTxn* const txn)
+{
+  for (int i = 0; i < FDX_N_ORDERS; ++i) {
+    if (txn->cur[i]) {
+      mdb_cursor_close(txn->cur[i]);
+    }
+  }
+  if (txn->cur_pstats) {
+    mdb_cursor_close(txn->cur_pstats);
+  }
+  pthread_rwlock_unlock(&txn->store->resize_lock);
+  free(txn);
+}
+
+FdxStatus
+fdx_txn_commit(FdxTxn* const txn)
+{
+  if (!txn) {
+    return FDX_ERR_BAD_ARG;
+  }
+  if (!txn->write) {
+    mdb_txn_abort(txn->txn);
+    txn_release(txn);
+    return FDX_SUCCESS;
+  }
+  FdxStatus st = FDX_SUCCESS;
+  if (txn->quads_changed) {
+    ++txn->meta.generation;
+    txn->meta_dirty = true;
+  }
+  if (txn->meta_dirty && (st = meta_write(txn))) {
+    mdb_txn_abort(txn->txn);
+    txn_release(txn);
+    return st;
+  }
+  const int rc = mdb_txn_commit(txn->txn);
+  txn_release(txn);
+  return fdx_lmdb_status(rc);
+}
+
+void
+fdx_txn_abort(FdxTxn* const txn)
+{
+  if (txn) {
+    mdb_txn_abort(txn->txn);
+    txn_release(txn);
+  }
+}
+
+bool
+fdx_txn_is_write(const FdxTxn* const txn)
+{
+  return txn && txn->write;
+}
+
+uint64_t
+fdx_txn_generation(const FdxTxn* const txn)
+{
+  return txn->meta.generation;
+}
+
+uint64_t
+fdx_txn_next_bnode_scope(FdxTxn* const txn)
+{
+  txn->meta_dirty = true;
+  return ++txn->meta.bnode_scope;
+}
+
+FdxStatus
+fdx_txn_cursors(FdxTxn* const txn)
+{
+  if (!txn->write) {
+    return FDX_ERR_READ_ONLY;
+  }
+  for (int i = 0; i < FDX_N_ORDERS; ++i) {
+    if (!txn->cur[i]) {
+      const int rc =
+        mdb_cursor_open(txn->txn, txn->store->order[i], &txn->cur[i]);
+      if (rc) {
+        return fdx_lmdb_status(rc);
+      }
+    }
+  }
+  if (!txn->cur_pstats) {
+    const int rc =
+      mdb_cursor_open(txn->txn, txn->store->pstats, &txn->cur_pstats);
+    if (rc) {
+      return fdx_lmdb_status(rc);
+    }
+  }
+  return FDX_SUCCESS;
+}
+
+FdxStatus
+fdx_store_write(FdxStore* const store, const FdxWriteFunc fn, void* const ctx)
+{
+  if (!store || !fn) {
+    return FDX_ERR_BAD_ARG;
+  }
+  for (int attempt = 0;; ++attempt) {
+    FdxTxn*   txn = NULL;
+    FdxStatus st  = fdx_txn_begin(store, FDX_TXN_WRITE, &txn);
+    if (st) {
+      return st;
+    }
+    st = fn(txn, ctx);
+    if (st == FDX_SUCCESS || st == FDX_FAILURE) {
+      const FdxStatus cst = fdx_txn_commit(txn);
+      if (cst == FDX_SUCCESS) {
+        return st;
+      }
+      st = cst;
+    } else {
+      fdx_txn_abort(txn);
+    }
+    if (st != FDX_ERR_MAP_FULL || attempt >= 24) {
+      return st;
+    }
+    if ((st = grow_map(store, store->map_size * 2))) {
+      return st;
+    }
+  }
+}
+
+FdxStatus
+fdx_store_stats(FdxTxn* const txn, FdxStoreStats* const ret)
+{
+  if (!txn || !ret) {
+    return FDX_ERR_BAD_ARG;
+  }
+  memset(ret, 0, sizeof(*ret));
+  ret->quads      = txn->meta.quads;
+  ret->terms      = txn->meta.terms;
+  ret->graphs     = txn->meta.graphs;
+  ret->predicates = txn->meta.predicates;
+  ret->generation = txn->meta.generation;
+
+  MDB_envinfo info;
+  MDB_stat    st;
+  mdb_env_info(txn->store->env, &info);
+  mdb_env_stat(txn->store->env, &st);
+  ret->map_bytes  = info.me_mapsize;
+  ret->used_bytes = (uint64_t)(info.me_last_pgno + 1) * st.ms_psize;
+
+  char        path[4096];
+  struct stat sb;
+  snprintf(path, sizeof(path), "%s/data.mdb", txn->store->dir);
+  if (!stat(path, &sb)) {
+    ret->disk_bytes = (uint64_t)sb.st_size;
+  }
+  return FDX_SUCCESS;
+}

@@ -1,0 +1,685 @@
+/*
+ * loader.c: bulk loading, the fast path behind `fairdex load`.
+ *
+ * Quads arrive one at a time as terms.  Each term is turned into an id
+ * through a bounded in-memory cache in front of the dictionary (the spike
+ * showed dictionary look-ups, not index puts, are the cost of a big load).
+ * Ids are buffered in a run of at most `sort_buffer_bytes`; when the run is
+ * full (and at the end) it is sorted and written to each of the six
+ * orderings in that ordering's order:
+ *
+ *  - Keys beyond the last key an ordering held when the run started cannot
+ *    exist yet, so all their duplicates go in with one
+ *    MDB_APPEND|MDB_MULTIPLE put: LMDB fills pages left to right without
+ *    searching.
+ *  - Other keys take one put per quad, still in sorted order so the pages
+ *    they touch are hot.
+ *
+ * SPOG goes first and decides which quads are new; only those reach the
+ * other five orderings and the statistics.  The first quad of each (s,p)
+ * group in SPOG, (p,o) group in POGS and g group in GSPO tells whether the
+ * predicate gained a subject, an object, or the store a graph.  Memory is
+ * the run buffer plus the term cache, whatever the input size.
+ */
+#include "store_impl.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define DEFAULT_SORT_BYTES ((size_t)256 << 20)
+#define CACHE_ARENA_BYTES ((size_t)64 << 20)
+#define VAL_SIZE 24
+
+/* ------------------------------------------------------------------------
+ * Term cache: open addressing over (hash, id, arena offset, length).
+ * --------------------------------------------------------------------- */
+
+typedef struct {
+  uint64_t hash; /* 0 marks an empty slot */
+  FdxId    id;
+  size_t   offset;
+  size_t   len;
+} CacheSlot;
+
+typedef struct {
+  CacheSlot* slots;
+  size_t     mask;
+  size_t     used;
+  uint8_t*   arena;
+  size_t     arena_used;
+  size_t     arena_cap;
+} TermCache;
+
+static uint64_t
+hash64(const uint8_t* const bytes, const size_t len)
+{
+  uint8_t h[16];
+  fdx_hash128(bytes, len, h);
+  const uint64_t v = fdx_get_u64(h);
+  return v ? v : 1;
+}
+
+static FdxStatus
+cache_init(TermCache* const c)
+{
+  c->mask      = (1u << 20) - 1;
+  c->slots     = (CacheSlot*)calloc(c->mask + 1, sizeof(CacheSlot));
+  c->arena_cap = CACHE_ARENA_BYTES;
+  c->arena     = (uint8_t*)malloc(c->arena_cap);
+  return c->slots && c->arena ? FDX_SUCCESS : FDX_ERR_NO_MEMORY;
+}
+
+static void
+cache_clear(TermCache* const c)
+{
+  memset(c->slots, 0, (c->mask + 1) * sizeof(CacheSlot));
+  c->used       = 0;
+  c->arena_used = 0;
+}
+
+static bool
+cache_get(const TermCache* const c,
+          const uint64_t         h,
+          const uint8_t* const   bytes,
+          const size_t           len,
+          FdxId* const           ret)
+{
+  for (size_t i = h & c->mask;; i = (i + 1) & c->mask) {
+    const CacheSlot* const s = &c->slots[i];
+    if (!s->hash) {
+      return false;
+    }
+    if (s->hash == h && s->len == len &&
+        !memcmp(c->arena + s->offset, bytes, len)) {
+      *ret = s->id;
+      return true;
+    }
+  }
+}
+
+static void
+cache_put(TermCache* const     c,
+          const uint64_t       h,
+          const uint8_t* const bytes,
+          const size_t         len,
+          const FdxId          id)
+{
+  if (len > c->arena_cap / 16) {
+    return; /* huge terms are not worth caching */
+  }
+  if (c->used * 2 > c->mask || c->arena_used + len > c->arena_cap) {
+    cache_clear(c);
+  }
+  size_t i = h & c->mask;
+  while (c->slots[i].hash) {
+    i = (i + 1) & c->mask;
+  }
+  memcpy(c->arena + c->arena_used, bytes, len);
+  c->slots[i] = (CacheSlot){h, id, c->arena_used, len};
+  c->arena_used += len;
+  ++c->used;
+}
+
+/* ------------------------------------------------------------------------
+ * Per-predicate statistic deltas for one run.
+ * --------------------------------------------------------------------- */
+
+typedef struct {
+  FdxId   p;
+  int64_t d[3];
+} PDelta;
+
+typedef struct {
+  PDelta* items;
+  size_t  n;
+  size_t  cap;
+} PDeltas;
+
+static int64_t*
+pdelta(PDeltas* const pd, const FdxId p)
+{
+  /* Few predicates, and runs arrive grouped by p in POGS: look at the last
+   * entry first, then search. */
+  if (pd->n && pd->items[pd->n - 1].p == p) {
+    return pd->items[pd->n - 1].d;
+  }
+  for (size_t i = 0; i < pd->n; ++i) {
+    if (pd->items[i].p == p) {
+      return pd->items[i].d;
+    }
+  }
+  if (pd->n == pd->cap) {
+    const size_t cap   = pd->cap ? pd->cap * 2 : 64;
+    PDelta*      grown = (PDelta*)realloc(pd->items, cap * sizeof(PDelta));
+    if (!grown) {
+      return NULL;
+    }
+    pd->items = grown;
+    pd->cap   = cap;
+  }
+  pd->items[pd->n] = (PDelta){p, {0, 0, 0}};
+  return pd->items[pd->n++].d;
+}
+
+/* ------------------------------------------------------------------------
+ * Sorting ids: quads are kept as four ids in the current ordering's order,
+ * so one comparison function serves every ordering.
+ * --------------------------------------------------------------------- */
+
+typedef struct {
+  uint64_t k[4];
+} Row;
+
+static inline int
+row_cmp(const Row* const a, const Row* const b)
+{
+  for (int i = 0; i < 4; ++i) {
+    if (a->k[i] != b->k[i]) {
+      return a->k[i] < b->k[i] ? -1 : 1;
+    }
+  }
+  return 0;
+}
+
+/* LSD radix sort on 16-bit digits of the four keys, least significant
+ * first, skipping digits that are the same in every row. */
+static FdxStatus
+rows_sort(Row* const rows, const size_t n)
+{
+  if (n < 2) {
+    return FDX_SUCCESS;
+  }
+  Row* tmp = (Row*)malloc(n * sizeof(Row));
+  if (!tmp) {
+    return FDX_ERR_NO_MEMORY;
+  }
+  size_t* const count = (size_t*)malloc(65536 * sizeof(size_t));
+  if (!count) {
+    free(tmp);
+    return FDX_ERR_NO_MEMORY;
+  }
+  Row* src = rows;
+  Row* dst = tmp;
+  for (int word = 3; word >= 0; --word) {
+    /* Which 16-bit digits vary in this word? */
+    uint64_t diff = 0;
+    for (size_t i = 1; i < n; ++i) {
+      diff |= src[i].k[word] ^ src[0].k[word];
+    }
+    for (int shift = 0; shift < 64; shift += 16) {
+      if (!((diff >> shift) & 0xffff)) {
+        continue;
+      }
+      memset(count, 0, 65536 * sizeof(size_t));
+      for (size_t i = 0; i < n; ++i) {
+        ++count[(src[i].k[word] >> shift) & 0xffff];
+      }
+      size_t total = 0;
+      for (size_t d = 0; d < 65536; ++d) {
+        const size_t c = count[d];
+        count[d]       = total;
+        total += c;
+      }
+      for (size_t i = 0; i < n; ++i) {
+        dst[count[(src[i].k[word] >> shift) & 0xffff]++] = src[i];
+      }
+      Row* const t = src;
+      src          = dst;
+      dst          = t;
+    }
+  }
+  if (src != rows) {
+    memcpy(rows, src, n * sizeof(Row));
+  }
+  free(count);
+  free(tmp);
+  return FDX_SUCCESS;
+}
+
+/* Reorder each row from ordering `from` to ordering `to`. */
+static void
+rows_permute(Row* const rows, const size_t n, const FdxOrder from,
+             const FdxOrder to)
+{
+  int map[4]; /* map[i]: index in the `from` row of `to`'s i-th position */
+  for (int i = 0; i < 4; ++i) {
+    for (int j = 0; j < 4; ++j) {
+      if (fdx_order_positions[from][j] == fdx_order_positions[to][i]) {
+        map[i] = j;
+      }
+    }
+  }
+  for (size_t r = 0; r < n; ++r) {
+    const Row old = rows[r];
+    for (int i = 0; i < 4; ++i) {
+      rows[r].k[i] = old.k[map[i]];
+    }
+  }
+}
+
+/* ------------------------------------------------------------------------
+ * The loader
+ * --------------------------------------------------------------------- */
+
+struct FdxLoaderImpl {
+  FdxTxn*   txn;
+  Row*      rows; /* in SPOG order while filling */
+  size_t    n_rows;
+  size_t    cap_rows;
+  TermCache cache;
+  uint8_t*  scratch;
+  size_t    scratch_cap;
+  uint64_t  added;
+  PDeltas   pd;
+};
+
+FdxStatus
+fdx_loader_new(FdxTxn* const    txn,
+               size_t           sort_buffer_bytes,
+               FdxLoader** const ret)
+{
+  if (!txn || !ret) {
+    return FDX_ERR_BAD_ARG;
+  }
+  if (!txn->write) {
+    return FDX_ERR_READ_ONLY;
+  }
+  FdxStatus st = fdx_txn_cursors(txn);
+  if (st) {
+    return st;
+  }
+  if (!sort_buffer_bytes) {
+    sort_buffer_bytes = DEFAULT_SORT_BYTES;
+  }
+  FdxLoader* const l = (FdxLoader*)calloc(1, sizeof(FdxLoader));
+  if (!l) {
+    return FDX_ERR_NO_MEMORY;
+  }
+  l->txn      = txn;
+  /* The radix sort needs a second buffer of the same size. */
+  l->cap_rows = sort_buffer_bytes / (2 * sizeof(Row));
+  if (l->cap_rows < 1024) {
+    l->cap_rows = 1024;
+  }
+  l->rows = (Row*)malloc(l->cap_rows * sizeof(Row));
+  if (!l->rows || (st = cache_init(&l->cache))) {
+    fdx_loader_free(l);
+    return FDX_ERR_NO_MEMORY;
+  }
+  *ret = l;
+  return FDX_SUCCESS;
+}
+
+void
+fdx_loader_free(FdxLoader* const l)
+{
+  if (l) {
+    free(l->rows);
+    free(l->cache.slots);
+    free(l->cache.arena);
+    free(l->scratch);
+    free(l->pd.items);
+    free(l);
+  }
+}
+
+/* Encode a term into the loader's scratch buffer (no allocation per term). */
+static FdxStatus
+encode_scratch(FdxLoader* const l, const FdxTerm* const t, size_t* ret_len)
+{
+  uint8_t*  bytes = NULL;
+  size_t    len   = 0;
+  const size_t need =
+    1 + t->value_len + (t->lang ? t->lang_len + 1 : 0) +
+    (t->datatype ? t->datatype_len + 1 : 0);
+  if (need > l->scratch_cap) {
+    free(l->scratch);
+    l->scratch_cap = need * 2;
+    if (!(l->scratch = (uint8_t*)malloc(l->scratch_cap))) {
+      l->scratch_cap = 0;
+      return FDX_ERR_NO_MEMORY;
+    }
+  }
+  const FdxStatus st = fdx_term_encode(t, &bytes, &len);
+  if (st) {
+    return st;
+  }
+  memcpy(l->scratch, bytes, len);
+  free(bytes);
+  *ret_len = len;
+  return FDX_SUCCESS;
+}
+
+static FdxStatus
+intern(FdxLoader* const l, const FdxTerm* const t, FdxId* const ret)
+{
+  if (fdx_term_inline(t, ret)) {
+    return FDX_SUCCESS;
+  }
+  size_t    len;
+  FdxStatus st = encode_scratch(l, t, &len);
+  if (st) {
+    return st;
+  }
+  if (len > l->txn->store->max_term_bytes) {
+    return FDX_ERR_LIMIT;
+  }
+  const uint64_t h = hash64(l->scratch, len);
+  if (cache_get(&l->cache, h, l->scratch, len, ret)) {
+    return FDX_SUCCESS;
+  }
+  st = fdx_dict_find(l->txn, l->scratch, len, ret);
+  if (st == FDX_FAILURE) {
+    st = fdx_dict_add(l->txn, l->scratch, len, ret);
+  }
+  if (!st) {
+    cache_put(&l->cache, h, l->scratch, len, *ret);
+  }
+  return st;
+}
+
+static FdxStatus
+flush(FdxLoader* l);
+
+FdxStatus
+fdx_loader_add(FdxLoader* const     l,
+               const FdxTerm* const s,
+               const FdxTerm* const p,
+               const FdxTerm* const o,
+               const FdxTerm* const g)
+{
+  if (!l || !s || !p || !o) {
+    return FDX_ERR_BAD_ARG;
+  }
+  if (s->kind == FDX_TERM_LITERAL || p->kind != FDX_TERM_IRI ||
+      (g && g->kind == FDX_TERM_LITERAL)) {
+    return FDX_ERR_BAD_ARG;
+  }
+  FdxQuad   q;
+  FdxStatus st;
+  if ((st = intern(l, s, &q.s)) || (st = intern(l, p, &q.p)) ||
+      (st = intern(l, o, &q.o))) {
+    return st;
+  }
+  q.g = FDX_ID_DEFAULT_GRAPH;
+  if (g && (st = intern(l, g, &q.g))) {
+    return st;
+  }
+  if (l->n_rows == l->cap_rows && (st = flush(l))) {
+    return st;
+  }
+  Row* const r = &l->rows[l->n_rows++];
+  r->k[0]      = q.s;
+  r->k[1]      = q.p;
+  r->k[2]      = q.o;
+  r->k[3]      = q.g;
+  return FDX_SUCCESS;
+}
+
+/* The last (key, value) in ordering `o`, as a row; false if empty. */
+static bool
+last_row(MDB_cursor* const cur, Row* const ret)
+{
+  MDB_val key, val;
+  if (mdb_cursor_get(cur, &key, &val, MDB_LAST) ||
+      mdb_cursor_get(cur, &key, &val, MDB_LAST_DUP)) {
+    return false;
+  }
+  const uint8_t* const k = (const uint8_t*)key.mv_data;
+  const uint8_t* const v = (const uint8_t*)val.mv_data;
+  ret->k[0]              = fdx_get_u64(k);
+  ret->k[1]              = fdx_get_u64(v);
+  ret->k[2]              = fdx_get_u64(v + 8);
+  ret->k[3]              = fdx_get_u64(v + 16);
+  return true;
+}
+
+/* Does ordering `cur` hold a (key, first value id) prefix? */
+static FdxStatus
+has_prefix(MDB_cursor* const cur, const Row* const r, const int len,
+           bool* const ret)
+{
+  uint8_t kbuf[8];
+  uint8_t vbuf[VAL_SIZE] = {0};
+  fdx_put_u64(kbuf, r->k[0]);
+  MDB_val key = {8, kbuf};
+  MDB_val val = {VAL_SIZE, vbuf};
+  int     rc;
+  if (len == 1) {
+    rc = mdb_cursor_get(cur, &key, &val, MDB_SET);
+  } else {
+    fdx_put_u64(vbuf, r->k[1]);
+    rc = mdb_cursor_get(cur, &key, &val, MDB_GET_BOTH_RANGE);
+    if (!rc && fdx_get_u64((const uint8_t*)val.mv_data) != r->k[1]) {
+      rc = MDB_NOTFOUND;
+    }
+  }
+  if (rc && rc != MDB_NOTFOUND) {
+    return fdx_lmdb_status(rc);
+  }
+  *ret = !rc;
+  return FDX_SUCCESS;
+}
+
+/*
+ * Write sorted, distinct rows to ordering `ord`.  With `check_new`
+ * (SPOG), rows that already exist are dropped from `rows` and `*n`
+ * shrinks to the new ones.  `group_len` (1 or 2) and `counter` say which
+ * leading prefix to count as new: for each row whose prefix is new to the
+ * store, call count(row).
+ */
+typedef FdxStatus (*CountNew)(FdxLoader* l, const Row* row);
+
+static FdxStatus
+write_order(FdxLoader* const l,
+            const FdxOrder   ord,
+            Row* const       rows,
+            size_t* const    n,
+            const bool       check_new,
+            const int        group_len,
+            const CountNew   count)
+{
+  MDB_cursor* const cur = l->txn->cur[ord];
+  Row               last;
+  const bool        has_last = last_row(cur, &last);
+  size_t            out      = 0;
+  FdxStatus         st       = FDX_SUCCESS;
+  uint8_t*          vals     = NULL;
+  size_t            vals_cap = 0;
+
+  for (size_t i = 0; i < *n && !st;) {
+    /* Rows sharing this key. */
+    size_t end = i + 1;
+    while (end < *n && rows[end].k[0] == rows[i].k[0]) {
+      ++end;
+    }
+    const bool append = !has_last || rows[i].k[0] > last.k[0];
+    uint8_t    kbuf[8];
+    fdx_put_u64(kbuf, rows[i].k[0]);
+
+    if (append) {
+      /* A key the ordering has never seen: every prefix is new. */
+      for (size_t j = i; j < end && count; ++j) {
+        if (j == i || (group_len == 2 && rows[j].k[1] != rows[j - 1].k[1])) {
+          if ((st = count(l, &rows[j]))) {
+            break;
+          }
+        }
+      }
+      const size_t m = end - i;
+      if (m * VAL_SIZE > vals_cap) {
+        vals_cap        = m * VAL_SIZE * 2;
+        uint8_t* grown  = (uint8_t*)realloc(vals, vals_cap);
+        if (!grown) {
+          st = FDX_ERR_NO_MEMORY;
+          break;
+        }
+        vals = grown;
+      }
+      for (size_t j = 0; j < m; ++j) {
+        for (int k = 0; k < 3; ++k) {
+          fdx_put_u64(vals + j * VAL_SIZE + 8 * k, rows[i + j].k[k + 1]);
+        }
+      }
+      MDB_val key    = {8, kbuf};
+      MDB_val val[2] = {{VAL_SIZE, vals}, {m, NULL}};
+      const int rc =
+        mdb_cursor_put(cur, &key, val, MDB_APPEND | MDB_MULTIPLE);
+      if (rc) {
+        st = fdx_lmdb_status(rc);
+        break;
+      }
+      if (check_new) {
+        memmove(rows + out, rows + i, m * sizeof(Row));
+        out += m;
+      }
+    } else {
+      for (size_t j = i; j < end && !st; ++j) {
+        const bool first =
+          j == i || (group_len == 2 && rows[j].k[1] != rows[j - 1].k[1]);
+        bool existed = true;
+        if (count && first &&
+            (st = has_prefix(cur, &rows[j], group_len, &existed))) {
+          break;
+        }
+        uint8_t vbuf[VAL_SIZE];
+        for (int k = 0; k < 3; ++k) {
+          fdx_put_u64(vbuf + 8 * k, rows[j].k[k + 1]);
+        }
+        MDB_val   key = {8, kbuf};
+        MDB_val   val = {VAL_SIZE, vbuf};
+        const int rc  = mdb_cursor_put(cur, &key, &val, MDB_NODUPDATA);
+        if (rc == MDB_KEYEXIST) {
+          continue; /* already stored (only possible in SPOG) */
+        }
+        if (rc) {
+          st = fdx_lmdb_status(rc);
+          break;
+        }
+        if (count && first && !existed && (st = count(l, &rows[j]))) {
+          break;
+        }
+        if (check_new) {
+          rows[out++] = rows[j];
+        }
+      }
+    }
+    i = end;
+  }
+  free(vals);
+  if (!st && check_new) {
+    *n = out;
+  }
+  return st;
+}
+
+/* In SPOG rows: k = s p o g.  A new (s,p) pair: p gained a subject. */
+static FdxStatus
+count_subject(FdxLoader* const l, const Row* const r)
+{
+  int64_t* const d = pdelta(&l->pd, r->k[1]);
+  if (!d) {
+    return FDX_ERR_NO_MEMORY;
+  }
+  ++d[1];
+  return FDX_SUCCESS;
+}
+
+/* In POGS rows: k = p o g s.  A new (p,o) pair: p gained an object. */
+static FdxStatus
+count_object(FdxLoader* const l, const Row* const r)
+{
+  int64_t* const d = pdelta(&l->pd, r->k[0]);
+  if (!d) {
+    return FDX_ERR_NO_MEMORY;
+  }
+  ++d[2];
+  return FDX_SUCCESS;
+}
+
+/* In GSPO rows: a new graph key. */
+static FdxStatus
+count_graph(FdxLoader* const l, const Row* const r)
+{
+  (void)r;
+  ++l->txn->meta.graphs;
+  return FDX_SUCCESS;
+}
+
+static FdxStatus
+flush(FdxLoader* const l)
+{
+  FdxTxn* const txn = l->txn;
+  size_t        n   = l->n_rows;
+  FdxStatus     st;
+  if (n == 0) {
+    return FDX_SUCCESS;
+  }
+  /* SPOG: sort, drop in-run duplicates, keep what the store lacks. */
+  if ((st = rows_sort(l->rows, n))) {
+    return st;
+  }
+  size_t u = 1;
+  for (size_t i = 1; i < n; ++i) {
+    if (row_cmp(&l->rows[i], &l->rows[u - 1])) {
+      l->rows[u++] = l->rows[i];
+    }
+  }
+  n = u;
+  if ((st = write_order(l, FDX_ORDER_SPOG, l->rows, &n, true, 2,
+                        count_subject))) {
+    return st;
+  }
+  /* Quads per predicate: rows are still grouped by subject, so count. */
+  for (size_t i = 0; i < n; ++i) {
+    int64_t* const d = pdelta(&l->pd, l->rows[i].k[1]);
+    if (!d) {
+      return FDX_ERR_NO_MEMORY;
+    }
+    ++d[0];
+  }
+  FdxOrder prev = FDX_ORDER_SPOG;
+  for (int o = 1; o < FDX_N_ORDERS && n; ++o) {
+    rows_permute(l->rows, n, prev, (FdxOrder)o);
+    prev = (FdxOrder)o;
+    if ((st = rows_sort(l->rows, n))) {
+      return st;
+    }
+    const CountNew count = o == FDX_ORDER_POGS   ? count_object
+                           : o == FDX_ORDER_GSPO ? count_graph
+                                                 : NULL;
+    size_t m = n;
+    if ((st = write_order(l, (FdxOrder)o, l->rows, &m, false,
+                          o == FDX_ORDER_POGS ? 2 : 1, count))) {
+      return st;
+    }
+  }
+  for (size_t i = 0; i < l->pd.n; ++i) {
+    const PDelta* const d = &l->pd.items[i];
+    if ((st = fdx_pstats_adjust(txn, d->p, d->d[0], d->d[1], d->d[2]))) {
+      return st;
+    }
+  }
+  l->pd.n = 0;
+  txn->meta.quads += n;
+  l->added += n;
+  if (n) {
+    txn->quads_changed = true;
+    txn->meta_dirty    = true;
+  }
+  l->n_rows = 0;
+  return FDX_SUCCESS;
+}
+
+FdxStatus
+fdx_loader_finish(FdxLoader* const l, uint64_t* const ret_added)
+{
+  if (!l) {
+    return FDX_ERR_BAD_ARG;
+  }
+  const FdxStatus st = flush(l);
+  if (!st && ret_added) {
+    *ret_added = l->added;
+  }
+  return st;
+}

@@ -1,0 +1,545 @@
+/*
+ * quads.c: the six quad orderings, pattern scans, and the statistics kept
+ * beside them.
+ *
+ * Each ordering is a DUPSORT|DUPFIXED table: the key is the ordering's first
+ * id, the duplicates are the other three ids (24 bytes), all big-endian.  A
+ * pattern with bound positions B is answered from the ordering whose first
+ * |B| positions are exactly B (pick_order), as one range scan:
+ *   |B| = 0   the whole table,
+ *   |B| = 1   the duplicates of one key,
+ *   |B| >= 2  the duplicates of one key from the first value with the bound
+ *             prefix (MDB_GET_BOTH_RANGE) while the prefix holds.
+ * Scans read a page of duplicates at a time (MDB_GET_MULTIPLE).
+ *
+ * Statistics: per predicate the number of quads, of distinct subjects and
+ * of distinct objects; per store the number of quads, graphs and
+ * predicates.  Adding a quad checks, before it is inserted, whether its
+ * (s,p) prefix exists in SPOG and its (p,o) prefix in POGS; removing one
+ * checks after.
+ */
+#include "store_impl.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define VAL_SIZE 24
+
+void
+fdx_quad_key(const FdxOrder     ord,
+             const FdxQuad*     quad,
+             uint8_t            key[8],
+             uint8_t            val[24])
+{
+  const FdxId ids[4] = {quad->s, quad->p, quad->o, quad->g};
+  const int*  pos    = fdx_order_positions[ord];
+  fdx_put_u64(key, ids[pos[0]]);
+  fdx_put_u64(val, ids[pos[1]]);
+  fdx_put_u64(val + 8, ids[pos[2]]);
+  fdx_put_u64(val + 16, ids[pos[3]]);
+}
+
+void
+fdx_quad_from_key(const FdxOrder       ord,
+                  const uint8_t* const key,
+                  const uint8_t* const val,
+                  FdxQuad* const       ret)
+{
+  FdxId      ids[4];
+  const int* pos = fdx_order_positions[ord];
+  ids[pos[0]]    = fdx_get_u64(key);
+  ids[pos[1]]    = fdx_get_u64(val);
+  ids[pos[2]]    = fdx_get_u64(val + 8);
+  ids[pos[3]]    = fdx_get_u64(val + 16);
+  ret->s         = ids[POS_S];
+  ret->p         = ids[POS_P];
+  ret->o         = ids[POS_O];
+  ret->g         = ids[POS_G];
+}
+
+/* The ordering for a set of bound positions and how many lead it. */
+static FdxOrder
+pick_order(const FdxQuad* const pattern, int* const ret_bound)
+{
+  const FdxId ids[4] = {pattern->s, pattern->p, pattern->o, pattern->g};
+  unsigned    mask   = 0;
+  int         n      = 0;
+  for (int i = 0; i < 4; ++i) {
+    if (ids[i] != FDX_ID_ANY) {
+      mask |= 1u << i;
+      ++n;
+    }
+  }
+  *ret_bound = n;
+  for (int o = 0; o < FDX_N_ORDERS; ++o) {
+    unsigned prefix = 0;
+    for (int i = 0; i < n; ++i) {
+      prefix |= 1u << fdx_order_positions[o][i];
+    }
+    if (prefix == mask) {
+      return (FdxOrder)o;
+    }
+  }
+  return FDX_ORDER_SPOG; /* unreachable: the six orderings cover all */
+}
+
+/* ------------------------------------------------------------------------
+ * Statistics
+ * --------------------------------------------------------------------- */
+
+FdxStatus
+fdx_pstats_adjust(FdxTxn* const txn,
+                  const FdxId   p,
+                  const int64_t dquads,
+                  const int64_t dsubjects,
+                  const int64_t dobjects)
+{
+  uint8_t kbuf[8];
+  fdx_put_u64(kbuf, p);
+  MDB_val  key = {8, kbuf};
+  MDB_val  val;
+  uint64_t counts[3] = {0, 0, 0};
+  int      rc        = mdb_get(txn->txn, txn->store->pstats, &key, &val);
+  if (rc && rc != MDB_NOTFOUND) {
+    return fdx_lmdb_status(rc);
+  }
+  const bool existed = !rc;
+  if (existed) {
+    if (val.mv_size != 24) {
+      return FDX_ERR_CORRUPT;
+    }
+    for (int i = 0; i < 3; ++i) {
+      counts[i] = fdx_get_u64((const uint8_t*)val.mv_data + 8 * i);
+    }
+  }
+  counts[0] += (uint64_t)dquads;
+  counts[1] += (uint64_t)dsubjects;
+  counts[2] += (uint64_t)dobjects;
+  txn->meta_dirty = true;
+  if (counts[0] == 0) {
+    if (existed) {
+      --txn->meta.predicates;
+      return fdx_lmdb_status(mdb_del(txn->txn, txn->store->pstats, &key, NULL));
+    }
+    return FDX_SUCCESS;
+  }
+  if (!existed) {
+    ++txn->meta.predicates;
+  }
+  uint8_t vbuf[24];
+  for (int i = 0; i < 3; ++i) {
+    fdx_put_u64(vbuf + 8 * i, counts[i]);
+  }
+  val.mv_size = 24;
+  val.mv_data = vbuf;
+  return fdx_lmdb_status(mdb_put(txn->txn, txn->store->pstats, &key, &val, 0));
+}
+
+FdxStatus
+fdx_predicate_stats(FdxTxn* const            txn,
+                    const FdxId              p,
+                    FdxPredicateStats* const ret)
+{
+  if (!txn || !ret) {
+    return FDX_ERR_BAD_ARG;
+  }
+  uint8_t kbuf[8];
+  fdx_put_u64(kbuf, p);
+  MDB_val   key = {8, kbuf};
+  MDB_val   val;
+  const int rc = mdb_get(txn->txn, txn->store->pstats, &key, &val);
+  if (rc) {
+    return fdx_lmdb_status(rc);
+  }
+  if (val.mv_size != 24) {
+    return FDX_ERR_CORRUPT;
+  }
+  const uint8_t* const v = (const uint8_t*)val.mv_data;
+  ret->quads             = fdx_get_u64(v);
+  ret->subjects          = fdx_get_u64(v + 8);
+  ret->objects           = fdx_get_u64(v + 16);
+  return FDX_SUCCESS;
+}
+
+/* Does any quad start with the two ids a, b in ordering `ord`? */
+static FdxStatus
+prefix2_exists(MDB_cursor* const cur,
+               const FdxId       a,
+               const FdxId       b,
+               bool* const       ret)
+{
+  uint8_t kbuf[8];
+  uint8_t vbuf[VAL_SIZE] = {0};
+  fdx_put_u64(kbuf, a);
+  fdx_put_u64(vbuf, b);
+  MDB_val   key = {8, kbuf};
+  MDB_val   val = {VAL_SIZE, vbuf};
+  const int rc  = mdb_cursor_get(cur, &key, &val, MDB_GET_BOTH_RANGE);
+  if (rc == MDB_NOTFOUND) {
+    *ret = false;
+    return FDX_SUCCESS;
+  }
+  if (rc) {
+    return fdx_lmdb_status(rc);
+  }
+  *ret = fdx_get_u64((const uint8_t*)val.mv_data) == b;
+  return FDX_SUCCESS;
+}
+
+static FdxStatus
+key_exists(MDB_cursor* const cur, const FdxId a, bool* const ret)
+{
+  uint8_t kbuf[8];
+  fdx_put_u64(kbuf, a);
+  MDB_val   key = {8, kbuf};
+  MDB_val   val;
+  const int rc = mdb_cursor_get(cur, &key, &val, MDB_SET);
+  if (rc && rc != MDB_NOTFOUND) {
+    return fdx_lmdb_status(rc);
+  }
+  *ret = !rc;
+  return FDX_SUCCESS;
+}
+
+/* ------------------------------------------------------------------------
+ * Adding and removing
+ * --------------------------------------------------------------------- */
+
+static bool
+quad_valid(const FdxQuad* const q)
+{
+  return q && q->s != FDX_ID_ANY && q->p != FDX_ID_ANY &&
+         q->o != FDX_ID_ANY && q->g != FDX_ID_ANY &&
+         q->s != FDX_ID_DEFAULT_GRAPH && q->p != FDX_ID_DEFAULT_GRAPH &&
+         q->o != FDX_ID_DEFAULT_GRAPH;
+}
+
+FdxStatus
+fdx_quads_insert_checked(FdxTxn* const txn, const FdxQuad* const quad)
+{
+  FdxStatus st;
+  bool      had_sp, had_po, had_g;
+  if ((st = prefix2_exists(txn->cur[FDX_ORDER_SPOG], quad->s, quad->p,
+                           &had_sp)) ||
+      (st = prefix2_exists(txn->cur[FDX_ORDER_POGS], quad->p, quad->o,
+                           &had_po)) ||
+      (st = key_exists(txn->cur[FDX_ORDER_GSPO], quad->g, &had_g))) {
+    return st;
+  }
+  for (int o = 0; o < FDX_N_ORDERS; ++o) {
+    uint8_t kbuf[8];
+    uint8_t vbuf[VAL_SIZE];
+    fdx_quad_key((FdxOrder)o, quad, kbuf, vbuf);
+    MDB_val   key = {8, kbuf};
+    MDB_val   val = {VAL_SIZE, vbuf};
+    const int rc  = mdb_cursor_put(txn->cur[o], &key, &val, MDB_NODUPDATA);
+    if (rc == MDB_KEYEXIST && o == FDX_ORDER_SPOG) {
+      return FDX_FAILURE;
+    }
+    if (rc) {
+      return fdx_lmdb_status(rc);
+    }
+  }
+  ++txn->meta.quads;
+  if (!had_g) {
+    ++txn->meta.graphs;
+  }
+  txn->meta_dirty    = true;
+  txn->quads_changed = true;
+  return fdx_pstats_adjust(txn, quad->p, 1, had_sp ? 0 : 1, had_po ? 0 : 1);
+}
+
+FdxStatus
+fdx_quad_add(FdxTxn* const txn, const FdxQuad* const quad)
+{
+  if (!txn || !quad_valid(quad)) {
+    return FDX_ERR_BAD_ARG;
+  }
+  const FdxStatus st = fdx_txn_cursors(txn);
+  if (st) {
+    return st;
+  }
+  /* Existence first, so statistics are only touched for new quads. */
+  uint8_t kbuf[8];
+  uint8_t vbuf[VAL_SIZE];
+  fdx_quad_key(FDX_ORDER_SPOG, quad, kbuf, vbuf);
+  MDB_val   key = {8, kbuf};
+  MDB_val   val = {VAL_SIZE, vbuf};
+  const int rc =
+    mdb_cursor_get(txn->cur[FDX_ORDER_SPOG], &key, &val, MDB_GET_BOTH);
+  if (!rc) {
+    return FDX_FAILURE;
+  }
+  if (rc != MDB_NOTFOUND) {
+    return fdx_lmdb_status(rc);
+  }
+  return fdx_quads_insert_checked(txn, quad);
+}
+
+FdxStatus
+fdx_quad_remove(FdxTxn* const txn, const FdxQuad* const quad)
+{
+  if (!txn || !quad_valid(quad)) {
+    return FDX_ERR_BAD_ARG;
+  }
+  FdxStatus st = fdx_txn_cursors(txn);
+  if (st) {
+    return st;
+  }
+  for (int o = 0; o < FDX_N_ORDERS; ++o) {
+    uint8_t kbuf[8];
+    uint8_t vbuf[VAL_SIZE];
+    fdx_quad_key((FdxOrder)o, quad, kbuf, vbuf);
+    MDB_val key = {8, kbuf};
+    MDB_val val = {VAL_SIZE, vbuf};
+    int     rc  = mdb_cursor_get(txn->cur[o], &key, &val, MDB_GET_BOTH);
+    if (rc == MDB_NOTFOUND && o == FDX_ORDER_SPOG) {
+      return FDX_FAILURE;
+    }
+    if (rc || (rc = mdb_cursor_del(txn->cur[o], 0))) {
+      return rc == MDB_NOTFOUND ? FDX_ERR_CORRUPT : fdx_lmdb_status(rc);
+    }
+  }
+  bool has_sp, has_po, has_g;
+  if ((st = prefix2_exists(txn->cur[FDX_ORDER_SPOG], quad->s, quad->p,
+                           &has_sp)) ||
+      (st = prefix2_exists(txn->cur[FDX_ORDER_POGS], quad->p, quad->o,
+                           &has_po)) ||
+      (st = key_exists(txn->cur[FDX_ORDER_GSPO], quad->g, &has_g))) {
+    return st;
+  }
+  --txn->meta.quads;
+  if (!has_g) {
+    --txn->meta.graphs;
+  }
+  txn->meta_dirty    = true;
+  txn->quads_changed = true;
+  return fdx_pstats_adjust(txn, quad->p, -1, has_sp ? 0 : -1,
+                           has_po ? 0 : -1);
+}
+
+/* ------------------------------------------------------------------------
+ * Scans
+ * --------------------------------------------------------------------- */
+
+struct FdxQuadIterImpl {
+  MDB_cursor* cur;
+  FdxOrder    order;
+  int         bound;      /* how many leading positions are fixed */
+  uint8_t     key[8];     /* the fixed key, when bound >= 1 */
+  uint8_t     prefix[24]; /* the fixed value prefix, when bound >= 2 */
+  size_t      prefix_len;
+  /* The current page of duplicates from MDB_GET_MULTIPLE. */
+  const uint8_t* page;
+  size_t         page_n;
+  size_t         page_i;
+  uint8_t        cur_key[8];
+  bool           started;
+  bool           done;
+};
+
+FdxStatus
+fdx_quad_find(FdxTxn* const        txn,
+              const FdxQuad* const pattern,
+              FdxQuadIter** const  ret)
+{
+  if (!txn || !pattern || !ret) {
+    return FDX_ERR_BAD_ARG;
+  }
+  FdxQuadIter* const it = (FdxQuadIter*)calloc(1, sizeof(FdxQuadIter));
+  if (!it) {
+    return FDX_ERR_NO_MEMORY;
+  }
+  it->order = pick_order(pattern, &it->bound);
+  uint8_t val[VAL_SIZE];
+  fdx_quad_key(it->order, pattern, it->key, val);
+  it->prefix_len = it->bound > 1 ? (size_t)(it->bound - 1) * 8 : 0;
+  memcpy(it->prefix, val, it->prefix_len);
+  const int rc =
+    mdb_cursor_open(txn->txn, txn->store->order[it->order], &it->cur);
+  if (rc) {
+    free(it);
+    return fdx_lmdb_status(rc);
+  }
+  *ret = it;
+  return FDX_SUCCESS;
+}
+
+/* Load the next page of duplicates; `op` positions the cursor first. */
+static bool
+load_page(FdxQuadIter* const it, MDB_cursor_op op)
+{
+  MDB_val key, val;
+  if (op != MDB_GET_MULTIPLE && op != MDB_NEXT_MULTIPLE) {
+    /* Position only; then fetch the page at that position. */
+    key.mv_size = 8;
+    key.mv_data = it->key;
+    if (op == MDB_GET_BOTH_RANGE) {
+      uint8_t vbuf[VAL_SIZE] = {0};
+      memcpy(vbuf, it->prefix, it->prefix_len);
+      val.mv_size = VAL_SIZE;
+      val.mv_data = vbuf;
+      if (mdb_cursor_get(it->cur, &key, &val, op)) {
+        return false;
+      }
+    } else if (mdb_cursor_get(it->cur, &key, &val, op)) {
+      return false;
+    }
+    memcpy(it->cur_key, key.mv_data, 8);
+    op = MDB_GET_MULTIPLE;
+  }
+  if (mdb_cursor_get(it->cur, &key, &val, op)) {
+    return false;
+  }
+  it->page   = (const uint8_t*)val.mv_data;
+  it->page_n = val.mv_size / VAL_SIZE;
+  it->page_i = 0;
+  return it->page_n > 0;
+}
+
+FdxStatus
+fdx_quad_iter_next(FdxQuadIter* const it, FdxQuad* const ret)
+{
+  if (!it || !ret) {
+    return FDX_ERR_BAD_ARG;
+  }
+  while (!it->done) {
+    if (it->page && it->page_i < it->page_n) {
+      const uint8_t* const v = it->page + VAL_SIZE * it->page_i++;
+      if (it->prefix_len) {
+        /* MDB_GET_MULTIPLE hands out whole pages, so the first page may
+         * start before the position MDB_GET_BOTH_RANGE found. */
+        const int cmp = memcmp(v, it->prefix, it->prefix_len);
+        if (cmp < 0) {
+          continue;
+        }
+        if (cmp > 0) {
+          it->done = true; /* past the bound prefix */
+          break;
+        }
+      }
+      fdx_quad_from_key(it->order, it->cur_key, v, ret);
+      return FDX_SUCCESS;
+    }
+    bool more;
+    if (!it->started) {
+      it->started = true;
+      more        = load_page(it, it->bound == 0   ? MDB_FIRST
+                                  : it->bound == 1 ? MDB_SET_KEY
+                                                   : MDB_GET_BOTH_RANGE);
+    } else {
+      /* The rest of this key's duplicates, then (unbound) the next key. */
+      more = load_page(it, MDB_NEXT_MULTIPLE);
+      if (!more && it->bound == 0) {
+        more = load_page(it, MDB_NEXT_NODUP);
+      }
+    }
+    if (!more) {
+      it->done = true;
+    }
+  }
+  return FDX_FAILURE;
+}
+
+void
+fdx_quad_iter_free(FdxQuadIter* const it)
+{
+  if (it) {
+    mdb_cursor_close(it->cur);
+    free(it);
+  }
+}
+
+FdxStatus
+fdx_quad_count(FdxTxn* const        txn,
+               const FdxQuad* const pattern,
+               uint64_t* const      ret)
+{
+  if (!txn || !pattern || !ret) {
+    return FDX_ERR_BAD_ARG;
+  }
+  int bound;
+  (void)pick_order(pattern, &bound);
+  if (bound == 0) {
+    *ret = txn->meta.quads;
+    return FDX_SUCCESS;
+  }
+  FdxQuadIter* it = NULL;
+  FdxStatus    st = fdx_quad_find(txn, pattern, &it);
+  if (st) {
+    return st;
+  }
+  uint64_t n = 0;
+  if (bound == 1) {
+    MDB_val key = {8, it->key};
+    MDB_val val;
+    int     rc = mdb_cursor_get(it->cur, &key, &val, MDB_SET_KEY);
+    size_t  count = 0;
+    if (!rc) {
+      rc = mdb_cursor_count(it->cur, &count);
+    }
+    fdx_quad_iter_free(it);
+    if (rc && rc != MDB_NOTFOUND) {
+      return fdx_lmdb_status(rc);
+    }
+    *ret = rc ? 0 : count;
+    return FDX_SUCCESS;
+  }
+  FdxQuad q;
+  while (!(st = fdx_quad_iter_next(it, &q))) {
+    ++n;
+  }
+  fdx_quad_iter_free(it);
+  if (st != FDX_FAILURE) {
+    return st;
+  }
+  *ret = n;
+  return FDX_SUCCESS;
+}
+
+FdxStatus
+fdx_graph_clear(FdxTxn* const txn, const FdxId g, uint64_t* const ret_removed)
+{
+  if (!txn || g == FDX_ID_ANY) {
+    return FDX_ERR_BAD_ARG;
+  }
+  if (!txn->write) {
+    return FDX_ERR_READ_ONLY;
+  }
+  /* Collect first: the scan's cursor must not see its table change. */
+  const FdxQuad pattern = {FDX_ID_ANY, FDX_ID_ANY, FDX_ID_ANY, g};
+  FdxQuadIter*  it      = NULL;
+  FdxStatus     st      = fdx_quad_find(txn, &pattern, &it);
+  if (st) {
+    return st;
+  }
+  size_t   n = 0, cap = 0;
+  FdxQuad* quads = NULL;
+  FdxQuad  q;
+  while (!(st = fdx_quad_iter_next(it, &q))) {
+    if (n == cap) {
+      cap = cap ? cap * 2 : 256;
+      FdxQuad* const grown = (FdxQuad*)realloc(quads, cap * sizeof(FdxQuad));
+      if (!grown) {
+        st = FDX_ERR_NO_MEMORY;
+        break;
+      }
+      quads = grown;
+    }
+    quads[n++] = q;
+  }
+  fdx_quad_iter_free(it);
+  if (st != FDX_FAILURE) {
+    free(quads);
+    return st;
+  }
+  st = FDX_SUCCESS;
+  for (size_t i = 0; i < n && !st; ++i) {
+    st = fdx_quad_remove(txn, &quads[i]);
+  }
+  free(quads);
+  if (!st && ret_removed) {
+    *ret_removed = n;
+  }
+  return st;
+}

@@ -1,0 +1,178 @@
+/*
+ * store_impl.h: what the store's source files share and nobody else sees.
+ *
+ * Layout of the LMDB environment (one directory, one data file):
+ *
+ *   meta      string key -> value: schema version, generation, counters.
+ *   id2term   8-byte big-endian sequence number -> term bytes.
+ *   term2id   term bytes (or, for long terms, a prefix and a 128-bit hash)
+ *             -> 8-byte id, DUPSORT|DUPFIXED so hash collisions can coexist.
+ *   spog pogs ogsp gspo ospg gpos
+ *             the six quad orderings: key = first id (8 bytes), duplicates =
+ *             the other three ids (24 bytes), DUPSORT|DUPFIXED.  Ids are
+ *             big-endian so LMDB's byte order is id order.  Six is the least
+ *             number of orderings in which every set of bound positions of a
+ *             quad is the prefix of one of them (each ordering has exactly
+ *             one two-position prefix, and there are six pairs).
+ *   pstats    8-byte predicate id -> quads, subjects, objects (3 x u64 BE).
+ *
+ * Term bytes: one kind byte then the content.  'I' iri | 'B' label |
+ * 'S' lexical | 'L' lang NUL lexical | 'T' datatype NUL lexical.
+ */
+#ifndef FDX_STORE_IMPL_H
+#define FDX_STORE_IMPL_H
+
+#include "fairdex/store.h"
+
+#include <lmdb.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#define FDX_N_ORDERS 6
+
+typedef enum {
+  FDX_ORDER_SPOG = 0,
+  FDX_ORDER_POGS = 1,
+  FDX_ORDER_OGSP = 2,
+  FDX_ORDER_GSPO = 3,
+  FDX_ORDER_OSPG = 4,
+  FDX_ORDER_GPOS = 5
+} FdxOrder;
+
+/* Positions within FdxQuad, in the order of its fields. */
+enum { POS_S = 0, POS_P = 1, POS_O = 2, POS_G = 3 };
+
+/* For each ordering, which quad position comes first, second, ... */
+extern const int fdx_order_positions[FDX_N_ORDERS][4];
+
+/* Long terms: keys shorter than this are the term bytes themselves; longer
+ * terms are keyed by their first FDX_LONG_PREFIX bytes and a 16-byte hash,
+ * so every long key is exactly FDX_LONG_KEY bytes. */
+#define FDX_LONG_KEY 480
+#define FDX_LONG_PREFIX (FDX_LONG_KEY - 16)
+
+typedef struct {
+  uint64_t generation;
+  uint64_t next_term; /* next dictionary sequence number */
+  uint64_t quads;
+  uint64_t graphs;
+  uint64_t predicates;
+  uint64_t terms;
+  uint64_t bnode_scope; /* last scope handed out for blank node labels */
+} FdxMeta;
+
+struct FdxStoreImpl {
+  MDB_env*         env;
+  MDB_dbi          meta;
+  MDB_dbi          id2term;
+  MDB_dbi          term2id;
+  MDB_dbi          order[FDX_N_ORDERS];
+  MDB_dbi          pstats;
+  uint64_t         map_size;
+  size_t           max_term_bytes;
+  unsigned         flags;
+  bool             open;
+  pthread_rwlock_t resize_lock; /* held shared by every live transaction */
+  char*            dir;
+};
+
+struct FdxTxnImpl {
+  FdxStore* store;
+  MDB_txn*  txn;
+  bool      write;
+  bool      meta_dirty;
+  bool      quads_changed;
+  FdxMeta   meta;
+  /* Cursors kept open for the life of a write transaction. */
+  MDB_cursor* cur[FDX_N_ORDERS];
+  MDB_cursor* cur_pstats;
+};
+
+/* Map an LMDB return code to a status. */
+FdxStatus
+fdx_lmdb_status(int rc);
+
+/* Big-endian 64-bit integers in keys. */
+static inline void
+fdx_put_u64(uint8_t* const out, const uint64_t v)
+{
+  for (int i = 7; i >= 0; --i) {
+    out[7 - i] = (uint8_t)(v >> (8 * i));
+  }
+}
+
+static inline uint64_t
+fdx_get_u64(const uint8_t* const in)
+{
+  uint64_t v = 0;
+  for (int i = 0; i < 8; ++i) {
+    v = (v << 8) | in[i];
+  }
+  return v;
+}
+
+/* Serialize `term` into kind-byte form.  Returns a new buffer in *ret and
+ * its length, or an error. */
+FdxStatus
+fdx_term_encode(const FdxTerm* term, uint8_t** ret, size_t* ret_len);
+
+/* Decode term bytes into a view pointing into `bytes`. */
+FdxStatus
+fdx_term_bytes_view(const uint8_t* bytes, size_t len, FdxTerm* ret);
+
+/* The tag for term bytes (by kind byte). */
+FdxIdTag
+fdx_term_bytes_tag(const uint8_t* bytes, size_t len);
+
+/* Build the term2id key for term bytes into `key_buf` (FDX_LONG_KEY bytes)
+ * and return its length. */
+size_t
+fdx_term_key(const uint8_t* bytes, size_t len, uint8_t* key_buf);
+
+/* Look up term bytes in the dictionary. */
+FdxStatus
+fdx_dict_find(FdxTxn* txn, const uint8_t* bytes, size_t len, FdxId* ret_id);
+
+/* Add term bytes known to be absent; returns the new id. */
+FdxStatus
+fdx_dict_add(FdxTxn* txn, const uint8_t* bytes, size_t len, FdxId* ret_id);
+
+/* Add a quad without the existence check in SPOG (the caller has done it)
+ * and update statistics.  `known_new_subject` etc. are not used: stats are
+ * computed inside. */
+FdxStatus
+fdx_quads_insert_checked(FdxTxn* txn, const FdxQuad* quad);
+
+/* Statistics helpers shared by quads.c and loader.c. */
+FdxStatus
+fdx_pstats_adjust(FdxTxn* txn,
+                  FdxId   p,
+                  int64_t dquads,
+                  int64_t dsubjects,
+                  int64_t dobjects);
+
+/* Fill `key` (8 bytes) and `val` (24 bytes) for `quad` in ordering `ord`. */
+void
+fdx_quad_key(FdxOrder ord, const FdxQuad* quad, uint8_t key[8], uint8_t val[24]);
+
+/* Read a quad back from a key and value of ordering `ord`. */
+void
+fdx_quad_from_key(FdxOrder       ord,
+                  const uint8_t* key,
+                  const uint8_t* val,
+                  FdxQuad*       ret);
+
+/* Ensure the write transaction's cursors are open. */
+FdxStatus
+fdx_txn_cursors(FdxTxn* txn);
+
+/* A 128-bit hash of `len` bytes into out[16]. */
+void
+fdx_hash128(const uint8_t* bytes, size_t len, uint8_t out[16]);
+
+/* Take the next blank node scope (write transaction). */
+uint64_t
+fdx_txn_next_bnode_scope(FdxTxn* txn);
+
+#endif /* FDX_STORE_IMPL_H */

@@ -1,0 +1,392 @@
+/*
+ * fairdex/store.h: the quad store, fairdex's single source of truth.
+ *
+ * A store is one directory holding one LMDB environment.  It keeps RDF quads
+ * (subject, predicate, object, graph) as 64-bit term ids in six orderings, so
+ * that any quad pattern, with any positions bound, is one range scan.  Terms
+ * are kept in a dictionary; integers, decimals, booleans, dates and
+ * date-times in canonical form are packed into the id itself and sort by
+ * value.
+ *
+ * Lifetimes (read this once): every pointer the store hands out (a decoded
+ * term's strings, an iterator) is *borrowed* and stays valid until the
+ * transaction it came from ends, unless the function says otherwise.  One
+ * process may hold one write transaction at a time per store; any number of
+ * read transactions may run in any threads and processes, and are never
+ * blocked by the writer.  A transaction must only be used by the thread that
+ * began it.
+ *
+ * Errors: every function that can fail returns an FdxStatus (status.h).
+ */
+#ifndef FAIRDEX_STORE_H
+#define FAIRDEX_STORE_H
+
+#include "fairdex/status.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ------------------------------------------------------------------------
+ * Term ids
+ * --------------------------------------------------------------------- */
+
+/**
+ * A term id.  The top four bits are a tag (see FdxIdTag); the rest is either
+ * a dictionary sequence number or an inlined value.  Ids of one tag sort
+ * among themselves by value for the inlined tags; the tags sort in the
+ * order listed, which is SPARQL's order of term kinds (blank nodes, IRIs,
+ * literals).
+ */
+typedef uint64_t FdxId;
+
+/** In a pattern: any term.  Never the id of a stored term. */
+#define FDX_ID_ANY ((FdxId)0)
+/** The graph id of the default graph. */
+#define FDX_ID_DEFAULT_GRAPH ((FdxId)1)
+
+typedef enum {
+  FDX_TAG_SPECIAL  = 0, /**< FDX_ID_ANY and FDX_ID_DEFAULT_GRAPH. */
+  FDX_TAG_BLANK    = 1, /**< A blank node (dictionary). */
+  FDX_TAG_IRI      = 2, /**< An IRI (dictionary). */
+  FDX_TAG_SIMPLE   = 3, /**< A literal without language or datatype. */
+  FDX_TAG_LANG     = 4, /**< A literal with a language tag. */
+  FDX_TAG_TYPED    = 5, /**< A typed literal that is not inlined. */
+  FDX_TAG_INTEGER  = 6, /**< Inlined canonical xsd:integer. */
+  FDX_TAG_DECIMAL  = 7, /**< Inlined canonical xsd:decimal. */
+  FDX_TAG_BOOLEAN  = 8, /**< Inlined xsd:boolean "true"/"false". */
+  FDX_TAG_DATE     = 9, /**< Inlined canonical xsd:date. */
+  FDX_TAG_DATETIME = 10 /**< Inlined canonical xsd:dateTime. */
+} FdxIdTag;
+
+/** The tag of `id`. */
+static inline FdxIdTag
+fdx_id_tag(FdxId id)
+{
+  return (FdxIdTag)(id >> 60);
+}
+
+/** True if `id` carries its value and needs no dictionary look-up. */
+static inline bool
+fdx_id_is_inline(FdxId id)
+{
+  return fdx_id_tag(id) >= FDX_TAG_INTEGER;
+}
+
+/* ------------------------------------------------------------------------
+ * Terms
+ * --------------------------------------------------------------------- */
+
+typedef enum {
+  FDX_TERM_IRI     = 1,
+  FDX_TERM_BLANK   = 2,
+  FDX_TERM_LITERAL = 3
+} FdxTermKind;
+
+/**
+ * An RDF term as a view over strings someone else owns.  Strings are not
+ * NUL-terminated in general; lengths are in bytes.  For a blank node `value`
+ * is the label without "_:".  A literal has at most one of `lang` and
+ * `datatype`; a literal with neither is a simple literal (xsd:string, which
+ * is how "x"^^xsd:string is stored too, as RDF 1.1 makes them the same term).
+ */
+typedef struct {
+  FdxTermKind kind;
+  const char* value;
+  size_t      value_len;
+  const char* lang;     /**< Language tag, or NULL. */
+  size_t      lang_len;
+  const char* datatype; /**< Datatype IRI, or NULL. */
+  size_t      datatype_len;
+} FdxTerm;
+
+/** Room for a decoded term: inlined values are written into `scratch`. */
+typedef struct {
+  FdxTerm term;
+  char    scratch[96];
+} FdxTermBuf;
+
+/** Make an IRI term view of the NUL-terminated `iri` (borrowed). */
+FdxTerm
+fdx_term_iri(const char* iri);
+
+/** Make a simple literal term view of the NUL-terminated `lex` (borrowed). */
+FdxTerm
+fdx_term_literal(const char* lex, const char* lang, const char* datatype);
+
+/**
+ * If `term` is a literal that fits in an id (canonical lexical form of
+ * xsd:integer, xsd:decimal, xsd:boolean, xsd:date or xsd:dateTime), set
+ * `*ret_id` and return true.  Decoding the id gives back the same bytes.
+ */
+bool
+fdx_term_inline(const FdxTerm* term, FdxId* ret_id);
+
+/* ------------------------------------------------------------------------
+ * Store
+ * --------------------------------------------------------------------- */
+
+typedef struct FdxStoreImpl FdxStore;
+typedef struct FdxTxnImpl   FdxTxn;
+
+/** Flags for fdx_store_open(). */
+enum {
+  FDX_STORE_CREATE    = 1u << 0, /**< Create the directory and store. */
+  FDX_STORE_READ_ONLY = 1u << 1, /**< Open for reading only. */
+  FDX_STORE_NO_SYNC   = 1u << 2  /**< Do not fsync on commit (tests). */
+};
+
+/** Default limit on the size of one term in bytes (16 MiB). */
+#define FDX_DEFAULT_MAX_TERM_BYTES ((size_t)16 << 20)
+
+/** The store layout version this build writes; newer stores are refused. */
+#define FDX_STORE_SCHEMA_VERSION 1
+
+/**
+ * Create an unopened store handle.  Fails only for lack of memory.  Configure
+ * it with the setters below, then call fdx_store_open().
+ */
+FdxStatus
+fdx_store_new(FdxStore** ret_store);
+
+/**
+ * Set the initial map size in bytes (default: the larger of 1 GiB and twice
+ * the data file).  The map grows by itself when full; a small value is only
+ * useful in tests.  Only before fdx_store_open().
+ */
+FdxStatus
+fdx_store_set_map_size(FdxStore* store, uint64_t bytes);
+
+/** Set the largest term accepted, in bytes.  Only before opening. */
+FdxStatus
+fdx_store_set_max_term_bytes(FdxStore* store, size_t bytes);
+
+/**
+ * Open the store in directory `dir` with FDX_STORE_* `flags`.  Clears stale
+ * reader slots left by crashed processes, checks the schema version
+ * (FDX_ERR_VERSION for a store from a newer fairdex) and, with
+ * FDX_STORE_CREATE, creates what is missing.  On failure `err` (may be NULL)
+ * says why.
+ */
+FdxStatus
+fdx_store_open(FdxStore* store, const char* dir, unsigned flags, FdxError* err);
+
+/** Close and free `store` (NULL is fine).  No transaction may be open. */
+void
+fdx_store_free(FdxStore* store);
+
+/** The largest term the store accepts, in bytes. */
+size_t
+fdx_store_max_term_bytes(const FdxStore* store);
+
+/** The current map size in bytes. */
+uint64_t
+fdx_store_map_size(const FdxStore* store);
+
+/* ------------------------------------------------------------------------
+ * Transactions
+ * --------------------------------------------------------------------- */
+
+/** Flags for fdx_txn_begin(). */
+enum {
+  FDX_TXN_WRITE = 1u << 0
+};
+
+/**
+ * Begin a transaction.  A write transaction waits for any other writer (in
+ * any process).  The new transaction is returned in `*ret_txn` and must end
+ * with fdx_txn_commit() or fdx_txn_abort().
+ */
+FdxStatus
+fdx_txn_begin(FdxStore* store, unsigned flags, FdxTxn** ret_txn);
+
+/**
+ * Commit and free `txn`.  For a write transaction that changed quads, the
+ * store generation goes up by one.  On error nothing was committed.  A read
+ * transaction commits like an abort.  `txn` is freed in every case.
+ */
+FdxStatus
+fdx_txn_commit(FdxTxn* txn);
+
+/** Abandon and free `txn` (NULL is fine). */
+void
+fdx_txn_abort(FdxTxn* txn);
+
+/** True if `txn` may write. */
+bool
+fdx_txn_is_write(const FdxTxn* txn);
+
+/**
+ * The generation `txn` sees: the number of committed transactions that
+ * changed quads.  Clients use it as an ETag and to follow changes.
+ */
+uint64_t
+fdx_txn_generation(const FdxTxn* txn);
+
+/** Work to run inside a write transaction; see fdx_store_write(). */
+typedef FdxStatus (*FdxWriteFunc)(FdxTxn* txn, void* ctx);
+
+/**
+ * Run `fn` in a new write transaction and commit it if `fn` returns
+ * FDX_SUCCESS (or FDX_FAILURE); otherwise abort and return `fn`'s status.
+ * If the map fills up, the transaction is aborted, the map grows and `fn`
+ * runs again from the start: `fn` must be safe to run more than once.
+ */
+FdxStatus
+fdx_store_write(FdxStore* store, FdxWriteFunc fn, void* ctx);
+
+/* ------------------------------------------------------------------------
+ * Dictionary
+ * --------------------------------------------------------------------- */
+
+/**
+ * Find the id of `term`.  Returns FDX_FAILURE if the store has never seen
+ * it (inlined values always succeed), FDX_ERR_BAD_ARG for a malformed term.
+ */
+FdxStatus
+fdx_term_id(FdxTxn* txn, const FdxTerm* term, FdxId* ret_id);
+
+/**
+ * Find or add `term` (write transaction) and return its id.  FDX_ERR_LIMIT
+ * if the term is longer than the store's maximum.
+ */
+FdxStatus
+fdx_term_intern(FdxTxn* txn, const FdxTerm* term, FdxId* ret_id);
+
+/**
+ * Decode `id` into `buf`.  The strings in `buf->term` point into `buf` or
+ * into the store and stay valid until `txn` ends or `buf` is reused.
+ * FDX_FAILURE if no such term exists.
+ */
+FdxStatus
+fdx_term_get(FdxTxn* txn, FdxId id, FdxTermBuf* buf);
+
+/* ------------------------------------------------------------------------
+ * Quads
+ * --------------------------------------------------------------------- */
+
+/** A quad of ids; in a pattern FDX_ID_ANY matches anything. */
+typedef struct {
+  FdxId s;
+  FdxId p;
+  FdxId o;
+  FdxId g; /**< FDX_ID_DEFAULT_GRAPH for the default graph. */
+} FdxQuad;
+
+typedef struct FdxQuadIterImpl FdxQuadIter;
+
+/** Add `quad` (write transaction).  FDX_FAILURE if it was already there. */
+FdxStatus
+fdx_quad_add(FdxTxn* txn, const FdxQuad* quad);
+
+/** Remove `quad`.  FDX_FAILURE if it was not there. */
+FdxStatus
+fdx_quad_remove(FdxTxn* txn, const FdxQuad* quad);
+
+/**
+ * Iterate over the quads matching `pattern` (FDX_ID_ANY is a wildcard), as
+ * one range scan over the ordering whose prefix holds the bound positions.
+ * The iterator is new; free it with fdx_quad_iter_free() before `txn` ends.
+ * The quads must not be changed while the iterator is in use.
+ */
+FdxStatus
+fdx_quad_find(FdxTxn* txn, const FdxQuad* pattern, FdxQuadIter** ret_iter);
+
+/** Write the next quad to `*ret_quad`; FDX_FAILURE at the end. */
+FdxStatus
+fdx_quad_iter_next(FdxQuadIter* iter, FdxQuad* ret_quad);
+
+/** Free `iter` (NULL is fine). */
+void
+fdx_quad_iter_free(FdxQuadIter* iter);
+
+/** Count the quads matching `pattern` without decoding them. */
+FdxStatus
+fdx_quad_count(FdxTxn* txn, const FdxQuad* pattern, uint64_t* ret_count);
+
+/**
+ * Remove every quad of graph `g` (write transaction), setting
+ * `*ret_removed` (may be NULL).  To replace a graph atomically, clear it and
+ * add the new quads in the same transaction.
+ */
+FdxStatus
+fdx_graph_clear(FdxTxn* txn, FdxId g, uint64_t* ret_removed);
+
+/* ------------------------------------------------------------------------
+ * Statistics
+ * --------------------------------------------------------------------- */
+
+/** Whole-store counts. */
+typedef struct {
+  uint64_t quads;      /**< Quads in all graphs. */
+  uint64_t terms;      /**< Dictionary entries (inlined values not counted). */
+  uint64_t graphs;     /**< Graphs holding quads, the default one included. */
+  uint64_t predicates; /**< Distinct predicates. */
+  uint64_t generation; /**< See fdx_txn_generation(). */
+  uint64_t disk_bytes; /**< Size of the data file. */
+  uint64_t used_bytes; /**< Bytes of the map in use. */
+  uint64_t map_bytes;  /**< Current map size. */
+} FdxStoreStats;
+
+/** Read the store's counts as `txn` sees them. */
+FdxStatus
+fdx_store_stats(FdxTxn* txn, FdxStoreStats* ret_stats);
+
+/** Per-predicate counts, kept up to date by every write. */
+typedef struct {
+  uint64_t quads;    /**< Quads with this predicate. */
+  uint64_t subjects; /**< Distinct subjects with this predicate. */
+  uint64_t objects;  /**< Distinct objects with this predicate. */
+} FdxPredicateStats;
+
+/** Read the counts for predicate `p`; FDX_FAILURE if it is unused. */
+FdxStatus
+fdx_predicate_stats(FdxTxn* txn, FdxId p, FdxPredicateStats* ret_stats);
+
+/* ------------------------------------------------------------------------
+ * Bulk loading
+ * --------------------------------------------------------------------- */
+
+typedef struct FdxLoaderImpl FdxLoader;
+
+/**
+ * Start a bulk load inside write transaction `txn`.  Quads added to the
+ * loader are buffered, sorted in runs of at most `sort_buffer_bytes` (0 for
+ * the default of 256 MiB) and appended to the indexes in order, which is
+ * much faster than fdx_quad_add() for many quads.  Nothing is visible to
+ * other transactions before `txn` commits.
+ */
+FdxStatus
+fdx_loader_new(FdxTxn* txn, size_t sort_buffer_bytes, FdxLoader** ret_loader);
+
+/**
+ * Add one quad of terms; `g` NULL means the default graph.  Terms are copied
+ * as needed: the caller may reuse its strings once this returns.
+ */
+FdxStatus
+fdx_loader_add(FdxLoader*     loader,
+               const FdxTerm* s,
+               const FdxTerm* p,
+               const FdxTerm* o,
+               const FdxTerm* g);
+
+/**
+ * Write everything buffered to the indexes.  `*ret_added` (may be NULL) is
+ * the number of quads that were new to the store.
+ */
+FdxStatus
+fdx_loader_finish(FdxLoader* loader, uint64_t* ret_added);
+
+/** Free `loader` (NULL is fine); unfinished work is dropped. */
+void
+fdx_loader_free(FdxLoader* loader);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* FAIRDEX_STORE_H */
