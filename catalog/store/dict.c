@@ -494,9 +494,10 @@ valid_utf8(const uint8_t* s, const size_t len)
 }
 
 FdxStatus
-fdx_term_encode(const FdxTerm* const term,
-                uint8_t** const      ret,
-                size_t* const        ret_len)
+fdx_term_encode_into(const FdxTerm* const term,
+                     uint8_t* const       buf,
+                     const size_t         cap,
+                     size_t* const        ret_len)
 {
   if (!term || (!term->value && term->value_len)) {
     return FDX_ERR_BAD_ARG;
@@ -529,6 +530,11 @@ fdx_term_encode(const FdxTerm* const term,
   default:
     return FDX_ERR_BAD_ARG;
   }
+  const size_t len = 1 + (head ? head_len + 1 : 0) + term->value_len;
+  if (len > cap) {
+    *ret_len = len;
+    return FDX_FAILURE;
+  }
   if ((term->kind != FDX_TERM_LITERAL && term->value_len == 0) ||
       !valid_utf8((const uint8_t*)term->value, term->value_len) ||
       (head && (memchr(head, '\0', head_len) ||
@@ -536,11 +542,6 @@ fdx_term_encode(const FdxTerm* const term,
       (term->kind != FDX_TERM_LITERAL &&
        memchr(term->value, '\0', term->value_len))) {
     return FDX_ERR_BAD_ARG;
-  }
-  const size_t len = 1 + (head ? head_len + 1 : 0) + term->value_len;
-  uint8_t*     buf = (uint8_t*)malloc(len);
-  if (!buf) {
-    return FDX_ERR_NO_MEMORY;
   }
   buf[0]     = (uint8_t)kind;
   size_t pos = 1;
@@ -551,6 +552,28 @@ fdx_term_encode(const FdxTerm* const term,
   }
   if (term->value_len) {
     memcpy(buf + pos, term->value, term->value_len);
+  }
+  *ret_len = len;
+  return FDX_SUCCESS;
+}
+
+FdxStatus
+fdx_term_encode(const FdxTerm* const term,
+                uint8_t** const      ret,
+                size_t* const        ret_len)
+{
+  size_t    len = 0;
+  FdxStatus st  = fdx_term_encode_into(term, NULL, 0, &len);
+  if (st != FDX_FAILURE) {
+    return st ? st : FDX_ERR_BAD_ARG;
+  }
+  uint8_t* const buf = (uint8_t*)malloc(len);
+  if (!buf) {
+    return FDX_ERR_NO_MEMORY;
+  }
+  if ((st = fdx_term_encode_into(term, buf, len, &len))) {
+    free(buf);
+    return st;
   }
   *ret     = buf;
   *ret_len = len;
@@ -775,6 +798,54 @@ fdx_dict_add(FdxTxn* const        txn,
 }
 
 FdxStatus
+fdx_dict_intern(FdxTxn* const        txn,
+                const uint8_t* const bytes,
+                const size_t         len,
+                FdxId* const         ret_id)
+{
+  if (!txn->write) {
+    return FDX_ERR_READ_ONLY;
+  }
+  if (len >= FDX_LONG_KEY) {
+    const FdxStatus st = fdx_dict_find(txn, bytes, len, ret_id);
+    return st == FDX_FAILURE ? fdx_dict_add(txn, bytes, len, ret_id) : st;
+  }
+  /* One descent: offer the next id; LMDB hands back the old one if the
+   * term is there already. */
+  const uint64_t seq = txn->meta.next_term + 1;
+  const FdxId    id  = make_id(fdx_term_bytes_tag(bytes, len), seq);
+  uint8_t        ibuf[8];
+  fdx_put_u64(ibuf, id);
+  MDB_val key = {len, (void*)bytes};
+  MDB_val val = {8, ibuf};
+  int     rc  = mdb_put(txn->txn, txn->store->term2id, &key, &val,
+                        MDB_NOOVERWRITE);
+  if (rc == MDB_KEYEXIST) {
+    if (val.mv_size != 8) {
+      return FDX_ERR_CORRUPT;
+    }
+    *ret_id = fdx_get_u64((const uint8_t*)val.mv_data);
+    return FDX_SUCCESS;
+  }
+  if (rc) {
+    return fdx_lmdb_status(rc);
+  }
+  uint8_t sbuf[8];
+  fdx_put_u64(sbuf, seq);
+  MDB_val skey = {8, sbuf};
+  MDB_val sval = {len, (void*)bytes};
+  if ((rc = mdb_put(txn->txn, txn->store->id2term, &skey, &sval,
+                    MDB_APPEND))) {
+    return fdx_lmdb_status(rc);
+  }
+  txn->meta.next_term = seq;
+  ++txn->meta.terms;
+  txn->meta_dirty = true;
+  *ret_id         = id;
+  return FDX_SUCCESS;
+}
+
+FdxStatus
 fdx_term_id(FdxTxn* const txn, const FdxTerm* const term, FdxId* const ret)
 {
   if (!txn || !term || !ret) {
@@ -815,10 +886,7 @@ fdx_term_intern(FdxTxn* const txn, const FdxTerm* const term, FdxId* ret)
     free(bytes);
     return FDX_ERR_LIMIT;
   }
-  st = fdx_dict_find(txn, bytes, len, ret);
-  if (st == FDX_FAILURE) {
-    st = fdx_dict_add(txn, bytes, len, ret);
-  }
+  st = fdx_dict_intern(txn, bytes, len, ret);
   free(bytes);
   return st;
 }

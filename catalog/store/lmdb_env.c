@@ -334,7 +334,11 @@ fdx_store_open(FdxStore* const   store,
     return fdx_error_set(err, fdx_lmdb_status(rc), dir, 0, 0, "%s",
                          mdb_strerror(rc));
   }
-  unsigned env_flags = MDB_NOTLS;
+  /* MDB_WRITEMAP: writes go straight into the map, which spares LMDB a
+   * dirty-page copy and a search of its dirty list on every page access
+   * in big write transactions.  MDB_NOTLS: read transactions are not tied
+   * to threads, so server worker pools can share them. */
+  unsigned env_flags = MDB_NOTLS | MDB_WRITEMAP;
   if (read_only) {
     env_flags |= MDB_RDONLY;
   }
@@ -615,7 +619,9 @@ fdx_store_stats(FdxTxn* const txn, FdxStoreStats* const ret)
   struct stat sb;
   snprintf(path, sizeof(path), "%s/data.mdb", txn->store->dir);
   if (!stat(path, &sb)) {
-    ret->disk_bytes = (uint64_t)sb.st_size;
+    /* Blocks, not st_size: with MDB_WRITEMAP the file is as long as the
+     * map but sparse. */
+    ret->disk_bytes = (uint64_t)sb.st_blocks * 512;
   }
   return FDX_SUCCESS;
 }

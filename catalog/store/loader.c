@@ -327,27 +327,39 @@ fdx_loader_free(FdxLoader* const l)
 static FdxStatus
 encode_scratch(FdxLoader* const l, const FdxTerm* const t, size_t* ret_len)
 {
-  uint8_t*  bytes = NULL;
-  size_t    len   = 0;
-  const size_t need =
-    1 + t->value_len + (t->lang ? t->lang_len + 1 : 0) +
-    (t->datatype ? t->datatype_len + 1 : 0);
-  if (need > l->scratch_cap) {
+  FdxStatus st =
+    fdx_term_encode_into(t, l->scratch, l->scratch_cap, ret_len);
+  if (st == FDX_FAILURE) {
     free(l->scratch);
-    l->scratch_cap = need * 2;
+    l->scratch_cap = *ret_len * 2;
     if (!(l->scratch = (uint8_t*)malloc(l->scratch_cap))) {
       l->scratch_cap = 0;
       return FDX_ERR_NO_MEMORY;
     }
+    st = fdx_term_encode_into(t, l->scratch, l->scratch_cap, ret_len);
   }
-  const FdxStatus st = fdx_term_encode(t, &bytes, &len);
-  if (st) {
-    return st;
+  return st;
+}
+
+/* Find or add encoded term bytes, through the cache. */
+static FdxStatus
+intern_bytes(FdxLoader* const     l,
+             const uint8_t* const bytes,
+             const size_t         len,
+             FdxId* const         ret)
+{
+  if (len > l->txn->store->max_term_bytes) {
+    return FDX_ERR_LIMIT;
   }
-  memcpy(l->scratch, bytes, len);
-  free(bytes);
-  *ret_len = len;
-  return FDX_SUCCESS;
+  const uint64_t h = hash64(bytes, len);
+  if (cache_get(&l->cache, h, bytes, len, ret)) {
+    return FDX_SUCCESS;
+  }
+  const FdxStatus st = fdx_dict_intern(l->txn, bytes, len, ret);
+  if (!st) {
+    cache_put(&l->cache, h, bytes, len, *ret);
+  }
+  return st;
 }
 
 static FdxStatus
@@ -356,26 +368,9 @@ intern(FdxLoader* const l, const FdxTerm* const t, FdxId* const ret)
   if (fdx_term_inline(t, ret)) {
     return FDX_SUCCESS;
   }
-  size_t    len;
-  FdxStatus st = encode_scratch(l, t, &len);
-  if (st) {
-    return st;
-  }
-  if (len > l->txn->store->max_term_bytes) {
-    return FDX_ERR_LIMIT;
-  }
-  const uint64_t h = hash64(l->scratch, len);
-  if (cache_get(&l->cache, h, l->scratch, len, ret)) {
-    return FDX_SUCCESS;
-  }
-  st = fdx_dict_find(l->txn, l->scratch, len, ret);
-  if (st == FDX_FAILURE) {
-    st = fdx_dict_add(l->txn, l->scratch, len, ret);
-  }
-  if (!st) {
-    cache_put(&l->cache, h, l->scratch, len, *ret);
-  }
-  return st;
+  size_t          len;
+  const FdxStatus st = encode_scratch(l, t, &len);
+  return st ? st : intern_bytes(l, l->scratch, len, ret);
 }
 
 static FdxStatus
@@ -413,6 +408,29 @@ fdx_loader_add(FdxLoader* const     l,
   r->k[1]      = q.p;
   r->k[2]      = q.o;
   r->k[3]      = q.g;
+  return FDX_SUCCESS;
+}
+
+FdxStatus
+fdx_loader_add_encoded(FdxLoader* const            l,
+                       const FdxEncodedTerm* const terms)
+{
+  FdxId     ids[4];
+  FdxStatus st;
+  for (int i = 0; i < 4; ++i) {
+    if (terms[i].bytes) {
+      if ((st = intern_bytes(l, terms[i].bytes, terms[i].len, &ids[i]))) {
+        return st;
+      }
+    } else {
+      ids[i] = terms[i].id;
+    }
+  }
+  if (l->n_rows == l->cap_rows && (st = flush(l))) {
+    return st;
+  }
+  Row* const r = &l->rows[l->n_rows++];
+  memcpy(r->k, ids, sizeof(ids));
   return FDX_SUCCESS;
 }
 
@@ -524,7 +542,7 @@ write_order(FdxLoader* const l,
       MDB_val key    = {8, kbuf};
       MDB_val val[2] = {{VAL_SIZE, vals}, {m, NULL}};
       const int rc =
-        mdb_cursor_put(cur, &key, val, MDB_APPEND | MDB_MULTIPLE);
+        mdb_cursor_put(cur, &key, val, MDB_APPEND | MDB_APPENDDUP | MDB_MULTIPLE);
       if (rc) {
         st = fdx_lmdb_status(rc);
         break;

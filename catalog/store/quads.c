@@ -218,7 +218,7 @@ FdxStatus
 fdx_quads_insert_checked(FdxTxn* const txn, const FdxQuad* const quad)
 {
   FdxStatus st;
-  bool      had_sp, had_po, had_g;
+  bool      had_sp = false, had_po = false, had_g = false;
   if ((st = prefix2_exists(txn->cur[FDX_ORDER_SPOG], quad->s, quad->p,
                            &had_sp)) ||
       (st = prefix2_exists(txn->cur[FDX_ORDER_POGS], quad->p, quad->o,
@@ -300,7 +300,7 @@ fdx_quad_remove(FdxTxn* const txn, const FdxQuad* const quad)
       return rc == MDB_NOTFOUND ? FDX_ERR_CORRUPT : fdx_lmdb_status(rc);
     }
   }
-  bool has_sp, has_po, has_g;
+  bool has_sp = false, has_po = false, has_g = false;
   if ((st = prefix2_exists(txn->cur[FDX_ORDER_SPOG], quad->s, quad->p,
                            &has_sp)) ||
       (st = prefix2_exists(txn->cur[FDX_ORDER_POGS], quad->p, quad->o,

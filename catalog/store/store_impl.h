@@ -117,6 +117,18 @@ fdx_get_u64(const uint8_t* const in)
 FdxStatus
 fdx_term_encode(const FdxTerm* term, uint8_t** ret, size_t* ret_len);
 
+/* Serialize `term` into `buf` of `cap` bytes.  If it does not fit, return
+ * FDX_FAILURE with the needed size in *ret_len. */
+FdxStatus
+fdx_term_encode_into(const FdxTerm* term,
+                     uint8_t*       buf,
+                     size_t         cap,
+                     size_t*        ret_len);
+
+/* Find or add term bytes (write transaction). */
+FdxStatus
+fdx_dict_intern(FdxTxn* txn, const uint8_t* bytes, size_t len, FdxId* ret_id);
+
 /* Decode term bytes into a view pointing into `bytes`. */
 FdxStatus
 fdx_term_bytes_view(const uint8_t* bytes, size_t len, FdxTerm* ret);
@@ -170,6 +182,19 @@ fdx_txn_cursors(FdxTxn* txn);
 /* A 128-bit hash of `len` bytes into out[16]. */
 void
 fdx_hash128(const uint8_t* bytes, size_t len, uint8_t out[16]);
+
+/* A term already serialized (term bytes), or an id when `bytes` is NULL
+ * (an inlined value, or FDX_ID_DEFAULT_GRAPH). */
+typedef struct {
+  const uint8_t* bytes;
+  size_t         len;
+  FdxId          id;
+} FdxEncodedTerm;
+
+/* Add a quad of encoded terms (s, p, o, g) to a bulk load: the fast path
+ * for parsers that serialize terms in another thread. */
+FdxStatus
+fdx_loader_add_encoded(FdxLoader* loader, const FdxEncodedTerm* terms);
 
 /* Take the next blank node scope (write transaction). */
 uint64_t

@@ -1,0 +1,2 @@
+/* Layering check: catalog code including a web-layer header must fail. */
+#include "cli.h"
