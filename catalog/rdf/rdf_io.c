@@ -28,6 +28,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define CHUNK_BYTES (256 * 1024)
@@ -881,6 +882,14 @@ fdx_load_file(FdxStore* const             store,
   }
   if (!ctx.base) {
     st = FDX_ERR_NO_MEMORY;
+  }
+  /* A store takes roughly three times an N-Triples file's size; reserve
+   * that much up front so a big load does not rerun on a full map. */
+  struct stat sb;
+  if (!st && !fstat(ctx.fd, &sb) && sb.st_size > 0) {
+    const size_t plen = strlen(path);
+    const bool   gz   = plen > 3 && !strcmp(path + plen - 3, ".gz");
+    st = fdx_store_reserve(store, (uint64_t)sb.st_size * (gz ? 30 : 3));
   }
   if (!st) {
     st = fdx_store_write(store, load_attempt, &ctx);

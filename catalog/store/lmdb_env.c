@@ -317,13 +317,12 @@ fdx_store_open(FdxStore* const   store,
                          "not a directory (a store is a directory)");
   }
 
-  /* Start with the larger of the configured size and twice the file. */
-  uint64_t map_size = store->map_size ? store->map_size : DEFAULT_MAP_SIZE;
-  char     path[4096];
+  /* LMDB keeps the map size in the store and never maps less than that,
+   * so this is only the size of a new store or a floor. */
+  const uint64_t map_size = store->map_size ? store->map_size : DEFAULT_MAP_SIZE;
+  char           path[4096];
   snprintf(path, sizeof(path), "%s/data.mdb", dir);
-  if (!stat(path, &sb) && (uint64_t)sb.st_size * 2 > map_size) {
-    map_size = (uint64_t)sb.st_size * 2;
-  } else if (!create && stat(path, &sb)) {
+  if (!create && stat(path, &sb)) {
     return fdx_error_set(err, FDX_ERR_IO, dir, 0, 0,
                          "no fairdex store here (%s is missing)",
                          "data.mdb");
@@ -409,6 +408,20 @@ grow_map(FdxStore* const store, uint64_t min_bytes)
   }
   pthread_rwlock_unlock(&store->resize_lock);
   return fdx_lmdb_status(rc);
+}
+
+FdxStatus
+fdx_store_reserve(FdxStore* const store, const uint64_t bytes)
+{
+  MDB_envinfo info;
+  MDB_stat    st;
+  mdb_env_info(store->env, &info);
+  mdb_env_stat(store->env, &st);
+  const uint64_t used = (uint64_t)(info.me_last_pgno + 1) * st.ms_psize;
+  if (info.me_mapsize - used >= bytes) {
+    return FDX_SUCCESS;
+  }
+  return grow_map(store, used + bytes);
 }
 
 /* Adopt a map size another process has set. */

@@ -480,13 +480,27 @@ has_prefix(MDB_cursor* const cur, const Row* const r, const int len,
 }
 
 /*
- * Write sorted, distinct rows to ordering `ord`.  With `check_new`
- * (SPOG), rows that already exist are dropped from `rows` and `*n`
- * shrinks to the new ones.  `group_len` (1 or 2) and `counter` say which
- * leading prefix to count as new: for each row whose prefix is new to the
- * store, call count(row).
+ * Write sorted, distinct rows to ordering `ord`, key group by key group.
+ * Within a group, rows whose values sort after the key's last stored
+ * duplicate (all of them, for a key the table lacks) go in with one
+ * MDB_MULTIPLE put that appends; the rest take one put each.  With
+ * `check_new` (SPOG), rows that already exist are dropped from `rows` and
+ * `*n` shrinks to the new ones.  `count`, if set, is called for each row
+ * that starts a prefix of `group_len` ids (1: the key; 2: key and first
+ * value) that the table did not hold before.
  */
 typedef FdxStatus (*CountNew)(FdxLoader* l, const Row* row);
+
+static int
+val_cmp(const Row* const r, const uint64_t v[3])
+{
+  for (int k = 0; k < 3; ++k) {
+    if (r->k[k + 1] != v[k]) {
+      return r->k[k + 1] < v[k] ? -1 : 1;
+    }
+  }
+  return 0;
+}
 
 static FdxStatus
 write_order(FdxLoader* const l,
@@ -506,81 +520,121 @@ write_order(FdxLoader* const l,
   size_t            vals_cap = 0;
 
   for (size_t i = 0; i < *n && !st;) {
-    /* Rows sharing this key. */
     size_t end = i + 1;
     while (end < *n && rows[end].k[0] == rows[i].k[0]) {
       ++end;
     }
-    const bool append = !has_last || rows[i].k[0] > last.k[0];
-    uint8_t    kbuf[8];
+    uint8_t kbuf[8];
     fdx_put_u64(kbuf, rows[i].k[0]);
+    MDB_val key = {8, kbuf};
 
-    if (append) {
-      /* A key the ordering has never seen: every prefix is new. */
-      for (size_t j = i; j < end && count; ++j) {
-        if (j == i || (group_len == 2 && rows[j].k[1] != rows[j - 1].k[1])) {
-          if ((st = count(l, &rows[j]))) {
-            break;
+    /* Where does this key stand in the table? */
+    bool     at_end     = !has_last || rows[i].k[0] > last.k[0];
+    bool     key_exists = false;
+    uint64_t last_dup[3] = {0, 0, 0};
+    if (!at_end) {
+      /* A copy of `key`: LMDB points a looked-up key into its pages. */
+      MDB_val found = key;
+      MDB_val v;
+      int     rc = mdb_cursor_get(cur, &found, &v, MDB_SET_KEY);
+      if (!rc) {
+        rc = mdb_cursor_get(cur, &found, &v, MDB_LAST_DUP);
+        if (!rc) {
+          key_exists = true;
+          for (int k = 0; k < 3; ++k) {
+            last_dup[k] = fdx_get_u64((const uint8_t*)v.mv_data + 8 * k);
           }
         }
       }
-      const size_t m = end - i;
-      if (m * VAL_SIZE > vals_cap) {
-        vals_cap        = m * VAL_SIZE * 2;
-        uint8_t* grown  = (uint8_t*)realloc(vals, vals_cap);
-        if (!grown) {
-          st = FDX_ERR_NO_MEMORY;
-          break;
-        }
-        vals = grown;
+      if (rc && rc != MDB_NOTFOUND) {
+        st = fdx_lmdb_status(rc);
+        break;
       }
-      for (size_t j = 0; j < m; ++j) {
-        for (int k = 0; k < 3; ++k) {
-          fdx_put_u64(vals + j * VAL_SIZE + 8 * k, rows[i + j].k[k + 1]);
-        }
+    }
+    size_t split = i;
+    if (key_exists) {
+      while (split < end && val_cmp(&rows[split], last_dup) <= 0) {
+        ++split;
       }
-      MDB_val key    = {8, kbuf};
-      MDB_val val[2] = {{VAL_SIZE, vals}, {m, NULL}};
-      const int rc =
-        mdb_cursor_put(cur, &key, val, MDB_APPEND | MDB_APPENDDUP | MDB_MULTIPLE);
+    }
+
+    /* Rows among the stored duplicates: one put each. */
+    for (size_t j = i; j < split && !st; ++j) {
+      const bool first =
+        group_len == 2 && (j == i || rows[j].k[1] != rows[j - 1].k[1]);
+      bool existed = true;
+      if (count && first &&
+          (st = has_prefix(cur, &rows[j], group_len, &existed))) {
+        break;
+      }
+      uint8_t vbuf[VAL_SIZE];
+      for (int k = 0; k < 3; ++k) {
+        fdx_put_u64(vbuf + 8 * k, rows[j].k[k + 1]);
+      }
+      MDB_val   val = {VAL_SIZE, vbuf};
+      const int rc  = mdb_cursor_put(cur, &key, &val, MDB_NODUPDATA);
+      if (rc == MDB_KEYEXIST) {
+        continue; /* already stored (only possible in SPOG) */
+      }
       if (rc) {
         st = fdx_lmdb_status(rc);
         break;
       }
+      if (count && first && !existed && (st = count(l, &rows[j]))) {
+        break;
+      }
       if (check_new) {
-        memmove(rows + out, rows + i, m * sizeof(Row));
-        out += m;
+        rows[out++] = rows[j];
       }
-    } else {
-      for (size_t j = i; j < end && !st; ++j) {
-        const bool first =
-          j == i || (group_len == 2 && rows[j].k[1] != rows[j - 1].k[1]);
-        bool existed = true;
-        if (count && first &&
-            (st = has_prefix(cur, &rows[j], group_len, &existed))) {
-          break;
-        }
-        uint8_t vbuf[VAL_SIZE];
-        for (int k = 0; k < 3; ++k) {
-          fdx_put_u64(vbuf + 8 * k, rows[j].k[k + 1]);
-        }
-        MDB_val   key = {8, kbuf};
-        MDB_val   val = {VAL_SIZE, vbuf};
-        const int rc  = mdb_cursor_put(cur, &key, &val, MDB_NODUPDATA);
-        if (rc == MDB_KEYEXIST) {
-          continue; /* already stored (only possible in SPOG) */
-        }
-        if (rc) {
-          st = fdx_lmdb_status(rc);
-          break;
-        }
-        if (count && first && !existed && (st = count(l, &rows[j]))) {
-          break;
-        }
-        if (check_new) {
-          rows[out++] = rows[j];
-        }
+    }
+    if (st || split == end) {
+      i = end;
+      continue;
+    }
+
+    /* Rows after every stored duplicate: all new, appended at once. */
+    for (size_t j = split; j < end && count; ++j) {
+      bool is_new;
+      if (group_len == 1) {
+        is_new = j == split && !key_exists;
+      } else if (j > i && rows[j].k[1] == rows[j - 1].k[1]) {
+        is_new = false; /* same prefix as the previous row */
+      } else {
+        is_new = !(key_exists && j == split && rows[j].k[1] == last_dup[0]);
       }
+      if (is_new && (st = count(l, &rows[j]))) {
+        break;
+      }
+    }
+    const size_t m = end - split;
+    if (!st && m * VAL_SIZE > vals_cap) {
+      vals_cap             = m * VAL_SIZE * 2;
+      uint8_t* const grown = (uint8_t*)realloc(vals, vals_cap);
+      if (!grown) {
+        st = FDX_ERR_NO_MEMORY;
+      } else {
+        vals = grown;
+      }
+    }
+    if (st) {
+      break;
+    }
+    for (size_t j = 0; j < m; ++j) {
+      for (int k = 0; k < 3; ++k) {
+        fdx_put_u64(vals + j * VAL_SIZE + 8 * k, rows[split + j].k[k + 1]);
+      }
+    }
+    MDB_val        val[2] = {{VAL_SIZE, vals}, {m, NULL}};
+    const unsigned flags =
+      MDB_MULTIPLE | MDB_APPENDDUP | (at_end ? MDB_APPEND : 0);
+    const int rc = mdb_cursor_put(cur, &key, val, flags);
+    if (rc) {
+      st = fdx_lmdb_status(rc);
+      break;
+    }
+    if (check_new) {
+      memmove(rows + out, rows + split, m * sizeof(Row));
+      out += m;
     }
     i = end;
   }

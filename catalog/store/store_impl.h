@@ -196,6 +196,11 @@ typedef struct {
 FdxStatus
 fdx_loader_add_encoded(FdxLoader* loader, const FdxEncodedTerm* terms);
 
+/* Grow the map, if needed, so that `bytes` more fit (no transaction of
+ * this process may be open).  Saves the reruns a full map costs. */
+FdxStatus
+fdx_store_reserve(FdxStore* store, uint64_t bytes);
+
 /* Take the next blank node scope (write transaction). */
 uint64_t
 fdx_txn_next_bnode_scope(FdxTxn* txn);

@@ -154,9 +154,9 @@ FdxStatus
 fdx_store_new(FdxStore** ret_store);
 
 /**
- * Set the initial map size in bytes (default: the larger of 1 GiB and twice
- * the data file).  The map grows by itself when full; a small value is only
- * useful in tests.  Only before fdx_store_open().
+ * Set the initial map size in bytes (default 1 GiB; a store that has grown
+ * keeps its larger size).  The map grows by itself when full; a small value
+ * is only useful in tests.  Only before fdx_store_open().
  */
 FdxStatus
 fdx_store_set_map_size(FdxStore* store, uint64_t bytes);
