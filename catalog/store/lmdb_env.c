@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -422,6 +423,16 @@ fdx_store_reserve(FdxStore* const store, const uint64_t bytes)
     return FDX_SUCCESS;
   }
   return grow_map(store, used + bytes);
+}
+
+void
+fdx_store_drop_mapped_pages(FdxStore* const store)
+{
+  MDB_envinfo info;
+  mdb_env_info(store->env, &info);
+  if (info.me_mapaddr) {
+    madvise(info.me_mapaddr, info.me_mapsize, MADV_DONTNEED);
+  }
 }
 
 /* Adopt a map size another process has set. */

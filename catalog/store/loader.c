@@ -50,13 +50,26 @@ typedef struct {
   size_t     arena_cap;
 } TermCache;
 
+/* The cache's hash: one multiply per 8 bytes, then a final mix.  Only
+ * for the in-memory cache; collisions cost a comparison. */
 static uint64_t
 hash64(const uint8_t* const bytes, const size_t len)
 {
-  uint8_t h[16];
-  fdx_hash128(bytes, len, h);
-  const uint64_t v = fdx_get_u64(h);
-  return v ? v : 1;
+  uint64_t h = UINT64_C(0x9e3779b97f4a7c15) ^ (len * UINT64_C(0xff51afd7));
+  size_t   i = 0;
+  for (; i + 8 <= len; i += 8) {
+    uint64_t w;
+    memcpy(&w, bytes + i, 8);
+    h = (h ^ w) * UINT64_C(0x100000001b3);
+    h ^= h >> 29;
+  }
+  uint64_t tail = 0;
+  memcpy(&tail, bytes + i, len - i);
+  h = (h ^ tail) * UINT64_C(0xc4ceb9fe1a85ec53);
+  h ^= h >> 32;
+  h *= UINT64_C(0xff51afd7ed558ccd);
+  h ^= h >> 29;
+  return h ? h : 1;
 }
 
 static FdxStatus
@@ -740,6 +753,7 @@ flush(FdxLoader* const l)
     txn->meta_dirty    = true;
   }
   l->n_rows = 0;
+  fdx_store_drop_mapped_pages(txn->store);
   return FDX_SUCCESS;
 }
 

@@ -201,6 +201,12 @@ fdx_loader_add_encoded(FdxLoader* loader, const FdxEncodedTerm* terms);
 FdxStatus
 fdx_store_reserve(FdxStore* store, uint64_t bytes);
 
+/* Unmap the pages of the map from this process (they stay in the page
+ * cache, dirty ones included: the map is MAP_SHARED), so a long bulk load
+ * does not count the whole store in its resident set. */
+void
+fdx_store_drop_mapped_pages(FdxStore* store);
+
 /* Take the next blank node scope (write transaction). */
 uint64_t
 fdx_txn_next_bnode_scope(FdxTxn* txn);
