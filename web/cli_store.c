@@ -258,6 +258,14 @@ cmd_dump(CliContext* const ctx, const int argc, char** const argv)
   if (!st && graph) {
     const FdxTerm term = fdx_term_iri(graph);
     st                 = fdx_term_id(txn, &term, &g);
+    uint64_t n         = 0;
+    if (!st) {
+      const FdxQuad in_graph = {FDX_ID_ANY, FDX_ID_ANY, FDX_ID_ANY, g};
+      st = fdx_quad_count(txn, &in_graph, &n);
+      if (!st && n == 0) {
+        st = FDX_FAILURE;
+      }
+    }
     if (st == FDX_FAILURE) {
       cli_error("dump", "no graph <%s> in the store", graph);
       ret = 1;

@@ -225,9 +225,13 @@ main(int argc, char** argv)
       printf("fairdex %s\n", FAIRDEX_VERSION);
       return 0;
     }
-    if (!strcmp(arg, "--db") && i + 1 < argc) {
+    if (!strcmp(arg, "--db") || !strcmp(arg, "--db=")) {
+      if (arg[4] == '=' || i + 1 >= argc || !argv[i + 1][0]) {
+        cli_error(NULL, "option '%s' needs a value (a directory)", arg);
+        return 2;
+      }
       ctx.db = argv[++i];
-    } else if (!strncmp(arg, "--db=", 5) && arg[5]) {
+    } else if (!strncmp(arg, "--db=", 5)) {
       ctx.db = arg + 5;
     } else {
       cli_error(NULL, "unknown option '%s' (see --help)", arg);

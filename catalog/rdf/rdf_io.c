@@ -146,33 +146,88 @@ fdx_format_sniff(const char* const bytes, const size_t len)
              ? FDX_FORMAT_TRIG
              : FDX_FORMAT_TURTLE;
   }
-  /* Line based: count terms on the first statement line. */
-  if (n && (s[0] == '<' || s[0] == '_' || s[0] == '#')) {
-    size_t terms = 0;
-    bool   in_iri = false, in_lit = false;
-    for (size_t k = 0; k < n && s[k] != '\n'; ++k) {
-      const char c = s[k];
-      if (in_lit) {
-        if (c == '\\') {
-          ++k;
-        } else if (c == '"') {
-          in_lit = false;
-        }
-      } else if (in_iri) {
-        in_iri = c != '>';
-      } else if (c == '<') {
-        in_iri = true;
-        ++terms;
-      } else if (c == '"') {
-        in_lit = true;
-        ++terms;
-      } else if (c == '_' && k + 1 < n && s[k + 1] == ':') {
-        ++terms;
+  /* Line based: look at the first line that is not a comment.  N-Triples
+   * and N-Quads lines hold only <iri>, "literal"(@lang|^^<iri>) and _:b
+   * terms and end in " ."; four terms make a quad.  Anything else (a
+   * prefixed name, ';', '[') is Turtle, which also reads N-Triples. */
+  size_t k = 0;
+  while (k < n) {
+    while (k < n && (s[k] == ' ' || s[k] == '\t' || s[k] == '\r' ||
+                     s[k] == '\n')) {
+      ++k;
+    }
+    if (k < n && s[k] == '#') {
+      while (k < n && s[k] != '\n') {
+        ++k;
+      }
+      continue;
+    }
+    break;
+  }
+  if (k == n) {
+    return FDX_FORMAT_NTRIPLES; /* empty, or comments only */
+  }
+  if (s[k] != '<' && s[k] != '_') {
+    /* Turtle may start with '[', '(' or a prefixed name ("ex:a"). */
+    if (s[k] == '[' || s[k] == '(') {
+      return FDX_FORMAT_TURTLE;
+    }
+    for (size_t j = k; j < n && s[j] != ' ' && s[j] != '\t' && s[j] != '\n';
+         ++j) {
+      if (s[j] == ':') {
+        return FDX_FORMAT_TURTLE;
       }
     }
-    return terms >= 4 ? FDX_FORMAT_NQUADS : FDX_FORMAT_NTRIPLES;
+    return FDX_FORMAT_UNKNOWN;
   }
-  return FDX_FORMAT_UNKNOWN;
+  size_t terms = 0;
+  bool   dot   = false;
+  while (k < n && s[k] != '\n' && s[k] != '\r') {
+    const char c = s[k];
+    if (c == ' ' || c == '\t') {
+      ++k;
+    } else if (c == '<') {
+      while (k < n && s[k] != '>' && s[k] != '\n') {
+        ++k;
+      }
+      ++k;
+      ++terms;
+    } else if (c == '"') {
+      for (++k; k < n && s[k] != '"' && s[k] != '\n'; ++k) {
+        k += s[k] == '\\';
+      }
+      ++k;
+      ++terms;
+      if (k < n && s[k] == '@') {
+        while (k < n && s[k] != ' ' && s[k] != '\t' && s[k] != '\n') {
+          ++k;
+        }
+      } else if (k + 2 < n && s[k] == '^' && s[k + 1] == '^' &&
+                 s[k + 2] == '<') {
+        k += 2;
+        while (k < n && s[k] != '>' && s[k] != '\n') {
+          ++k;
+        }
+        ++k;
+      }
+    } else if (c == '_' && k + 1 < n && s[k + 1] == ':') {
+      while (k < n && s[k] != ' ' && s[k] != '\t' && s[k] != '\n') {
+        ++k;
+      }
+      ++terms;
+    } else if (c == '.' && !dot) {
+      dot = true;
+      ++k;
+    } else if (c == '#' && dot) {
+      break; /* a comment after the statement */
+    } else {
+      return FDX_FORMAT_TURTLE;
+    }
+  }
+  if (!dot || terms < 3 || terms > 4) {
+    return FDX_FORMAT_TURTLE;
+  }
+  return terms == 4 ? FDX_FORMAT_NQUADS : FDX_FORMAT_NTRIPLES;
 }
 
 static const char*
@@ -560,11 +615,21 @@ read_chunk(LoadCtx* const ctx, char* const buf, const size_t cap,
            size_t* const ret_n)
 {
   const int n = gzread(ctx->gz, buf, (unsigned)cap);
-  if (n < 0) {
-    int         errnum = 0;
-    const char* msg    = gzerror(ctx->gz, &errnum);
-    return fdx_error_set(&ctx->perr, FDX_ERR_IO, ctx->path, 0, 0,
-                         "read error: %s", msg ? msg : "unknown");
+  int       zerr = Z_OK;
+  if (n <= 0) {
+    gzerror(ctx->gz, &zerr);
+  }
+  if (n < 0 || (zerr != Z_OK && zerr != Z_STREAM_END)) {
+    /* gzread reports a truncated stream only through gzerror. */
+    const char* const why =
+      zerr == Z_BUF_ERROR    ? "input ends early (truncated gzip stream?)"
+      : zerr == Z_DATA_ERROR ? "invalid gzip data"
+      : zerr == Z_MEM_ERROR  ? "out of memory"
+      : zerr == Z_ERRNO      ? strerror(errno)
+                             : "read error";
+    return fdx_error_set(&ctx->perr, zerr == Z_MEM_ERROR ? FDX_ERR_NO_MEMORY
+                                                         : FDX_ERR_IO,
+                         ctx->path, 0, 0, "%s", why);
   }
   /* Atomic: the consumer thread reads it for progress reports. */
   const uint64_t total =

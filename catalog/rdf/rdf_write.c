@@ -423,7 +423,9 @@ fdx_dump(FdxTxn* const       txn,
         in_graph_block = false;
       }
       if (q.g != FDX_ID_DEFAULT_GRAPH) {
-        out_str(out, "\nGRAPH ");
+        /* "<g> {" rather than "GRAPH <g> {": both are TriG, and raptor's
+         * TriG parser reads only the first. */
+        out_str(out, "\n");
         if ((st = decode(txn, q.g, &tb))) {
           break;
         }

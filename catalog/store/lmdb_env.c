@@ -494,17 +494,27 @@ fdx_txn_begin(FdxStore* const store, const unsigned flags, FdxTxn** const ret)
   return FDX_SUCCESS;
 }
 
+/* Close the write cursors.  LMDB frees a write transaction's cursors when
+ * the transaction ends, so this must come before commit or abort. */
 static void
-txn_release(FdxTxn* const txn)
+txn_close_cursors(FdxTxn* const txn)
 {
   for (int i = 0; i < FDX_N_ORDERS; ++i) {
     if (txn->cur[i]) {
       mdb_cursor_close(txn->cur[i]);
+      txn->cur[i] = NULL;
     }
   }
   if (txn->cur_pstats) {
     mdb_cursor_close(txn->cur_pstats);
+    txn->cur_pstats = NULL;
   }
+}
+
+/* After the LMDB transaction has ended: let resizes in, free. */
+static void
+txn_release(FdxTxn* const txn)
+{
   pthread_rwlock_unlock(&txn->store->resize_lock);
   free(txn);
 }
@@ -515,6 +525,7 @@ fdx_txn_commit(FdxTxn* const txn)
   if (!txn) {
     return FDX_ERR_BAD_ARG;
   }
+  txn_close_cursors(txn);
   if (!txn->write) {
     mdb_txn_abort(txn->txn);
     txn_release(txn);
@@ -539,6 +550,7 @@ void
 fdx_txn_abort(FdxTxn* const txn)
 {
   if (txn) {
+    txn_close_cursors(txn);
     mdb_txn_abort(txn->txn);
     txn_release(txn);
   }

@@ -1,0 +1,142 @@
+/*
+ * test_free_null.c: every destructor of the public API accepts NULL, and
+ * half-built objects, and every status has a description.
+ *
+ * Habit 5 of the style guide: `fdx_x_free(NULL)` does nothing, and a
+ * destructor works on an object whose set-up failed halfway, because that
+ * is what lets callers (and constructors) clean up with one unconditional
+ * call on every path.  Habit 3: fdx_strerror() has a human-readable string
+ * for every FdxStatus, so callers may print any status they are handed.
+ */
+#include "fairdex/status.h"
+#include "fairdex/store.h"
+
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#undef NDEBUG
+#include <assert.h>
+
+static int n_failures = 0;
+
+#define CHECK(cond)                                                            \
+  do {                                                                         \
+    if (!(cond)) {                                                             \
+      fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
+      ++n_failures;                                                            \
+    }                                                                          \
+  } while (0)
+
+static int
+rm_entry(const char* const        path,
+         const struct stat* const sb,
+         const int                flag,
+         struct FTW* const        ftw)
+{
+  (void)sb;
+  (void)flag;
+  (void)ftw;
+  return remove(path);
+}
+
+/* Every _free of the public API with NULL: must simply return. */
+static void
+test_free_null(void)
+{
+  fdx_store_free(NULL);
+  fdx_txn_abort(NULL);
+  fdx_quad_iter_free(NULL);
+  fdx_loader_free(NULL);
+}
+
+/* Destructors on objects that were made but never finished. */
+static void
+test_free_half_built(const char* const tmp)
+{
+  /* A store that was created but never opened. */
+  FdxStore* store = NULL;
+  CHECK(fdx_store_new(&store) == FDX_SUCCESS);
+  CHECK(store);
+  fdx_store_free(store);
+
+  /* A store whose open failed (no store there, and no CREATE flag). */
+  char missing[4200];
+  snprintf(missing, sizeof(missing), "%s/no-such-store", tmp);
+  store = NULL;
+  CHECK(fdx_store_new(&store) == FDX_SUCCESS);
+  FdxError err;
+  memset(&err, 0, sizeof(err));
+  const FdxStatus st = fdx_store_open(store, missing, 0, &err);
+  CHECK(st != FDX_SUCCESS);
+  CHECK(err.message[0] != '\0');
+  fdx_store_free(store);
+
+  /* A store configured, opened, and freed with nothing ever written; then
+   * a loader and an iterator freed unused. */
+  char dir[4200];
+  snprintf(dir, sizeof(dir), "%s/store", tmp);
+  store = NULL;
+  CHECK(fdx_store_new(&store) == FDX_SUCCESS);
+  CHECK(fdx_store_set_map_size(store, (uint64_t)1 << 20) == FDX_SUCCESS);
+  CHECK(
+    fdx_store_open(store, dir, FDX_STORE_CREATE | FDX_STORE_NO_SYNC, NULL) ==
+    FDX_SUCCESS);
+  FdxTxn* txn = NULL;
+  CHECK(fdx_txn_begin(store, FDX_TXN_WRITE, &txn) == FDX_SUCCESS);
+  assert(txn);
+  FdxLoader* loader = NULL;
+  CHECK(fdx_loader_new(txn, 0, &loader) == FDX_SUCCESS);
+  fdx_loader_free(loader);
+  const FdxQuad pattern = { FDX_ID_ANY, FDX_ID_ANY, FDX_ID_ANY, FDX_ID_ANY };
+  FdxQuadIter*  it      = NULL;
+  CHECK(fdx_quad_find(txn, &pattern, &it) == FDX_SUCCESS);
+  fdx_quad_iter_free(it);
+  fdx_txn_abort(txn);
+  fdx_store_free(store);
+}
+
+static void
+test_strerror(void)
+{
+  for (int s = FDX_SUCCESS; s <= FDX_ERR_UNSUPPORTED; ++s) {
+    const char* const msg = fdx_strerror((FdxStatus)s);
+    CHECK(msg && msg[0]);
+    /* Distinct codes get distinct descriptions. */
+    for (int t = FDX_SUCCESS; t < s; ++t) {
+      CHECK(strcmp(msg, fdx_strerror((FdxStatus)t)) != 0);
+    }
+  }
+  /* A code from a newer fairdex still gets a string. */
+  const char* const unknown = fdx_strerror((FdxStatus)999);
+  CHECK(unknown && unknown[0]);
+}
+
+int
+main(void)
+{
+  const char* const tmpdir = getenv("TMPDIR");
+  char              tmp[4096];
+  snprintf(tmp,
+           sizeof(tmp),
+           "%s/fdx-test-free-null-XXXXXX",
+           tmpdir && tmpdir[0] ? tmpdir : "/tmp");
+  if (!mkdtemp(tmp)) {
+    perror("mkdtemp");
+    return 1;
+  }
+
+  test_free_null();
+  test_free_half_built(tmp);
+  test_strerror();
+
+  nftw(tmp, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+  if (n_failures) {
+    fprintf(stderr, "test_free_null: %d check(s) failed\n", n_failures);
+    return 1;
+  }
+  printf("test_free_null: ok\n");
+  return 0;
+}
