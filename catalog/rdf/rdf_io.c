@@ -398,10 +398,16 @@ log_handler(void* const data, raptor_log_message* const message)
   if (message->level < RAPTOR_LOG_LEVEL_ERROR || ctx->pstatus) {
     return;
   }
+  /* Some errors (an undeclared prefix) come without a position: take the
+   * parser's own. */
+  const raptor_locator* loc = message->locator;
+  if ((!loc || loc->line <= 0) && ctx->parser) {
+    loc = raptor_parser_get_locator(ctx->parser);
+  }
   long line = 0, column = 0;
-  if (message->locator) {
-    line   = message->locator->line > 0 ? message->locator->line : 0;
-    column = message->locator->column > 0 ? message->locator->column : 0;
+  if (loc) {
+    line   = loc->line > 0 ? loc->line : 0;
+    column = loc->column > 0 ? loc->column : 0;
   }
   ctx->pstatus = fdx_error_set(&ctx->perr, FDX_ERR_SYNTAX, ctx->path, line,
                                column, "%s",

@@ -72,12 +72,19 @@ hash64(const uint8_t* const bytes, const size_t len)
   return h ? h : 1;
 }
 
+/* The cache starts small and doubles up to CACHE_SLOTS_MAX slots and
+ * CACHE_ARENA_BYTES of term bytes, so a small load costs little; when
+ * full it is emptied and starts over. */
+#define CACHE_SLOTS_MIN ((size_t)1 << 12)
+#define CACHE_SLOTS_MAX ((size_t)1 << 21)
+#define CACHE_ARENA_MIN ((size_t)1 << 16)
+
 static FdxStatus
 cache_init(TermCache* const c)
 {
-  c->mask      = (1u << 20) - 1;
+  c->mask      = CACHE_SLOTS_MIN - 1;
   c->slots     = (CacheSlot*)calloc(c->mask + 1, sizeof(CacheSlot));
-  c->arena_cap = CACHE_ARENA_BYTES;
+  c->arena_cap = CACHE_ARENA_MIN;
   c->arena     = (uint8_t*)malloc(c->arena_cap);
   return c->slots && c->arena ? FDX_SUCCESS : FDX_ERR_NO_MEMORY;
 }
@@ -110,6 +117,30 @@ cache_get(const TermCache* const c,
   }
 }
 
+/* Double the slot table, re-inserting every entry. */
+static bool
+cache_grow_slots(TermCache* const c)
+{
+  const size_t     n     = (c->mask + 1) * 2;
+  CacheSlot* const slots = (CacheSlot*)calloc(n, sizeof(CacheSlot));
+  if (!slots) {
+    return false;
+  }
+  for (size_t i = 0; i <= c->mask; ++i) {
+    if (c->slots[i].hash) {
+      size_t j = c->slots[i].hash & (n - 1);
+      while (slots[j].hash) {
+        j = (j + 1) & (n - 1);
+      }
+      slots[j] = c->slots[i];
+    }
+  }
+  free(c->slots);
+  c->slots = slots;
+  c->mask  = n - 1;
+  return true;
+}
+
 static void
 cache_put(TermCache* const     c,
           const uint64_t       h,
@@ -117,11 +148,25 @@ cache_put(TermCache* const     c,
           const size_t         len,
           const FdxId          id)
 {
-  if (len > c->arena_cap / 16) {
+  if (len > CACHE_ARENA_BYTES / 16) {
     return; /* huge terms are not worth caching */
   }
-  if (c->used * 2 > c->mask || c->arena_used + len > c->arena_cap) {
+  if (c->used * 2 > c->mask &&
+      (c->mask + 1 >= CACHE_SLOTS_MAX || !cache_grow_slots(c))) {
     cache_clear(c);
+  }
+  while (c->arena_used + len > c->arena_cap) {
+    uint8_t* grown = NULL;
+    if (c->arena_cap < CACHE_ARENA_BYTES &&
+        (grown = (uint8_t*)realloc(c->arena, c->arena_cap * 2))) {
+      c->arena = grown;
+      c->arena_cap *= 2;
+    } else {
+      cache_clear(c);
+      if (len > c->arena_cap) {
+        return;
+      }
+    }
   }
   size_t i = h & c->mask;
   while (c->slots[i].hash) {
@@ -278,7 +323,8 @@ struct FdxLoaderImpl {
   FdxTxn*   txn;
   Row*      rows; /* in SPOG order while filling */
   size_t    n_rows;
-  size_t    cap_rows;
+  size_t    cap_rows;   /* most rows in one run */
+  size_t    alloc_rows; /* rows allocated so far */
   TermCache cache;
   uint8_t*  scratch;
   size_t    scratch_cap;
@@ -314,7 +360,9 @@ fdx_loader_new(FdxTxn* const    txn,
   if (l->cap_rows < 1024) {
     l->cap_rows = 1024;
   }
-  l->rows = (Row*)malloc(l->cap_rows * sizeof(Row));
+  /* The run buffer grows as rows come, up to cap_rows. */
+  l->alloc_rows = l->cap_rows < 4096 ? l->cap_rows : 4096;
+  l->rows       = (Row*)malloc(l->alloc_rows * sizeof(Row));
   if (!l->rows || (st = cache_init(&l->cache))) {
     fdx_loader_free(l);
     return FDX_ERR_NO_MEMORY;
@@ -389,6 +437,28 @@ intern(FdxLoader* const l, const FdxTerm* const t, FdxId* const ret)
 static FdxStatus
 flush(FdxLoader* l);
 
+/* Room for one more row: grow the buffer, or write the run when full. */
+static FdxStatus
+make_room(FdxLoader* const l)
+{
+  if (l->n_rows < l->alloc_rows) {
+    return FDX_SUCCESS;
+  }
+  if (l->alloc_rows < l->cap_rows) {
+    size_t n = l->alloc_rows * 2;
+    if (n > l->cap_rows) {
+      n = l->cap_rows;
+    }
+    Row* const grown = (Row*)realloc(l->rows, n * sizeof(Row));
+    if (grown) {
+      l->rows       = grown;
+      l->alloc_rows = n;
+      return FDX_SUCCESS;
+    }
+  }
+  return flush(l);
+}
+
 FdxStatus
 fdx_loader_add(FdxLoader* const     l,
                const FdxTerm* const s,
@@ -413,7 +483,7 @@ fdx_loader_add(FdxLoader* const     l,
   if (g && (st = intern(l, g, &q.g))) {
     return st;
   }
-  if (l->n_rows == l->cap_rows && (st = flush(l))) {
+  if ((st = make_room(l))) {
     return st;
   }
   Row* const r = &l->rows[l->n_rows++];
@@ -439,7 +509,7 @@ fdx_loader_add_encoded(FdxLoader* const            l,
       ids[i] = terms[i].id;
     }
   }
-  if (l->n_rows == l->cap_rows && (st = flush(l))) {
+  if ((st = make_room(l))) {
     return st;
   }
   Row* const r = &l->rows[l->n_rows++];

@@ -463,7 +463,9 @@ model_match(const Model* const m, const FdxQuad* const pat, QuadVec* const out)
       }
     }
   }
-  qsort(out->q, out->n, sizeof(FdxQuad), quad_cmp);
+  if (out->n > 1) {
+    qsort(out->q, out->n, sizeof(FdxQuad), quad_cmp);
+  }
 }
 
 /* ------------------------------------------------------------------------
@@ -515,7 +517,9 @@ check_pattern(FdxTxn* const txn, const Model* const m, const FdxQuad* pat)
   CHECK_ST(st, FDX_FAILURE);
   fdx_quad_iter_free(it);
 
-  qsort(got.q, got.n, sizeof(FdxQuad), quad_cmp);
+  if (got.n > 1) {
+    qsort(got.q, got.n, sizeof(FdxQuad), quad_cmp);
+  }
   for (size_t i = 1; i < got.n; ++i) {
     if (!quad_cmp(&got.q[i - 1], &got.q[i])) {
       if (ok) {
