@@ -84,6 +84,7 @@ fdx_format_from_path(const char* const path)
   return fdx_format_from_name(dot + 1);
 }
 
+/* These names are also raptor's parser names. */
 const char*
 fdx_format_name(const FdxFormat format)
 {
@@ -230,25 +231,6 @@ fdx_format_sniff(const char* const bytes, const size_t len)
   return terms == 4 ? FDX_FORMAT_NQUADS : FDX_FORMAT_NTRIPLES;
 }
 
-static const char*
-raptor_name(const FdxFormat format)
-{
-  switch (format) {
-  case FDX_FORMAT_NTRIPLES:
-    return "ntriples";
-  case FDX_FORMAT_NQUADS:
-    return "nquads";
-  case FDX_FORMAT_TURTLE:
-    return "turtle";
-  case FDX_FORMAT_TRIG:
-    return "trig";
-  case FDX_FORMAT_RDFXML:
-    return "rdfxml";
-  case FDX_FORMAT_UNKNOWN:
-    break;
-  }
-  return NULL;
-}
 
 /* ------------------------------------------------------------------------
  * Loading: two threads.  The parser thread reads and decompresses the
@@ -662,7 +644,7 @@ produce(void* const data)
     goto done;
   }
   raptor_world_set_log_handler(world, ctx, log_handler);
-  ctx->parser = raptor_new_parser(world, raptor_name(ctx->format));
+  ctx->parser = raptor_new_parser(world, fdx_format_name(ctx->format));
   base        = raptor_new_uri(world, (const unsigned char*)ctx->base);
   if (!ctx->parser || !base) {
     st = fdx_error_set(&ctx->perr, FDX_ERR_BAD_ARG, ctx->path, 0, 0,

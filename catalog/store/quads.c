@@ -201,6 +201,27 @@ key_exists(MDB_cursor* const cur, const FdxId a, bool* const ret)
   return FDX_SUCCESS;
 }
 
+/* Does the store hold other quads with the same (s,p), the same (p,o),
+ * the same graph?  Asked before an insert and after a removal, these say
+ * whether a predicate gains or loses a subject or object, and the store
+ * a graph. */
+static FdxStatus
+neighbours(FdxTxn* const        txn,
+           const FdxQuad* const quad,
+           bool* const          ret_sp,
+           bool* const          ret_po,
+           bool* const          ret_g)
+{
+  FdxStatus st;
+  if ((st = prefix2_exists(txn->cur[FDX_ORDER_SPOG], quad->s, quad->p,
+                           ret_sp)) ||
+      (st = prefix2_exists(txn->cur[FDX_ORDER_POGS], quad->p, quad->o,
+                           ret_po))) {
+    return st;
+  }
+  return key_exists(txn->cur[FDX_ORDER_GSPO], quad->g, ret_g);
+}
+
 /* ------------------------------------------------------------------------
  * Adding and removing
  * --------------------------------------------------------------------- */
@@ -217,13 +238,9 @@ quad_valid(const FdxQuad* const q)
 FdxStatus
 fdx_quads_insert_checked(FdxTxn* const txn, const FdxQuad* const quad)
 {
-  FdxStatus st;
-  bool      had_sp = false, had_po = false, had_g = false;
-  if ((st = prefix2_exists(txn->cur[FDX_ORDER_SPOG], quad->s, quad->p,
-                           &had_sp)) ||
-      (st = prefix2_exists(txn->cur[FDX_ORDER_POGS], quad->p, quad->o,
-                           &had_po)) ||
-      (st = key_exists(txn->cur[FDX_ORDER_GSPO], quad->g, &had_g))) {
+  bool            had_sp = false, had_po = false, had_g = false;
+  const FdxStatus st     = neighbours(txn, quad, &had_sp, &had_po, &had_g);
+  if (st) {
     return st;
   }
   for (int o = 0; o < FDX_N_ORDERS; ++o) {
@@ -301,11 +318,7 @@ fdx_quad_remove(FdxTxn* const txn, const FdxQuad* const quad)
     }
   }
   bool has_sp = false, has_po = false, has_g = false;
-  if ((st = prefix2_exists(txn->cur[FDX_ORDER_SPOG], quad->s, quad->p,
-                           &has_sp)) ||
-      (st = prefix2_exists(txn->cur[FDX_ORDER_POGS], quad->p, quad->o,
-                           &has_po)) ||
-      (st = key_exists(txn->cur[FDX_ORDER_GSPO], quad->g, &has_g))) {
+  if ((st = neighbours(txn, quad, &has_sp, &has_po, &has_g))) {
     return st;
   }
   --txn->meta.quads;
