@@ -248,7 +248,11 @@ fdx_format_sniff(const char* const bytes, const size_t len)
  * --------------------------------------------------------------------- */
 
 #define BLOCK_BYTES (1u << 20)
-#define QUEUE_BLOCKS 8
+/* Up to 256 MiB of parsed statements may wait while the consumer writes a
+ * sorted run to the indexes, so the parser need not stop meanwhile.
+ * Blocks are allocated only as the queue fills; a few are kept for reuse. */
+#define QUEUE_BLOCKS 256
+#define SPARE_BLOCKS 16
 
 typedef struct {
   uint8_t* data;
@@ -262,7 +266,7 @@ typedef struct {
   Block*          full[QUEUE_BLOCKS]; /* FIFO of filled blocks */
   size_t          head;
   size_t          count;
-  Block*          spare[QUEUE_BLOCKS + 2]; /* empty blocks */
+  Block*          spare[SPARE_BLOCKS]; /* empty blocks */
   size_t          n_spare;
   bool            done;      /* producer finished (check status) */
   bool            cancelled; /* consumer failed: producer must stop */
@@ -365,7 +369,7 @@ static void
 queue_recycle(Queue* const q, Block* const b)
 {
   pthread_mutex_lock(&q->mu);
-  if (q->n_spare < QUEUE_BLOCKS + 2 && b->cap == BLOCK_BYTES) {
+  if (q->n_spare < SPARE_BLOCKS && b->cap == BLOCK_BYTES) {
     q->spare[q->n_spare++] = b;
   } else {
     block_free(b);
