@@ -18,10 +18,11 @@
  * Random parts use a fixed-seed xorshift generator (FDX_TEST_SEED
  * overrides the seed, which is printed) so a failure reproduces.
  */
+#include "test_util.h"
+
 #include "fairdex/status.h"
 #include "fairdex/store.h"
 
-#include <ftw.h>
 #include <inttypes.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -32,125 +33,7 @@
 #define XSD "http://www.w3.org/2001/XMLSchema#"
 #define EX "http://example.org/"
 
-/* ------------------------------------------------------------------------
- * Checks, temporary directory, random numbers
- * --------------------------------------------------------------------- */
-
-static int n_failures = 0;
-
-static void
-check_failed(const char* const file, const int line, const char* const what)
-{
-  if (++n_failures <= 60) {
-    fprintf(stderr, "%s:%d: check failed: %s\n", file, line, what);
-  }
-}
-
-#define CHECK(cond)                            \
-  do {                                         \
-    if (!(cond)) {                             \
-      check_failed(__FILE__, __LINE__, #cond); \
-    }                                          \
-  } while (0)
-
-#define CHECK_ST(expr, want)                        \
-  do {                                              \
-    const FdxStatus got_st_ = (expr);               \
-    if (got_st_ != (want)) {                        \
-      char msg_[512];                               \
-      snprintf(msg_,                                \
-               sizeof(msg_),                        \
-               "%s gave %d (%s), expected %d (%s)", \
-               #expr,                               \
-               (int)got_st_,                        \
-               fdx_strerror(got_st_),               \
-               (int)(want),                         \
-               fdx_strerror(want));                 \
-      check_failed(__FILE__, __LINE__, msg_);       \
-    }                                               \
-  } while (0)
-
-/* For failures after which the test cannot go on. */
-#define REQUIRE(cond)                          \
-  do {                                         \
-    if (!(cond)) {                             \
-      check_failed(__FILE__, __LINE__, #cond); \
-      exit(1);                                 \
-    }                                          \
-  } while (0)
-
-static char tmp_root[4096];
-
-static int
-rm_entry(const char* const        path,
-         const struct stat* const sb,
-         const int                flag,
-         struct FTW* const        ftw)
-{
-  (void)sb;
-  (void)flag;
-  (void)ftw;
-  return remove(path);
-}
-
-static void
-remove_tmp_root(void)
-{
-  if (tmp_root[0]) {
-    nftw(tmp_root, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-    tmp_root[0] = '\0';
-  }
-}
-
-static uint64_t rng_state = 0;
-
-static uint64_t
-rng_next(void)
-{
-  uint64_t x = rng_state;
-  x ^= x >> 12;
-  x ^= x << 25;
-  x ^= x >> 27;
-  rng_state = x;
-  return x * UINT64_C(0x2545F4914F6CDD1D);
-}
-
-static uint64_t
-rng_below(const uint64_t n)
-{
-  return rng_next() % n;
-}
-
-static FdxStore*
-open_store(const char* const name, const size_t max_term, const unsigned flags)
-{
-  char dir[4200];
-  snprintf(dir, sizeof(dir), "%s/%s", tmp_root, name);
-  FdxStore* store = NULL;
-  REQUIRE(fdx_store_new(&store) == FDX_SUCCESS);
-  if (max_term) {
-    CHECK_ST(fdx_store_set_max_term_bytes(store, max_term), FDX_SUCCESS);
-  }
-  FdxError err;
-  memset(&err, 0, sizeof(err));
-  const FdxStatus st = fdx_store_open(store, dir, flags, &err);
-  if (st) {
-    fprintf(
-      stderr, "cannot open %s: %s: %s\n", dir, fdx_strerror(st), err.message);
-  }
-  REQUIRE(st == FDX_SUCCESS);
-  return store;
-}
-
-static FdxTxn*
-begin(FdxStore* const store, const unsigned flags)
-{
-  FdxTxn* txn = NULL;
-  REQUIRE(fdx_txn_begin(store, flags, &txn) == FDX_SUCCESS);
-  REQUIRE(txn);
-  return txn;
-}
-
+/* How many terms the store holds. */
 static uint64_t
 term_count(FdxTxn* const txn)
 {
@@ -184,15 +67,6 @@ mk_lit(const char* const value,
                 datatype,
                 datatype ? strlen(datatype) : 0 };
   return t;
-}
-
-static bool
-bytes_eq(const char* const a,
-         const size_t      alen,
-         const char* const b,
-         const size_t      blen)
-{
-  return alen == blen && (alen == 0 || !memcmp(a, b, alen));
 }
 
 /* The form the store gives back: "x"^^xsd:string is the simple "x". */
@@ -502,7 +376,7 @@ static void
 test_max_term(void)
 {
   FdxStore* const store =
-    open_store("limit", 1000, FDX_STORE_CREATE | FDX_STORE_NO_SYNC);
+    open_store("limit", FDX_STORE_CREATE | FDX_STORE_NO_SYNC, 0, 1000);
   CHECK(fdx_store_max_term_bytes(store) == 1000);
   /* Only before opening. */
   CHECK(fdx_store_set_max_term_bytes(store, 5000) != FDX_SUCCESS);
@@ -1303,7 +1177,7 @@ test_random_terms(FdxStore* const store)
 
   /* After closing and reopening the store, read-only. */
   fdx_store_free(store);
-  FdxStore* const again = open_store("main", 0, FDX_STORE_READ_ONLY);
+  FdxStore* const again = open_store("main", FDX_STORE_READ_ONLY, 0, 0);
   FdxTxn*         wtxn  = NULL;
   CHECK_ST(fdx_txn_begin(again, FDX_TXN_WRITE, &wtxn), FDX_ERR_READ_ONLY);
   txn = begin(again, 0);
@@ -1324,28 +1198,11 @@ test_random_terms(FdxStore* const store)
 int
 main(void)
 {
-  setvbuf(stdout, NULL, _IOLBF, 0);
-  const char* const seed_env = getenv("FDX_TEST_SEED");
-  rng_state = seed_env ? strtoull(seed_env, NULL, 0) : UINT64_C(20240607);
-  if (!rng_state) {
-    rng_state = 1;
-  }
-  printf("test_dict: seed %" PRIu64 " (set FDX_TEST_SEED to change)\n",
-         rng_state);
-
-  const char* const tmpdir = getenv("TMPDIR");
-  snprintf(tmp_root,
-           sizeof(tmp_root),
-           "%s/fdx-test-dict-XXXXXX",
-           tmpdir && tmpdir[0] ? tmpdir : "/tmp");
-  if (!mkdtemp(tmp_root)) {
-    perror("mkdtemp");
-    return 1;
-  }
-  atexit(remove_tmp_root);
+  test_start("test_dict");
+  make_tmp_root("dict");
 
   FdxStore* const store =
-    open_store("main", 0, FDX_STORE_CREATE | FDX_STORE_NO_SYNC);
+    open_store("main", FDX_STORE_CREATE | FDX_STORE_NO_SYNC, 0, 0);
   CHECK(fdx_store_max_term_bytes(store) == FDX_DEFAULT_MAX_TERM_BYTES);
   test_kinds(store);
   test_long_terms(store);
@@ -1358,10 +1215,5 @@ main(void)
   test_abort(store);
   test_random_terms(store); /* closes `store` */
 
-  if (n_failures) {
-    fprintf(stderr, "test_dict: %d check(s) failed\n", n_failures);
-    return 1;
-  }
-  printf("test_dict: ok\n");
-  return 0;
+  return test_finish("test_dict");
 }

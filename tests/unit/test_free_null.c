@@ -8,39 +8,16 @@
  * call on every path.  Habit 3: fdx_strerror() has a human-readable string
  * for every FdxStatus, so callers may print any status they are handed.
  */
+#include "test_util.h"
+
 #include "fairdex/status.h"
 #include "fairdex/store.h"
 
-#include <ftw.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #undef NDEBUG
 #include <assert.h>
-
-static int n_failures = 0;
-
-#define CHECK(cond)                                                            \
-  do {                                                                         \
-    if (!(cond)) {                                                             \
-      fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
-      ++n_failures;                                                            \
-    }                                                                          \
-  } while (0)
-
-static int
-rm_entry(const char* const        path,
-         const struct stat* const sb,
-         const int                flag,
-         struct FTW* const        ftw)
-{
-  (void)sb;
-  (void)flag;
-  (void)ftw;
-  return remove(path);
-}
 
 /* Every _free of the public API with NULL: must simply return. */
 static void
@@ -117,26 +94,11 @@ test_strerror(void)
 int
 main(void)
 {
-  const char* const tmpdir = getenv("TMPDIR");
-  char              tmp[4096];
-  snprintf(tmp,
-           sizeof(tmp),
-           "%s/fdx-test-free-null-XXXXXX",
-           tmpdir && tmpdir[0] ? tmpdir : "/tmp");
-  if (!mkdtemp(tmp)) {
-    perror("mkdtemp");
-    return 1;
-  }
+  make_tmp_root("free-null");
 
   test_free_null();
-  test_free_half_built(tmp);
+  test_free_half_built(tmp_root);
   test_strerror();
 
-  nftw(tmp, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-  if (n_failures) {
-    fprintf(stderr, "test_free_null: %d check(s) failed\n", n_failures);
-    return 1;
-  }
-  printf("test_free_null: ok\n");
-  return 0;
+  return test_finish("test_free_null");
 }

@@ -22,10 +22,12 @@
  * Random parts use a fixed-seed xorshift generator (FDX_TEST_SEED
  * overrides the seed, which is printed) so a failure reproduces.
  */
+#include "quad_model.h"
+#include "test_util.h"
+
 #include "fairdex/status.h"
 #include "fairdex/store.h"
 
-#include <ftw.h>
 #include <inttypes.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -36,245 +38,34 @@
 #define XSD "http://www.w3.org/2001/XMLSchema#"
 #define EX "http://example.org/"
 
-/* ------------------------------------------------------------------------
- * Checks, temporary directory, random numbers
- * --------------------------------------------------------------------- */
-
-static int n_failures = 0;
-
-static void
-check_failed(const char* const file, const int line, const char* const what)
-{
-  if (++n_failures <= 60) {
-    fprintf(stderr, "%s:%d: check failed: %s\n", file, line, what);
-  }
-}
-
-#define CHECK(cond)                            \
-  do {                                         \
-    if (!(cond)) {                             \
-      check_failed(__FILE__, __LINE__, #cond); \
-    }                                          \
-  } while (0)
-
-#define CHECK_ST(expr, want)                        \
-  do {                                              \
-    const FdxStatus got_st_ = (expr);               \
-    if (got_st_ != (want)) {                        \
-      char msg_[512];                               \
-      snprintf(msg_,                                \
-               sizeof(msg_),                        \
-               "%s gave %d (%s), expected %d (%s)", \
-               #expr,                               \
-               (int)got_st_,                        \
-               fdx_strerror(got_st_),               \
-               (int)(want),                         \
-               fdx_strerror(want));                 \
-      check_failed(__FILE__, __LINE__, msg_);       \
-    }                                               \
-  } while (0)
-
-#define REQUIRE(cond)                          \
-  do {                                         \
-    if (!(cond)) {                             \
-      check_failed(__FILE__, __LINE__, #cond); \
-      exit(1);                                 \
-    }                                          \
-  } while (0)
-
-static char tmp_root[4096];
-
-static int
-rm_entry(const char* const        path,
-         const struct stat* const sb,
-         const int                flag,
-         struct FTW* const        ftw)
-{
-  (void)sb;
-  (void)flag;
-  (void)ftw;
-  return remove(path);
-}
-
-static void
-remove_tmp_root(void)
-{
-  if (tmp_root[0]) {
-    nftw(tmp_root, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-    tmp_root[0] = '\0';
-  }
-}
-
-static uint64_t rng_state = 0;
-
-static uint64_t
-rng_next(void)
-{
-  uint64_t x = rng_state;
-  x ^= x >> 12;
-  x ^= x << 25;
-  x ^= x >> 27;
-  rng_state = x;
-  return x * UINT64_C(0x2545F4914F6CDD1D);
-}
-
-static unsigned
-rng_below(const unsigned n)
-{
-  return (unsigned)(rng_next() % n);
-}
-
-static FdxTxn*
-begin(FdxStore* const store, const unsigned flags)
-{
-  FdxTxn* txn = NULL;
-  REQUIRE(fdx_txn_begin(store, flags, &txn) == FDX_SUCCESS);
-  REQUIRE(txn);
-  return txn;
-}
-
-/* ------------------------------------------------------------------------
- * Quad vectors
- * --------------------------------------------------------------------- */
-
-typedef struct
-{
-  FdxQuad* q;
-  size_t   n;
-  size_t   cap;
-} QuadVec;
-
-static void
-vec_push(QuadVec* const v, const FdxQuad* const q)
-{
-  if (v->n == v->cap) {
-    v->cap = v->cap ? v->cap * 2 : 256;
-    v->q   = (FdxQuad*)realloc(v->q, v->cap * sizeof(FdxQuad));
-    REQUIRE(v->q);
-  }
-  v->q[v->n++] = *q;
-}
-
-static int
-quad_cmp(const void* const a, const void* const b)
-{
-  const FdxQuad* const x     = (const FdxQuad*)a;
-  const FdxQuad* const y     = (const FdxQuad*)b;
-  const FdxId          xs[4] = { x->s, x->p, x->o, x->g };
-  const FdxId          ys[4] = { y->s, y->p, y->o, y->g };
-  for (int i = 0; i < 4; ++i) {
-    if (xs[i] != ys[i]) {
-      return xs[i] < ys[i] ? -1 : 1;
-    }
-  }
-  return 0;
-}
-
-static bool
-quad_matches(const FdxQuad* const q, const FdxQuad* const pat)
-{
-  return (!pat->s || pat->s == q->s) && (!pat->p || pat->p == q->p) &&
-         (!pat->o || pat->o == q->o) && (!pat->g || pat->g == q->g);
-}
-
-/* ------------------------------------------------------------------------
- * The model: which (s, p, o, g) of the id pools are stored
- * --------------------------------------------------------------------- */
-
+/* The first random transactions draw their subjects from the first
+ * NS_SMALL of the pool. */
 enum
 {
-  NS       = 100,
-  NS_SMALL = 20,
-  NP       = 5,
-  NO       = 30,
-  NG       = 4,
-  NX       = 4
+  NS_SMALL = 20
 };
 
-typedef struct
-{
-  FdxId    s[NS];
-  FdxId    p[NP];
-  FdxId    o[NO];
-  FdxId    g[NG];
-  FdxId    extra[NX]; /* ids of terms in no quad */
-  FdxId    all[NS + NP + NO + NG + NX];
-  size_t   n_all;
-  bool     has[NS][NP][NO][NG];
-  uint64_t generation; /* what the store's generation must be */
-} Model;
+/* ------------------------------------------------------------------------
+ * The model (quad_model.h): the pools of ids, interned here
+ * --------------------------------------------------------------------- */
 
-static int
-pool_index(const FdxId* const pool, const int n, const FdxId id)
+/* A pattern value for position `pos`: mostly from its pool, sometimes any
+ * id at all (which may then match nothing). */
+static FdxId
+random_value(const Model* const m, const int pos)
 {
-  for (int i = 0; i < n; ++i) {
-    if (pool[i] == id) {
-      return i;
-    }
+  if (rng_below(100) < 15) {
+    return m->all[rng_below((unsigned)m->n_all)];
   }
-  return -1;
-}
-
-static FdxQuad
-model_quad(const Model* const m,
-           const int          s,
-           const int          p,
-           const int          o,
-           const int          g)
-{
-  const FdxQuad q = { m->s[s], m->p[p], m->o[o], m->g[g] };
-  return q;
-}
-
-static uint64_t
-model_size(const Model* const m)
-{
-  uint64_t n = 0;
-  for (int s = 0; s < NS; ++s) {
-    for (int p = 0; p < NP; ++p) {
-      for (int o = 0; o < NO; ++o) {
-        for (int g = 0; g < NG; ++g) {
-          n += m->has[s][p][o][g];
-        }
-      }
-    }
-  }
-  return n;
-}
-
-/* The quads of the model matching `pat`, sorted. */
-static void
-model_match(const Model* const m, const FdxQuad* const pat, QuadVec* const out)
-{
-  out->n                      = 0;
-  int                lo[4]    = { 0, 0, 0, 0 };
-  int                hi[4]    = { NS, NP, NO, NG };
-  const FdxId* const pools[4] = { m->s, m->p, m->o, m->g };
-  const FdxId        ids[4]   = { pat->s, pat->p, pat->o, pat->g };
-  for (int i = 0; i < 4; ++i) {
-    if (ids[i] != FDX_ID_ANY) {
-      const int k = pool_index(pools[i], hi[i], ids[i]);
-      if (k < 0) {
-        return;
-      }
-      lo[i] = k;
-      hi[i] = k + 1;
-    }
-  }
-  for (int s = lo[0]; s < hi[0]; ++s) {
-    for (int p = lo[1]; p < hi[1]; ++p) {
-      for (int o = lo[2]; o < hi[2]; ++o) {
-        for (int g = lo[3]; g < hi[3]; ++g) {
-          if (m->has[s][p][o][g]) {
-            const FdxQuad q = model_quad(m, s, p, o, g);
-            vec_push(out, &q);
-          }
-        }
-      }
-    }
-  }
-  if (out->n > 1) {
-    qsort(out->q, out->n, sizeof(FdxQuad), quad_cmp);
+  switch (pos) {
+    case 0:
+      return m->s[rng_below(NS)];
+    case 1:
+      return m->p[rng_below(NP)];
+    case 2:
+      return m->o[rng_below(NO)];
+    default:
+      return m->g[rng_below(NG)];
   }
 }
 
@@ -283,6 +74,11 @@ static void
 model_init(FdxStore* const store, Model* const m)
 {
   memset(m, 0, sizeof(*m));
+  /* This test's way of checking (quad_model.h). */
+  m->random_value         = random_value;
+  m->check_past_end       = true;
+  m->check_non_predicates = true;
+
   FdxTxn* const txn = begin(store, FDX_TXN_WRITE);
   char          buf[128];
   for (int i = 0; i < NS; ++i) {
@@ -303,19 +99,6 @@ model_init(FdxStore* const store, Model* const m)
   }
   /* Objects: some subjects again, IRIs, literals of every kind, and
    * inlined values. */
-  static const char* const inl[][2] = {
-    { "-5", XSD "integer" },
-    { "0", XSD "integer" },
-    { "7", XSD "integer" },
-    { "42", XSD "integer" },
-    { "1000000", XSD "integer" },
-    { "3.25", XSD "decimal" },
-    { "-0.5", XSD "decimal" },
-    { "true", XSD "boolean" },
-    { "false", XSD "boolean" },
-    { "2020-02-29", XSD "date" },
-    { "2021-03-04T10:11:12Z", XSD "dateTime" },
-  };
   for (int i = 0; i < NO; ++i) {
     FdxTerm t;
     if (i < 5) {
@@ -335,7 +118,8 @@ model_init(FdxStore* const store, Model* const m)
       snprintf(buf, sizeof(buf), "typed %d", i);
       t = fdx_term_literal(buf, NULL, EX "dt");
     } else {
-      t = fdx_term_literal(inl[i - 19][0], NULL, inl[i - 19][1]);
+      t = fdx_term_literal(
+        inlined_literals[i - 19][0], NULL, inlined_literals[i - 19][1]);
     }
     CHECK_ST(fdx_term_intern(txn, &t, &m->o[i]), FDX_SUCCESS);
   }
@@ -374,288 +158,7 @@ model_init(FdxStore* const store, Model* const m)
   }
 }
 
-/* ------------------------------------------------------------------------
- * Comparing the store with the model
- * --------------------------------------------------------------------- */
-
-static void
-print_quad(const char* const what, const FdxQuad* const q)
-{
-  fprintf(stderr,
-          "  %s (%016" PRIx64 " %016" PRIx64 " %016" PRIx64 " %016" PRIx64
-          ")\n",
-          what,
-          q->s,
-          q->p,
-          q->o,
-          q->g);
-}
-
-/* Scan and count `pat` and compare with the model. */
-static bool
-check_pattern(FdxTxn* const txn, const Model* const m, const FdxQuad* pat)
-{
-  static QuadVec want, got;
-  model_match(m, pat, &want);
-  got.n = 0;
-
-  bool         ok = true;
-  FdxQuadIter* it = NULL;
-  FdxStatus    st = fdx_quad_find(txn, pat, &it);
-  CHECK_ST(st, FDX_SUCCESS);
-  if (st) {
-    return false;
-  }
-  FdxQuad q;
-  while (!(st = fdx_quad_iter_next(it, &q))) {
-    if (!quad_matches(&q, pat)) {
-      if (ok) {
-        print_quad("scan returned a quad outside the pattern", &q);
-      }
-      ok = false;
-    }
-    vec_push(&got, &q);
-    if (got.n > 1000000) {
-      fprintf(stderr, "  scan does not end\n");
-      ok = false;
-      break;
-    }
-  }
-  CHECK_ST(st, FDX_FAILURE);
-  /* Past the end it stays at the end. */
-  CHECK_ST(fdx_quad_iter_next(it, &q), FDX_FAILURE);
-  fdx_quad_iter_free(it);
-
-  if (got.n > 1) {
-    qsort(got.q, got.n, sizeof(FdxQuad), quad_cmp);
-  }
-  for (size_t i = 1; i < got.n; ++i) {
-    if (!quad_cmp(&got.q[i - 1], &got.q[i])) {
-      if (ok) {
-        print_quad("scan returned twice", &got.q[i]);
-      }
-      ok = false;
-    }
-  }
-  if (got.n != want.n ||
-      (got.n && memcmp(got.q, want.q, got.n * sizeof(FdxQuad)))) {
-    if (ok) {
-      fprintf(
-        stderr, "  scan gave %zu quads, the model has %zu\n", got.n, want.n);
-      size_t i = 0, j = 0;
-      int    shown = 0;
-      while ((i < got.n || j < want.n) && shown < 4) {
-        const int c = i == got.n    ? 1
-                      : j == want.n ? -1
-                                    : quad_cmp(&got.q[i], &want.q[j]);
-        if (c < 0) {
-          print_quad("extra", &got.q[i++]);
-          ++shown;
-        } else if (c > 0) {
-          print_quad("missing", &want.q[j++]);
-          ++shown;
-        } else {
-          ++i;
-          ++j;
-        }
-      }
-    }
-    ok = false;
-  }
-
-  uint64_t count = UINT64_MAX;
-  CHECK_ST(fdx_quad_count(txn, pat, &count), FDX_SUCCESS);
-  if (count != want.n) {
-    if (ok) {
-      fprintf(
-        stderr, "  count gave %" PRIu64 ", the model has %zu\n", count, want.n);
-    }
-    ok = false;
-  }
-  if (!ok) {
-    print_quad("for pattern", pat);
-    CHECK(!"store and model disagree");
-  }
-  return ok;
-}
-
-/* Store and per-predicate counts, and the generation. */
-static void
-check_stats(FdxTxn* const txn, const Model* const m)
-{
-  uint64_t quads = 0, graphs = 0, predicates = 0;
-  bool     g_used[NG] = { false };
-  for (int p = 0; p < NP; ++p) {
-    uint64_t pq = 0, ps = 0, po = 0;
-    bool     o_used[NO] = { false };
-    for (int s = 0; s < NS; ++s) {
-      bool s_used = false;
-      for (int o = 0; o < NO; ++o) {
-        for (int g = 0; g < NG; ++g) {
-          if (m->has[s][p][o][g]) {
-            ++pq;
-            s_used    = true;
-            o_used[o] = true;
-            g_used[g] = true;
-          }
-        }
-      }
-      ps += s_used;
-    }
-    for (int o = 0; o < NO; ++o) {
-      po += o_used[o];
-    }
-    quads += pq;
-    predicates += pq > 0;
-
-    FdxPredicateStats ret = { 0, 0, 0 };
-    const FdxStatus   st  = fdx_predicate_stats(txn, m->p[p], &ret);
-    if (!pq) {
-      CHECK_ST(st, FDX_FAILURE);
-    } else {
-      CHECK_ST(st, FDX_SUCCESS);
-      if (ret.quads != pq || ret.subjects != ps || ret.objects != po) {
-        fprintf(stderr,
-                "  predicate %d: store has %" PRIu64 " quads, %" PRIu64
-                " subjects, %" PRIu64 " objects; model %" PRIu64 ", %" PRIu64
-                ", %" PRIu64 "\n",
-                p,
-                ret.quads,
-                ret.subjects,
-                ret.objects,
-                pq,
-                ps,
-                po);
-        CHECK(!"predicate statistics disagree");
-      }
-    }
-  }
-  for (int g = 0; g < NG; ++g) {
-    graphs += g_used[g];
-  }
-  FdxStoreStats stats;
-  memset(&stats, 0xff, sizeof(stats));
-  CHECK_ST(fdx_store_stats(txn, &stats), FDX_SUCCESS);
-  if (stats.quads != quads || stats.graphs != graphs ||
-      stats.predicates != predicates) {
-    fprintf(stderr,
-            "  store stats: %" PRIu64 " quads, %" PRIu64 " graphs, %" PRIu64
-            " predicates; model %" PRIu64 ", %" PRIu64 ", %" PRIu64 "\n",
-            stats.quads,
-            stats.graphs,
-            stats.predicates,
-            quads,
-            graphs,
-            predicates);
-    CHECK(!"store statistics disagree");
-  }
-  CHECK(stats.generation == m->generation);
-  CHECK(fdx_txn_generation(txn) == m->generation);
-  /* Ids that are no predicate have no statistics. */
-  FdxPredicateStats ret;
-  CHECK_ST(fdx_predicate_stats(txn, m->extra[0], &ret), FDX_FAILURE);
-  CHECK_ST(fdx_predicate_stats(txn, m->s[1], &ret), FDX_FAILURE);
-}
-
-/* A pattern value for position `pos`: mostly from its pool, sometimes any
- * id at all (which may then match nothing). */
-static FdxId
-random_value(const Model* const m, const int pos)
-{
-  if (rng_below(100) < 15) {
-    return m->all[rng_below((unsigned)m->n_all)];
-  }
-  switch (pos) {
-    case 0:
-      return m->s[rng_below(NS)];
-    case 1:
-      return m->p[rng_below(NP)];
-    case 2:
-      return m->o[rng_below(NO)];
-    default:
-      return m->g[rng_below(NG)];
-  }
-}
-
-static void
-set_pos(FdxQuad* const q, const int pos, const FdxId id)
-{
-  switch (pos) {
-    case 0:
-      q->s = id;
-      break;
-    case 1:
-      q->p = id;
-      break;
-    case 2:
-      q->o = id;
-      break;
-    default:
-      q->g = id;
-      break;
-  }
-}
-
-/* Every pattern with the positions of `mask` bound to every pool value
- * (and one id from no pool), recursively from position `pos`. */
-static int
-check_all_values(FdxTxn* const      txn,
-                 const Model* const m,
-                 const unsigned     mask,
-                 const int          pos,
-                 FdxQuad* const     pat,
-                 int                budget)
-{
-  if (pos == 4) {
-    return check_pattern(txn, m, pat) ? budget : budget - 1;
-  }
-  if (!(mask & (1u << pos))) {
-    set_pos(pat, pos, FDX_ID_ANY);
-    return check_all_values(txn, m, mask, pos + 1, pat, budget);
-  }
-  const FdxId* const pools[4] = { m->s, m->p, m->o, m->g };
-  const int          sizes[4] = { NS, NP, NO, NG };
-  for (int i = 0; i <= sizes[pos] && budget > 0; ++i) {
-    set_pos(pat, pos, i < sizes[pos] ? pools[pos][i] : m->extra[0]);
-    budget = check_all_values(txn, m, mask, pos + 1, pat, budget);
-  }
-  return budget;
-}
-
-/*
- * Compare everything: statistics, then for each of the 16 combinations of
- * bound positions `n_random` random patterns, and with `exhaustive` every
- * pattern with one or two bound positions.
- */
-static void
-verify(FdxTxn* const      txn,
-       const Model* const m,
-       const int          n_random,
-       const bool         exhaustive)
-{
-  check_stats(txn, m);
-  for (unsigned mask = 0; mask < 16; ++mask) {
-    const int bound = (int)((mask & 1) + ((mask >> 1) & 1) + ((mask >> 2) & 1) +
-                            ((mask >> 3) & 1));
-    if (exhaustive && bound <= 2) {
-      FdxQuad pat = { 0, 0, 0, 0 };
-      /* Stop after a few failures of one mask: one is enough to see. */
-      check_all_values(txn, m, mask, 0, &pat, 3);
-      continue;
-    }
-    int failures = 0;
-    for (int i = 0; i < (bound ? n_random : 1) && failures < 3; ++i) {
-      FdxQuad pat = { 0, 0, 0, 0 };
-      for (int pos = 0; pos < 4; ++pos) {
-        if (mask & (1u << pos)) {
-          set_pos(&pat, pos, random_value(m, pos));
-        }
-      }
-      failures += !check_pattern(txn, m, &pat);
-    }
-  }
-}
-
+/* Compare the committed state with the model. */
 static void
 verify_committed(FdxStore* const    store,
                  const Model* const m,
@@ -726,13 +229,6 @@ random_ops(FdxTxn* const  txn,
     }
   }
   return changed;
-}
-
-static void
-commit(FdxTxn* const txn, Model* const m, const bool changed)
-{
-  CHECK_ST(fdx_txn_commit(txn), FDX_SUCCESS);
-  m->generation += changed;
 }
 
 /* ------------------------------------------------------------------------
@@ -1036,33 +532,10 @@ test_bad_args(FdxStore* const store, const Model* const m)
 int
 main(void)
 {
-  setvbuf(stdout, NULL, _IOLBF, 0);
-  const char* const seed_env = getenv("FDX_TEST_SEED");
-  rng_state = seed_env ? strtoull(seed_env, NULL, 0) : UINT64_C(20240607);
-  if (!rng_state) {
-    rng_state = 1;
-  }
-  printf("test_quads: seed %" PRIu64 " (set FDX_TEST_SEED to change)\n",
-         rng_state);
-
-  const char* const tmpdir = getenv("TMPDIR");
-  snprintf(tmp_root,
-           sizeof(tmp_root),
-           "%s/fdx-test-quads-XXXXXX",
-           tmpdir && tmpdir[0] ? tmpdir : "/tmp");
-  if (!mkdtemp(tmp_root)) {
-    perror("mkdtemp");
-    return 1;
-  }
-  atexit(remove_tmp_root);
-
-  char dir[4200];
-  snprintf(dir, sizeof(dir), "%s/store", tmp_root);
-  FdxStore* store = NULL;
-  REQUIRE(fdx_store_new(&store) == FDX_SUCCESS);
-  REQUIRE(
-    fdx_store_open(store, dir, FDX_STORE_CREATE | FDX_STORE_NO_SYNC, NULL) ==
-    FDX_SUCCESS);
+  test_start("test_quads");
+  make_tmp_root("quads");
+  FdxStore* store =
+    open_store("store", FDX_STORE_CREATE | FDX_STORE_NO_SYNC, 0, 0);
 
   Model* const m = (Model*)calloc(1, sizeof(Model));
   REQUIRE(m);
@@ -1079,17 +552,10 @@ main(void)
 
   /* Everything again after closing and reopening the store. */
   fdx_store_free(store);
-  store = NULL;
-  REQUIRE(fdx_store_new(&store) == FDX_SUCCESS);
-  REQUIRE(fdx_store_open(store, dir, FDX_STORE_NO_SYNC, NULL) == FDX_SUCCESS);
+  store = open_store("store", FDX_STORE_NO_SYNC, 0, 0);
   verify_committed(store, m, 60, true);
   fdx_store_free(store);
   free(m);
 
-  if (n_failures) {
-    fprintf(stderr, "test_quads: %d check(s) failed\n", n_failures);
-    return 1;
-  }
-  printf("test_quads: ok\n");
-  return 0;
+  return test_finish("test_quads");
 }
