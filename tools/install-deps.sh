@@ -3,7 +3,7 @@
 # only when something is missing (so `make` stays quick and works offline
 # once everything is there).  Needs root for the install step.
 set -e
-PKGS="meson ninja-build pkg-config gcc liblmdb-dev libraptor2-dev raptor2-utils \
+PKGS="meson ninja-build pkg-config gcc liblmdb-dev libraptor2-dev libserd-dev raptor2-utils \
 libjansson-dev libmicrohttpd-dev libutf8proc-dev libstemmer-dev zlib1g-dev \
 libxml2-dev libcurl4-gnutls-dev lmdb-utils"
 missing=""
