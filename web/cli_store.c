@@ -163,9 +163,13 @@ cmd_load(CliContext* const ctx, const int argc, char** const argv)
     }
     if (st) {
       ++failed;
-      if (err.line) {
+      if (err.line && err.column) {
         cli_error("load", "%s:%ld:%ld: %s (nothing loaded from this file)",
                   err.source[0] ? err.source : files[k], err.line, err.column,
+                  err.message);
+      } else if (err.line) {
+        cli_error("load", "%s:%ld: %s (nothing loaded from this file)",
+                  err.source[0] ? err.source : files[k], err.line,
                   err.message);
       } else {
         cli_error("load", "%s: %s (nothing loaded from this file)",

@@ -251,7 +251,7 @@ fdx_format_sniff(const char* const bytes, const size_t len)
  *   2 + u32 len + bytes  term bytes as the dictionary stores them
  * --------------------------------------------------------------------- */
 
-#define BLOCK_BYTES (1u << 20)
+#define DEFAULT_BLOCK_BYTES (1u << 20)
 /* Up to 256 MiB of parsed statements may wait while the consumer writes a
  * sorted run to the indexes, so the parser need not stop meanwhile.
  * Blocks are allocated only as the queue fills; a few are kept for reuse. */
@@ -272,6 +272,7 @@ typedef struct {
   size_t          count;
   Block*          spare[SPARE_BLOCKS]; /* empty blocks */
   size_t          n_spare;
+  size_t          block_bytes; /* size of a (not grown) block */
   bool            done;      /* producer finished (check status) */
   bool            cancelled; /* consumer failed: producer must stop */
 } Queue;
@@ -302,15 +303,15 @@ typedef struct {
 } LoadCtx;
 
 static Block*
-block_new(void)
+block_new(const size_t bytes)
 {
   Block* const b = (Block*)calloc(1, sizeof(Block));
-  if (b && !(b->data = (uint8_t*)malloc(BLOCK_BYTES))) {
+  if (b && !(b->data = (uint8_t*)malloc(bytes))) {
     free(b);
     return NULL;
   }
   if (b) {
-    b->cap = BLOCK_BYTES;
+    b->cap = bytes;
   }
   return b;
 }
@@ -343,7 +344,7 @@ queue_push(LoadCtx* const ctx)
   pthread_cond_broadcast(&q->changed);
   pthread_mutex_unlock(&q->mu);
   if (!ctx->cur) {
-    ctx->cur = block_new();
+    ctx->cur = block_new(q->block_bytes);
   }
   if (ctx->cur) {
     ctx->cur->used = 0;
@@ -374,7 +375,7 @@ static void
 queue_recycle(Queue* const q, Block* const b)
 {
   pthread_mutex_lock(&q->mu);
-  if (q->n_spare < SPARE_BLOCKS && b->cap == BLOCK_BYTES) {
+  if (q->n_spare < SPARE_BLOCKS && b->cap == q->block_bytes) {
     q->spare[q->n_spare++] = b;
   } else {
     block_free(b);
@@ -477,53 +478,76 @@ view_term(LoadCtx* const ctx, const raptor_term* const t, FdxTerm* const ret)
   return FDX_ERR_BAD_ARG;
 }
 
-/* Append one term to the current block (which has room for the record's
- * fixed part; long terms may grow it). */
+/* Make room for `need` more bytes in the current block, growing it: a
+ * record stays in one block whatever the size of its terms. */
+static FdxStatus
+block_reserve(Block* const b, const size_t need)
+{
+  if (b->cap - b->used >= need) {
+    return FDX_SUCCESS;
+  }
+  const size_t   cap  = b->used + need + 64;
+  uint8_t* const data = (uint8_t*)realloc(b->data, cap);
+  if (!data) {
+    return FDX_ERR_NO_MEMORY;
+  }
+  b->data = data;
+  b->cap  = cap;
+  return FDX_SUCCESS;
+}
+
+/* Append one term to the current block: 0 (default graph), 1 and an
+ * inlined id, or 2, a length and the term bytes. */
 static FdxStatus
 put_term(LoadCtx* const ctx, const FdxTerm* const t)
 {
-  Block* b = ctx->cur;
-  FdxId  id;
+  Block* const b = ctx->cur;
+  FdxId        id;
+  FdxStatus    st;
   if (!t) {
+    if ((st = block_reserve(b, 1))) {
+      return st;
+    }
     b->data[b->used++] = 0;
     return FDX_SUCCESS;
   }
   if (fdx_term_inline(t, &id)) {
+    if ((st = block_reserve(b, 9))) {
+      return st;
+    }
     b->data[b->used++] = 1;
     fdx_put_u64(b->data + b->used, id);
     b->used += 8;
     return FDX_SUCCESS;
   }
-  for (;;) {
-    size_t          len = 0;
-    const size_t    room = b->cap - b->used;
-    const FdxStatus st   = fdx_term_encode_into(
-      t, b->data + b->used + 5, room > 5 ? room - 5 : 0, &len);
-    if (st == FDX_SUCCESS) {
-      if (len > ctx->max_term) {
-        return FDX_ERR_LIMIT;
-      }
-      b->data[b->used] = 2;
-      const uint32_t l32 = (uint32_t)len;
-      memcpy(b->data + b->used + 1, &l32, 4);
-      b->used += 5 + len;
-      return FDX_SUCCESS;
-    }
-    if (st != FDX_FAILURE) {
-      return st;
-    }
+  size_t len = 0;
+  if ((st = block_reserve(b, 5))) {
+    return st;
+  }
+  st = fdx_term_encode_into(t, b->data + b->used + 5, b->cap - b->used - 5,
+                            &len);
+  if (st == FDX_FAILURE) {
+    /* Too big for what is left: grow the block, then encode. */
     if (len > ctx->max_term) {
       return FDX_ERR_LIMIT;
     }
-    /* Grow this block to hold the term and the rest of the record. */
-    const size_t   cap  = b->used + len + 64;
-    uint8_t* const data = (uint8_t*)realloc(b->data, cap);
-    if (!data) {
-      return FDX_ERR_NO_MEMORY;
+    if ((st = block_reserve(b, 5 + len))) {
+      return st;
     }
-    b->data = data;
-    b->cap  = cap;
+    st = fdx_term_encode_into(t, b->data + b->used + 5, b->cap - b->used - 5,
+                              &len);
   }
+  if (st) {
+    return st;
+  }
+  if (len > ctx->max_term) {
+    return FDX_ERR_LIMIT;
+  }
+  b->data[b->used] = 2;
+  const uint32_t l32 = (uint32_t)len;
+  memcpy(b->data + b->used + 1, &l32, 4);
+  b->used += 5 + len;
+  return FDX_SUCCESS;
 }
 
 #define RECORD_FIXED (4 * 9)
@@ -1031,8 +1055,11 @@ load_attempt(FdxTxn* const txn, void* const data)
   memset(&ctx->q, 0, sizeof(ctx->q));
   pthread_mutex_init(&ctx->q.mu, NULL);
   pthread_cond_init(&ctx->q.changed, NULL);
+  ctx->q.block_bytes = ctx->options->block_bytes >= 512
+                         ? ctx->options->block_bytes
+                         : DEFAULT_BLOCK_BYTES;
   ctx->buf = (char*)malloc(CHUNK_BYTES);
-  ctx->cur = block_new();
+  ctx->cur = block_new(ctx->q.block_bytes);
   if (!ctx->buf || !ctx->cur) {
     st = FDX_ERR_NO_MEMORY;
     goto done;

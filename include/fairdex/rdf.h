@@ -73,6 +73,10 @@ typedef struct {
   const char* base;      /**< Base IRI, or NULL for the file's own URI. */
   uint64_t    max_bytes; /**< Largest (decompressed) input, 0: unlimited. */
   size_t      sort_buffer_bytes; /**< See fdx_loader_new(); 0: default. */
+  size_t      block_bytes; /**< Parsed statements travel from the parser
+                                thread to the writer in blocks of this size
+                                (0: 1 MiB; at least 512).  Small blocks only
+                                make sense in tests. */
   /** Called now and then with bytes read so far, may be NULL. */
   void (*progress)(void* ctx, uint64_t bytes_read, uint64_t quads);
   void* progress_ctx;
