@@ -24,6 +24,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #define DEFAULT_MAP_SIZE ((uint64_t)1 << 30)
@@ -425,13 +426,47 @@ fdx_store_reserve(FdxStore* const store, const uint64_t bytes)
   return grow_map(store, used + bytes);
 }
 
+/* Where LMDB mapped the data file.  LMDB tells the map's address only for
+ * MDB_FIXEDMAP, so look the mapping up by inode in /proc/self/maps (Linux);
+ * NULL where that is not possible. */
+static void*
+find_map(FdxStore* const store)
+{
+  char        path[4096];
+  struct stat sb;
+  snprintf(path, sizeof(path), "%s/data.mdb", store->dir);
+  if (stat(path, &sb)) {
+    return NULL;
+  }
+  FILE* const maps = fopen("/proc/self/maps", "r");
+  if (!maps) {
+    return NULL;
+  }
+  char  line[4352];
+  void* addr = NULL;
+  while (!addr && fgets(line, sizeof(line), maps)) {
+    unsigned long long start = 0, end = 0, offset = 0, inode = 0;
+    unsigned           major = 0, minor = 0;
+    char               perms[8];
+    if (sscanf(line, "%llx-%llx %7s %llx %x:%x %llu", &start, &end, perms,
+               &offset, &major, &minor, &inode) == 7 &&
+        inode == (unsigned long long)sb.st_ino && offset == 0 &&
+        makedev(major, minor) == sb.st_dev) {
+      addr = (void*)(uintptr_t)start;
+    }
+  }
+  fclose(maps);
+  return addr;
+}
+
 void
 fdx_store_drop_mapped_pages(FdxStore* const store)
 {
   MDB_envinfo info;
   mdb_env_info(store->env, &info);
-  if (info.me_mapaddr) {
-    madvise(info.me_mapaddr, info.me_mapsize, MADV_DONTNEED);
+  void* const addr = find_map(store);
+  if (addr) {
+    madvise(addr, info.me_mapsize, MADV_DONTNEED);
   }
 }
 

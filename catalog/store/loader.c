@@ -319,8 +319,14 @@ rows_permute(Row* const rows, const size_t n, const FdxOrder from,
  * The loader
  * --------------------------------------------------------------------- */
 
+/* With MDB_WRITEMAP every page a load writes is mapped into this process
+ * and counts as resident until unmapped; unmapping after this many rows
+ * written or read keeps a big load's resident set near its buffers. */
+#define DROP_PAGES_EVERY ((uint64_t)1 << 20)
+
 struct FdxLoaderImpl {
   FdxTxn*   txn;
+  uint64_t  since_drop; /* rows handled since pages were last dropped */
   Row*      rows; /* in SPOG order while filling */
   size_t    n_rows;
   size_t    cap_rows;   /* most rows in one run */
@@ -437,6 +443,17 @@ intern(FdxLoader* const l, const FdxTerm* const t, FdxId* const ret)
 static FdxStatus
 flush(FdxLoader* l);
 
+/* Count `n` rows handled; unmap the store's pages now and then. */
+static void
+note_rows(FdxLoader* const l, const size_t n)
+{
+  l->since_drop += n;
+  if (l->since_drop >= DROP_PAGES_EVERY) {
+    fdx_store_drop_mapped_pages(l->txn->store);
+    l->since_drop = 0;
+  }
+}
+
 /* Room for one more row: grow the buffer, or write the run when full. */
 static FdxStatus
 make_room(FdxLoader* const l)
@@ -514,6 +531,7 @@ fdx_loader_add_encoded(FdxLoader* const            l,
   }
   Row* const r = &l->rows[l->n_rows++];
   memcpy(r->k, ids, sizeof(ids));
+  note_rows(l, 1);
   return FDX_SUCCESS;
 }
 
@@ -671,6 +689,7 @@ write_order(FdxLoader* const l,
       }
     }
     if (st || split == end) {
+      note_rows(l, end - i);
       i = end;
       continue;
     }
@@ -719,6 +738,7 @@ write_order(FdxLoader* const l,
       memmove(rows + out, rows + split, m * sizeof(Row));
       out += m;
     }
+    note_rows(l, end - i);
     i = end;
   }
   free(vals);
@@ -824,8 +844,10 @@ flush(FdxLoader* const l)
   }
   l->n_rows = 0;
   fdx_store_drop_mapped_pages(txn->store);
+  l->since_drop = 0;
   return FDX_SUCCESS;
 }
+
 
 FdxStatus
 fdx_loader_finish(FdxLoader* const l, uint64_t* const ret_added)
