@@ -687,9 +687,9 @@ write_order(FdxLoader* const l,
       if (check_new) {
         rows[out++] = rows[j];
       }
+      note_rows(l, 1); /* one key may have millions of rows */
     }
     if (st || split == end) {
-      note_rows(l, end - i);
       i = end;
       continue;
     }
@@ -738,7 +738,7 @@ write_order(FdxLoader* const l,
       memmove(rows + out, rows + split, m * sizeof(Row));
       out += m;
     }
-    note_rows(l, end - i);
+    note_rows(l, end - split);
     i = end;
   }
   free(vals);
