@@ -239,10 +239,11 @@ row_cmp(const Row* const a, const Row* const b)
   return 0;
 }
 
-/* LSD radix sort on 16-bit digits of the four keys, least significant
- * first, skipping digits that are the same in every row. */
+/* LSD radix sort on 16-bit digits of the first `words` keys, least
+ * significant first, skipping digits that are the same in every row.  The
+ * sort is stable, so rows already sorted by key 3 need only words = 3. */
 static FdxStatus
-rows_sort(Row* const rows, const size_t n)
+rows_sort(Row* const rows, const size_t n, const int words)
 {
   if (n < 2) {
     return FDX_SUCCESS;
@@ -258,7 +259,7 @@ rows_sort(Row* const rows, const size_t n)
   }
   Row* src = rows;
   Row* dst = tmp;
-  for (int word = 3; word >= 0; --word) {
+  for (int word = words - 1; word >= 0; --word) {
     /* Which 16-bit digits vary in this word? */
     uint64_t diff = 0;
     for (size_t i = 1; i < n; ++i) {
@@ -791,7 +792,7 @@ flush(FdxLoader* const l)
     return FDX_SUCCESS;
   }
   /* SPOG: sort, drop in-run duplicates, keep what the store lacks. */
-  if ((st = rows_sort(l->rows, n))) {
+  if ((st = rows_sort(l->rows, n, 4))) {
     return st;
   }
   size_t u = 1;
@@ -815,9 +816,14 @@ flush(FdxLoader* const l)
   }
   FdxOrder prev = FDX_ORDER_SPOG;
   for (int o = 1; o < FDX_N_ORDERS && n; ++o) {
+    /* Rows sorted by the previous ordering are sorted by its first id; if
+     * that id is this ordering's last, a stable sort on the other three
+     * finishes the job (true for all but GPOS, which follows OSPG). */
+    const bool last_is_prev_first =
+      fdx_order_positions[o][3] == fdx_order_positions[prev][0];
     rows_permute(l->rows, n, prev, (FdxOrder)o);
     prev = (FdxOrder)o;
-    if ((st = rows_sort(l->rows, n))) {
+    if ((st = rows_sort(l->rows, n, last_is_prev_first ? 3 : 4))) {
       return st;
     }
     const CountNew count = o == FDX_ORDER_POGS   ? count_object
