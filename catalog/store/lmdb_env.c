@@ -283,6 +283,97 @@ done:
   return st;
 }
 
+/* Open the LMDB environment in `dir` and its tables. */
+static FdxStatus
+open_env(FdxStore* const   store,
+         const char* const dir,
+         const unsigned    flags,
+         const bool        create,
+         FdxError* const   err)
+{
+  /* LMDB keeps the map size in the store and never maps less than that,
+   * so this is only the size of a new store or a floor. */
+  const uint64_t map_size =
+    store->map_size ? store->map_size : DEFAULT_MAP_SIZE;
+  int rc = mdb_env_create(&store->env);
+  if (rc) {
+    return fdx_error_set(err, fdx_lmdb_status(rc), dir, 0, 0, "%s",
+                         mdb_strerror(rc));
+  }
+  /* MDB_WRITEMAP: writes go straight into the map, which spares LMDB a
+   * dirty-page copy and a search of its dirty list on every page access
+   * in big write transactions.  MDB_NOTLS: read transactions are not tied
+   * to threads, so server worker pools can share them. */
+  unsigned env_flags = MDB_NOTLS | MDB_WRITEMAP;
+  if (flags & FDX_STORE_READ_ONLY) {
+    env_flags |= MDB_RDONLY;
+  }
+  if (flags & FDX_STORE_NO_SYNC) {
+    env_flags |= MDB_NOSYNC;
+  }
+  if ((rc = mdb_env_set_maxdbs(store->env, 16)) ||
+      (rc = mdb_env_set_maxreaders(store->env, MAX_READERS)) ||
+      (rc = mdb_env_set_mapsize(store->env, (size_t)map_size)) ||
+      (rc = mdb_env_open(store->env, dir, env_flags, 0644))) {
+    const FdxStatus st = fdx_lmdb_status(rc);
+    mdb_env_close(store->env);
+    store->env = NULL;
+    return fdx_error_set(err, st, dir, 0, 0, "cannot open store: %s",
+                         mdb_strerror(rc));
+  }
+
+  /* Readers left by crashed processes would pin old pages forever. */
+  int dead = 0;
+  mdb_reader_check(store->env, &dead);
+
+  MDB_envinfo info;
+  mdb_env_info(store->env, &info);
+  store->map_size = info.me_mapsize;
+
+  const FdxStatus st = open_tables(store, create, err);
+  if (st) {
+    mdb_env_close(store->env);
+    store->env = NULL;
+  }
+  return st;
+}
+
+/* Make a new, complete store file in `dir` atomically: build it in a
+ * hidden subfolder, then rename its data.mdb into place.  A process killed
+ * meanwhile leaves no half-made store behind, only the subfolder. */
+static FdxStatus
+create_store_file(FdxStore* const   store,
+                  const char* const dir,
+                  const unsigned    flags,
+                  FdxError* const   err)
+{
+  char tmp[4096];
+  char from[4200];
+  char to[4200];
+  snprintf(tmp, sizeof(tmp), "%s/.new-XXXXXX", dir);
+  if (!mkdtemp(tmp)) {
+    return fdx_error_set(err, FDX_ERR_IO, dir, 0, 0,
+                         "cannot create the store: %s", strerror(errno));
+  }
+  FdxStatus st = open_env(store, tmp, flags & ~FDX_STORE_NO_SYNC, true, err);
+  if (!st) {
+    mdb_env_close(store->env);
+    store->env = NULL;
+    snprintf(from, sizeof(from), "%s/data.mdb", tmp);
+    snprintf(to, sizeof(to), "%s/data.mdb", dir);
+    if (rename(from, to)) {
+      st = fdx_error_set(err, FDX_ERR_IO, dir, 0, 0,
+                         "cannot create the store: %s", strerror(errno));
+    }
+  }
+  snprintf(from, sizeof(from), "%s/data.mdb", tmp);
+  unlink(from);
+  snprintf(from, sizeof(from), "%s/lock.mdb", tmp);
+  unlink(from);
+  rmdir(tmp);
+  return st;
+}
+
 FdxStatus
 fdx_store_open(FdxStore* const   store,
                const char* const dir,
@@ -306,7 +397,9 @@ fdx_store_open(FdxStore* const   store,
   struct stat sb;
   if (stat(dir, &sb)) {
     if (!create || errno != ENOENT) {
-      return fdx_error_set(err, FDX_ERR_IO, dir, 0, 0, "cannot open store: %s",
+      return fdx_error_set(err, FDX_ERR_IO, dir, 0, 0, "%s: %s",
+                           errno == ENOENT ? "no fairdex store here"
+                                           : "cannot open store",
                            strerror(errno));
     }
     if (mkdir(dir, 0755) && errno != EEXIST) {
@@ -319,56 +412,19 @@ fdx_store_open(FdxStore* const   store,
                          "not a directory (a store is a directory)");
   }
 
-  /* LMDB keeps the map size in the store and never maps less than that,
-   * so this is only the size of a new store or a floor. */
-  const uint64_t map_size = store->map_size ? store->map_size : DEFAULT_MAP_SIZE;
-  char           path[4096];
+  char path[4096];
   snprintf(path, sizeof(path), "%s/data.mdb", dir);
-  if (!create && stat(path, &sb)) {
+  const bool exists = !stat(path, &sb);
+  if (!exists && !create) {
     return fdx_error_set(err, FDX_ERR_IO, dir, 0, 0,
                          "no fairdex store here (%s is missing)",
                          "data.mdb");
   }
-
-  int rc = mdb_env_create(&store->env);
-  if (rc) {
-    return fdx_error_set(err, fdx_lmdb_status(rc), dir, 0, 0, "%s",
-                         mdb_strerror(rc));
+  FdxStatus st;
+  if (!exists && (st = create_store_file(store, dir, flags, err))) {
+    return st;
   }
-  /* MDB_WRITEMAP: writes go straight into the map, which spares LMDB a
-   * dirty-page copy and a search of its dirty list on every page access
-   * in big write transactions.  MDB_NOTLS: read transactions are not tied
-   * to threads, so server worker pools can share them. */
-  unsigned env_flags = MDB_NOTLS | MDB_WRITEMAP;
-  if (read_only) {
-    env_flags |= MDB_RDONLY;
-  }
-  if (flags & FDX_STORE_NO_SYNC) {
-    env_flags |= MDB_NOSYNC;
-  }
-  if ((rc = mdb_env_set_maxdbs(store->env, 16)) ||
-      (rc = mdb_env_set_maxreaders(store->env, MAX_READERS)) ||
-      (rc = mdb_env_set_mapsize(store->env, (size_t)map_size)) ||
-      (rc = mdb_env_open(store->env, dir, env_flags, 0644))) {
-    FdxStatus st = fdx_lmdb_status(rc);
-    mdb_env_close(store->env);
-    store->env = NULL;
-    return fdx_error_set(err, st, dir, 0, 0, "cannot open store: %s",
-                         mdb_strerror(rc));
-  }
-
-  /* Readers left by crashed processes would pin old pages forever. */
-  int dead = 0;
-  mdb_reader_check(store->env, &dead);
-
-  MDB_envinfo info;
-  mdb_env_info(store->env, &info);
-  store->map_size = info.me_mapsize;
-
-  const FdxStatus st = open_tables(store, create, err);
-  if (st) {
-    mdb_env_close(store->env);
-    store->env = NULL;
+  if ((st = open_env(store, dir, flags, create, err))) {
     return st;
   }
   store->open = true;
