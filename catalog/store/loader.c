@@ -323,7 +323,7 @@ rows_permute(Row* const rows, const size_t n, const FdxOrder from,
 /* With MDB_WRITEMAP every page a load writes is mapped into this process
  * and counts as resident until unmapped; unmapping after this many rows
  * written or read keeps a big load's resident set near its buffers. */
-#define DROP_PAGES_EVERY ((uint64_t)1 << 17)
+#define DROP_PAGES_EVERY ((uint64_t)1 << 20)
 
 struct FdxLoaderImpl {
   FdxTxn*   txn;
