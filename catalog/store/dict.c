@@ -580,7 +580,8 @@ fdx_term_encode(const FdxTerm* const term,
   return FDX_SUCCESS;
 }
 
-FdxIdTag
+/* The tag for term bytes (by kind byte). */
+static FdxIdTag
 fdx_term_bytes_tag(const uint8_t* const bytes, const size_t len)
 {
   if (len == 0) {
@@ -602,7 +603,7 @@ fdx_term_bytes_tag(const uint8_t* const bytes, const size_t len)
   }
 }
 
-FdxStatus
+static FdxStatus
 fdx_term_bytes_view(const uint8_t* const bytes,
                     const size_t         len,
                     FdxTerm* const       ret)
@@ -663,7 +664,7 @@ mix64(uint64_t x)
   return x;
 }
 
-void
+static void
 fdx_hash128(const uint8_t* const bytes, const size_t len, uint8_t out[16])
 {
   uint64_t a = UINT64_C(0x9e3779b97f4a7c15) ^ len;
@@ -685,7 +686,9 @@ fdx_hash128(const uint8_t* const bytes, const size_t len, uint8_t out[16])
   fdx_put_u64(out + 8, b);
 }
 
-size_t
+/* The term2id key for term bytes, into `key_buf` (FDX_LONG_KEY bytes);
+ * returns its length. */
+static size_t
 fdx_term_key(const uint8_t* const bytes,
              const size_t         len,
              uint8_t* const       key_buf)
@@ -712,7 +715,7 @@ id2term_get(FdxTxn* const txn, const FdxId id, MDB_val* const ret)
   return fdx_lmdb_status(mdb_get(txn->txn, txn->store->id2term, &key, ret));
 }
 
-FdxStatus
+static FdxStatus
 fdx_dict_find(FdxTxn* const        txn,
               const uint8_t* const bytes,
               const size_t         len,
@@ -763,7 +766,7 @@ fdx_dict_find(FdxTxn* const        txn,
   return st;
 }
 
-FdxStatus
+static FdxStatus
 fdx_dict_add(FdxTxn* const        txn,
              const uint8_t* const bytes,
              const size_t         len,

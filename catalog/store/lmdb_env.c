@@ -295,6 +295,7 @@ open_env(FdxStore* const   store,
    * so this is only the size of a new store or a floor. */
   const uint64_t map_size =
     store->map_size ? store->map_size : DEFAULT_MAP_SIZE;
+  store->map_addr = NULL;
   int rc = mdb_env_create(&store->env);
   if (rc) {
     return fdx_error_set(err, fdx_lmdb_status(rc), dir, 0, 0, "%s",
@@ -463,6 +464,7 @@ grow_map(FdxStore* const store, uint64_t min_bytes)
   const int rc = mdb_env_set_mapsize(store->env, (size_t)size);
   if (!rc) {
     store->map_size = size;
+    store->map_addr = NULL; /* LMDB mapped it anew */
   }
   pthread_rwlock_unlock(&store->resize_lock);
   return fdx_lmdb_status(rc);
@@ -520,9 +522,11 @@ fdx_store_drop_mapped_pages(FdxStore* const store)
 {
   MDB_envinfo info;
   mdb_env_info(store->env, &info);
-  void* const addr = find_map(store);
-  if (addr) {
-    madvise(addr, info.me_mapsize, MADV_DONTNEED);
+  if (!store->map_addr) {
+    store->map_addr = find_map(store);
+  }
+  if (store->map_addr) {
+    madvise(store->map_addr, info.me_mapsize, MADV_DONTNEED);
   }
 }
 
@@ -532,6 +536,7 @@ adopt_map_size(FdxStore* const store)
 {
   pthread_rwlock_wrlock(&store->resize_lock);
   const int rc = mdb_env_set_mapsize(store->env, 0);
+  store->map_addr = NULL; /* LMDB mapped it anew */
   MDB_envinfo info;
   mdb_env_info(store->env, &info);
   store->map_size = info.me_mapsize;

@@ -25,7 +25,7 @@
 
 #define VAL_SIZE 24
 
-void
+static void
 fdx_quad_key(const FdxOrder     ord,
              const FdxQuad*     quad,
              uint8_t            key[8],
@@ -39,7 +39,7 @@ fdx_quad_key(const FdxOrder     ord,
   fdx_put_u64(val + 16, ids[pos[3]]);
 }
 
-void
+static void
 fdx_quad_from_key(const FdxOrder       ord,
                   const uint8_t* const key,
                   const uint8_t* const val,
@@ -235,7 +235,7 @@ quad_valid(const FdxQuad* const q)
          q->o != FDX_ID_DEFAULT_GRAPH;
 }
 
-FdxStatus
+static FdxStatus
 fdx_quads_insert_checked(FdxTxn* const txn, const FdxQuad* const quad)
 {
   bool            had_sp = false, had_po = false, had_g = false;

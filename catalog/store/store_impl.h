@@ -75,6 +75,7 @@ struct FdxStoreImpl {
   bool             open;
   pthread_rwlock_t resize_lock; /* held shared by every live transaction */
   char*            dir;
+  void*            map_addr; /* where the data file is mapped, once found */
 };
 
 struct FdxTxnImpl {
@@ -129,33 +130,6 @@ fdx_term_encode_into(const FdxTerm* term,
 FdxStatus
 fdx_dict_intern(FdxTxn* txn, const uint8_t* bytes, size_t len, FdxId* ret_id);
 
-/* Decode term bytes into a view pointing into `bytes`. */
-FdxStatus
-fdx_term_bytes_view(const uint8_t* bytes, size_t len, FdxTerm* ret);
-
-/* The tag for term bytes (by kind byte). */
-FdxIdTag
-fdx_term_bytes_tag(const uint8_t* bytes, size_t len);
-
-/* Build the term2id key for term bytes into `key_buf` (FDX_LONG_KEY bytes)
- * and return its length. */
-size_t
-fdx_term_key(const uint8_t* bytes, size_t len, uint8_t* key_buf);
-
-/* Look up term bytes in the dictionary. */
-FdxStatus
-fdx_dict_find(FdxTxn* txn, const uint8_t* bytes, size_t len, FdxId* ret_id);
-
-/* Add term bytes known to be absent; returns the new id. */
-FdxStatus
-fdx_dict_add(FdxTxn* txn, const uint8_t* bytes, size_t len, FdxId* ret_id);
-
-/* Add a quad without the existence check in SPOG (the caller has done it)
- * and update statistics.  `known_new_subject` etc. are not used: stats are
- * computed inside. */
-FdxStatus
-fdx_quads_insert_checked(FdxTxn* txn, const FdxQuad* quad);
-
 /* Statistics helpers shared by quads.c and loader.c. */
 FdxStatus
 fdx_pstats_adjust(FdxTxn* txn,
@@ -164,24 +138,9 @@ fdx_pstats_adjust(FdxTxn* txn,
                   int64_t dsubjects,
                   int64_t dobjects);
 
-/* Fill `key` (8 bytes) and `val` (24 bytes) for `quad` in ordering `ord`. */
-void
-fdx_quad_key(FdxOrder ord, const FdxQuad* quad, uint8_t key[8], uint8_t val[24]);
-
-/* Read a quad back from a key and value of ordering `ord`. */
-void
-fdx_quad_from_key(FdxOrder       ord,
-                  const uint8_t* key,
-                  const uint8_t* val,
-                  FdxQuad*       ret);
-
 /* Ensure the write transaction's cursors are open. */
 FdxStatus
 fdx_txn_cursors(FdxTxn* txn);
-
-/* A 128-bit hash of `len` bytes into out[16]. */
-void
-fdx_hash128(const uint8_t* bytes, size_t len, uint8_t out[16]);
 
 /* A term already serialized (term bytes), or an id when `bytes` is NULL
  * (an inlined value, or FDX_ID_DEFAULT_GRAPH). */
