@@ -31,15 +31,15 @@
 #define MAX_READERS 1024
 
 static const char* const order_names[FDX_N_ORDERS] = {
-  "spog", "pogs", "ogsp", "gspo", "ospg", "gpos"};
+  "spog", "posg", "ospg", "gspo", "gpos", "ogsp"};
 
 const int fdx_order_positions[FDX_N_ORDERS][4] = {
   {POS_S, POS_P, POS_O, POS_G}, /* SPOG */
-  {POS_P, POS_O, POS_G, POS_S}, /* POGS */
-  {POS_O, POS_G, POS_S, POS_P}, /* OGSP */
-  {POS_G, POS_S, POS_P, POS_O}, /* GSPO */
+  {POS_P, POS_O, POS_S, POS_G}, /* POSG */
   {POS_O, POS_S, POS_P, POS_G}, /* OSPG */
+  {POS_G, POS_S, POS_P, POS_O}, /* GSPO */
   {POS_G, POS_P, POS_O, POS_S}, /* GPOS */
+  {POS_O, POS_G, POS_S, POS_P}, /* OGSP */
 };
 
 /* Meta keys and where each counter lives in FdxMeta. */
@@ -229,12 +229,6 @@ open_tables(FdxStore* const store, const bool create, FdxError* const err)
       (rc = mdb_dbi_open(txn, "pstats", cf, &store->pstats))) {
     goto fail;
   }
-  for (int i = 0; i < FDX_N_ORDERS; ++i) {
-    if ((rc = mdb_dbi_open(txn, order_names[i], cf | MDB_DUPSORT | MDB_DUPFIXED,
-                           &store->order[i]))) {
-      goto fail;
-    }
-  }
 
   /* Schema version: absent means a new store. */
   uint64_t version = 0;
@@ -248,6 +242,15 @@ open_tables(FdxStore* const store, const bool create, FdxError* const err)
                        (unsigned long long)version, FDX_STORE_SCHEMA_VERSION);
     goto done;
   }
+  if (version && version < FDX_STORE_SCHEMA_VERSION) {
+    /* Version 1 had other quad orderings; there is no in-place upgrade. */
+    st = fdx_error_set(err, FDX_ERR_VERSION, store->dir, 0, 0,
+                       "store schema version %llu is older than this "
+                       "fairdex's (version %d): dump it with the fairdex "
+                       "that wrote it and load the dump into a new store",
+                       (unsigned long long)version, FDX_STORE_SCHEMA_VERSION);
+    goto done;
+  }
   if (version == 0) {
     if (!create) {
       st = fdx_error_set(err, FDX_ERR_CORRUPT, store->dir, 0, 0,
@@ -257,6 +260,13 @@ open_tables(FdxStore* const store, const bool create, FdxError* const err)
     if ((st = meta_put_u64(txn, store->meta, "schema_version",
                            FDX_STORE_SCHEMA_VERSION))) {
       goto done;
+    }
+  }
+  /* The orderings only once the version says which ones there are. */
+  for (int i = 0; i < FDX_N_ORDERS; ++i) {
+    if ((rc = mdb_dbi_open(txn, order_names[i], cf | MDB_DUPSORT | MDB_DUPFIXED,
+                           &store->order[i]))) {
+      goto fail;
     }
   }
   {
@@ -304,8 +314,11 @@ open_env(FdxStore* const   store,
   /* MDB_WRITEMAP: writes go straight into the map, which spares LMDB a
    * dirty-page copy and a search of its dirty list on every page access
    * in big write transactions.  MDB_NOTLS: read transactions are not tied
-   * to threads, so server worker pools can share them. */
-  unsigned env_flags = MDB_NOTLS | MDB_WRITEMAP;
+   * to threads, so server worker pools can share them.  MDB_NORDAHEAD
+   * (MADV_RANDOM on the map): a fault maps only the page touched, not its
+   * neighbours, so the scattered look-ups of the dictionary do not pull
+   * sixteen pages each into the resident set. */
+  unsigned env_flags = MDB_NOTLS | MDB_WRITEMAP | MDB_NORDAHEAD;
   if (flags & FDX_STORE_READ_ONLY) {
     env_flags |= MDB_RDONLY;
   }
@@ -527,6 +540,22 @@ fdx_store_drop_mapped_pages(FdxStore* const store)
   }
   if (store->map_addr) {
     madvise(store->map_addr, info.me_mapsize, MADV_DONTNEED);
+  }
+}
+
+void
+fdx_store_trim_mapped_pages(FdxStore* const store, const uint64_t budget)
+{
+  unsigned long long size = 0, resident = 0, shared = 0;
+  FILE* const        statm = fopen("/proc/self/statm", "r");
+  const bool         known =
+    statm && fscanf(statm, "%llu %llu %llu", &size, &resident, &shared) == 3;
+  if (statm) {
+    fclose(statm);
+  }
+  const long page = sysconf(_SC_PAGESIZE);
+  if (!known || page <= 0 || shared * (unsigned long long)page > budget) {
+    fdx_store_drop_mapped_pages(store);
   }
 }
 

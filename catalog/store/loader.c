@@ -4,27 +4,38 @@
  * Quads arrive one at a time as terms.  Each term is turned into an id
  * through a bounded in-memory cache in front of the dictionary (the spike
  * showed dictionary look-ups, not index puts, are the cost of a big load).
- * Ids are buffered in a run of at most `sort_buffer_bytes`; when the run is
- * full (and at the end) it is sorted and written to each of the six
- * orderings in that ordering's order:
+ * Ids are buffered in a run of at most `sort_buffer_bytes`.
  *
- *  - Keys beyond the last key an ordering held when the run started cannot
- *    exist yet, so all their duplicates go in with one
- *    MDB_APPEND|MDB_MULTIPLE put: LMDB fills pages left to right without
- *    searching.
- *  - Other keys take one put per quad, still in sorted order so the pages
- *    they touch are hot.
+ * A load that fits in one run is sorted and written straight to each of
+ * the six orderings.  A bigger one spills: each full run is sorted once per
+ * ordering and the six sorted copies go to an unnamed temporary file beside
+ * the store; at the end each ordering k-way merges its copies from every
+ * run.  Writing a run straight into big tables would put most rows between
+ * keys already stored, one B-tree descent and a dirty page each; merged,
+ * every ordering of a fresh store is written strictly in order.
  *
- * SPOG goes first and decides which quads are new; only those reach the
- * other five orderings and the statistics.  The first quad of each (s,p)
- * group in SPOG, (p,o) group in POGS and g group in GSPO tells whether the
- * predicate gained a subject, an object, or the store a graph.  Memory is
- * the run buffer plus the term cache, whatever the input size.
+ * Writing one ordering (write_order):
+ *  - Keys beyond the last key an ordering held cannot exist yet, so all
+ *    their duplicates go in with one MDB_APPEND|MDB_MULTIPLE put: LMDB
+ *    fills pages left to right without searching.
+ *  - Other keys take one put per quad (MDB_NODUPDATA skips quads already
+ *    stored), still in sorted order so the pages they touch are hot.
+ *
+ * SPOG goes first and decides which quads are new, which counts quads per
+ * predicate.  The first quad of each (s,p) group in SPOG, (p,o) group in
+ * POSG and g group in GSPO tells whether the predicate gained a subject,
+ * an object, or the store a graph; those are decided against the table
+ * itself, so quads the store already held are never counted twice.  Memory
+ * is the run buffer plus the term cache, whatever the input size.
  */
 #include "store_impl.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define DEFAULT_SORT_BYTES ((size_t)256 << 20)
 #define CACHE_ARENA_BYTES ((size_t)64 << 20)
@@ -196,7 +207,7 @@ typedef struct {
 static int64_t*
 pdelta(PDeltas* const pd, const FdxId p)
 {
-  /* Few predicates, and runs arrive grouped by p in POGS: look at the last
+  /* Few predicates, and runs arrive grouped by p in POSG: look at the last
    * entry first, then search. */
   if (pd->n && pd->items[pd->n - 1].p == p) {
     return pd->items[pd->n - 1].d;
@@ -321,12 +332,26 @@ rows_permute(Row* const rows, const size_t n, const FdxOrder from,
  * --------------------------------------------------------------------- */
 
 /* With MDB_WRITEMAP every page a load writes is mapped into this process
- * and counts as resident until unmapped; unmapping after this many rows
- * written or read keeps a big load's resident set near its buffers. */
-#define DROP_PAGES_EVERY ((uint64_t)1 << 20)
+ * and counts as resident until unmapped.  Every TRIM_EVERY rows written
+ * or read, the mapped pages are dropped if they hold more than
+ * MAPPED_BUDGET: dictionary inserts land all over the term tables, so a
+ * fixed schedule would either keep too much or unmap far too often. */
+#define TRIM_EVERY ((uint64_t)1 << 16)
+#define MAPPED_BUDGET ((uint64_t)512 << 20)
+
+/* A run spilled to the temporary file: its six sorted copies. */
+typedef struct {
+  uint64_t off[FDX_N_ORDERS]; /* byte offset of each ordering's rows */
+  uint64_t n;                 /* distinct rows in the run */
+} SpilledRun;
 
 struct FdxLoaderImpl {
   FdxTxn*   txn;
+  int         spill_fd; /* -1 until the first run spills */
+  uint64_t    spill_end;
+  SpilledRun* runs;
+  size_t      n_runs;
+  size_t      cap_runs;
   uint64_t  since_drop; /* rows handled since pages were last dropped */
   Row*      rows; /* in SPOG order while filling */
   size_t    n_rows;
@@ -362,6 +387,7 @@ fdx_loader_new(FdxTxn* const    txn,
     return FDX_ERR_NO_MEMORY;
   }
   l->txn      = txn;
+  l->spill_fd = -1;
   /* The radix sort needs a second buffer of the same size. */
   l->cap_rows = sort_buffer_bytes / (2 * sizeof(Row));
   if (l->cap_rows < 1024) {
@@ -387,6 +413,10 @@ fdx_loader_free(FdxLoader* const l)
     free(l->cache.arena);
     free(l->scratch);
     free(l->pd.items);
+    free(l->runs);
+    if (l->spill_fd >= 0) {
+      close(l->spill_fd);
+    }
     free(l);
   }
 }
@@ -442,15 +472,15 @@ intern(FdxLoader* const l, const FdxTerm* const t, FdxId* const ret)
 }
 
 static FdxStatus
-flush(FdxLoader* l);
+spill_run(FdxLoader* l);
 
-/* Count `n` rows handled; unmap the store's pages now and then. */
+/* Count `n` rows handled; keep the store's mapped pages in budget. */
 static void
 note_rows(FdxLoader* const l, const size_t n)
 {
   l->since_drop += n;
-  if (l->since_drop >= DROP_PAGES_EVERY) {
-    fdx_store_drop_mapped_pages(l->txn->store);
+  if (l->since_drop >= TRIM_EVERY) {
+    fdx_store_trim_mapped_pages(l->txn->store, MAPPED_BUDGET);
     l->since_drop = 0;
   }
 }
@@ -474,7 +504,7 @@ make_room(FdxLoader* const l)
       return FDX_SUCCESS;
     }
   }
-  return flush(l);
+  return spill_run(l);
 }
 
 FdxStatus
@@ -761,7 +791,7 @@ count_subject(FdxLoader* const l, const Row* const r)
   return FDX_SUCCESS;
 }
 
-/* In POGS rows: k = p o g s.  A new (p,o) pair: p gained an object. */
+/* In POSG rows: k = p o s g.  A new (p,o) pair: p gained an object. */
 static FdxStatus
 count_object(FdxLoader* const l, const Row* const r)
 {
@@ -782,17 +812,15 @@ count_graph(FdxLoader* const l, const Row* const r)
   return FDX_SUCCESS;
 }
 
+/* Sort the run's rows (SPOG order) and drop duplicates; returns the
+ * number of distinct rows through `ret_n`. */
 static FdxStatus
-flush(FdxLoader* const l)
+sort_distinct(FdxLoader* const l, size_t* const ret_n)
 {
-  FdxTxn* const txn = l->txn;
-  size_t        n   = l->n_rows;
-  FdxStatus     st;
-  if (n == 0) {
-    return FDX_SUCCESS;
-  }
-  /* SPOG: sort, drop in-run duplicates, keep what the store lacks. */
-  if ((st = rows_sort(l->rows, n, 4))) {
+  size_t          n  = l->n_rows;
+  const FdxStatus st = rows_sort(l->rows, n, 4);
+  if (st || n == 0) {
+    *ret_n = 0;
     return st;
   }
   size_t u = 1;
@@ -801,59 +829,342 @@ flush(FdxLoader* const l)
       l->rows[u++] = l->rows[i];
     }
   }
-  n = u;
-  if ((st = write_order(l, FDX_ORDER_SPOG, l->rows, &n, true, 2,
-                        count_subject))) {
-    return st;
-  }
-  /* Quads per predicate: rows are still grouped by subject, so count. */
+  *ret_n = u;
+  return FDX_SUCCESS;
+}
+
+/* The order in which a run is sorted into the orderings: each ordering's
+ * last position is the previous one's first, so rows already sorted by the
+ * previous ordering are sorted by this one's last id, and a stable sort on
+ * the other three finishes the job. */
+static const FdxOrder sort_sequence[FDX_N_ORDERS] = {
+  FDX_ORDER_SPOG, FDX_ORDER_GPOS, FDX_ORDER_OSPG,
+  FDX_ORDER_GSPO, FDX_ORDER_POSG, FDX_ORDER_OGSP};
+
+/* Re-sort rows sorted in ordering `prev` into ordering `o` (a full sort
+ * unless `o` follows `prev` in sort_sequence). */
+static FdxStatus
+resort(Row* const rows, const size_t n, const FdxOrder prev, const FdxOrder o)
+{
+  const bool last_is_prev_first =
+    fdx_order_positions[o][3] == fdx_order_positions[prev][0];
+  rows_permute(rows, n, prev, o);
+  return rows_sort(rows, n, last_is_prev_first ? 3 : 4);
+}
+
+/* What an ordering counts when it meets a new key or (key, first id). */
+static CountNew
+order_counter(const FdxOrder o)
+{
+  return o == FDX_ORDER_SPOG   ? count_subject
+         : o == FDX_ORDER_POSG ? count_object
+         : o == FDX_ORDER_GSPO ? count_graph
+                               : NULL;
+}
+
+static int
+order_group_len(const FdxOrder o)
+{
+  return o == FDX_ORDER_SPOG || o == FDX_ORDER_POSG ? 2 : 1;
+}
+
+/* Count `n` quads new to the store (rows in SPOG order). */
+static FdxStatus
+count_quads(FdxLoader* const l, const Row* const rows, const size_t n)
+{
   for (size_t i = 0; i < n; ++i) {
-    int64_t* const d = pdelta(&l->pd, l->rows[i].k[1]);
+    int64_t* const d = pdelta(&l->pd, rows[i].k[1]);
     if (!d) {
       return FDX_ERR_NO_MEMORY;
     }
     ++d[0];
   }
-  FdxOrder prev = FDX_ORDER_SPOG;
-  for (int o = 1; o < FDX_N_ORDERS && n; ++o) {
-    /* Rows sorted by the previous ordering are sorted by its first id; if
-     * that id is this ordering's last, a stable sort on the other three
-     * finishes the job (true for all but GPOS, which follows OSPG). */
-    const bool last_is_prev_first =
-      fdx_order_positions[o][3] == fdx_order_positions[prev][0];
-    rows_permute(l->rows, n, prev, (FdxOrder)o);
-    prev = (FdxOrder)o;
-    if ((st = rows_sort(l->rows, n, last_is_prev_first ? 3 : 4))) {
-      return st;
-    }
-    const CountNew count = o == FDX_ORDER_POGS   ? count_object
-                           : o == FDX_ORDER_GSPO ? count_graph
-                                                 : NULL;
-    size_t m = n;
-    if ((st = write_order(l, (FdxOrder)o, l->rows, &m, false,
-                          o == FDX_ORDER_POGS ? 2 : 1, count))) {
-      return st;
-    }
+  l->txn->meta.quads += n;
+  l->added += n;
+  if (n) {
+    l->txn->quads_changed = true;
+    l->txn->meta_dirty    = true;
   }
+  return FDX_SUCCESS;
+}
+
+/* Fold the run's per-predicate deltas into the statistics table. */
+static FdxStatus
+apply_pstats(FdxLoader* const l)
+{
   for (size_t i = 0; i < l->pd.n; ++i) {
-    const PDelta* const d = &l->pd.items[i];
-    if ((st = fdx_pstats_adjust(txn, d->p, d->d[0], d->d[1], d->d[2]))) {
+    const PDelta* const d  = &l->pd.items[i];
+    const FdxStatus     st =
+      fdx_pstats_adjust(l->txn, d->p, d->d[0], d->d[1], d->d[2]);
+    if (st) {
       return st;
     }
   }
   l->pd.n = 0;
-  txn->meta.quads += n;
-  l->added += n;
-  if (n) {
-    txn->quads_changed = true;
-    txn->meta_dirty    = true;
-  }
-  l->n_rows = 0;
-  fdx_store_drop_mapped_pages(txn->store);
-  l->since_drop = 0;
   return FDX_SUCCESS;
 }
 
+/* Write the buffered run straight to the six orderings (a load that never
+ * spilled). */
+static FdxStatus
+flush(FdxLoader* const l)
+{
+  size_t    n;
+  FdxStatus st = sort_distinct(l, &n);
+  if (st || n == 0) {
+    return st;
+  }
+  /* SPOG keeps only what the store lacks; the rest need only those. */
+  if ((st = write_order(l, FDX_ORDER_SPOG, l->rows, &n, true, 2,
+                        count_subject)) ||
+      (st = count_quads(l, l->rows, n))) {
+    return st;
+  }
+  for (int i = 1; i < FDX_N_ORDERS && n; ++i) {
+    const FdxOrder o = sort_sequence[i];
+    if ((st = resort(l->rows, n, sort_sequence[i - 1], o))) {
+      return st;
+    }
+    size_t m = n;
+    if ((st = write_order(l, o, l->rows, &m, false, order_group_len(o),
+                          order_counter(o)))) {
+      return st;
+    }
+  }
+  l->n_rows = 0;
+  fdx_store_drop_mapped_pages(l->txn->store);
+  l->since_drop = 0;
+  return apply_pstats(l);
+}
+
+/* ------------------------------------------------------------------------
+ * Spilling runs and merging them
+ * --------------------------------------------------------------------- */
+
+/* An unnamed file beside the store (nothing to clean up after a crash);
+ * where O_TMPFILE is unsupported, a named one removed at once. */
+static FdxStatus
+spill_open(FdxLoader* const l)
+{
+  const char* const dir = l->txn->store->dir;
+  int               fd  = -1;
+#ifdef O_TMPFILE
+  fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+#endif
+  if (fd < 0) {
+    const size_t len  = strlen(dir) + 32;
+    char* const  path = (char*)malloc(len);
+    if (!path) {
+      return FDX_ERR_NO_MEMORY;
+    }
+    snprintf(path, len, "%s/.load-XXXXXX", dir);
+    fd = mkstemp(path);
+    if (fd >= 0) {
+      unlink(path);
+    }
+    free(path);
+  }
+  if (fd < 0) {
+    return FDX_ERR_IO;
+  }
+  l->spill_fd = fd;
+  return FDX_SUCCESS;
+}
+
+static FdxStatus
+spill_write(FdxLoader* const l, const Row* const rows, const size_t n)
+{
+  const uint8_t* p    = (const uint8_t*)rows;
+  size_t         left = n * sizeof(Row);
+  while (left) {
+    const ssize_t w = pwrite(l->spill_fd, p, left, (off_t)l->spill_end);
+    if (w <= 0) {
+      return w < 0 && errno == ENOSPC ? FDX_ERR_LIMIT : FDX_ERR_IO;
+    }
+    p += w;
+    left -= (size_t)w;
+    l->spill_end += (uint64_t)w;
+  }
+  return FDX_SUCCESS;
+}
+
+/* Sort the full run into each ordering and append the six copies to the
+ * spill file. */
+static FdxStatus
+spill_run(FdxLoader* const l)
+{
+  FdxStatus st;
+  if (l->spill_fd < 0 && (st = spill_open(l))) {
+    return st;
+  }
+  if (l->n_runs == l->cap_runs) {
+    const size_t      cap  = l->cap_runs ? l->cap_runs * 2 : 16;
+    SpilledRun* const runs =
+      (SpilledRun*)realloc(l->runs, cap * sizeof(SpilledRun));
+    if (!runs) {
+      return FDX_ERR_NO_MEMORY;
+    }
+    l->runs     = runs;
+    l->cap_runs = cap;
+  }
+  SpilledRun* const run = &l->runs[l->n_runs];
+  size_t            n;
+  if ((st = sort_distinct(l, &n))) {
+    return st;
+  }
+  run->n = n;
+  for (int i = 0; i < FDX_N_ORDERS; ++i) {
+    const FdxOrder o = sort_sequence[i];
+    if (i && (st = resort(l->rows, n, sort_sequence[i - 1], o))) {
+      return st;
+    }
+    run->off[o] = l->spill_end;
+    if ((st = spill_write(l, l->rows, n))) {
+      return st;
+    }
+  }
+  ++l->n_runs;
+  l->n_rows = 0;
+  return FDX_SUCCESS;
+}
+
+/* One run's rows of one ordering, read back a buffer at a time. */
+#define MERGE_READ_ROWS ((size_t)8192)
+
+typedef struct {
+  uint64_t off;
+  uint64_t end;
+  Row*     buf;
+  size_t   pos;
+  size_t   len;
+} RunReader;
+
+/* Refill `r`; leaves r->len == 0 at the end of its rows. */
+static FdxStatus
+reader_fill(const int fd, RunReader* const r)
+{
+  const uint64_t left = (r->end - r->off) / sizeof(Row);
+  const size_t   want = left < MERGE_READ_ROWS ? (size_t)left : MERGE_READ_ROWS;
+  uint8_t*       p    = (uint8_t*)r->buf;
+  size_t         need = want * sizeof(Row);
+  while (need) {
+    const ssize_t got = pread(fd, p, need, (off_t)r->off);
+    if (got <= 0) {
+      return FDX_ERR_IO;
+    }
+    p += got;
+    need -= (size_t)got;
+    r->off += (uint64_t)got;
+  }
+  r->pos = 0;
+  r->len = want;
+  return FDX_SUCCESS;
+}
+
+static inline bool
+reader_less(const RunReader* const a, const RunReader* const b)
+{
+  return row_cmp(&a->buf[a->pos], &b->buf[b->pos]) < 0;
+}
+
+/* Restore the min-heap of readers below index `i`. */
+static void
+heap_down(RunReader** const heap, const size_t n, size_t i)
+{
+  for (;;) {
+    size_t       min = i;
+    const size_t a   = 2 * i + 1;
+    const size_t b   = a + 1;
+    if (a < n && reader_less(heap[a], heap[min])) {
+      min = a;
+    }
+    if (b < n && reader_less(heap[b], heap[min])) {
+      min = b;
+    }
+    if (min == i) {
+      return;
+    }
+    RunReader* const t = heap[i];
+    heap[i]            = heap[min];
+    heap[min]          = t;
+    i                  = min;
+  }
+}
+
+/* Write ordering `o` in chunks of the run buffer (sorted, and each chunk
+ * after the previous one, which is all write_order needs). */
+static FdxStatus
+write_chunk(FdxLoader* const l, const FdxOrder o, size_t n)
+{
+  FdxStatus st = write_order(l, o, l->rows, &n, o == FDX_ORDER_SPOG,
+                             order_group_len(o), order_counter(o));
+  if (!st && o == FDX_ORDER_SPOG) {
+    st = count_quads(l, l->rows, n);
+  }
+  return st;
+}
+
+/* Merge every run's copy of ordering `o`, drop duplicates across runs,
+ * and write the result. */
+static FdxStatus
+merge_order(FdxLoader* const l, const FdxOrder o)
+{
+  const size_t      k       = l->n_runs;
+  RunReader* const  readers = (RunReader*)calloc(k, sizeof(RunReader));
+  RunReader** const heap    = (RunReader**)calloc(k, sizeof(RunReader*));
+  FdxStatus         st      = readers && heap ? FDX_SUCCESS : FDX_ERR_NO_MEMORY;
+  size_t            n_heap  = 0;
+  for (size_t i = 0; i < k && !st; ++i) {
+    RunReader* const r = &readers[i];
+    r->off             = l->runs[i].off[o];
+    r->end             = r->off + l->runs[i].n * sizeof(Row);
+    if (!(r->buf = (Row*)malloc(MERGE_READ_ROWS * sizeof(Row)))) {
+      st = FDX_ERR_NO_MEMORY;
+    } else if (!(st = reader_fill(l->spill_fd, r)) && r->len) {
+      heap[n_heap++] = r;
+    }
+  }
+  for (size_t i = n_heap / 2; i-- > 0;) {
+    heap_down(heap, n_heap, i);
+  }
+  const size_t chunk     = l->alloc_rows;
+  size_t       n         = 0;
+  Row          last      = {{0, 0, 0, 0}};
+  bool         have_last = false;
+  while (n_heap && !st) {
+    RunReader* const r   = heap[0];
+    const Row* const row = &r->buf[r->pos];
+    if (!have_last || row_cmp(row, &last)) {
+      if (n == chunk) {
+        if ((st = write_chunk(l, o, n))) {
+          break;
+        }
+        n = 0;
+      }
+      last         = *row;
+      have_last    = true;
+      l->rows[n++] = last;
+    }
+    if (++r->pos == r->len) {
+      if ((st = reader_fill(l->spill_fd, r))) {
+        break;
+      }
+      if (!r->len) {
+        heap[0] = heap[--n_heap];
+      }
+    }
+    heap_down(heap, n_heap, 0);
+  }
+  if (!st && n) {
+    st = write_chunk(l, o, n);
+  }
+  for (size_t i = 0; readers && i < k; ++i) {
+    free(readers[i].buf);
+  }
+  free(readers);
+  free(heap);
+  return st;
+}
 
 FdxStatus
 fdx_loader_finish(FdxLoader* const l, uint64_t* const ret_added)
@@ -861,7 +1172,21 @@ fdx_loader_finish(FdxLoader* const l, uint64_t* const ret_added)
   if (!l) {
     return FDX_ERR_BAD_ARG;
   }
-  const FdxStatus st = flush(l);
+  FdxStatus st;
+  if (!l->n_runs) {
+    st = flush(l);
+  } else if (!(st = l->n_rows ? spill_run(l) : FDX_SUCCESS)) {
+    for (int o = 0; o < FDX_N_ORDERS && !st; ++o) {
+      st = merge_order(l, (FdxOrder)o);
+    }
+    if (!st) {
+      st = apply_pstats(l);
+    }
+    close(l->spill_fd);
+    l->spill_fd = -1;
+    l->n_runs   = 0;
+    fdx_store_drop_mapped_pages(l->txn->store);
+  }
   if (!st && ret_added) {
     *ret_added = l->added;
   }

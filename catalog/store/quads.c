@@ -15,7 +15,7 @@
  * Statistics: per predicate the number of quads, of distinct subjects and
  * of distinct objects; per store the number of quads, graphs and
  * predicates.  Adding a quad checks, before it is inserted, whether its
- * (s,p) prefix exists in SPOG and its (p,o) prefix in POGS; removing one
+ * (s,p) prefix exists in SPOG and its (p,o) prefix in POSG; removing one
  * checks after.
  */
 #include "store_impl.h"
@@ -215,7 +215,7 @@ neighbours(FdxTxn* const        txn,
   FdxStatus st;
   if ((st = prefix2_exists(txn->cur[FDX_ORDER_SPOG], quad->s, quad->p,
                            ret_sp)) ||
-      (st = prefix2_exists(txn->cur[FDX_ORDER_POGS], quad->p, quad->o,
+      (st = prefix2_exists(txn->cur[FDX_ORDER_POSG], quad->p, quad->o,
                            ret_po))) {
     return st;
   }
@@ -508,6 +508,32 @@ fdx_quad_count(FdxTxn* const        txn,
   }
   *ret = n;
   return FDX_SUCCESS;
+}
+
+FdxStatus
+fdx_graph_next(FdxTxn* const txn, const FdxId after, FdxId* const ret)
+{
+  if (!txn || !ret) {
+    return FDX_ERR_BAD_ARG;
+  }
+  if (after == UINT64_MAX) {
+    return FDX_FAILURE;
+  }
+  MDB_cursor* cur = NULL;
+  int rc = mdb_cursor_open(txn->txn, txn->store->order[FDX_ORDER_GSPO], &cur);
+  if (rc) {
+    return fdx_lmdb_status(rc);
+  }
+  uint8_t kbuf[8];
+  fdx_put_u64(kbuf, after + 1);
+  MDB_val key = {8, kbuf};
+  MDB_val val;
+  rc = mdb_cursor_get(cur, &key, &val, MDB_SET_RANGE);
+  if (!rc) {
+    *ret = fdx_get_u64((const uint8_t*)key.mv_data);
+  }
+  mdb_cursor_close(cur);
+  return rc == MDB_NOTFOUND ? FDX_FAILURE : fdx_lmdb_status(rc);
 }
 
 FdxStatus

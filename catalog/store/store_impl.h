@@ -7,13 +7,17 @@
  *   id2term   8-byte big-endian sequence number -> term bytes.
  *   term2id   term bytes (or, for long terms, a prefix and a 128-bit hash)
  *             -> 8-byte id, DUPSORT|DUPFIXED so hash collisions can coexist.
- *   spog pogs ogsp gspo ospg gpos
+ *   spog posg ospg gspo gpos ogsp
  *             the six quad orderings: key = first id (8 bytes), duplicates =
  *             the other three ids (24 bytes), DUPSORT|DUPFIXED.  Ids are
  *             big-endian so LMDB's byte order is id order.  Six is the least
  *             number of orderings in which every set of bound positions of a
  *             quad is the prefix of one of them (each ordering has exactly
- *             one two-position prefix, and there are six pairs).
+ *             one two-position prefix, and there are six pairs).  Every
+ *             pattern that leaves the graph open has an ordering with the
+ *             graph last (SPOG, POSG, OSPG come first, so they are chosen),
+ *             so the copies of one triple in several graphs arrive next to
+ *             each other and SPARQL's union default graph drops them cheaply.
  *   pstats    8-byte predicate id -> quads, subjects, objects (3 x u64 BE).
  *
  * Term bytes: one kind byte then the content.  'I' iri | 'B' label |
@@ -33,11 +37,11 @@
 
 typedef enum {
   FDX_ORDER_SPOG = 0,
-  FDX_ORDER_POGS = 1,
-  FDX_ORDER_OGSP = 2,
+  FDX_ORDER_POSG = 1,
+  FDX_ORDER_OSPG = 2,
   FDX_ORDER_GSPO = 3,
-  FDX_ORDER_OSPG = 4,
-  FDX_ORDER_GPOS = 5
+  FDX_ORDER_GPOS = 4,
+  FDX_ORDER_OGSP = 5
 } FdxOrder;
 
 /* Positions within FdxQuad, in the order of its fields. */
@@ -165,6 +169,13 @@ fdx_store_reserve(FdxStore* store, uint64_t bytes);
  * does not count the whole store in its resident set. */
 void
 fdx_store_drop_mapped_pages(FdxStore* store);
+
+/* Drop the mapped pages, as above, only if this process's file-backed
+ * resident set is over `budget` bytes (read from /proc/self/statm; where
+ * that cannot be read, drop).  Cheap enough to call every few thousand
+ * writes, so the resident set follows the budget, not a fixed schedule. */
+void
+fdx_store_trim_mapped_pages(FdxStore* store, uint64_t budget);
 
 /* Take the next blank node scope (write transaction). */
 uint64_t

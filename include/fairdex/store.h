@@ -144,7 +144,7 @@ enum {
 #define FDX_DEFAULT_MAX_TERM_BYTES ((size_t)16 << 20)
 
 /** The store layout version this build writes; newer stores are refused. */
-#define FDX_STORE_SCHEMA_VERSION 1
+#define FDX_STORE_SCHEMA_VERSION 2
 
 /**
  * Create an unopened store handle.  Fails only for lack of memory.  Configure
@@ -315,6 +315,15 @@ fdx_quad_count(FdxTxn* txn, const FdxQuad* pattern, uint64_t* ret_count);
  */
 FdxStatus
 fdx_graph_clear(FdxTxn* txn, FdxId g, uint64_t* ret_removed);
+
+/**
+ * The smallest graph id greater than `after` that holds at least one quad
+ * (pass FDX_ID_ANY to start), in `*ret_graph`; FDX_FAILURE when there is
+ * none.  Walking with it lists every graph, the default graph
+ * (FDX_ID_DEFAULT_GRAPH) first if it holds quads.
+ */
+FdxStatus
+fdx_graph_next(FdxTxn* txn, FdxId after, FdxId* ret_graph);
 
 /* ------------------------------------------------------------------------
  * Statistics
