@@ -77,5 +77,9 @@ int
 cmd_dump(CliContext* ctx, int argc, char** argv);
 int
 cmd_stats(CliContext* ctx, int argc, char** argv);
+int
+cmd_query(CliContext* ctx, int argc, char** argv);
+int
+cmd_update(CliContext* ctx, int argc, char** argv);
 
 #endif /* FDX_CLI_H */

@@ -23,6 +23,8 @@ static const Command commands[] = {
   {"load", cmd_load, "load RDF files into the store"},
   {"dump", cmd_dump, "write the store (or one graph) as RDF"},
   {"stats", cmd_stats, "print counts and sizes of the store"},
+  {"query", cmd_query, "run a SPARQL query and print the results"},
+  {"update", cmd_update, "run a SPARQL update in one transaction"},
 };
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
 

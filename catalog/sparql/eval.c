@@ -1,0 +1,1960 @@
+/*
+ * eval.c: the SPARQL algebra and its evaluator.
+ *
+ * Translation (section 18.2) turns a group graph pattern into operators:
+ * basic graph patterns (BGP), property paths, Join, LeftJoin, Filter,
+ * Union, Minus, Graph, Extend (BIND), Table (VALUES) and subqueries.
+ * Evaluation pushes solutions through callbacks (see eval.h for the seed
+ * rule).  BGPs are index nested-loop joins: their triple patterns are
+ * ordered greedily by estimated size given what is already bound (the
+ * per-predicate statistics give the sizes), and every scan is one range
+ * of one of the store's six orderings.
+ *
+ * The default graph is the union of all graphs.  A pattern that leaves
+ * the graph open is scanned in an ordering with the graph last (SPOG, POSG
+ * or OSPG), so the copies of one triple in several graphs come one after
+ * another and are dropped by comparing with the previous match.
+ *
+ * Operators whose result does not depend on the seed (MINUS's right side,
+ * subqueries) are evaluated once per execution and kept, charged to the
+ * memory limit.
+ */
+#include "eval.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* ------------------------------------------------------------------------
+ * Operators
+ * --------------------------------------------------------------------- */
+
+typedef struct {
+  bool     is_var;
+  uint32_t var;
+  FdxId    id; /* constant; 0 = a constant the store lacks */
+} Slot;
+
+/* Which graph a pattern reads: the default graph, a named one, the one a
+ * variable names (the pattern binds it), or the active graph that an
+ * enclosing GRAPH ?g sets while it walks the named graphs. */
+typedef enum { GM_DEFAULT, GM_CONST, GM_VAR, GM_ACTIVE } GraphMode;
+
+typedef struct {
+  GraphMode mode;
+  Slot      g;
+} GraphCtx;
+
+typedef struct {
+  Slot s, p, o;
+} Pattern;
+
+typedef enum {
+  OP_UNIT,
+  OP_BGP,
+  OP_PATH,
+  OP_JOIN,
+  OP_LEFTJOIN,
+  OP_FILTER,
+  OP_UNION,
+  OP_MINUS,
+  OP_GRAPH,
+  OP_EXTEND,
+  OP_TABLE,
+  OP_SUBQUERY,
+  OP_EMPTY
+} OpKind;
+
+struct Op {
+  OpKind                kind;
+  const Op*             a;
+  const Op*             b;
+  Pattern*              pats;
+  uint32_t              n_pats;
+  GraphCtx              graph;
+  Slot                  ps, po;
+  const FdxSparqlPath*  path;
+  FdxSparqlExpr* const* exprs;
+  uint32_t              n_exprs;
+  Slot                  gname;
+  uint32_t              var;
+  const FdxSparqlExpr*  expr;
+  FdxId*                cells;
+  const uint32_t*       tvars;
+  uint32_t              n_tvars;
+  uint32_t              n_rows;
+  const FdxSparqlSelect* sel;
+  bool                  active;  /* GRAPH ?g walking the named graphs */
+  uint64_t*             certain; /* bit set of variables always bound */
+  bool                  seed_safe;
+};
+
+/* Kept results of seed-independent operators, and the row stack. */
+typedef struct {
+  const void* key;
+  FdxId       graph; /* the active graph it was computed in */
+  FdxId*      rows;
+  size_t      n;
+} Cached;
+
+typedef struct {
+  const void* group;
+  Op*         op;
+} Translated;
+
+struct EvalState {
+  FdxId*      stack; /* rows_push / rows_pop */
+  size_t      depth;
+  size_t      cap;
+  Cached*     cache;
+  size_t      n_cache;
+  Translated* tr;
+  size_t      n_tr;
+};
+
+static size_t
+words(const Exec* const ex)
+{
+  return (ex->n_vars + 63) / 64 + 1;
+}
+
+static EvalState*
+state(Exec* const ex)
+{
+  if (!ex->eval) {
+    ex->eval = (EvalState*)calloc(1, sizeof(EvalState));
+  }
+  return ex->eval;
+}
+
+void
+eval_state_free(Exec* const ex)
+{
+  EvalState* const s = ex->eval;
+  if (s) {
+    for (size_t i = 0; i < s->n_cache; ++i) {
+      free(s->cache[i].rows);
+    }
+    free(s->cache);
+    free(s->tr);
+    free(s->stack);
+    free(s);
+    ex->eval = NULL;
+  }
+}
+
+FdxId*
+rows_push(Exec* const ex)
+{
+  EvalState* const s = state(ex);
+  if (!s) {
+    return NULL;
+  }
+  const size_t w = ex->n_vars ? ex->n_vars : 1;
+  if (s->depth == s->cap) {
+    /* Callers hold pointers into the stack: never move it.  Grow by
+     * chaining is not possible with one array, so the stack is sized
+     * once for the deepest nesting the parser allows. */
+    if (s->stack) {
+      return NULL;
+    }
+    s->cap   = 4096;
+    s->stack = (FdxId*)calloc(s->cap * w, sizeof(FdxId));
+    if (!s->stack) {
+      s->cap = 0;
+      return NULL;
+    }
+  }
+  return s->stack + w * s->depth++;
+}
+
+void
+rows_pop(Exec* const ex)
+{
+  --ex->eval->depth;
+}
+
+/* ------------------------------------------------------------------------
+ * Variable sets
+ * --------------------------------------------------------------------- */
+
+static uint64_t*
+set_new(Exec* const ex)
+{
+  uint64_t* const s = (uint64_t*)arena_alloc(&ex->arena, words(ex) * 8);
+  if (s) {
+    memset(s, 0, words(ex) * 8);
+  }
+  return s;
+}
+
+static void
+set_add(uint64_t* const s, const uint32_t v)
+{
+  s[v / 64] |= UINT64_C(1) << (v % 64);
+}
+
+static bool
+set_has(const uint64_t* const s, const uint32_t v)
+{
+  return (s[v / 64] >> (v % 64)) & 1;
+}
+
+static void
+set_union(Exec* const ex, uint64_t* const d, const uint64_t* const s)
+{
+  for (size_t i = 0; i < words(ex); ++i) {
+    d[i] |= s[i];
+  }
+}
+
+/* ------------------------------------------------------------------------
+ * Translation
+ * --------------------------------------------------------------------- */
+
+static Op*
+op_new(Exec* const ex, const OpKind kind)
+{
+  Op* const op = (Op*)arena_alloc(&ex->arena, sizeof(Op));
+  if (op) {
+    memset(op, 0, sizeof(*op));
+    op->kind    = kind;
+    op->certain = set_new(ex);
+    if (!op->certain) {
+      return NULL;
+    }
+    op->seed_safe = kind == OP_BGP || kind == OP_PATH || kind == OP_JOIN ||
+                    kind == OP_UNION || kind == OP_GRAPH ||
+                    kind == OP_TABLE || kind == OP_UNIT || kind == OP_EMPTY;
+  }
+  return op;
+}
+
+static FdxStatus
+make_slot(Exec* const ex, const FdxSparqlTerm* const t, Slot* const ret)
+{
+  memset(ret, 0, sizeof(*ret));
+  if (t->kind == FDX_SPARQL_TERM_VAR) {
+    ret->is_var = true;
+    ret->var    = t->index;
+    return FDX_SUCCESS;
+  }
+  FdxTerm term = {FDX_TERM_IRI, t->value, t->value_len, NULL, 0, NULL, 0};
+  if (t->kind == FDX_SPARQL_TERM_LITERAL) {
+    term.kind         = FDX_TERM_LITERAL;
+    term.lang         = t->lang;
+    term.lang_len     = t->lang_len;
+    term.datatype     = t->datatype;
+    term.datatype_len = t->datatype_len;
+  } else if (t->kind != FDX_SPARQL_TERM_IRI) {
+    return FDX_ERR_BAD_ARG;
+  }
+  const FdxStatus st = exec_term_id(ex, &term, &ret->id);
+  return st;
+}
+
+static void
+slot_vars(const Slot* const s, uint64_t* const set)
+{
+  if (s->is_var) {
+    set_add(set, s->var);
+  }
+}
+
+static Op*
+join(Exec* const ex, Op* const a, Op* const b)
+{
+  if (!a || !b) {
+    return NULL;
+  }
+  if (a->kind == OP_UNIT) {
+    return b;
+  }
+  if (b->kind == OP_UNIT) {
+    return a;
+  }
+  Op* const op = op_new(ex, OP_JOIN);
+  if (op) {
+    op->a = a;
+    op->b = b;
+    set_union(ex, op->certain, a->certain);
+    set_union(ex, op->certain, b->certain);
+  }
+  return op;
+}
+
+static FdxStatus
+translate(Exec* ex, const FdxSparqlGroup* g, const GraphCtx* gc, Op** ret);
+
+/* The path operator for one triple pattern with a path predicate. */
+static Op*
+path_op(Exec* const ex, const FdxSparqlTriple* const t, const GraphCtx* const gc)
+{
+  Op* const op = op_new(ex, OP_PATH);
+  if (!op || make_slot(ex, &t->s, &op->ps) || make_slot(ex, &t->o, &op->po)) {
+    return NULL;
+  }
+  op->path  = t->path;
+  op->graph = *gc;
+  slot_vars(&op->ps, op->certain);
+  slot_vars(&op->po, op->certain);
+  if (gc->mode == GM_VAR) {
+    set_add(op->certain, gc->g.var);
+  }
+  return op;
+}
+
+/* Add the triples of a block to `bgp` (patterns) or as path operators to
+ * `*paths`. */
+static FdxStatus
+add_triples(Exec* const ex, Op* const bgp, const FdxSparqlElement* const el,
+            const GraphCtx* const gc, Op** const paths)
+{
+  Pattern* const pats = (Pattern*)arena_alloc(
+    &ex->arena, (bgp->n_pats + el->n_triples) * sizeof(Pattern));
+  if (!pats) {
+    return FDX_ERR_NO_MEMORY;
+  }
+  if (bgp->n_pats) {
+    memcpy(pats, bgp->pats, bgp->n_pats * sizeof(Pattern));
+  }
+  bgp->pats = pats;
+  for (uint32_t i = 0; i < el->n_triples; ++i) {
+    const FdxSparqlTriple* const t = &el->triples[i];
+    FdxStatus                    st;
+    if (t->path) {
+      /* ^iri is a plain pattern the other way round. */
+      if (t->path->kind == FDX_SPARQL_PATH_INVERSE &&
+          t->path->left->kind == FDX_SPARQL_PATH_LINK) {
+        Pattern* const p    = &pats[bgp->n_pats];
+        FdxSparqlTerm  pred = {FDX_SPARQL_TERM_IRI, 0, t->path->left->iri.str,
+                               t->path->left->iri.len, NULL, 0, NULL, 0};
+        if ((st = make_slot(ex, &t->o, &p->s)) ||
+            (st = make_slot(ex, &pred, &p->p)) ||
+            (st = make_slot(ex, &t->s, &p->o))) {
+          return st;
+        }
+        ++bgp->n_pats;
+        continue;
+      }
+      Op* const op = path_op(ex, t, gc);
+      if (!op || !(*paths = *paths ? join(ex, *paths, op) : op)) {
+        return FDX_ERR_NO_MEMORY;
+      }
+      continue;
+    }
+    Pattern* const p = &pats[bgp->n_pats];
+    if ((st = make_slot(ex, &t->s, &p->s)) || (st = make_slot(ex, &t->p, &p->p)) ||
+        (st = make_slot(ex, &t->o, &p->o))) {
+      return st;
+    }
+    ++bgp->n_pats;
+  }
+  return FDX_SUCCESS;
+}
+
+static FdxStatus
+table_op(Exec* const ex, const FdxSparqlValues* const v, Op** const ret)
+{
+  Op* const op = op_new(ex, OP_TABLE);
+  if (!op) {
+    return FDX_ERR_NO_MEMORY;
+  }
+  op->tvars   = v->vars;
+  op->n_tvars = v->n_vars;
+  op->n_rows  = v->n_rows;
+  op->cells   = (FdxId*)arena_alloc(&ex->arena,
+                                  (size_t)v->n_rows * v->n_vars * sizeof(FdxId) + 8);
+  if (!op->cells) {
+    return FDX_ERR_NO_MEMORY;
+  }
+  for (uint32_t c = 0; c < v->n_vars; ++c) {
+    bool all = v->n_rows > 0;
+    for (uint32_t r = 0; r < v->n_rows; ++r) {
+      const FdxSparqlTerm* const t = &v->cells[(size_t)r * v->n_vars + c];
+      FdxId                      id = 0;
+      if (t->kind != FDX_SPARQL_TERM_NONE) {
+        Slot            s;
+        const FdxStatus st = make_slot(ex, t, &s);
+        if (st) {
+          return st;
+        }
+        id = s.id;
+      }
+      all = all && id;
+      op->cells[(size_t)r * v->n_vars + c] = id;
+    }
+    if (all) {
+      set_add(op->certain, v->vars[c]);
+    }
+  }
+  *ret = op;
+  return FDX_SUCCESS;
+}
+
+static FdxStatus
+translate_where(Exec* ex, const FdxSparqlSelect* sel, const GraphCtx* gc,
+                Op** ret);
+
+/* Patterns whose meaning does not change when the patterns themselves
+ * bind GRAPH's variable (no filters, MINUS, BIND or subqueries that could
+ * see it too early or not at all). */
+static bool
+simple(const Op* const op)
+{
+  switch (op->kind) {
+  case OP_BGP:
+  case OP_PATH:
+  case OP_UNIT:
+  case OP_EMPTY:
+  case OP_TABLE:
+    return true;
+  case OP_JOIN:
+  case OP_UNION:
+    return simple(op->a) && simple(op->b);
+  case OP_LEFTJOIN:
+    return !op->n_exprs && simple(op->a) && simple(op->b);
+  case OP_GRAPH:
+    return simple(op->a);
+  default:
+    return false;
+  }
+}
+
+static FdxStatus
+translate(Exec* const ex, const FdxSparqlGroup* const g,
+          const GraphCtx* const gc, Op** const ret)
+{
+  Op*        acc     = op_new(ex, OP_UNIT);
+  Op*        bgp     = NULL;
+  Op*        paths   = NULL;
+  FdxStatus  st      = FDX_SUCCESS;
+  FdxSparqlExpr** filters = NULL;
+  uint32_t   n_filters = 0;
+  if (!acc) {
+    return FDX_ERR_NO_MEMORY;
+  }
+  if (g) {
+    filters = (FdxSparqlExpr**)arena_alloc(&ex->arena,
+                                           (g->n_elements + 1) * sizeof(*filters));
+    if (!filters) {
+      return FDX_ERR_NO_MEMORY;
+    }
+  }
+  for (uint32_t i = 0; g && i < g->n_elements && !st; ++i) {
+    const FdxSparqlElement* const el = &g->elements[i];
+    /* A triples block continues the current BGP; anything else but a
+     * filter ends it. */
+    if (el->kind != FDX_SPARQL_EL_TRIPLES && el->kind != FDX_SPARQL_EL_FILTER &&
+        (bgp || paths)) {
+      if (bgp) {
+        acc = join(ex, acc, bgp);
+      }
+      if (paths) {
+        acc = join(ex, acc, paths);
+      }
+      bgp = paths = NULL;
+      if (!acc) {
+        return FDX_ERR_NO_MEMORY;
+      }
+    }
+    Op* sub = NULL;
+    switch (el->kind) {
+    case FDX_SPARQL_EL_TRIPLES:
+      if (!bgp && !(bgp = op_new(ex, OP_BGP))) {
+        return FDX_ERR_NO_MEMORY;
+      }
+      bgp->graph = *gc;
+      st         = add_triples(ex, bgp, el, gc, &paths);
+      for (uint32_t k = 0; k < bgp->n_pats; ++k) {
+        slot_vars(&bgp->pats[k].s, bgp->certain);
+        slot_vars(&bgp->pats[k].p, bgp->certain);
+        slot_vars(&bgp->pats[k].o, bgp->certain);
+      }
+      if (gc->mode == GM_VAR && bgp->n_pats) {
+        set_add(bgp->certain, gc->g.var);
+      }
+      break;
+    case FDX_SPARQL_EL_FILTER:
+      filters[n_filters++] = el->expr;
+      break;
+    case FDX_SPARQL_EL_OPTIONAL: {
+      if ((st = translate(ex, el->group, gc, &sub))) {
+        break;
+      }
+      Op* const op = op_new(ex, OP_LEFTJOIN);
+      if (!op) {
+        return FDX_ERR_NO_MEMORY;
+      }
+      op->a = acc;
+      if (sub->kind == OP_FILTER) {
+        op->b       = sub->a;
+        op->exprs   = sub->exprs;
+        op->n_exprs = sub->n_exprs;
+      } else {
+        op->b = sub;
+      }
+      set_union(ex, op->certain, acc->certain);
+      acc = op;
+      break;
+    }
+    case FDX_SPARQL_EL_MINUS: {
+      if ((st = translate(ex, el->group, gc, &sub))) {
+        break;
+      }
+      Op* const op = op_new(ex, OP_MINUS);
+      if (!op) {
+        return FDX_ERR_NO_MEMORY;
+      }
+      op->a = acc;
+      op->b = sub;
+      set_union(ex, op->certain, acc->certain);
+      acc = op;
+      break;
+    }
+    case FDX_SPARQL_EL_UNION: {
+      Op* u = NULL;
+      for (uint32_t k = 0; k < el->n_groups && !st; ++k) {
+        if ((st = translate(ex, el->groups[k], gc, &sub))) {
+          break;
+        }
+        if (!u) {
+          u = sub;
+          continue;
+        }
+        Op* const op = op_new(ex, OP_UNION);
+        if (!op) {
+          return FDX_ERR_NO_MEMORY;
+        }
+        op->a = u;
+        op->b = sub;
+        for (size_t w = 0; w < words(ex); ++w) {
+          op->certain[w] = u->certain[w] & sub->certain[w];
+        }
+        u = op;
+      }
+      if (!st && !(acc = join(ex, acc, u))) {
+        return FDX_ERR_NO_MEMORY;
+      }
+      break;
+    }
+    case FDX_SPARQL_EL_GRAPH: {
+      GraphCtx inner;
+      inner.mode = el->name.kind == FDX_SPARQL_TERM_VAR ? GM_VAR : GM_CONST;
+      if ((st = make_slot(ex, &el->name, &inner.g)) ||
+          (st = translate(ex, el->group, &inner, &sub))) {
+        break;
+      }
+      bool active = false;
+      if (inner.mode == GM_VAR && !simple(sub)) {
+        /* The named graphs one by one, the variable bound after. */
+        inner.mode = GM_ACTIVE;
+        active     = true;
+        if ((st = translate(ex, el->group, &inner, &sub))) {
+          break;
+        }
+      }
+      Op* const op = op_new(ex, OP_GRAPH);
+      if (!op) {
+        return FDX_ERR_NO_MEMORY;
+      }
+      op->gname  = inner.g;
+      op->active = active;
+      op->a      = sub;
+      set_union(ex, op->certain, sub->certain);
+      slot_vars(&op->gname, op->certain);
+      if (!(acc = join(ex, acc, op))) {
+        return FDX_ERR_NO_MEMORY;
+      }
+      break;
+    }
+    case FDX_SPARQL_EL_SERVICE:
+      if (!el->silent) {
+        return exec_fail(ex, FDX_ERR_UNSUPPORTED,
+                         "SERVICE (federated query) is not supported");
+      }
+      break; /* SILENT: a failed service is one empty solution */
+    case FDX_SPARQL_EL_BIND: {
+      Op* const op = op_new(ex, OP_EXTEND);
+      if (!op) {
+        return FDX_ERR_NO_MEMORY;
+      }
+      op->a    = acc;
+      op->var  = el->var;
+      op->expr = el->expr;
+      set_union(ex, op->certain, acc->certain);
+      acc = op;
+      break;
+    }
+    case FDX_SPARQL_EL_VALUES:
+      if (!(st = table_op(ex, el->values, &sub)) && !(acc = join(ex, acc, sub))) {
+        return FDX_ERR_NO_MEMORY;
+      }
+      break;
+    case FDX_SPARQL_EL_SUBQUERY: {
+      Op* const op = op_new(ex, OP_SUBQUERY);
+      if (!op) {
+        return FDX_ERR_NO_MEMORY;
+      }
+      op->sel = el->subquery;
+      Op* where = NULL;
+      if ((st = translate_where(ex, el->subquery, gc, &where))) {
+        break;
+      }
+      op->a = where;
+      if (!(acc = join(ex, acc, op))) {
+        return FDX_ERR_NO_MEMORY;
+      }
+      break;
+    }
+    case FDX_SPARQL_EL_GROUP:
+      if (!(st = translate(ex, el->group, gc, &sub)) && !(acc = join(ex, acc, sub))) {
+        return FDX_ERR_NO_MEMORY;
+      }
+      break;
+    }
+  }
+  if (st) {
+    return st;
+  }
+  if (bgp) {
+    acc = join(ex, acc, bgp);
+  }
+  if (paths) {
+    acc = join(ex, acc, paths);
+  }
+  if (!acc) {
+    return FDX_ERR_NO_MEMORY;
+  }
+  if (n_filters) {
+    Op* const op = op_new(ex, OP_FILTER);
+    if (!op) {
+      return FDX_ERR_NO_MEMORY;
+    }
+    op->a       = acc;
+    op->exprs   = filters;
+    op->n_exprs = n_filters;
+    set_union(ex, op->certain, acc->certain);
+    acc = op;
+  }
+  *ret = acc;
+  return FDX_SUCCESS;
+}
+
+static FdxStatus
+translate_cached(Exec* const ex, const FdxSparqlGroup* const g, Op** const ret)
+{
+  EvalState* const s = state(ex);
+  if (!s) {
+    return FDX_ERR_NO_MEMORY;
+  }
+  for (size_t i = 0; i < s->n_tr; ++i) {
+    if (s->tr[i].group == g) {
+      *ret = s->tr[i].op;
+      return FDX_SUCCESS;
+    }
+  }
+  const GraphCtx gc = {GM_DEFAULT, {false, 0, 0}};
+  FdxStatus      st = translate(ex, g, &gc, ret);
+  if (st) {
+    return st;
+  }
+  Translated* const tr =
+    (Translated*)realloc(s->tr, (s->n_tr + 1) * sizeof(Translated));
+  if (!tr) {
+    return FDX_ERR_NO_MEMORY;
+  }
+  s->tr              = tr;
+  s->tr[s->n_tr++]   = (Translated){g, *ret};
+  return FDX_SUCCESS;
+}
+
+FdxStatus
+eval_translate(Exec* const ex, const FdxSparqlGroup* const group, Op** const ret)
+{
+  return translate_cached(ex, group, ret);
+}
+
+static FdxStatus
+translate_where(Exec* const ex, const FdxSparqlSelect* const sel,
+                const GraphCtx* const gc, Op** const ret)
+{
+  Op*       where = NULL;
+  FdxStatus st    = translate(ex, sel->where, gc, &where);
+  if (st) {
+    return st;
+  }
+  if (sel->values) {
+    Op* table = NULL;
+    if ((st = table_op(ex, sel->values, &table))) {
+      return st;
+    }
+    if (!(where = join(ex, where, table))) {
+      return FDX_ERR_NO_MEMORY;
+    }
+  }
+  *ret = where;
+  return FDX_SUCCESS;
+}
+
+FdxStatus
+eval_translate_where(Exec* const ex, const FdxSparqlSelect* const sel,
+                     Op** const ret)
+{
+  EvalState* const s = state(ex);
+  if (!s) {
+    return FDX_ERR_NO_MEMORY;
+  }
+  for (size_t i = 0; i < s->n_tr; ++i) {
+    if (s->tr[i].group == (const void*)sel) {
+      *ret = s->tr[i].op;
+      return FDX_SUCCESS;
+    }
+  }
+  const GraphCtx gc    = {GM_DEFAULT, {false, 0, 0}};
+  Op*            where = NULL;
+  FdxStatus      st    = translate_where(ex, sel, &gc, &where);
+  if (st) {
+    return st;
+  }
+  Translated* const tr =
+    (Translated*)realloc(s->tr, (s->n_tr + 1) * sizeof(Translated));
+  if (!tr) {
+    return FDX_ERR_NO_MEMORY;
+  }
+  s->tr            = tr;
+  s->tr[s->n_tr++] = (Translated){sel, where};
+  *ret             = where;
+  return FDX_SUCCESS;
+}
+
+/* ------------------------------------------------------------------------
+ * Scanning the store
+ * --------------------------------------------------------------------- */
+
+static bool
+in_list(const FdxId* const list, const uint32_t n, const FdxId id)
+{
+  for (uint32_t i = 0; i < n; ++i) {
+    if (list[i] == id) {
+      return true;
+    }
+  }
+  return false;
+}
+
+/* Is `g` a named graph of the dataset? */
+static bool
+is_named_graph(const Exec* const ex, const FdxId g)
+{
+  if (g == FDX_ID_DEFAULT_GRAPH || fdx_id_tag(g) == FDX_TAG_LOCAL) {
+    return false;
+  }
+  return !ex->restrict_named || in_list(ex->named, ex->n_named, g);
+}
+
+/* The graph a scan runs in: FDX_ID_ANY with `union_` for the default
+ * graph, a graph id, or FDX_ID_ANY with `named_only` for GRAPH ?g. */
+typedef struct {
+  FdxId g;
+  bool  union_;     /* drop repeats of one triple across graphs */
+  bool  named_only; /* skip the default graph and non-dataset graphs */
+  bool  nothing;    /* the graph cannot match */
+} ScanGraph;
+
+static ScanGraph
+scan_graph(const Exec* const ex, const GraphCtx* const gc, const FdxId* const row)
+{
+  ScanGraph sg = {FDX_ID_ANY, false, false, false};
+  switch (gc->mode) {
+  case GM_DEFAULT:
+    sg.union_ = true;
+    if (ex->restrict_default && ex->n_graphs == 1) {
+      sg.g      = ex->graphs[0];
+      sg.union_ = false;
+    } else if (ex->restrict_default && ex->n_graphs == 0) {
+      sg.nothing = true;
+    }
+    break;
+  case GM_CONST:
+    sg.g       = gc->g.id;
+    sg.nothing = !gc->g.id || !is_named_graph(ex, gc->g.id);
+    break;
+  case GM_ACTIVE:
+    sg.g       = ex->active_graph;
+    sg.nothing = !sg.g;
+    break;
+  case GM_VAR:
+    if (row[gc->g.var]) {
+      sg.g       = row[gc->g.var];
+      sg.nothing = !is_named_graph(ex, sg.g);
+    } else {
+      sg.named_only = true;
+    }
+    break;
+  }
+  return sg;
+}
+
+/* Whether a matched quad's graph is acceptable for `sg`. */
+static bool
+graph_ok(const Exec* const ex, const ScanGraph* const sg, const FdxId g)
+{
+  if (sg->named_only) {
+    return is_named_graph(ex, g);
+  }
+  if (sg->union_ && ex->restrict_default) {
+    return in_list(ex->graphs, ex->n_graphs, g);
+  }
+  return true;
+}
+
+typedef FdxStatus (*QuadFn)(Exec* ex, void* ctx, const FdxQuad* q);
+
+/* Every quad matching (s, p, o) in `sg`, repeats across graphs dropped
+ * for the union default graph. */
+static FdxStatus
+scan(Exec* const ex, const ScanGraph* const sg, const FdxId s, const FdxId p,
+     const FdxId o, QuadFn fn, void* const ctx)
+{
+  if (sg->nothing) {
+    return FDX_SUCCESS;
+  }
+  if (fdx_id_tag(s) == FDX_TAG_LOCAL || fdx_id_tag(p) == FDX_TAG_LOCAL ||
+      fdx_id_tag(o) == FDX_TAG_LOCAL || fdx_id_tag(sg->g) == FDX_TAG_LOCAL) {
+    return FDX_SUCCESS; /* terms the store does not hold */
+  }
+  const FdxQuad pattern = {s, p, o, sg->g};
+  FdxQuadIter*  it      = NULL;
+  FdxStatus     st      = fdx_quad_find(ex->txn, &pattern, &it);
+  if (st) {
+    return st == FDX_FAILURE ? FDX_SUCCESS : st;
+  }
+  FdxQuad   q;
+  FdxQuad   prev = {0, 0, 0, 0};
+  bool      have = false;
+  FdxStatus walk;
+  /* `walk` is the scan's own status (FDX_FAILURE: done); `st` is the
+   * callback's, whose FDX_FAILURE (stop) must reach the caller. */
+  while (!(walk = fdx_quad_iter_next(it, &q))) {
+    if ((st = exec_tick(ex))) {
+      break;
+    }
+    if (!graph_ok(ex, sg, q.g)) {
+      continue;
+    }
+    if (sg->union_) {
+      if (have && q.s == prev.s && q.p == prev.p && q.o == prev.o) {
+        continue;
+      }
+      prev = q;
+      have = true;
+    }
+    if ((st = fn(ex, ctx, &q))) {
+      break;
+    }
+  }
+  fdx_quad_iter_free(it);
+  if (st) {
+    return st;
+  }
+  return walk == FDX_FAILURE ? FDX_SUCCESS : walk;
+}
+
+/* ------------------------------------------------------------------------
+ * Basic graph patterns
+ * --------------------------------------------------------------------- */
+
+static FdxId
+slot_value(const Slot* const s, const FdxId* const row)
+{
+  return s->is_var ? row[s->var] : s->id;
+}
+
+/* Estimated matches of pattern `p` given the row's bindings. */
+static double
+estimate(Exec* const ex, const Pattern* const p, const FdxId* const row,
+         const uint64_t* const bound)
+{
+  const bool sb = !p->s.is_var || row[p->s.var] || set_has(bound, p->s.var);
+  const bool pb = !p->p.is_var || row[p->p.var] || set_has(bound, p->p.var);
+  const bool ob = !p->o.is_var || row[p->o.var] || set_has(bound, p->o.var);
+  FdxStoreStats stats;
+  double        total = 1e6;
+  if (!fdx_store_stats(ex->txn, &stats)) {
+    total = (double)stats.quads + 1;
+  }
+  if (pb && !p->p.is_var) {
+    FdxPredicateStats ps;
+    if (!p->p.id || fdx_predicate_stats(ex->txn, p->p.id, &ps)) {
+      return 0; /* an unknown predicate matches nothing */
+    }
+    const double q = (double)ps.quads + 1;
+    if (sb && ob) {
+      return 1;
+    }
+    if (sb) {
+      return q / ((double)ps.subjects + 1) + 1;
+    }
+    if (ob) {
+      return q / ((double)ps.objects + 1) + 1;
+    }
+    return q;
+  }
+  if (sb && ob) {
+    return 2;
+  }
+  if (sb) {
+    return 20;
+  }
+  if (ob) {
+    return pb ? 10 : 50;
+  }
+  return pb ? total / 10 : total;
+}
+
+typedef struct {
+  const Op*  op;
+  uint32_t*  order;
+  uint32_t   depth;
+  FdxId*     row;
+  EmitFn     emit;
+  void*      ctx;
+} BgpRun;
+
+static FdxStatus
+bgp_step(Exec* ex, BgpRun* run);
+
+static FdxStatus
+bgp_quad(Exec* const ex, void* const ctx, const FdxQuad* const q)
+{
+  BgpRun* const        run = (BgpRun*)ctx;
+  const Pattern* const p   = &run->op->pats[run->order[run->depth]];
+  FdxId* const         row = rows_push(ex);
+  if (!row) {
+    return exec_fail(ex, FDX_ERR_LIMIT, "query too deeply nested");
+  }
+  memcpy(row, run->row, ex->n_vars * sizeof(FdxId));
+  const Slot* const slots[3] = {&p->s, &p->p, &p->o};
+  const FdxId       vals[3]  = {q->s, q->p, q->o};
+  bool              ok       = true;
+  for (int i = 0; i < 3 && ok; ++i) {
+    if (slots[i]->is_var) {
+      FdxId* const cell = &row[slots[i]->var];
+      if (!*cell) {
+        *cell = vals[i];
+      } else {
+        ok = *cell == vals[i];
+      }
+    }
+  }
+  const GraphCtx* const gc = &run->op->graph;
+  if (ok && gc->mode == GM_VAR) {
+    FdxId* const cell = &row[gc->g.var];
+    if (!*cell) {
+      *cell = q->g;
+    } else {
+      ok = *cell == q->g;
+    }
+  }
+  FdxStatus st = FDX_SUCCESS;
+  if (ok) {
+    FdxId* const saved = run->row;
+    run->row           = row;
+    ++run->depth;
+    st = bgp_step(ex, run);
+    --run->depth;
+    run->row = saved;
+  }
+  rows_pop(ex);
+  return st;
+}
+
+static FdxStatus
+bgp_step(Exec* const ex, BgpRun* const run)
+{
+  if (run->depth == run->op->n_pats) {
+    return run->emit(ex, run->ctx, run->row);
+  }
+  const Pattern* const p  = &run->op->pats[run->order[run->depth]];
+  const ScanGraph      sg = scan_graph(ex, &run->op->graph, run->row);
+  const FdxId          s  = slot_value(&p->s, run->row);
+  const FdxId          pp = slot_value(&p->p, run->row);
+  const FdxId          o  = slot_value(&p->o, run->row);
+  if ((!p->s.is_var && !s) || (!p->p.is_var && !pp) || (!p->o.is_var && !o)) {
+    return FDX_SUCCESS; /* a constant the store lacks */
+  }
+  return scan(ex, &sg, s, pp, o, bgp_quad, run);
+}
+
+static FdxStatus
+eval_bgp(Exec* const ex, const Op* const op, const FdxId* const seed,
+         EmitFn emit, void* const ctx)
+{
+  /* Greedy order: the cheapest pattern next, given what is bound. */
+  uint32_t  order_buf[64];
+  uint32_t* order = op->n_pats <= 64
+                      ? order_buf
+                      : (uint32_t*)malloc(op->n_pats * sizeof(uint32_t));
+  uint64_t* bound = set_new(ex);
+  bool*     used  = (bool*)calloc(op->n_pats + 1, 1);
+  if (!order || !bound || !used) {
+    if (order != order_buf) {
+      free(order);
+    }
+    free(used);
+    return FDX_ERR_NO_MEMORY;
+  }
+  for (uint32_t k = 0; k < op->n_pats; ++k) {
+    uint32_t best = 0;
+    double   best_cost = -1;
+    for (uint32_t i = 0; i < op->n_pats; ++i) {
+      if (used[i]) {
+        continue;
+      }
+      double cost = estimate(ex, &op->pats[i], seed, bound);
+      /* Prefer patterns connected to what is bound. */
+      const Pattern* const p = &op->pats[i];
+      const bool connected   = k == 0 ||
+                             (p->s.is_var && set_has(bound, p->s.var)) ||
+                             (p->o.is_var && set_has(bound, p->o.var)) ||
+                             (p->p.is_var && set_has(bound, p->p.var));
+      if (!connected) {
+        cost *= 1000;
+      }
+      if (best_cost < 0 || cost < best_cost) {
+        best      = i;
+        best_cost = cost;
+      }
+    }
+    used[best] = true;
+    order[k]   = best;
+    slot_vars(&op->pats[best].s, bound);
+    slot_vars(&op->pats[best].p, bound);
+    slot_vars(&op->pats[best].o, bound);
+  }
+  free(used);
+  FdxId* const row = rows_push(ex);
+  FdxStatus    st  = FDX_SUCCESS;
+  if (!row) {
+    st = exec_fail(ex, FDX_ERR_LIMIT, "query too deeply nested");
+  } else {
+    memcpy(row, seed, ex->n_vars * sizeof(FdxId));
+    BgpRun run = {op, order, 0, row, emit, ctx};
+    st         = bgp_step(ex, &run);
+    rows_pop(ex);
+  }
+  if (order != order_buf) {
+    free(order);
+  }
+  return st;
+}
+
+/* ------------------------------------------------------------------------
+ * Property paths
+ * --------------------------------------------------------------------- */
+
+typedef FdxStatus (*PairFn)(Exec* ex, void* ctx, FdxId a, FdxId b);
+
+/* A set of ids (open addressing). */
+typedef struct {
+  FdxId* slots;
+  size_t mask;
+  size_t n;
+} IdSet;
+
+static void
+idset_free(IdSet* const s)
+{
+  free(s->slots);
+  memset(s, 0, sizeof(*s));
+}
+
+static uint64_t
+id_hash(const FdxId id)
+{
+  uint64_t h = id * UINT64_C(0x9e3779b97f4a7c15);
+  return h ^ (h >> 29);
+}
+
+/* Add `id`; true if it was new.  Sets *oom on allocation failure. */
+static bool
+idset_add(Exec* const ex, IdSet* const s, const FdxId id, bool* const oom)
+{
+  if ((s->n + 1) * 2 > s->mask) {
+    const size_t n     = s->mask ? (s->mask + 1) * 2 : 64;
+    FdxId* const slots = (FdxId*)calloc(n, sizeof(FdxId));
+    if (!slots || exec_charge(ex, n * sizeof(FdxId) / 2)) {
+      free(slots);
+      *oom = true;
+      return false;
+    }
+    for (size_t i = 0; s->mask && i <= s->mask; ++i) {
+      if (s->slots[i]) {
+        size_t j = id_hash(s->slots[i]) & (n - 1);
+        while (slots[j]) {
+          j = (j + 1) & (n - 1);
+        }
+        slots[j] = s->slots[i];
+      }
+    }
+    free(s->slots);
+    s->slots = slots;
+    s->mask  = n - 1;
+  }
+  size_t j = id_hash(id) & s->mask;
+  while (s->slots[j]) {
+    if (s->slots[j] == id) {
+      return false;
+    }
+    j = (j + 1) & s->mask;
+  }
+  s->slots[j] = id;
+  ++s->n;
+  return true;
+}
+
+static FdxStatus
+path_pairs(Exec* ex, const FdxSparqlPath* p, const ScanGraph* sg, FdxId from,
+           FdxId to, PairFn fn, void* ctx);
+
+typedef struct {
+  PairFn fn;
+  void*  ctx;
+  FdxId  p;         /* LINK: the predicate, for negated sets */
+  const FdxSparqlPath* neg;
+  bool   inverse;
+  FdxId* excluded;
+  uint32_t n_excluded;
+} LinkCtx;
+
+static FdxStatus
+link_quad(Exec* const ex, void* const ctx, const FdxQuad* const q)
+{
+  LinkCtx* const c = (LinkCtx*)ctx;
+  if (c->excluded && in_list(c->excluded, c->n_excluded, q->p)) {
+    return FDX_SUCCESS;
+  }
+  return c->inverse ? c->fn(ex, c->ctx, q->o, q->s) : c->fn(ex, c->ctx, q->s, q->o);
+}
+
+static FdxStatus
+iri_id(Exec* const ex, const FdxSparqlIri* const iri, FdxId* const ret)
+{
+  const FdxTerm   t  = {FDX_TERM_IRI, iri->str, iri->len, NULL, 0, NULL, 0};
+  const FdxStatus st = exec_term_find(ex, &t, ret);
+  if (st == FDX_FAILURE) {
+    *ret = 0;
+    return FDX_SUCCESS;
+  }
+  return st;
+}
+
+typedef struct {
+  PairFn fn;
+  void*  ctx;
+} SwapCtx;
+
+static FdxStatus
+swap_pair(Exec* const ex, void* const ctx, const FdxId a, const FdxId b)
+{
+  const SwapCtx* const c = (const SwapCtx*)ctx;
+  return c->fn(ex, c->ctx, b, a);
+}
+
+typedef struct {
+  const FdxSparqlPath* right;
+  const ScanGraph*     sg;
+  FdxId                to;
+  FdxId                start;
+  PairFn               fn;
+  void*                ctx;
+} SeqCtx;
+
+static FdxStatus
+seq_inner(Exec* const ex, void* const ctx, const FdxId m, const FdxId b)
+{
+  (void)m;
+  const SeqCtx* const c = (const SeqCtx*)ctx;
+  return c->fn(ex, c->ctx, c->start, b);
+}
+
+static FdxStatus
+seq_outer(Exec* const ex, void* const ctx, const FdxId a, const FdxId m)
+{
+  SeqCtx* const c     = (SeqCtx*)ctx;
+  SeqCtx        inner = *c;
+  inner.start         = a;
+  return path_pairs(ex, c->right, c->sg, m, c->to, seq_inner, &inner);
+}
+
+/* Nodes reached in one step, collected. */
+typedef struct {
+  FdxId* ids;
+  size_t n;
+  size_t cap;
+} IdVec;
+
+static FdxStatus
+collect_b(Exec* const ex, void* const ctx, const FdxId a, const FdxId b)
+{
+  (void)a;
+  IdVec* const v = (IdVec*)ctx;
+  if (v->n == v->cap) {
+    const size_t cap = v->cap ? v->cap * 2 : 64;
+    FdxId* const ids = (FdxId*)realloc(v->ids, cap * sizeof(FdxId));
+    if (!ids || exec_charge(ex, (cap - v->cap) * sizeof(FdxId))) {
+      free(ids == v->ids ? NULL : ids);
+      return ex->status ? ex->status : FDX_ERR_NO_MEMORY;
+    }
+    v->ids = ids;
+    v->cap = cap;
+  }
+  v->ids[v->n++] = b;
+  return FDX_SUCCESS;
+}
+
+/* Closure from `from` over `step` (*, + or ?): each node reached once. */
+static FdxStatus
+closure_from(Exec* const ex, const FdxSparqlPath* const p, const ScanGraph* const sg,
+             const FdxId from, const bool backwards, PairFn fn, void* const ctx,
+             const FdxId want)
+{
+  IdSet     seen = {NULL, 0, 0};
+  IdVec     frontier = {NULL, 0, 0};
+  IdVec     next = {NULL, 0, 0};
+  FdxStatus st   = FDX_SUCCESS;
+  bool      oom  = false;
+  const bool zero = p->kind != FDX_SPARQL_PATH_ONE_OR_MORE;
+  const bool once = p->kind == FDX_SPARQL_PATH_ZERO_OR_ONE;
+  if (zero) {
+    idset_add(ex, &seen, from, &oom);
+    if (!want || want == from) {
+      st = backwards ? fn(ex, ctx, from, from) : fn(ex, ctx, from, from);
+    }
+  }
+  if (!st && !oom) {
+    st = collect_b(ex, &frontier, 0, from);
+  }
+  for (int round = 0; !st && !oom && frontier.n; ++round) {
+    next.n = 0;
+    for (size_t i = 0; i < frontier.n && !st; ++i) {
+      st = backwards ? path_pairs(ex, p->left, sg, 0, frontier.ids[i], swap_pair,
+                                  &(SwapCtx){collect_b, &next})
+                     : path_pairs(ex, p->left, sg, frontier.ids[i], 0, collect_b, &next);
+    }
+    frontier.n = 0;
+    for (size_t i = 0; i < next.n && !st; ++i) {
+      const FdxId node = next.ids[i];
+      if (!idset_add(ex, &seen, node, &oom)) {
+        continue;
+      }
+      if (!want || want == node) {
+        st = backwards ? fn(ex, ctx, node, from) : fn(ex, ctx, from, node);
+      }
+      if (!st) {
+        st = collect_b(ex, &frontier, 0, node);
+      }
+    }
+    if (once) {
+      break;
+    }
+  }
+  idset_free(&seen);
+  free(frontier.ids);
+  free(next.ids);
+  if (oom && !st) {
+    st = ex->status ? ex->status : FDX_ERR_NO_MEMORY;
+  }
+  return st;
+}
+
+/* Every node of the graph (subjects and objects), each once. */
+static FdxStatus
+node_quad(Exec* const ex, void* const ctx, const FdxQuad* const q)
+{
+  void** const  c    = (void**)ctx;
+  IdSet* const  seen = (IdSet*)c[0];
+  IdVec* const  out  = (IdVec*)c[1];
+  bool          oom  = false;
+  FdxStatus     st   = FDX_SUCCESS;
+  if (idset_add(ex, seen, q->s, &oom)) {
+    st = collect_b(ex, out, 0, q->s);
+  }
+  if (!st && !oom && idset_add(ex, seen, q->o, &oom)) {
+    st = collect_b(ex, out, 0, q->o);
+  }
+  return oom ? (ex->status ? ex->status : FDX_ERR_NO_MEMORY) : st;
+}
+
+static FdxStatus
+path_pairs(Exec* const ex, const FdxSparqlPath* const p, const ScanGraph* const sg,
+           const FdxId from, const FdxId to, PairFn fn, void* const ctx)
+{
+  FdxStatus st;
+  if ((st = exec_tick(ex))) {
+    return st;
+  }
+  switch (p->kind) {
+  case FDX_SPARQL_PATH_LINK: {
+    FdxId pid;
+    if ((st = iri_id(ex, &p->iri, &pid))) {
+      return st;
+    }
+    if (!pid) {
+      return FDX_SUCCESS;
+    }
+    LinkCtx c = {fn, ctx, pid, NULL, false, NULL, 0};
+    return scan(ex, sg, from, pid, to, link_quad, &c);
+  }
+  case FDX_SPARQL_PATH_INVERSE: {
+    SwapCtx c = {fn, ctx};
+    return path_pairs(ex, p->left, sg, to, from, swap_pair, &c);
+  }
+  case FDX_SPARQL_PATH_SEQ: {
+    SeqCtx c = {p->right, sg, to, 0, fn, ctx};
+    return path_pairs(ex, p->left, sg, from, 0, seq_outer, &c);
+  }
+  case FDX_SPARQL_PATH_ALT:
+    if ((st = path_pairs(ex, p->left, sg, from, to, fn, ctx))) {
+      return st;
+    }
+    return path_pairs(ex, p->right, sg, from, to, fn, ctx);
+  case FDX_SPARQL_PATH_NEGATED: {
+    FdxId    fwd[64], inv[64];
+    uint32_t nf = 0, ni = 0;
+    for (uint32_t i = 0; i < p->n_forward && i < 64; ++i) {
+      if ((st = iri_id(ex, &p->forward[i], &fwd[nf]))) {
+        return st;
+      }
+      nf += fwd[nf] != 0;
+    }
+    for (uint32_t i = 0; i < p->n_inverse && i < 64; ++i) {
+      if ((st = iri_id(ex, &p->inverse[i], &inv[ni]))) {
+        return st;
+      }
+      ni += inv[ni] != 0;
+    }
+    if (p->n_forward || !p->n_inverse) {
+      LinkCtx c = {fn, ctx, 0, p, false, fwd, nf};
+      if ((st = scan(ex, sg, from, FDX_ID_ANY, to, link_quad, &c))) {
+        return st;
+      }
+    }
+    if (p->n_inverse) {
+      LinkCtx c = {fn, ctx, 0, p, true, inv, ni};
+      return scan(ex, sg, to, FDX_ID_ANY, from, link_quad, &c);
+    }
+    return FDX_SUCCESS;
+  }
+  case FDX_SPARQL_PATH_ZERO_OR_MORE:
+  case FDX_SPARQL_PATH_ONE_OR_MORE:
+  case FDX_SPARQL_PATH_ZERO_OR_ONE: {
+    if (from) {
+      return closure_from(ex, p, sg, from, false, fn, ctx, to);
+    }
+    if (to) {
+      return closure_from(ex, p, sg, to, true, fn, ctx, 0);
+    }
+    /* Both ends open: start from every node of the graph. */
+    IdSet seen  = {NULL, 0, 0};
+    IdVec nodes = {NULL, 0, 0};
+    void* c[2]  = {&seen, &nodes};
+    st          = scan(ex, sg, 0, 0, 0, node_quad, c);
+    idset_free(&seen);
+    for (size_t i = 0; i < nodes.n && !st; ++i) {
+      st = closure_from(ex, p, sg, nodes.ids[i], false, fn, ctx, 0);
+    }
+    free(nodes.ids);
+    return st;
+  }
+  }
+  return FDX_SUCCESS;
+}
+
+typedef struct {
+  const Op* op;
+  FdxId*    row;
+  EmitFn    emit;
+  void*     ctx;
+  FdxId     graph; /* bound graph for GRAPH ?g, or 0 */
+} PathRun;
+
+static FdxStatus
+path_emit(Exec* const ex, void* const ctx, const FdxId a, const FdxId b)
+{
+  PathRun* const r   = (PathRun*)ctx;
+  FdxId* const   row = rows_push(ex);
+  if (!row) {
+    return exec_fail(ex, FDX_ERR_LIMIT, "query too deeply nested");
+  }
+  memcpy(row, r->row, ex->n_vars * sizeof(FdxId));
+  const Slot* const slots[2] = {&r->op->ps, &r->op->po};
+  const FdxId       vals[2]  = {a, b};
+  bool              ok       = true;
+  for (int i = 0; i < 2 && ok; ++i) {
+    if (slots[i]->is_var) {
+      FdxId* const cell = &row[slots[i]->var];
+      if (!*cell) {
+        *cell = vals[i];
+      } else {
+        ok = *cell == vals[i];
+      }
+    } else {
+      ok = slots[i]->id == vals[i];
+    }
+  }
+  if (ok && r->graph && r->op->graph.mode == GM_VAR) {
+    row[r->op->graph.g.var] = r->graph;
+  }
+  const FdxStatus st = ok ? r->emit(ex, r->ctx, row) : FDX_SUCCESS;
+  rows_pop(ex);
+  return st;
+}
+
+static FdxStatus
+found_quad(Exec* const ex, void* const ctx, const FdxQuad* const q)
+{
+  (void)ex;
+  (void)q;
+  *(bool*)ctx = true;
+  return FDX_FAILURE;
+}
+
+/* Is `id` a subject or object in `sg`? */
+static FdxStatus
+is_node(Exec* const ex, const ScanGraph* const sg, const FdxId id, bool* const ret)
+{
+  *ret         = false;
+  FdxStatus st = scan(ex, sg, id, FDX_ID_ANY, FDX_ID_ANY, found_quad, ret);
+  if (st == FDX_FAILURE) {
+    st = FDX_SUCCESS;
+  }
+  if (!st && !*ret) {
+    st = scan(ex, sg, FDX_ID_ANY, FDX_ID_ANY, id, found_quad, ret);
+    if (st == FDX_FAILURE) {
+      st = FDX_SUCCESS;
+    }
+  }
+  return st;
+}
+
+static FdxStatus
+eval_path(Exec* const ex, const Op* const op, const FdxId* const seed,
+          EmitFn emit, void* const ctx)
+{
+  const FdxId from = slot_value(&op->ps, seed);
+  const FdxId to   = slot_value(&op->po, seed);
+  PathRun run = {op, (FdxId*)seed, emit, ctx, 0};
+  if (op->graph.mode == GM_VAR && !seed[op->graph.g.var]) {
+    /* Each named graph in turn. */
+    FdxId     g    = FDX_ID_ANY;
+    FdxStatus st   = FDX_SUCCESS;
+    FdxStatus walk = FDX_SUCCESS;
+    while (!st && !(walk = fdx_graph_next(ex->txn, g, &g))) {
+      if (!is_named_graph(ex, g)) {
+        continue;
+      }
+      const ScanGraph sg = {g, false, false, false};
+      run.graph          = g;
+      st = path_pairs(ex, op->path, &sg, from, to, path_emit, &run);
+    }
+    return st ? st : walk == FDX_FAILURE ? FDX_SUCCESS : walk;
+  }
+  const ScanGraph sg = scan_graph(ex, &op->graph, seed);
+  if (sg.nothing) {
+    return FDX_SUCCESS;
+  }
+  /* An end bound by an earlier pattern (not written in the path) must be
+   * a node of the graph: a zero-length path joins only nodes and the
+   * constants written in it. */
+  const Slot* const ends[2] = {&op->ps, &op->po};
+  for (int i = 0; i < 2; ++i) {
+    if (ends[i]->is_var && seed[ends[i]->var]) {
+      bool      node = false;
+      FdxStatus st   = is_node(ex, &sg, seed[ends[i]->var], &node);
+      if (st || !node) {
+        return st;
+      }
+    }
+  }
+  return path_pairs(ex, op->path, &sg, from, to, path_emit, &run);
+}
+
+/* ------------------------------------------------------------------------
+ * The other operators
+ * --------------------------------------------------------------------- */
+
+static bool
+compatible_rows(const Exec* const ex, const FdxId* const a, const FdxId* const b)
+{
+  for (uint32_t i = 0; i < ex->n_vars; ++i) {
+    if (a[i] && b[i] && a[i] != b[i]) {
+      return false;
+    }
+  }
+  return true;
+}
+
+/* Filters: all must be true. */
+static FdxStatus
+filters_pass(Exec* const ex, FdxSparqlExpr* const* const exprs, const uint32_t n,
+             const FdxId* const row, bool* const ret)
+{
+  *ret = true;
+  for (uint32_t i = 0; i < n && *ret; ++i) {
+    Value           v;
+    const FdxStatus st = expr_eval(ex, exprs[i], row, NULL, &v);
+    arena_reset(&ex->scratch);
+    if (st) {
+      return st;
+    }
+    *ret = value_ebv(&v) == 1;
+  }
+  return FDX_SUCCESS;
+}
+
+typedef struct {
+  const Op* op;
+  EmitFn    emit;
+  void*     ctx;
+  bool      found;
+  const FdxId* seed;
+} OpRun;
+
+static FdxStatus
+join_left(Exec* const ex, void* const ctx, const FdxId* const row)
+{
+  OpRun* const r = (OpRun*)ctx;
+  return eval_op(ex, r->op->b, row, r->emit, r->ctx);
+}
+
+static FdxStatus
+filter_row(Exec* const ex, void* const ctx, const FdxId* const row)
+{
+  OpRun* const r = (OpRun*)ctx;
+  bool         ok;
+  FdxStatus    st = filters_pass(ex, r->op->exprs, r->op->n_exprs, row, &ok);
+  if (st || !ok) {
+    return st;
+  }
+  return r->emit(ex, r->ctx, row);
+}
+
+static FdxStatus
+leftjoin_right(Exec* const ex, void* const ctx, const FdxId* const row)
+{
+  OpRun* const r = (OpRun*)ctx;
+  bool         ok = true;
+  FdxStatus    st = FDX_SUCCESS;
+  if (r->op->n_exprs) {
+    st = filters_pass(ex, r->op->exprs, r->op->n_exprs, row, &ok);
+  }
+  if (st || !ok) {
+    return st;
+  }
+  r->found = true;
+  return r->emit(ex, r->ctx, row);
+}
+
+static FdxStatus
+leftjoin_left(Exec* const ex, void* const ctx, const FdxId* const row)
+{
+  OpRun* const r     = (OpRun*)ctx;
+  OpRun        inner = *r;
+  inner.found        = false;
+  FdxStatus st       = eval_op(ex, r->op->b, row, leftjoin_right, &inner);
+  if (st || inner.found) {
+    return st;
+  }
+  return r->emit(ex, r->ctx, row);
+}
+
+/* Materialize a seed-independent operator once per execution. */
+typedef struct {
+  FdxId* rows;
+  size_t n;
+  size_t cap;
+} RowBuf;
+
+static FdxStatus
+collect_row(Exec* const ex, void* const ctx, const FdxId* const row)
+{
+  RowBuf* const b = (RowBuf*)ctx;
+  if (b->n == b->cap) {
+    const size_t cap  = b->cap ? b->cap * 2 : 64;
+    FdxId* const rows = (FdxId*)realloc(b->rows, cap * ex->n_vars * sizeof(FdxId) + 8);
+    if (!rows) {
+      return FDX_ERR_NO_MEMORY;
+    }
+    FdxStatus st = exec_charge(ex, (cap - b->cap) * ex->n_vars * sizeof(FdxId));
+    b->rows      = rows;
+    b->cap       = cap;
+    if (st) {
+      return st;
+    }
+  }
+  memcpy(b->rows + b->n * ex->n_vars, row, ex->n_vars * sizeof(FdxId));
+  ++b->n;
+  return FDX_SUCCESS;
+}
+
+static FdxStatus
+materialize(Exec* const ex, const void* const key, const Op* const op,
+            const FdxSparqlSelect* const sel, const Cached** const ret)
+{
+  EvalState* const s = state(ex);
+  if (!s) {
+    return FDX_ERR_NO_MEMORY;
+  }
+  for (size_t i = 0; i < s->n_cache; ++i) {
+    if (s->cache[i].key == key && s->cache[i].graph == ex->active_graph) {
+      *ret = &s->cache[i];
+      return FDX_SUCCESS;
+    }
+  }
+  FdxId* const seed = (FdxId*)calloc(ex->n_vars + 1, sizeof(FdxId));
+  if (!seed) {
+    return FDX_ERR_NO_MEMORY;
+  }
+  RowBuf    b  = {NULL, 0, 0};
+  FdxStatus st = sel ? eval_select(ex, sel, op, seed, collect_row, &b)
+                     : eval_op(ex, op, seed, collect_row, &b);
+  free(seed);
+  if (st) {
+    free(b.rows);
+    return st;
+  }
+  Cached* const c = (Cached*)realloc(s->cache, (s->n_cache + 1) * sizeof(Cached));
+  if (!c) {
+    free(b.rows);
+    return FDX_ERR_NO_MEMORY;
+  }
+  s->cache             = c;
+  s->cache[s->n_cache] = (Cached){key, ex->active_graph, b.rows, b.n};
+  *ret                 = &s->cache[s->n_cache++];
+  return FDX_SUCCESS;
+}
+
+static FdxStatus
+minus_left(Exec* const ex, void* const ctx, const FdxId* const row)
+{
+  OpRun* const  r = (OpRun*)ctx;
+  const Cached* c = NULL;
+  FdxStatus     st = materialize(ex, r->op->b, r->op->b, NULL, &c);
+  if (st) {
+    return st;
+  }
+  for (size_t i = 0; i < c->n; ++i) {
+    const FdxId* const m      = c->rows + i * ex->n_vars;
+    bool               shared = false;
+    bool               compat = true;
+    for (uint32_t v = 0; v < ex->n_vars && compat; ++v) {
+      if (row[v] && m[v]) {
+        shared = true;
+        compat = row[v] == m[v];
+      }
+    }
+    if (shared && compat) {
+      return FDX_SUCCESS; /* removed */
+    }
+  }
+  return r->emit(ex, r->ctx, row);
+}
+
+static FdxStatus
+extend_row(Exec* const ex, void* const ctx, const FdxId* const row)
+{
+  OpRun* const r   = (OpRun*)ctx;
+  FdxId* const out = rows_push(ex);
+  if (!out) {
+    return exec_fail(ex, FDX_ERR_LIMIT, "query too deeply nested");
+  }
+  memcpy(out, row, ex->n_vars * sizeof(FdxId));
+  Value v;
+  ++ex->row_seq;
+  FdxStatus st = expr_eval(ex, r->op->expr, row, NULL, &v);
+  if (!st && v.kind != V_UNBOUND) {
+    st = value_id(ex, &v, &out[r->op->var]);
+  }
+  arena_reset(&ex->scratch);
+  if (!st) {
+    st = r->emit(ex, r->ctx, out);
+  }
+  rows_pop(ex);
+  return st;
+}
+
+/* Join a row of a seed-independent result with the seed. */
+static FdxStatus
+emit_merged(Exec* const ex, const FdxId* const seed, const FdxId* const row,
+            EmitFn emit, void* const ctx)
+{
+  if (!compatible_rows(ex, seed, row)) {
+    return FDX_SUCCESS;
+  }
+  FdxId* const out = rows_push(ex);
+  if (!out) {
+    return exec_fail(ex, FDX_ERR_LIMIT, "query too deeply nested");
+  }
+  for (uint32_t i = 0; i < ex->n_vars; ++i) {
+    out[i] = row[i] ? row[i] : seed[i];
+  }
+  const FdxStatus st = emit(ex, ctx, out);
+  rows_pop(ex);
+  return st;
+}
+
+typedef struct {
+  uint32_t var;
+  FdxId    graph;
+  EmitFn   emit;
+  void*    ctx;
+} ActiveRun;
+
+static FdxStatus
+active_emit(Exec* const ex, void* const ctx, const FdxId* const row)
+{
+  const ActiveRun* const a = (const ActiveRun*)ctx;
+  if (row[a->var] && row[a->var] != a->graph) {
+    return FDX_SUCCESS;
+  }
+  FdxId* const out = rows_push(ex);
+  if (!out) {
+    return exec_fail(ex, FDX_ERR_LIMIT, "query too deeply nested");
+  }
+  memcpy(out, row, ex->n_vars * sizeof(FdxId));
+  out[a->var]        = a->graph;
+  const FdxStatus st = a->emit(ex, a->ctx, out);
+  rows_pop(ex);
+  return st;
+}
+
+/* GRAPH ?g over a pattern that must not see ?g bound by its own
+ * patterns: each named graph in turn becomes the active graph, and ?g is
+ * bound to it in what the pattern returns. */
+static FdxStatus
+eval_graph_active(Exec* const ex, const Op* const op, const FdxId* const seed,
+                  EmitFn emit, void* const ctx)
+{
+  const uint32_t v     = op->gname.var;
+  const FdxId    saved = ex->active_graph;
+  FdxStatus      st    = FDX_SUCCESS;
+  FdxStatus      walk  = FDX_SUCCESS;
+  FdxId          g     = FDX_ID_ANY;
+  ActiveRun      run   = {v, 0, emit, ctx};
+  while (!st) {
+    if (seed[v]) {
+      if (g) {
+        break; /* the one graph the seed names is done */
+      }
+      FdxId found = 0;
+      g           = seed[v];
+      if (!is_named_graph(ex, g) || fdx_graph_next(ex->txn, g - 1, &found) ||
+          found != g) {
+        break;
+      }
+    } else if ((walk = fdx_graph_next(ex->txn, g, &g))) {
+      break;
+    } else if (!is_named_graph(ex, g)) {
+      continue;
+    }
+    ex->active_graph = g;
+    run.graph        = g;
+    st               = eval_op(ex, op->a, seed, active_emit, &run);
+  }
+  ex->active_graph = saved;
+  return st ? st : walk == FDX_FAILURE ? FDX_SUCCESS : walk;
+}
+
+static FdxStatus
+eval_graph(Exec* const ex, const Op* const op, const FdxId* const seed,
+           EmitFn emit, void* const ctx)
+{
+  const Slot* const gs = &op->gname;
+  if (!gs->is_var) {
+    FdxId g = 0;
+    if (!gs->id || !is_named_graph(ex, gs->id) ||
+        fdx_graph_next(ex->txn, gs->id - 1, &g) || g != gs->id) {
+      return FDX_SUCCESS; /* not a named graph of the dataset */
+    }
+    return eval_op(ex, op->a, seed, emit, ctx);
+  }
+  if (op->active) {
+    return eval_graph_active(ex, op, seed, emit, ctx);
+  }
+  if (seed[gs->var]) {
+    FdxId g = 0;
+    if (!is_named_graph(ex, seed[gs->var]) ||
+        fdx_graph_next(ex->txn, seed[gs->var] - 1, &g) || g != seed[gs->var]) {
+      return FDX_SUCCESS;
+    }
+    return eval_op(ex, op->a, seed, emit, ctx);
+  }
+  if (set_has(op->a->certain, gs->var)) {
+    return eval_op(ex, op->a, seed, emit, ctx); /* the patterns bind it */
+  }
+  FdxId* const row = rows_push(ex);
+  if (!row) {
+    return exec_fail(ex, FDX_ERR_LIMIT, "query too deeply nested");
+  }
+  memcpy(row, seed, ex->n_vars * sizeof(FdxId));
+  FdxId     g    = FDX_ID_ANY;
+  FdxStatus st   = FDX_SUCCESS;
+  FdxStatus walk = FDX_SUCCESS;
+  while (!st && !(walk = fdx_graph_next(ex->txn, g, &g))) {
+    if (!is_named_graph(ex, g)) {
+      continue;
+    }
+    row[gs->var] = g;
+    st           = eval_op(ex, op->a, row, emit, ctx);
+  }
+  rows_pop(ex);
+  return st ? st : walk == FDX_FAILURE ? FDX_SUCCESS : walk;
+}
+
+typedef struct {
+  const FdxId* seed;
+  EmitFn       emit;
+  void*        ctx;
+} MergeRun;
+
+static FdxStatus
+merge_emit(Exec* const ex, void* const ctx, const FdxId* const row)
+{
+  const MergeRun* const m = (const MergeRun*)ctx;
+  return emit_merged(ex, m->seed, row, m->emit, m->ctx);
+}
+
+static FdxStatus
+eval_inner(Exec* const ex, const Op* const op, const FdxId* const seed,
+           EmitFn emit, void* const ctx)
+{
+  OpRun     run = {op, emit, ctx, false, seed};
+  FdxStatus st;
+  if ((st = exec_tick(ex))) {
+    return st;
+  }
+  switch (op->kind) {
+  case OP_UNIT:
+    return emit(ex, ctx, seed);
+  case OP_EMPTY:
+    return FDX_SUCCESS;
+  case OP_BGP:
+    return eval_bgp(ex, op, seed, emit, ctx);
+  case OP_PATH:
+    return eval_path(ex, op, seed, emit, ctx);
+  case OP_JOIN:
+    return eval_op(ex, op->a, seed, join_left, &run);
+  case OP_LEFTJOIN:
+    return eval_op(ex, op->a, seed, leftjoin_left, &run);
+  case OP_FILTER:
+    return eval_op(ex, op->a, seed, filter_row, &run);
+  case OP_UNION:
+    if ((st = eval_op(ex, op->a, seed, emit, ctx))) {
+      return st;
+    }
+    return eval_op(ex, op->b, seed, emit, ctx);
+  case OP_MINUS:
+    return eval_op(ex, op->a, seed, minus_left, &run);
+  case OP_GRAPH:
+    return eval_graph(ex, op, seed, emit, ctx);
+  case OP_EXTEND:
+    return eval_op(ex, op->a, seed, extend_row, &run);
+  case OP_TABLE:
+    for (uint32_t r = 0; r < op->n_rows && !st; ++r) {
+      FdxId* const row = rows_push(ex);
+      if (!row) {
+        return exec_fail(ex, FDX_ERR_LIMIT, "query too deeply nested");
+      }
+      memcpy(row, seed, ex->n_vars * sizeof(FdxId));
+      bool ok = true;
+      for (uint32_t c = 0; c < op->n_tvars && ok; ++c) {
+        const FdxId id = op->cells[(size_t)r * op->n_tvars + c];
+        FdxId* const cell = &row[op->tvars[c]];
+        if (id) {
+          ok    = !*cell || *cell == id;
+          *cell = id;
+        }
+      }
+      if (ok) {
+        st = emit(ex, ctx, row);
+      }
+      rows_pop(ex);
+    }
+    return st;
+  case OP_SUBQUERY: {
+    const Cached* c = NULL;
+    if ((st = materialize(ex, op, op->a, op->sel, &c))) {
+      return st;
+    }
+    for (size_t i = 0; i < c->n && !st; ++i) {
+      st = emit_merged(ex, seed, c->rows + i * ex->n_vars, emit, ctx);
+    }
+    return st;
+  }
+  }
+  return FDX_SUCCESS;
+}
+
+FdxStatus
+eval_op(Exec* const ex, const Op* const op, const FdxId* const seed,
+        EmitFn emit, void* const ctx)
+{
+  if (op->seed_safe || (ex->in_exists && op->kind != OP_SUBQUERY)) {
+    return eval_inner(ex, op, seed, emit, ctx);
+  }
+  /* Only the seed's variables this operator surely binds go in; the rest
+   * is joined with its results. */
+  bool extra = false;
+  for (uint32_t i = 0; i < ex->n_vars && !extra; ++i) {
+    extra = seed[i] && !set_has(op->certain, i);
+  }
+  if (!extra) {
+    return eval_inner(ex, op, seed, emit, ctx);
+  }
+  FdxId* const inner = rows_push(ex);
+  if (!inner) {
+    return exec_fail(ex, FDX_ERR_LIMIT, "query too deeply nested");
+  }
+  for (uint32_t i = 0; i < ex->n_vars; ++i) {
+    inner[i] = set_has(op->certain, i) ? seed[i] : 0;
+  }
+  MergeRun        m  = {seed, emit, ctx};
+  const FdxStatus st = eval_inner(ex, op, inner, merge_emit, &m);
+  rows_pop(ex);
+  return st;
+}
+
+/* ------------------------------------------------------------------------
+ * EXISTS
+ * --------------------------------------------------------------------- */
+
+static FdxStatus
+exists_found(Exec* const ex, void* const ctx, const FdxId* const row)
+{
+  (void)ex;
+  (void)row;
+  *(bool*)ctx = true;
+  return FDX_FAILURE; /* one is enough */
+}
+
+FdxStatus
+eval_exists(Exec* const ex, const FdxSparqlGroup* const pattern,
+            const FdxId* const row, bool* const ret)
+{
+  Op*       op = NULL;
+  FdxStatus st = translate_cached(ex, pattern, &op);
+  if (st) {
+    return st;
+  }
+  *ret = false;
+  /* The scratch arena holds the caller's values: keep it. */
+  Arena saved  = ex->scratch;
+  ex->scratch  = (Arena){NULL, 0};
+  ++ex->in_exists;
+  st = eval_op(ex, op, row, exists_found, ret);
+  --ex->in_exists;
+  arena_free(&ex->scratch);
+  ex->scratch = saved;
+  return st == FDX_FAILURE ? FDX_SUCCESS : st;
+}

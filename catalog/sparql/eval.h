@@ -1,0 +1,61 @@
+/*
+ * eval.h: the algebra and its evaluator (internal to the SPARQL engine).
+ *
+ * A group graph pattern is translated into a tree of operators (SPARQL
+ * 1.1 section 18.2) and evaluated by pushing solutions: each operator
+ * calls a callback once per solution it produces.  Every operator is
+ * evaluated against a *seed*, a partial solution it must be compatible
+ * with; the result is the operator's solutions joined with the seed.
+ * Basic graph patterns put the seed's values into their scans (an index
+ * nested-loop join); operators whose meaning depends on what is unbound
+ * (OPTIONAL, MINUS, FILTER, BIND, subqueries) only see the seed's
+ * variables they are sure to bind, and are joined with the rest after.
+ *
+ * A callback returns FDX_SUCCESS to go on, FDX_FAILURE to stop early (a
+ * LIMIT reached, ASK answered) or an error; operators pass anything but
+ * FDX_SUCCESS straight up.
+ */
+#ifndef FDX_SPARQL_EVAL_H
+#define FDX_SPARQL_EVAL_H
+
+#include "engine.h"
+
+typedef FdxStatus (*EmitFn)(Exec* ex, void* ctx, const FdxId* row);
+
+typedef struct Op Op;
+
+/* Translate a group (NULL: the empty group) in the default graph. */
+FdxStatus
+eval_translate(Exec* ex, const FdxSparqlGroup* group, Op** ret);
+
+/* Translate a SELECT body's WHERE clause joined with its trailing VALUES
+ * (kept per execution). */
+FdxStatus
+eval_translate_where(Exec* ex, const FdxSparqlSelect* sel, Op** ret);
+
+/* Evaluate `op` against `seed` (n_vars ids, 0 unbound). */
+FdxStatus
+eval_op(Exec* ex, const Op* op, const FdxId* seed, EmitFn emit, void* ctx);
+
+/* Evaluate a SELECT body `sel` (`where`: its translated WHERE clause, or
+ * NULL to translate it in the default graph) (WHERE, grouping, HAVING, projection
+ * expressions, ORDER BY, projection, DISTINCT, OFFSET/LIMIT, trailing
+ * VALUES).  Rows handed to `emit` have every unprojected slot cleared.
+ * `max_rows`: stop after this many with FDX_ERR_LIMIT (0: no limit). */
+FdxStatus
+eval_select(Exec* ex, const FdxSparqlSelect* sel, const Op* where,
+            const FdxId* seed, EmitFn emit, void* ctx);
+
+/* A row buffer from the execution's stack of rows (released in LIFO
+ * order with rows_pop). */
+FdxId*
+rows_push(Exec* ex);
+void
+rows_pop(Exec* ex);
+
+/* The per-execution state eval.c keeps in Exec (opaque elsewhere). */
+typedef struct EvalState EvalState;
+void
+eval_state_free(Exec* ex);
+
+#endif /* FDX_SPARQL_EVAL_H */

@@ -1,0 +1,745 @@
+/*
+ * select.c: what happens to solutions after the WHERE clause: grouping
+ * and aggregates, HAVING, projection expressions, ORDER BY, projection,
+ * DISTINCT / REDUCED and OFFSET / LIMIT (SPARQL 1.1 sections 11 and 15).
+ *
+ * Solutions stream through when they can (no ORDER BY, no grouping):
+ * DISTINCT keeps a hash set of the projected rows it has passed, and
+ * LIMIT stops the WHERE evaluation as soon as it is reached.  Grouping
+ * keeps one accumulator per aggregate per group, not the group's rows.
+ * ORDER BY keeps the rows and their sort keys, or only the best
+ * OFFSET + LIMIT of them (a bounded heap) when there is a LIMIT.  All of
+ * it is charged to the execution's memory limit.
+ */
+#include "eval.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ------------------------------------------------------------------------
+ * Hash sets of id tuples (DISTINCT, groups, DISTINCT aggregates)
+ * --------------------------------------------------------------------- */
+
+typedef struct {
+  FdxId*    tuples; /* n x width */
+  size_t    n;
+  size_t    cap;
+  uint32_t* slots; /* index + 1 */
+  size_t    mask;
+  uint32_t  width;
+} TupleSet;
+
+static uint64_t
+tuple_hash(const FdxId* const t, const uint32_t w)
+{
+  uint64_t h = UINT64_C(0xcbf29ce484222325);
+  for (uint32_t i = 0; i < w; ++i) {
+    h = (h ^ t[i]) * UINT64_C(0x100000001b3);
+    h ^= h >> 31;
+  }
+  return h;
+}
+
+static void
+tuple_set_free(TupleSet* const s)
+{
+  free(s->tuples);
+  free(s->slots);
+  memset(s, 0, sizeof(*s));
+}
+
+/* Find `t`, adding it if absent; *ret_index is its index, *ret_new whether
+ * it was added. */
+static FdxStatus
+tuple_set_add(Exec* const ex, TupleSet* const s, const FdxId* const t,
+              size_t* const ret_index, bool* const ret_new)
+{
+  const uint32_t w = s->width;
+  if ((s->n + 1) * 2 > s->mask) {
+    const size_t    n     = s->mask ? (s->mask + 1) * 2 : 64;
+    uint32_t* const slots = (uint32_t*)calloc(n, sizeof(uint32_t));
+    if (!slots) {
+      return FDX_ERR_NO_MEMORY;
+    }
+    for (size_t i = 0; i < s->n; ++i) {
+      size_t j = tuple_hash(s->tuples + i * w, w) & (n - 1);
+      while (slots[j]) {
+        j = (j + 1) & (n - 1);
+      }
+      slots[j] = (uint32_t)i + 1;
+    }
+    free(s->slots);
+    s->slots = slots;
+    s->mask  = n - 1;
+    FdxStatus st = exec_charge(ex, n * sizeof(uint32_t) / 2);
+    if (st) {
+      return st;
+    }
+  }
+  size_t j = tuple_hash(t, w) & s->mask;
+  for (; s->slots[j]; j = (j + 1) & s->mask) {
+    const size_t i = s->slots[j] - 1;
+    if (!memcmp(s->tuples + i * w, t, w * sizeof(FdxId))) {
+      *ret_index = i;
+      *ret_new   = false;
+      return FDX_SUCCESS;
+    }
+  }
+  if (s->n == s->cap) {
+    const size_t cap    = s->cap ? s->cap * 2 : 64;
+    FdxId* const tuples = (FdxId*)realloc(s->tuples, cap * w * sizeof(FdxId) + 8);
+    if (!tuples) {
+      return FDX_ERR_NO_MEMORY;
+    }
+    s->tuples    = tuples;
+    FdxStatus st = exec_charge(ex, (cap - s->cap) * w * sizeof(FdxId));
+    s->cap       = cap;
+    if (st) {
+      return st;
+    }
+  }
+  memcpy(s->tuples + s->n * w, t, w * sizeof(FdxId));
+  s->slots[j] = (uint32_t)s->n + 1;
+  *ret_index  = s->n++;
+  *ret_new    = true;
+  return FDX_SUCCESS;
+}
+
+/* ------------------------------------------------------------------------
+ * Aggregates
+ * --------------------------------------------------------------------- */
+
+typedef struct {
+  uint64_t  count;
+  ValueKind kind;   /* SUM/AVG: the promoted numeric type so far */
+  int64_t   isum;
+  double    dsum;
+  bool      error;
+  FdxId     best;   /* MIN/MAX/SAMPLE */
+  char*     text;   /* GROUP_CONCAT */
+  size_t    text_len;
+  size_t    text_cap;
+  TupleSet  seen;   /* DISTINCT */
+} Acc;
+
+typedef struct {
+  const FdxSparqlSelect* sel;
+  const FdxId*           seed;
+  EmitFn                 emit;
+  void*                  ctx;
+  /* grouping */
+  TupleSet  groups; /* keys */
+  Acc*      accs;   /* groups.n x n_aggregates */
+  size_t    accs_cap;
+  FdxId*    firsts; /* a row of each group (for SAMPLE-free key vars) */
+  /* ordering */
+  FdxId*    sorted; /* rows with their key ids after them */
+  size_t    n_sorted;
+  size_t    cap_sorted;
+  uint32_t  width; /* n_vars + n_order_by */
+  bool      top_k;
+  uint64_t  keep;  /* OFFSET + LIMIT when top_k */
+  /* output */
+  TupleSet  distinct;
+  uint64_t  skipped;
+  uint64_t  emitted;
+  bool      limit_hit;
+  FdxStatus downstream; /* a stop that came from `emit` */
+} SelectRun;
+
+static void
+acc_free(Acc* const a)
+{
+  free(a->text);
+  tuple_set_free(&a->seen);
+}
+
+static ValueKind
+promote(const ValueKind a, const ValueKind b)
+{
+  if (a == V_DOUBLE || b == V_DOUBLE) {
+    return V_DOUBLE;
+  }
+  if (a == V_FLOAT || b == V_FLOAT) {
+    return V_FLOAT;
+  }
+  if (a == V_DECIMAL || b == V_DECIMAL) {
+    return V_DECIMAL;
+  }
+  return V_INTEGER;
+}
+
+static FdxStatus
+acc_add(Exec* const ex, const FdxSparqlExpr* const agg, Acc* const a,
+        const FdxId* const row)
+{
+  FdxStatus st;
+  if (agg->star) {
+    if (agg->distinct) {
+      size_t idx;
+      bool   is_new;
+      a->seen.width = ex->n_vars;
+      if ((st = tuple_set_add(ex, &a->seen, row, &idx, &is_new)) || !is_new) {
+        return st;
+      }
+    }
+    ++a->count;
+    return FDX_SUCCESS;
+  }
+  if (a->error) {
+    return FDX_SUCCESS;
+  }
+  Value v;
+  if ((st = expr_eval(ex, agg->args[0], row, NULL, &v))) {
+    return st;
+  }
+  if (v.kind == V_UNBOUND) {
+    if (agg->agg != FDX_SPARQL_AGG_COUNT && agg->agg != FDX_SPARQL_AGG_SAMPLE) {
+      a->error = agg->agg != FDX_SPARQL_AGG_MIN && agg->agg != FDX_SPARQL_AGG_MAX
+                   ? true
+                   : a->error;
+    }
+    return FDX_SUCCESS;
+  }
+  FdxId id = 0;
+  if ((st = value_id(ex, &v, &id))) {
+    return st;
+  }
+  if (agg->distinct) {
+    size_t idx;
+    bool   is_new;
+    a->seen.width = 1;
+    if ((st = tuple_set_add(ex, &a->seen, &id, &idx, &is_new)) || !is_new) {
+      return st;
+    }
+  }
+  switch (agg->agg) {
+  case FDX_SPARQL_AGG_COUNT:
+    ++a->count;
+    break;
+  case FDX_SPARQL_AGG_SUM:
+  case FDX_SPARQL_AGG_AVG:
+    if (!value_is_numeric(&v)) {
+      a->error = true;
+      break;
+    }
+    a->kind = a->count ? promote(a->kind, v.kind) : v.kind;
+    if (v.kind == V_INTEGER && !__builtin_add_overflow(a->isum, v.v.i, &a->isum)) {
+      a->dsum += (double)v.v.i;
+    } else {
+      a->dsum += value_number(&v);
+      if (v.kind == V_INTEGER) {
+        a->kind = promote(a->kind, V_DECIMAL);
+      }
+    }
+    ++a->count;
+    break;
+  case FDX_SPARQL_AGG_MIN:
+  case FDX_SPARQL_AGG_MAX:
+    if (!a->best) {
+      a->best = id;
+    } else {
+      Value cur;
+      Value nv = v;
+      if ((st = value_from_id(ex, a->best, &cur))) {
+        return st;
+      }
+      const int c = value_order(&nv, &cur);
+      if (agg->agg == FDX_SPARQL_AGG_MIN ? c < 0 : c > 0) {
+        a->best = id;
+      }
+    }
+    break;
+  case FDX_SPARQL_AGG_SAMPLE:
+    if (!a->best) {
+      a->best = id;
+    }
+    break;
+  case FDX_SPARQL_AGG_GROUP_CONCAT: {
+    if (v.kind != V_STRING && v.kind != V_LANG) {
+      a->error = true;
+      break;
+    }
+    const char*  sep     = agg->separator.str ? agg->separator.str : " ";
+    const size_t sep_len = agg->separator.str ? agg->separator.len : 1;
+    const size_t need    = a->text_len + (a->count ? sep_len : 0) + v.len + 1;
+    if (need > a->text_cap) {
+      const size_t cap  = need * 2;
+      char* const  text = (char*)realloc(a->text, cap);
+      if (!text) {
+        return FDX_ERR_NO_MEMORY;
+      }
+      if ((st = exec_charge(ex, cap - a->text_cap))) {
+        a->text = text;
+        return st;
+      }
+      a->text     = text;
+      a->text_cap = cap;
+    }
+    if (a->count) {
+      memcpy(a->text + a->text_len, sep, sep_len);
+      a->text_len += sep_len;
+    }
+    if (v.len) {
+      memcpy(a->text + a->text_len, v.str, v.len);
+    }
+    a->text_len += v.len;
+    ++a->count;
+    break;
+  }
+  case FDX_SPARQL_AGG_CUSTOM:
+    a->error = true;
+    break;
+  }
+  return FDX_SUCCESS;
+}
+
+static FdxStatus
+acc_value(Exec* const ex, const FdxSparqlExpr* const agg, const Acc* const a,
+          Value* const ret)
+{
+  memset(ret, 0, sizeof(*ret));
+  if (a->error) {
+    return FDX_SUCCESS;
+  }
+  switch (agg->agg) {
+  case FDX_SPARQL_AGG_COUNT:
+    value_integer(ret, (int64_t)a->count);
+    return FDX_SUCCESS;
+  case FDX_SPARQL_AGG_SUM:
+    if (!a->count) {
+      value_integer(ret, 0);
+    } else if (a->kind == V_INTEGER) {
+      value_integer(ret, a->isum);
+    } else if (a->kind == V_DECIMAL) {
+      value_decimal(ret, a->dsum);
+    } else if (a->kind == V_FLOAT) {
+      value_float(ret, a->dsum);
+    } else {
+      value_double(ret, a->dsum);
+    }
+    return FDX_SUCCESS;
+  case FDX_SPARQL_AGG_AVG:
+    if (!a->count) {
+      value_integer(ret, 0);
+    } else if (a->kind == V_INTEGER || a->kind == V_DECIMAL) {
+      value_decimal(ret, a->dsum / (double)a->count);
+    } else if (a->kind == V_FLOAT) {
+      value_float(ret, a->dsum / (double)a->count);
+    } else {
+      value_double(ret, a->dsum / (double)a->count);
+    }
+    return FDX_SUCCESS;
+  case FDX_SPARQL_AGG_MIN:
+  case FDX_SPARQL_AGG_MAX:
+  case FDX_SPARQL_AGG_SAMPLE:
+    return a->best ? value_from_id(ex, a->best, ret) : FDX_SUCCESS;
+  case FDX_SPARQL_AGG_GROUP_CONCAT: {
+    char* const s = arena_strdup(&ex->scratch, a->text ? a->text : "", a->text_len);
+    if (!s) {
+      return FDX_ERR_NO_MEMORY;
+    }
+    value_string(ret, s, a->text_len);
+    return FDX_SUCCESS;
+  }
+  case FDX_SPARQL_AGG_CUSTOM:
+    return FDX_SUCCESS;
+  }
+  return FDX_SUCCESS;
+}
+
+/* ------------------------------------------------------------------------
+ * Output: projection, DISTINCT, OFFSET, LIMIT
+ * --------------------------------------------------------------------- */
+
+static FdxStatus
+output(Exec* const ex, SelectRun* const r, const FdxId* const row)
+{
+  const FdxSparqlSelect* const sel = r->sel;
+  FdxId* const                 out = rows_push(ex);
+  if (!out) {
+    return exec_fail(ex, FDX_ERR_LIMIT, "query too deeply nested");
+  }
+  if (sel->n_projection) {
+    memset(out, 0, ex->n_vars * sizeof(FdxId));
+    for (uint32_t i = 0; i < sel->n_projection; ++i) {
+      out[sel->projection[i].var] = row[sel->projection[i].var];
+    }
+  } else {
+    /* The bodies of CONSTRUCT, ASK and DESCRIBE keep every variable. */
+    memcpy(out, row, ex->n_vars * sizeof(FdxId));
+  }
+  FdxStatus st = FDX_SUCCESS;
+  if (sel->distinct || sel->reduced) {
+    size_t idx;
+    bool   is_new;
+    r->distinct.width = ex->n_vars;
+    if ((st = tuple_set_add(ex, &r->distinct, out, &idx, &is_new)) || !is_new) {
+      rows_pop(ex);
+      return st;
+    }
+  }
+  if (sel->has_offset && r->skipped < sel->offset) {
+    ++r->skipped;
+    rows_pop(ex);
+    return FDX_SUCCESS;
+  }
+  if (sel->has_limit && r->emitted >= sel->limit) {
+    r->limit_hit = true;
+    rows_pop(ex);
+    return FDX_FAILURE;
+  }
+  ++r->emitted;
+  st = r->emit(ex, r->ctx, out);
+  if (st == FDX_FAILURE) {
+    r->downstream = FDX_FAILURE;
+  }
+  if (!st && sel->has_limit && r->emitted >= sel->limit) {
+    r->limit_hit = true;
+    st           = FDX_FAILURE;
+  }
+  rows_pop(ex);
+  return st;
+}
+
+/* Evaluate the (expr AS ?v) items of the SELECT list into `row`. */
+static FdxStatus
+project_exprs(Exec* const ex, const FdxSparqlSelect* const sel, FdxId* const row,
+              const Value* const aggs)
+{
+  ++ex->row_seq;
+  for (uint32_t i = 0; i < sel->n_projection; ++i) {
+    const FdxSparqlProjection* const p = &sel->projection[i];
+    if (!p->expr) {
+      continue;
+    }
+    Value     v;
+    FdxStatus st = expr_eval(ex, p->expr, row, aggs, &v);
+    if (!st && v.kind != V_UNBOUND) {
+      st = value_id(ex, &v, &row[p->var]);
+    }
+    if (st) {
+      return st;
+    }
+  }
+  return FDX_SUCCESS;
+}
+
+/* ------------------------------------------------------------------------
+ * ORDER BY
+ * --------------------------------------------------------------------- */
+
+typedef struct {
+  Exec*                  ex;
+  const FdxSparqlSelect* sel;
+  uint32_t               width;
+  FdxStatus              st;
+} SortCtx;
+
+static int
+cmp_keys(SortCtx* const c, const FdxId* const a, const FdxId* const b)
+{
+  Exec* const ex = c->ex;
+  for (uint32_t k = 0; k < c->sel->n_order_by; ++k) {
+    const FdxId x = a[ex->n_vars + k];
+    const FdxId y = b[ex->n_vars + k];
+    if (x == y) {
+      continue;
+    }
+    int r;
+    /* Inline values of one kind sort by id. */
+    if (x && y && fdx_id_is_inline(x) && fdx_id_tag(x) == fdx_id_tag(y) &&
+        fdx_id_tag(x) != FDX_TAG_DATETIME && fdx_id_tag(x) != FDX_TAG_DATE) {
+      r = x < y ? -1 : 1;
+    } else {
+      Value vx, vy;
+      if (value_from_id(ex, x, &vx) || value_from_id(ex, y, &vy)) {
+        c->st = ex->status ? ex->status : FDX_ERR_CORRUPT;
+        return 0;
+      }
+      r = value_order(&vx, &vy);
+    }
+    if (r) {
+      return c->sel->order_by[k].descending ? -r : r;
+    }
+  }
+  return 0;
+}
+
+static int
+qsort_cmp(const void* const a, const void* const b, void* const ctx)
+{
+  return cmp_keys((SortCtx*)ctx, (const FdxId*)a, (const FdxId*)b);
+}
+
+/* Keep the row with its ORDER BY keys. */
+static FdxStatus
+keep_sorted(Exec* const ex, SelectRun* const r, const FdxId* const row,
+            const Value* const aggs)
+{
+  const FdxSparqlSelect* const sel = r->sel;
+  const uint32_t               w   = r->width;
+  if (r->n_sorted == r->cap_sorted) {
+    const size_t cap  = r->cap_sorted ? r->cap_sorted * 2 : 256;
+    FdxId* const rows = (FdxId*)realloc(r->sorted, cap * w * sizeof(FdxId) + 8);
+    if (!rows) {
+      return FDX_ERR_NO_MEMORY;
+    }
+    r->sorted    = rows;
+    FdxStatus st = exec_charge(ex, (cap - r->cap_sorted) * w * sizeof(FdxId));
+    r->cap_sorted = cap;
+    if (st) {
+      return st;
+    }
+  }
+  FdxId* const dst = r->sorted + r->n_sorted * w;
+  memcpy(dst, row, ex->n_vars * sizeof(FdxId));
+  for (uint32_t k = 0; k < sel->n_order_by; ++k) {
+    Value     v;
+    FdxStatus st = expr_eval(ex, sel->order_by[k].expr, row, aggs, &v);
+    if (!st) {
+      st = value_id(ex, &v, &dst[ex->n_vars + k]);
+    }
+    if (st) {
+      return st;
+    }
+  }
+  ++r->n_sorted;
+  /* Top-k: when twice the rows needed are kept, sort and drop the rest. */
+  if (r->top_k && r->n_sorted >= 2 * r->keep + 1024) {
+    SortCtx c = {ex, sel, w, FDX_SUCCESS};
+    qsort_r(r->sorted, r->n_sorted, w * sizeof(FdxId), qsort_cmp, &c);
+    if (c.st) {
+      return c.st;
+    }
+    r->n_sorted = r->keep;
+  }
+  return FDX_SUCCESS;
+}
+
+static FdxStatus
+flush_sorted(Exec* const ex, SelectRun* const r)
+{
+  SortCtx c = {ex, r->sel, r->width, FDX_SUCCESS};
+  /* qsort_r is not stable; SPARQL leaves the order of ties undefined. */
+  qsort_r(r->sorted, r->n_sorted, r->width * sizeof(FdxId), qsort_cmp, &c);
+  if (c.st) {
+    return c.st;
+  }
+  FdxStatus st = FDX_SUCCESS;
+  for (size_t i = 0; i < r->n_sorted && !st; ++i) {
+    st = output(ex, r, r->sorted + i * r->width);
+  }
+  return st;
+}
+
+/* ------------------------------------------------------------------------
+ * The pipeline
+ * --------------------------------------------------------------------- */
+
+static FdxStatus
+after_projection(Exec* const ex, SelectRun* const r, FdxId* const row,
+                 const Value* const aggs)
+{
+  if (r->sel->n_order_by) {
+    return keep_sorted(ex, r, row, aggs);
+  }
+  return output(ex, r, row);
+}
+
+static FdxStatus
+where_row(Exec* const ex, void* const ctx, const FdxId* const in)
+{
+  SelectRun* const             r   = (SelectRun*)ctx;
+  const FdxSparqlSelect* const sel = r->sel;
+  FdxStatus                    st;
+  if (sel->aggregated) {
+    /* Group key: the GROUP BY values. */
+    FdxId  key_buf[16];
+    FdxId* key = sel->n_group_by <= 16
+                   ? key_buf
+                   : (FdxId*)arena_alloc(&ex->scratch, sel->n_group_by * sizeof(FdxId));
+    if (!key) {
+      return FDX_ERR_NO_MEMORY;
+    }
+    for (uint32_t i = 0; i < sel->n_group_by; ++i) {
+      Value v;
+      if ((st = expr_eval(ex, sel->group_by[i].expr, in, NULL, &v)) ||
+          (st = value_id(ex, &v, &key[i]))) {
+        return st;
+      }
+    }
+    size_t g;
+    bool   is_new;
+    r->groups.width = sel->n_group_by ? sel->n_group_by : 1;
+    FdxId zero      = 0;
+    if ((st = tuple_set_add(ex, &r->groups, sel->n_group_by ? key : &zero, &g,
+                            &is_new))) {
+      return st;
+    }
+    const uint32_t na = sel->n_aggregates;
+    if (is_new && (na || true)) {
+      if (r->groups.n > r->accs_cap) {
+        const size_t cap  = r->groups.n * 2;
+        Acc* const   accs = (Acc*)realloc(r->accs, cap * (na ? na : 1) * sizeof(Acc));
+        FdxId* const firsts =
+          (FdxId*)realloc(r->firsts, cap * ex->n_vars * sizeof(FdxId) + 8);
+        if (accs) {
+          r->accs = accs;
+        }
+        if (firsts) {
+          r->firsts = firsts;
+        }
+        if (!accs || !firsts) {
+          return FDX_ERR_NO_MEMORY;
+        }
+        memset(r->accs + r->accs_cap * (na ? na : 1), 0,
+               (cap - r->accs_cap) * (na ? na : 1) * sizeof(Acc));
+        if ((st = exec_charge(ex, (cap - r->accs_cap) *
+                                    ((na ? na : 1) * sizeof(Acc) +
+                                     ex->n_vars * sizeof(FdxId))))) {
+          r->accs_cap = cap;
+          return st;
+        }
+        r->accs_cap = cap;
+      }
+      memcpy(r->firsts + g * ex->n_vars, in, ex->n_vars * sizeof(FdxId));
+    }
+    for (uint32_t a = 0; a < na; ++a) {
+      if ((st = acc_add(ex, sel->aggregates[a], &r->accs[g * na + a], in))) {
+        return st;
+      }
+    }
+    arena_reset(&ex->scratch);
+    return FDX_SUCCESS;
+  }
+  FdxId* const row = rows_push(ex);
+  if (!row) {
+    return exec_fail(ex, FDX_ERR_LIMIT, "query too deeply nested");
+  }
+  memcpy(row, in, ex->n_vars * sizeof(FdxId));
+  st = project_exprs(ex, sel, row, NULL);
+  if (!st) {
+    st = after_projection(ex, r, row, NULL);
+  }
+  arena_reset(&ex->scratch);
+  rows_pop(ex);
+  return st;
+}
+
+static FdxStatus
+finish_groups(Exec* const ex, SelectRun* const r)
+{
+  const FdxSparqlSelect* const sel = r->sel;
+  const uint32_t               na  = sel->n_aggregates;
+  FdxStatus                    st  = FDX_SUCCESS;
+  /* No GROUP BY and no solutions: one group, with empty aggregates. */
+  if (!r->groups.n && !sel->n_group_by) {
+    FdxId  zero = 0;
+    size_t g;
+    bool   is_new;
+    r->groups.width = 1;
+    if ((st = tuple_set_add(ex, &r->groups, &zero, &g, &is_new))) {
+      return st;
+    }
+    r->accs    = (Acc*)calloc(na ? na : 1, sizeof(Acc));
+    r->firsts  = (FdxId*)calloc(ex->n_vars + 1, sizeof(FdxId));
+    r->accs_cap = 1;
+    if (!r->accs || !r->firsts) {
+      return FDX_ERR_NO_MEMORY;
+    }
+  }
+  Value* const aggs = (Value*)calloc(na ? na : 1, sizeof(Value));
+  FdxId* const row  = rows_push(ex);
+  if (!aggs || !row) {
+    free(aggs);
+    return row ? FDX_ERR_NO_MEMORY
+               : exec_fail(ex, FDX_ERR_LIMIT, "query too deeply nested");
+  }
+  for (size_t g = 0; g < r->groups.n && !st; ++g) {
+    if ((st = exec_tick(ex))) {
+      break;
+    }
+    memset(row, 0, ex->n_vars * sizeof(FdxId));
+    const FdxId* const key = r->groups.tuples + g * r->groups.width;
+    for (uint32_t i = 0; i < sel->n_group_by; ++i) {
+      const FdxSparqlGroupKey* const k = &sel->group_by[i];
+      if (k->has_var) {
+        row[k->var] = key[i];
+      } else if (k->expr->kind == FDX_SPARQL_EXPR_VAR) {
+        row[k->expr->term.index] = key[i];
+      }
+    }
+    for (uint32_t a = 0; a < na && !st; ++a) {
+      st = acc_value(ex, sel->aggregates[a], &r->accs[g * na + a], &aggs[a]);
+    }
+    bool ok = true;
+    for (uint32_t h = 0; h < sel->n_having && ok && !st; ++h) {
+      Value v;
+      st = expr_eval(ex, sel->having[h], row, aggs, &v);
+      ok = value_ebv(&v) == 1;
+    }
+    if (!st && ok) {
+      st = project_exprs(ex, sel, row, aggs);
+      if (!st) {
+        st = after_projection(ex, r, row, aggs);
+      }
+    }
+    arena_reset(&ex->scratch);
+  }
+  rows_pop(ex);
+  free(aggs);
+  return st;
+}
+
+FdxStatus
+eval_select(Exec* const ex, const FdxSparqlSelect* const sel,
+            const Op* where, const FdxId* const seed, EmitFn emit,
+            void* const ctx)
+{
+  FdxStatus st = FDX_SUCCESS;
+  if (!where) {
+    Op* op = NULL;
+    if ((st = eval_translate_where(ex, sel, &op))) {
+      return st;
+    }
+    where = op;
+  }
+  SelectRun r;
+  memset(&r, 0, sizeof(r));
+  r.sel   = sel;
+  r.seed  = seed;
+  r.emit  = emit;
+  r.ctx   = ctx;
+  r.width = ex->n_vars + sel->n_order_by;
+  if (sel->n_order_by && sel->has_limit && !sel->distinct && !sel->reduced) {
+    r.top_k = true;
+    r.keep  = sel->limit + (sel->has_offset ? sel->offset : 0);
+  }
+  st = eval_op(ex, where, seed, where_row, &r);
+  if (st == FDX_FAILURE && r.limit_hit && r.downstream != FDX_FAILURE) {
+    st = FDX_SUCCESS; /* our LIMIT stopped the WHERE clause */
+  }
+  if (!st && sel->aggregated) {
+    st = finish_groups(ex, &r);
+  }
+  if (!st && sel->n_order_by) {
+    st = flush_sorted(ex, &r);
+  }
+  if (st == FDX_FAILURE && r.limit_hit && r.downstream != FDX_FAILURE) {
+    st = FDX_SUCCESS;
+  }
+  const uint32_t na = sel->n_aggregates;
+  for (size_t g = 0; r.accs && g < r.groups.n; ++g) {
+    for (uint32_t a = 0; a < na; ++a) {
+      acc_free(&r.accs[g * na + a]);
+    }
+  }
+  free(r.accs);
+  free(r.firsts);
+  free(r.sorted);
+  tuple_set_free(&r.groups);
+  tuple_set_free(&r.distinct);
+  return st;
+}

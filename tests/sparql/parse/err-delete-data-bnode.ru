@@ -1,0 +1,1 @@
+DELETE DATA { <s> <p> [] }

@@ -1,0 +1,1 @@
+DELETE { ?s <p> ( 1 ) } WHERE { ?s ?p ?o }

@@ -1,0 +1,1 @@
+INSERT DATA { GRAPH <g> { GRAPH <h> { <s> <p> <o> } } }
