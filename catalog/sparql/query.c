@@ -70,6 +70,12 @@ fdx_query_form(const FdxQuery* const q)
   return (FdxQueryForm)q->ast->form;
 }
 
+bool
+fdx_query_ordered(const FdxQuery* const q)
+{
+  return q->ast->form == FDX_SPARQL_QUERY_SELECT && q->ast->select->n_order_by;
+}
+
 void
 fdx_query_free(FdxQuery* const q)
 {

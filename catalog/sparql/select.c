@@ -507,7 +507,7 @@ keep_sorted(Exec* const ex, SelectRun* const r, const FdxId* const row,
   }
   ++r->n_sorted;
   /* Top-k: when twice the rows needed are kept, sort and drop the rest. */
-  if (r->top_k && r->n_sorted >= 2 * r->keep + 1024) {
+  if (r->top_k && r->n_sorted >= 2 * r->keep + 64) {
     SortCtx c = {ex, sel, w, FDX_SUCCESS};
     qsort_r(r->sorted, r->n_sorted, w * sizeof(FdxId), qsort_cmp, &c);
     if (c.st) {

@@ -91,6 +91,11 @@ fdx_query_prepare(const char*            text,
 FdxQueryForm
 fdx_query_form(const FdxQuery* query);
 
+/** True if the query fixes the order of its results (a top-level ORDER
+ * BY); otherwise their order means nothing. */
+bool
+fdx_query_ordered(const FdxQuery* query);
+
 /**
  * Run `query` in `txn` (read or write), sending results to `sink`.
  * `options` (may be NULL: the query's own) sets the limits of this run.

@@ -1,0 +1,301 @@
+/*
+ * test_sparql.c: the SPARQL engine's C API (fairdex/sparql.h) beyond what
+ * the W3C suite covers: the three limits (time, rows, memory) stop a query
+ * cleanly and say which limit; a sink's stop status comes back; the union
+ * default graph counts a triple held in two graphs once while GRAPH sees
+ * both; FROM narrows the default graph; updates are all or nothing; and a
+ * prepared query runs again in later transactions.
+ */
+#include "test_util.h"
+
+#include "fairdex/sparql.h"
+
+#include <string.h>
+
+/* ------------------------------------------------------------------------
+ * Helpers
+ * --------------------------------------------------------------------- */
+
+typedef struct {
+  uint64_t rows;
+  bool     answer;
+  uint64_t stop_after; /* 0: never stop */
+  char     first[256]; /* first value of the first row */
+} Counter;
+
+static FdxStatus
+count_row(void* const ctx, const FdxTerm* const* values)
+{
+  Counter* const c = (Counter*)ctx;
+  if (!c->rows && values[0]) {
+    snprintf(c->first, sizeof(c->first), "%.*s", (int)values[0]->value_len,
+             values[0]->value);
+  }
+  ++c->rows;
+  return c->stop_after && c->rows >= c->stop_after ? FDX_FAILURE : FDX_SUCCESS;
+}
+
+static FdxStatus
+count_boolean(void* const ctx, const bool value)
+{
+  ((Counter*)ctx)->answer = value;
+  return FDX_SUCCESS;
+}
+
+/* Run `text` with `options`, counting rows; returns the status. */
+static FdxStatus
+run(FdxStore* const store, const char* const text,
+    const FdxQueryOptions* const options, Counter* const c, FdxError* const err)
+{
+  FdxQuery* q  = NULL;
+  FdxStatus st = fdx_query_prepare(text, strlen(text), options, &q, err);
+  if (st) {
+    return st;
+  }
+  FdxTxn* txn = begin(store, 0);
+  const FdxQuerySink sink = {c, NULL, count_row, count_boolean, NULL};
+  st = fdx_query_exec(q, txn, options, &sink, err);
+  fdx_txn_abort(txn);
+  fdx_query_free(q);
+  return st;
+}
+
+static FdxStatus
+update(FdxStore* const store, const char* const text, FdxUpdateStats* const stats,
+       FdxError* const err)
+{
+  FdxTxn*   txn = begin(store, FDX_TXN_WRITE);
+  FdxStatus st  = fdx_update_exec(txn, text, strlen(text), NULL, false, stats, err);
+  if (st) {
+    fdx_txn_abort(txn);
+    return st;
+  }
+  return fdx_txn_commit(txn);
+}
+
+/* ------------------------------------------------------------------------
+ * Tests
+ * --------------------------------------------------------------------- */
+
+static void
+load_numbers(FdxStore* const store, const int n)
+{
+  /* n subjects with a value each, in one INSERT DATA. */
+  size_t     cap  = (size_t)n * 80 + 64;
+  char* const text = (char*)malloc(cap);
+  REQUIRE(text);
+  size_t len = (size_t)snprintf(text, cap, "INSERT DATA {\n");
+  for (int i = 0; i < n; ++i) {
+    len += (size_t)snprintf(text + len, cap - len,
+                            "<http://example.org/s%d> <http://example.org/v> %d .\n",
+                            i, i);
+  }
+  snprintf(text + len, cap - len, "}\n");
+  FdxUpdateStats stats;
+  FdxError       err;
+  memset(&err, 0, sizeof(err));
+  CHECK_ST(update(store, text, &stats, &err), FDX_SUCCESS);
+  CHECK(stats.inserted == (uint64_t)n);
+  free(text);
+}
+
+static void
+test_limits(FdxStore* const store)
+{
+  FdxError        err;
+  Counter         c;
+  FdxQueryOptions o;
+
+  /* Rows: over the limit is FDX_ERR_LIMIT naming it; at it is fine. */
+  memset(&o, 0, sizeof(o));
+  memset(&c, 0, sizeof(c));
+  memset(&err, 0, sizeof(err));
+  o.max_rows = 100;
+  CHECK_ST(run(store, "SELECT * { ?s ?p ?o }", &o, &c, &err), FDX_ERR_LIMIT);
+  CHECK(strstr(err.message, "row limit"));
+  CHECK(c.rows == 100);
+  memset(&c, 0, sizeof(c));
+  o.max_rows = 2000;
+  CHECK_ST(run(store, "SELECT * { ?s ?p ?o }", &o, &c, &err), FDX_SUCCESS);
+  CHECK(c.rows == 2000);
+
+  /* Time: a cross product of 2000^3 rows stops within the limit's reach. */
+  memset(&o, 0, sizeof(o));
+  memset(&c, 0, sizeof(c));
+  memset(&err, 0, sizeof(err));
+  o.timeout_ms = 100;
+  CHECK_ST(run(store, "SELECT (COUNT(*) AS ?n) { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }",
+               &o, &c, &err),
+           FDX_ERR_LIMIT);
+  CHECK(strstr(err.message, "time limit"));
+
+  /* Memory: sorting 2000 rows in 16 KiB fails cleanly... */
+  memset(&o, 0, sizeof(o));
+  memset(&c, 0, sizeof(c));
+  memset(&err, 0, sizeof(err));
+  o.max_memory = 16 << 10;
+  CHECK_ST(run(store, "SELECT ?s ?v { ?s ?p ?v } ORDER BY DESC(?v)", &o, &c, &err),
+           FDX_ERR_LIMIT);
+  CHECK(strstr(err.message, "memory limit"));
+  CHECK(c.rows == 0);
+  /* ...and so do DISTINCT and GROUP BY over many keys, */
+  memset(&err, 0, sizeof(err));
+  CHECK_ST(run(store, "SELECT DISTINCT ?v { ?s ?p ?v }", &o, &c, &err),
+           FDX_ERR_LIMIT);
+  memset(&err, 0, sizeof(err));
+  CHECK_ST(run(store, "SELECT ?v (COUNT(*) AS ?n) { ?s ?p ?v } GROUP BY ?v", &o, &c,
+               &err),
+           FDX_ERR_LIMIT);
+  /* ...while ORDER BY with a small LIMIT keeps only the best rows. */
+  memset(&c, 0, sizeof(c));
+  memset(&err, 0, sizeof(err));
+  CHECK_ST(run(store, "SELECT ?v { ?s ?p ?v } ORDER BY DESC(?v) LIMIT 3", &o, &c,
+               &err),
+           FDX_SUCCESS);
+  CHECK(c.rows == 3);
+  CHECK(!strcmp(c.first, "1999"));
+}
+
+static void
+test_sink_stop(FdxStore* const store)
+{
+  /* A sink that returns FDX_FAILURE stops the query: its status comes
+   * back and no more rows arrive. */
+  Counter  c;
+  FdxError err;
+  memset(&c, 0, sizeof(c));
+  memset(&err, 0, sizeof(err));
+  c.stop_after = 5;
+  CHECK_ST(run(store, "SELECT * { ?s ?p ?o }", NULL, &c, &err), FDX_FAILURE);
+  CHECK(c.rows == 5);
+}
+
+static void
+test_graphs(FdxStore* const store)
+{
+  FdxError err;
+  memset(&err, 0, sizeof(err));
+  CHECK_ST(update(store,
+                  "INSERT DATA { GRAPH <http://example.org/g1> { <http://example.org/x> "
+                  "<http://example.org/name> \"X\" } GRAPH <http://example.org/g2> { "
+                  "<http://example.org/x> <http://example.org/name> \"X\" . "
+                  "<http://example.org/y> <http://example.org/name> \"Y\" } }",
+                  NULL, &err),
+           FDX_SUCCESS);
+  Counter c;
+  /* The union default graph holds (x name "X") once... */
+  memset(&c, 0, sizeof(c));
+  CHECK_ST(run(store, "SELECT * { ?s <http://example.org/name> ?o }", NULL, &c, &err),
+           FDX_SUCCESS);
+  CHECK(c.rows == 2);
+  /* ...GRAPH ?g sees it in both graphs... */
+  memset(&c, 0, sizeof(c));
+  CHECK_ST(run(store, "SELECT * { GRAPH ?g { ?s <http://example.org/name> ?o } }",
+               NULL, &c, &err),
+           FDX_SUCCESS);
+  CHECK(c.rows == 3);
+  /* ...and FROM narrows the default graph to the graphs it names. */
+  memset(&c, 0, sizeof(c));
+  CHECK_ST(run(store,
+               "SELECT * FROM <http://example.org/g1> { ?s <http://example.org/name> ?o }",
+               NULL, &c, &err),
+           FDX_SUCCESS);
+  CHECK(c.rows == 1);
+  /* GRAPH over a pattern with MINUS walks the graphs one by one. */
+  memset(&c, 0, sizeof(c));
+  CHECK_ST(run(store,
+               "SELECT * { GRAPH ?g { ?s <http://example.org/name> ?o "
+               "MINUS { ?s <http://example.org/name> \"Y\" } } }",
+               NULL, &c, &err),
+           FDX_SUCCESS);
+  CHECK(c.rows == 2);
+  /* DROP removes a graph; the other keeps its triples. */
+  CHECK_ST(update(store, "DROP GRAPH <http://example.org/g2>", NULL, &err),
+           FDX_SUCCESS);
+  memset(&c, 0, sizeof(c));
+  CHECK_ST(run(store, "ASK { GRAPH <http://example.org/g2> { ?s ?p ?o } }", NULL, &c,
+               &err),
+           FDX_SUCCESS);
+  CHECK(!c.answer);
+  CHECK_ST(run(store, "ASK { GRAPH <http://example.org/g1> { ?s ?p ?o } }", NULL, &c,
+               &err),
+           FDX_SUCCESS);
+  CHECK(c.answer);
+}
+
+static void
+test_update_atomic(FdxStore* const store)
+{
+  FdxError       err;
+  FdxUpdateStats stats;
+  memset(&err, 0, sizeof(err));
+  /* The second operation fails: the transaction is aborted, the first
+   * operation's insert is gone with it. */
+  CHECK(update(store,
+               "INSERT DATA { <http://example.org/z> <http://example.org/p> 1 } ; "
+               "LOAD <file:///does/not/exist.ttl>",
+               &stats, &err) != FDX_SUCCESS);
+  Counter c;
+  memset(&c, 0, sizeof(c));
+  CHECK_ST(run(store, "ASK { <http://example.org/z> ?p ?o }", NULL, &c, &err),
+           FDX_SUCCESS);
+  CHECK(!c.answer);
+  /* Syntax errors come with a position. */
+  memset(&err, 0, sizeof(err));
+  CHECK_ST(update(store, "INSERT DATA {\n <a> <b> ", &stats, &err), FDX_ERR_SYNTAX);
+  CHECK(err.line == 2);
+  /* A read transaction cannot update. */
+  FdxTxn* const txn = begin(store, 0);
+  CHECK_ST(fdx_update_exec(txn, "CLEAR ALL", 9, NULL, false, NULL, NULL),
+           FDX_ERR_READ_ONLY);
+  fdx_txn_abort(txn);
+}
+
+static void
+test_prepared_reuse(FdxStore* const store)
+{
+  /* One prepared query, several transactions, each seeing its snapshot. */
+  const char* const text = "SELECT (COUNT(*) AS ?n) { ?s <http://example.org/v> ?v }";
+  FdxQuery*         q    = NULL;
+  CHECK_ST(fdx_query_prepare(text, strlen(text), NULL, &q, NULL), FDX_SUCCESS);
+  CHECK(fdx_query_form(q) == FDX_QUERY_SELECT);
+  CHECK(!fdx_query_ordered(q));
+  for (int round = 0; round < 2; ++round) {
+    Counter            c;
+    const FdxQuerySink sink = {&c, NULL, count_row, NULL, NULL};
+    memset(&c, 0, sizeof(c));
+    FdxTxn* txn = begin(store, 0);
+    CHECK_ST(fdx_query_exec(q, txn, NULL, &sink, NULL), FDX_SUCCESS);
+    fdx_txn_abort(txn);
+    CHECK(c.rows == 1);
+    CHECK(!strcmp(c.first, round ? "2001" : "2000"));
+    FdxError err;
+    memset(&err, 0, sizeof(err));
+    CHECK_ST(update(store, "INSERT DATA { <http://example.org/new> <http://example.org/v> 7 }",
+                    NULL, &err),
+             FDX_SUCCESS);
+  }
+  fdx_query_free(q);
+  fdx_query_free(NULL);
+  /* Bad arguments. */
+  CHECK_ST(fdx_query_prepare(NULL, 5, NULL, &q, NULL), FDX_ERR_BAD_ARG);
+  CHECK_ST(fdx_query_prepare("ASK {}", 6, NULL, NULL, NULL), FDX_ERR_BAD_ARG);
+}
+
+int
+main(void)
+{
+  test_start("test_sparql");
+  make_tmp_root("sparql");
+  FdxStore* const store =
+    open_store("sparql", FDX_STORE_CREATE | FDX_STORE_NO_SYNC, 0, 0);
+  load_numbers(store, 2000);
+  test_limits(store);
+  test_sink_stop(store);
+  test_prepared_reuse(store);
+  test_graphs(store);
+  test_update_atomic(store);
+  fdx_store_free(store);
+  remove_tmp_root();
+  return test_finish("test_sparql");
+}
