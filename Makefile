@@ -1,5 +1,6 @@
 # Thin wrapper over meson for the README's two set-up commands.
-#   make demo   installs what is missing, builds, loads the example catalogue
+#   make demo   installs what is missing, builds, loads the example catalogue,
+#               prints its stats and the answer to an example SPARQL query
 #   make check  installs what is missing, builds, runs every test
 # meson stays the build; this file only strings the steps together.
 
@@ -24,6 +25,7 @@ demo: build
 	rm -rf $(DEMO_DB)
 	$(BUILD)/web/fairdex --db $(DEMO_DB) load examples/catalog.ttl
 	$(BUILD)/web/fairdex --db $(DEMO_DB) stats
+	$(BUILD)/web/fairdex --db $(DEMO_DB) query --format tsv - < examples/datasets-by-theme.rq
 
 check: build
 	meson test -C $(BUILD) --print-errorlogs

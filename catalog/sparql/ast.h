@@ -52,7 +52,9 @@
  * texts in different threads at once is safe.
  *
  * Limits (habit 8): the input size, the nesting depth and the memory the
- * tree may take are bounded; going over any of them is FDX_ERR_LIMIT.
+ * tree may take are bounded; going over any of them is FDX_ERR_LIMIT (as
+ * is a LIMIT or OFFSET beyond 64 bits).  The parser's own working memory
+ * (lists under construction, name tables) has a budget of max_memory too.
  * The depth is the height of the tree as the parser builds it: each
  * nested group, bracketed or function-call expression, path, blank node
  * property list or collection is one level, and so is each operator of a
@@ -83,8 +85,9 @@
  *
  * Relative IRIs with no base (no BASE and a NULL base_iri) are kept as
  * written; so are absolute IRIs (those with a scheme), without removing
- * dot segments, so that a query matches the IRI its data holds.  A leading UTF-8 byte order mark is skipped.  Invalid UTF-8
- * anywhere is a syntax error at the offending byte.
+ * dot segments, so that a query matches the IRI its data holds.  A
+ * leading UTF-8 byte order mark is skipped (and takes no column).
+ * Invalid UTF-8 anywhere is a syntax error at the offending byte.
  */
 #ifndef FDX_SPARQL_AST_H
 #define FDX_SPARQL_AST_H

@@ -69,7 +69,8 @@
 #define RDF_NS "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 #define XSD_NS "http://www.w3.org/2001/XMLSchema#"
 
-typedef struct {
+typedef struct
+{
   FILE*               out;
   const FdxSparqlVar* vars;
   uint32_t            n_vars;
@@ -124,7 +125,10 @@ plain_local(const char* const iri, const size_t len, const char* const ns)
 
 /* Characters of `s`, escaping `quote`, '\\' and control characters. */
 static void
-put_escaped(Writer* const w, const char* const s, const size_t len, const char quote)
+put_escaped(Writer* const     w,
+            const char* const s,
+            const size_t      len,
+            const char        quote)
 {
   for (size_t i = 0; i < len; ++i) {
     const unsigned char c = (unsigned char)s[i];
@@ -185,27 +189,27 @@ static void
 put_term(Writer* const w, const FdxSparqlTerm* const t)
 {
   switch (t->kind) {
-  case FDX_SPARQL_TERM_NONE:
-    put(w, "undef");
-    break;
-  case FDX_SPARQL_TERM_IRI:
-    put_iri(w, t->value, t->value_len);
-    break;
-  case FDX_SPARQL_TERM_LITERAL:
-    put_string(w, t->value, t->value_len);
-    if (t->lang) {
-      fprintf(w->out, "@%.*s", (int)t->lang_len, t->lang);
-    } else if (t->datatype) {
-      put(w, "^^");
-      put_iri(w, t->datatype, t->datatype_len);
-    }
-    break;
-  case FDX_SPARQL_TERM_VAR:
-    put_var(w, t->index);
-    break;
-  case FDX_SPARQL_TERM_BNODE:
-    fprintf(w->out, "_:b%u", (unsigned)t->index);
-    break;
+    case FDX_SPARQL_TERM_NONE:
+      put(w, "undef");
+      break;
+    case FDX_SPARQL_TERM_IRI:
+      put_iri(w, t->value, t->value_len);
+      break;
+    case FDX_SPARQL_TERM_LITERAL:
+      put_string(w, t->value, t->value_len);
+      if (t->lang) {
+        fprintf(w->out, "@%.*s", (int)t->lang_len, t->lang);
+      } else if (t->datatype) {
+        put(w, "^^");
+        put_iri(w, t->datatype, t->datatype_len);
+      }
+      break;
+    case FDX_SPARQL_TERM_VAR:
+      put_var(w, t->index);
+      break;
+    case FDX_SPARQL_TERM_BNODE:
+      fprintf(w->out, "_:b%u", (unsigned)t->index);
+      break;
   }
 }
 
@@ -217,40 +221,41 @@ static void
 put_path(Writer* const w, const FdxSparqlPath* const path)
 {
   switch (path->kind) {
-  case FDX_SPARQL_PATH_LINK:
-    put_iri(w, path->iri.str, path->iri.len);
-    return;
-  case FDX_SPARQL_PATH_INVERSE:
-    put(w, "(reverse ");
-    put_path(w, path->left);
-    break;
-  case FDX_SPARQL_PATH_SEQ:
-  case FDX_SPARQL_PATH_ALT:
-    put(w, path->kind == FDX_SPARQL_PATH_SEQ ? "(seq " : "(alt ");
-    put_path(w, path->left);
-    fputc(' ', w->out);
-    put_path(w, path->right);
-    break;
-  case FDX_SPARQL_PATH_ZERO_OR_MORE:
-  case FDX_SPARQL_PATH_ONE_OR_MORE:
-  case FDX_SPARQL_PATH_ZERO_OR_ONE:
-    put(w, path->kind == FDX_SPARQL_PATH_ZERO_OR_MORE  ? "(path* "
-           : path->kind == FDX_SPARQL_PATH_ONE_OR_MORE ? "(path+ "
-                                                       : "(path? ");
-    put_path(w, path->left);
-    break;
-  case FDX_SPARQL_PATH_NEGATED:
-    put(w, "(notoneof");
-    for (uint32_t i = 0; i < path->n_forward; ++i) {
+    case FDX_SPARQL_PATH_LINK:
+      put_iri(w, path->iri.str, path->iri.len);
+      return;
+    case FDX_SPARQL_PATH_INVERSE:
+      put(w, "(reverse ");
+      put_path(w, path->left);
+      break;
+    case FDX_SPARQL_PATH_SEQ:
+    case FDX_SPARQL_PATH_ALT:
+      put(w, path->kind == FDX_SPARQL_PATH_SEQ ? "(seq " : "(alt ");
+      put_path(w, path->left);
       fputc(' ', w->out);
-      put_iri(w, path->forward[i].str, path->forward[i].len);
-    }
-    for (uint32_t i = 0; i < path->n_inverse; ++i) {
-      put(w, " (reverse ");
-      put_iri(w, path->inverse[i].str, path->inverse[i].len);
-      fputc(')', w->out);
-    }
-    break;
+      put_path(w, path->right);
+      break;
+    case FDX_SPARQL_PATH_ZERO_OR_MORE:
+    case FDX_SPARQL_PATH_ONE_OR_MORE:
+    case FDX_SPARQL_PATH_ZERO_OR_ONE:
+      put(w,
+          path->kind == FDX_SPARQL_PATH_ZERO_OR_MORE  ? "(path* "
+          : path->kind == FDX_SPARQL_PATH_ONE_OR_MORE ? "(path+ "
+                                                      : "(path? ");
+      put_path(w, path->left);
+      break;
+    case FDX_SPARQL_PATH_NEGATED:
+      put(w, "(notoneof");
+      for (uint32_t i = 0; i < path->n_forward; ++i) {
+        fputc(' ', w->out);
+        put_iri(w, path->forward[i].str, path->forward[i].len);
+      }
+      for (uint32_t i = 0; i < path->n_inverse; ++i) {
+        put(w, " (reverse ");
+        put_iri(w, path->inverse[i].str, path->inverse[i].len);
+        fputc(')', w->out);
+      }
+      break;
   }
   fputc(')', w->out);
 }
@@ -304,17 +309,17 @@ static void
 put_group(Writer* w, unsigned indent, const FdxSparqlGroup* g);
 
 static const char* const builtin_names[FDX_SPARQL_N_BUILTINS] = {
-  "str",       "lang",      "langmatches", "datatype",  "bound",
-  "iri",       "uri",       "bnode",       "rand",      "abs",
-  "ceil",      "floor",     "round",       "concat",    "strlen",
-  "ucase",     "lcase",     "encode_for_uri", "contains", "strstarts",
-  "strends",   "strbefore", "strafter",    "year",      "month",
-  "day",       "hours",     "minutes",     "seconds",   "timezone",
-  "tz",        "now",       "uuid",        "struuid",   "md5",
-  "sha1",      "sha256",    "sha384",      "sha512",    "coalesce",
-  "if",        "strlang",   "strdt",       "sameterm",  "isiri",
-  "isuri",     "isblank",   "isliteral",   "isnumeric", "regex",
-  "substr",    "replace",   "exists",      "notexists",
+  "str",     "lang",      "langmatches",    "datatype",  "bound",
+  "iri",     "uri",       "bnode",          "rand",      "abs",
+  "ceil",    "floor",     "round",          "concat",    "strlen",
+  "ucase",   "lcase",     "encode_for_uri", "contains",  "strstarts",
+  "strends", "strbefore", "strafter",       "year",      "month",
+  "day",     "hours",     "minutes",        "seconds",   "timezone",
+  "tz",      "now",       "uuid",           "struuid",   "md5",
+  "sha1",    "sha256",    "sha384",         "sha512",    "coalesce",
+  "if",      "strlang",   "strdt",          "sameterm",  "isiri",
+  "isuri",   "isblank",   "isliteral",      "isnumeric", "regex",
+  "substr",  "replace",   "exists",         "notexists",
 };
 
 static const char* const aggregate_names[] = {
@@ -322,8 +327,8 @@ static const char* const aggregate_names[] = {
 };
 
 static const char* const operator_names[] = {
-  "||", "&&", "=", "!=", "<", ">", "<=", ">=", "in", "notin",
-  "+",  "-",  "*", "/",  "!", "+", "-",
+  "||",    "&&", "=", "!=", "<", ">", "<=", ">=", "in",
+  "notin", "+",  "-", "*",  "/", "!", "+",  "-",
 };
 
 /* `indent` is where an EXISTS pattern's lines go. */
@@ -331,38 +336,40 @@ static void
 put_expr(Writer* const w, const unsigned indent, const FdxSparqlExpr* const e)
 {
   switch (e->kind) {
-  case FDX_SPARQL_EXPR_TERM:
-  case FDX_SPARQL_EXPR_VAR:
-    put_term(w, &e->term);
-    return;
-  case FDX_SPARQL_EXPR_CALL:
-    fputc('(', w->out);
-    put(w, (unsigned)e->fn < FDX_SPARQL_N_BUILTINS ? builtin_names[e->fn] : "?");
-    if (e->pattern) {
-      put_group(w, indent + 2, e->pattern);
-    }
-    break;
-  case FDX_SPARQL_EXPR_FUNCTION:
-    put(w, "(call ");
-    put_iri(w, e->iri.str, e->iri.len);
-    break;
-  case FDX_SPARQL_EXPR_AGGREGATE:
-    fprintf(w->out, "(%s #%u", aggregate_names[e->agg], (unsigned)e->agg_index);
-    if (e->agg == FDX_SPARQL_AGG_CUSTOM) {
-      fputc(' ', w->out);
+    case FDX_SPARQL_EXPR_TERM:
+    case FDX_SPARQL_EXPR_VAR:
+      put_term(w, &e->term);
+      return;
+    case FDX_SPARQL_EXPR_CALL:
+      fputc('(', w->out);
+      put(w,
+          (unsigned)e->fn < FDX_SPARQL_N_BUILTINS ? builtin_names[e->fn] : "?");
+      if (e->pattern) {
+        put_group(w, indent + 2, e->pattern);
+      }
+      break;
+    case FDX_SPARQL_EXPR_FUNCTION:
+      put(w, "(call ");
       put_iri(w, e->iri.str, e->iri.len);
-    }
-    if (e->distinct) {
-      put(w, " distinct");
-    }
-    if (e->star) {
-      put(w, " *");
-    }
-    break;
-  default:
-    fputc('(', w->out);
-    put(w, operator_names[e->kind]);
-    break;
+      break;
+    case FDX_SPARQL_EXPR_AGGREGATE:
+      fprintf(
+        w->out, "(%s #%u", aggregate_names[e->agg], (unsigned)e->agg_index);
+      if (e->agg == FDX_SPARQL_AGG_CUSTOM) {
+        fputc(' ', w->out);
+        put_iri(w, e->iri.str, e->iri.len);
+      }
+      if (e->distinct) {
+        put(w, " distinct");
+      }
+      if (e->star) {
+        put(w, " *");
+      }
+      break;
+    default:
+      fputc('(', w->out);
+      put(w, operator_names[e->kind]);
+      break;
   }
   for (uint32_t i = 0; i < e->n_args; ++i) {
     fputc(' ', w->out);
@@ -384,7 +391,9 @@ static void
 put_select_body(Writer* w, unsigned indent, const FdxSparqlSelect* sel);
 
 static void
-put_values(Writer* const w, const unsigned indent, const FdxSparqlValues* const v)
+put_values(Writer* const                w,
+           const unsigned               indent,
+           const FdxSparqlValues* const v)
 {
   open_line(w, indent, "values (");
   for (uint32_t i = 0; i < v->n_vars; ++i) {
@@ -406,59 +415,62 @@ put_values(Writer* const w, const unsigned indent, const FdxSparqlValues* const 
 }
 
 static void
-put_element(Writer* const w, const unsigned indent, const FdxSparqlElement* const el)
+put_element(Writer* const                 w,
+            const unsigned                indent,
+            const FdxSparqlElement* const el)
 {
   switch (el->kind) {
-  case FDX_SPARQL_EL_TRIPLES:
-    open_line(w, indent, "bgp");
-    for (uint32_t i = 0; i < el->n_triples; ++i) {
-      newline(w, indent + 2);
-      put_triple(w, &el->triples[i]);
-    }
-    break;
-  case FDX_SPARQL_EL_FILTER:
-    open_line(w, indent, "filter ");
-    put_expr(w, indent, el->expr);
-    break;
-  case FDX_SPARQL_EL_OPTIONAL:
-    open_line(w, indent, "optional");
-    put_group(w, indent + 2, el->group);
-    break;
-  case FDX_SPARQL_EL_MINUS:
-    open_line(w, indent, "minus");
-    put_group(w, indent + 2, el->group);
-    break;
-  case FDX_SPARQL_EL_UNION:
-    open_line(w, indent, "union");
-    for (uint32_t i = 0; i < el->n_groups; ++i) {
-      put_group(w, indent + 2, el->groups[i]);
-    }
-    break;
-  case FDX_SPARQL_EL_GRAPH:
-  case FDX_SPARQL_EL_SERVICE:
-    open_line(w, indent, el->kind == FDX_SPARQL_EL_GRAPH ? "graph " : "service ");
-    if (el->silent) {
-      put(w, "silent ");
-    }
-    put_term(w, &el->name);
-    put_group(w, indent + 2, el->group);
-    break;
-  case FDX_SPARQL_EL_BIND:
-    open_line(w, indent, "bind ");
-    put_var(w, el->var);
-    fputc(' ', w->out);
-    put_expr(w, indent, el->expr);
-    break;
-  case FDX_SPARQL_EL_VALUES:
-    put_values(w, indent, el->values);
-    return;
-  case FDX_SPARQL_EL_SUBQUERY:
-    open_line(w, indent, "subquery");
-    put_select_body(w, indent + 2, el->subquery);
-    break;
-  case FDX_SPARQL_EL_GROUP:
-    put_group(w, indent, el->group);
-    return;
+    case FDX_SPARQL_EL_TRIPLES:
+      open_line(w, indent, "bgp");
+      for (uint32_t i = 0; i < el->n_triples; ++i) {
+        newline(w, indent + 2);
+        put_triple(w, &el->triples[i]);
+      }
+      break;
+    case FDX_SPARQL_EL_FILTER:
+      open_line(w, indent, "filter ");
+      put_expr(w, indent, el->expr);
+      break;
+    case FDX_SPARQL_EL_OPTIONAL:
+      open_line(w, indent, "optional");
+      put_group(w, indent + 2, el->group);
+      break;
+    case FDX_SPARQL_EL_MINUS:
+      open_line(w, indent, "minus");
+      put_group(w, indent + 2, el->group);
+      break;
+    case FDX_SPARQL_EL_UNION:
+      open_line(w, indent, "union");
+      for (uint32_t i = 0; i < el->n_groups; ++i) {
+        put_group(w, indent + 2, el->groups[i]);
+      }
+      break;
+    case FDX_SPARQL_EL_GRAPH:
+    case FDX_SPARQL_EL_SERVICE:
+      open_line(
+        w, indent, el->kind == FDX_SPARQL_EL_GRAPH ? "graph " : "service ");
+      if (el->silent) {
+        put(w, "silent ");
+      }
+      put_term(w, &el->name);
+      put_group(w, indent + 2, el->group);
+      break;
+    case FDX_SPARQL_EL_BIND:
+      open_line(w, indent, "bind ");
+      put_var(w, el->var);
+      fputc(' ', w->out);
+      put_expr(w, indent, el->expr);
+      break;
+    case FDX_SPARQL_EL_VALUES:
+      put_values(w, indent, el->values);
+      return;
+    case FDX_SPARQL_EL_SUBQUERY:
+      open_line(w, indent, "subquery");
+      put_select_body(w, indent + 2, el->subquery);
+      break;
+    case FDX_SPARQL_EL_GROUP:
+      put_group(w, indent, el->group);
+      return;
   }
   fputc(')', w->out);
 }
@@ -480,7 +492,9 @@ put_group(Writer* const w, const unsigned indent, const FdxSparqlGroup* const g)
 }
 
 static void
-put_select_body(Writer* const w, const unsigned indent, const FdxSparqlSelect* const sel)
+put_select_body(Writer* const                w,
+                const unsigned               indent,
+                const FdxSparqlSelect* const sel)
 {
   if (sel->distinct) {
     open_line(w, indent, "distinct)");
@@ -576,7 +590,10 @@ put_vars(Writer* const w, const unsigned indent)
 }
 
 static void
-put_iri_item(Writer* const w, const unsigned indent, const char* const name, const FdxSparqlIri iri)
+put_iri_item(Writer* const      w,
+             const unsigned     indent,
+             const char* const  name,
+             const FdxSparqlIri iri)
 {
   open_line(w, indent, name);
   fputc(' ', w->out);
@@ -597,11 +614,13 @@ fdx_sparql_query_print(const FdxSparqlQuery* const query, FILE* const out)
   if (!query || !out) {
     return FDX_ERR_BAD_ARG;
   }
-  static const char* const forms[] = {"select", "construct", "ask", "describe"};
-  Writer w = {out, query->vars, query->n_vars};
+  static const char* const forms[] = {
+    "select", "construct", "ask", "describe"
+  };
+  Writer w = { out, query->vars, query->n_vars };
   fputc('(', out);
   put(&w,
-      query->construct_where ? "construct-where"
+      query->construct_where      ? "construct-where"
       : (unsigned)query->form < 4 ? forms[query->form]
                                   : "?");
   if (query->base.str) {
@@ -643,18 +662,18 @@ put_graph_ref(Writer* const w, const FdxSparqlGraphRef* const ref)
 {
   fputc(' ', w->out);
   switch (ref->kind) {
-  case FDX_SPARQL_GRAPH_IRI:
-    put_iri(w, ref->iri.str, ref->iri.len);
-    break;
-  case FDX_SPARQL_GRAPH_DEFAULT:
-    put(w, "default");
-    break;
-  case FDX_SPARQL_GRAPH_NAMED:
-    put(w, "named");
-    break;
-  case FDX_SPARQL_GRAPH_ALL:
-    put(w, "all");
-    break;
+    case FDX_SPARQL_GRAPH_IRI:
+      put_iri(w, ref->iri.str, ref->iri.len);
+      break;
+    case FDX_SPARQL_GRAPH_DEFAULT:
+      put(w, "default");
+      break;
+    case FDX_SPARQL_GRAPH_NAMED:
+      put(w, "named");
+      break;
+    case FDX_SPARQL_GRAPH_ALL:
+      put(w, "all");
+      break;
   }
 }
 
@@ -668,68 +687,70 @@ put_bnodes(Writer* const w, const unsigned indent, const uint32_t n)
 }
 
 static void
-put_operation(Writer* const w, const unsigned indent, const FdxSparqlOperation* const op)
+put_operation(Writer* const                   w,
+              const unsigned                  indent,
+              const FdxSparqlOperation* const op)
 {
   static const char* const names[] = {
-    "load", "clear", "drop", "create", "add", "move", "copy",
-    "insert-data", "delete-data", "delete-where", "modify",
+    "load", "clear",       "drop",        "create",       "add",    "move",
+    "copy", "insert-data", "delete-data", "delete-where", "modify",
   };
   open_line(w, indent, (unsigned)op->kind < 11 ? names[op->kind] : "?");
   if (op->silent) {
     put(w, " silent");
   }
   switch (op->kind) {
-  case FDX_SPARQL_OP_LOAD:
-    fputc(' ', w->out);
-    put_iri(w, op->source.str, op->source.len);
-    put_graph_ref(w, &op->target);
-    break;
-  case FDX_SPARQL_OP_CLEAR:
-  case FDX_SPARQL_OP_DROP:
-  case FDX_SPARQL_OP_CREATE:
-    put_graph_ref(w, &op->target);
-    break;
-  case FDX_SPARQL_OP_ADD:
-  case FDX_SPARQL_OP_MOVE:
-  case FDX_SPARQL_OP_COPY:
-    put_graph_ref(w, &op->from);
-    put_graph_ref(w, &op->target);
-    break;
-  case FDX_SPARQL_OP_INSERT_DATA:
-    put_bnodes(w, indent + 2, op->n_bnodes);
-    put_quads(w, indent + 2, op->insert, op->n_insert);
-    break;
-  case FDX_SPARQL_OP_DELETE_DATA:
-    put_quads(w, indent + 2, op->delete_, op->n_delete);
-    break;
-  case FDX_SPARQL_OP_DELETE_WHERE:
-  case FDX_SPARQL_OP_MODIFY:
-    if (op->with.str) {
-      put_iri_item(w, indent + 2, "with", op->with);
-    }
-    if (op->kind == FDX_SPARQL_OP_DELETE_WHERE || op->has_delete) {
-      open_line(w, indent + 2, "delete");
-      put_quads(w, indent + 4, op->delete_, op->n_delete);
-      fputc(')', w->out);
-    }
-    if (op->has_insert) {
-      open_line(w, indent + 2, "insert");
-      put_quads(w, indent + 4, op->insert, op->n_insert);
-      fputc(')', w->out);
-    }
-    put_bnodes(w, indent + 2, op->n_bnodes);
-    for (uint32_t i = 0; i < op->n_using; ++i) {
-      put_iri_item(w, indent + 2, "using", op->using_[i]);
-    }
-    for (uint32_t i = 0; i < op->n_using_named; ++i) {
-      put_iri_item(w, indent + 2, "using-named", op->using_named[i]);
-    }
-    if (op->where) {
-      open_line(w, indent + 2, "where");
-      put_group(w, indent + 4, op->where);
-      fputc(')', w->out);
-    }
-    break;
+    case FDX_SPARQL_OP_LOAD:
+      fputc(' ', w->out);
+      put_iri(w, op->source.str, op->source.len);
+      put_graph_ref(w, &op->target);
+      break;
+    case FDX_SPARQL_OP_CLEAR:
+    case FDX_SPARQL_OP_DROP:
+    case FDX_SPARQL_OP_CREATE:
+      put_graph_ref(w, &op->target);
+      break;
+    case FDX_SPARQL_OP_ADD:
+    case FDX_SPARQL_OP_MOVE:
+    case FDX_SPARQL_OP_COPY:
+      put_graph_ref(w, &op->from);
+      put_graph_ref(w, &op->target);
+      break;
+    case FDX_SPARQL_OP_INSERT_DATA:
+      put_bnodes(w, indent + 2, op->n_bnodes);
+      put_quads(w, indent + 2, op->insert, op->n_insert);
+      break;
+    case FDX_SPARQL_OP_DELETE_DATA:
+      put_quads(w, indent + 2, op->delete_, op->n_delete);
+      break;
+    case FDX_SPARQL_OP_DELETE_WHERE:
+    case FDX_SPARQL_OP_MODIFY:
+      if (op->with.str) {
+        put_iri_item(w, indent + 2, "with", op->with);
+      }
+      if (op->kind == FDX_SPARQL_OP_DELETE_WHERE || op->has_delete) {
+        open_line(w, indent + 2, "delete");
+        put_quads(w, indent + 4, op->delete_, op->n_delete);
+        fputc(')', w->out);
+      }
+      if (op->has_insert) {
+        open_line(w, indent + 2, "insert");
+        put_quads(w, indent + 4, op->insert, op->n_insert);
+        fputc(')', w->out);
+      }
+      put_bnodes(w, indent + 2, op->n_bnodes);
+      for (uint32_t i = 0; i < op->n_using; ++i) {
+        put_iri_item(w, indent + 2, "using", op->using_[i]);
+      }
+      for (uint32_t i = 0; i < op->n_using_named; ++i) {
+        put_iri_item(w, indent + 2, "using-named", op->using_named[i]);
+      }
+      if (op->where) {
+        open_line(w, indent + 2, "where");
+        put_group(w, indent + 4, op->where);
+        fputc(')', w->out);
+      }
+      break;
   }
   fputc(')', w->out);
 }
@@ -740,7 +761,7 @@ fdx_sparql_update_print(const FdxSparqlUpdate* const update, FILE* const out)
   if (!update || !out) {
     return FDX_ERR_BAD_ARG;
   }
-  Writer w = {out, update->vars, update->n_vars};
+  Writer w = { out, update->vars, update->n_vars };
   put(&w, "(update");
   put_vars(&w, 2);
   for (uint32_t i = 0; i < update->n_ops; ++i) {

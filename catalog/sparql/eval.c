@@ -84,6 +84,8 @@ struct Op {
   uint32_t              n_rows;
   const FdxSparqlSelect* sel;
   bool                  active;  /* GRAPH ?g walking the named graphs */
+  struct Plan**         plans;   /* BGP: join orders already worked out
+                                    (heap memory, freed with the state) */
   uint64_t*             certain; /* bit set of variables always bound */
   bool                  seed_safe;
 };
@@ -109,6 +111,8 @@ struct EvalState {
   size_t      n_cache;
   Translated* tr;
   size_t      n_tr;
+  struct Plan** all_plans; /* every plan made, to free */
+  size_t        n_plans;
 };
 
 static size_t
@@ -136,6 +140,10 @@ eval_state_free(Exec* const ex)
     }
     free(s->cache);
     free(s->tr);
+    for (size_t i = 0; i < s->n_plans; ++i) {
+      free(s->all_plans[i]);
+    }
+    free(s->all_plans);
     free(s->stack);
     free(s);
     ex->eval = NULL;
@@ -219,6 +227,13 @@ op_new(Exec* const ex, const OpKind kind)
     memset(op, 0, sizeof(*op));
     op->kind    = kind;
     op->certain = set_new(ex);
+    if (kind == OP_BGP) {
+      op->plans = (struct Plan**)arena_alloc(&ex->arena, sizeof(struct Plan*));
+      if (!op->plans) {
+        return NULL;
+      }
+      *op->plans = NULL;
+    }
     if (!op->certain) {
       return NULL;
     }
@@ -403,6 +418,7 @@ simple(const Op* const op)
 {
   switch (op->kind) {
   case OP_BGP:
+    return !op->n_exprs; /* a filter must not see ?g */
   case OP_PATH:
   case OP_UNIT:
   case OP_EMPTY:
@@ -418,6 +434,46 @@ simple(const Op* const op)
   default:
     return false;
   }
+}
+
+/* Add the variables `e` reads to `vars`; false if it holds EXISTS (whose
+ * meaning depends on the whole solution, so it must wait). */
+static bool
+expr_vars(const FdxSparqlExpr* const e, uint64_t* const vars)
+{
+  if (e->kind == FDX_SPARQL_EXPR_VAR) {
+    set_add(vars, e->term.index);
+    return true;
+  }
+  if (e->kind == FDX_SPARQL_EXPR_AGGREGATE ||
+      (e->kind == FDX_SPARQL_EXPR_CALL &&
+       (e->fn == FDX_SPARQL_FN_EXISTS || e->fn == FDX_SPARQL_FN_NOT_EXISTS ||
+        e->fn == FDX_SPARQL_FN_RAND || e->fn == FDX_SPARQL_FN_BNODE))) {
+    return false;
+  }
+  for (uint32_t i = 0; i < e->n_args; ++i) {
+    if (!expr_vars(e->args[i], vars)) {
+      return false;
+    }
+  }
+  return true;
+}
+
+/* Can filter `e` run inside a BGP binding `bgp_vars`? */
+static bool
+pushable(Exec* const ex, const FdxSparqlExpr* const e,
+         const uint64_t* const bgp_vars)
+{
+  uint64_t* const vars = set_new(ex);
+  if (!vars || !expr_vars(e, vars)) {
+    return false;
+  }
+  for (size_t w = 0; w < words(ex); ++w) {
+    if (vars[w] & ~bgp_vars[w]) {
+      return false;
+    }
+  }
+  return true;
 }
 
 static FdxStatus
@@ -624,6 +680,26 @@ translate(Exec* const ex, const FdxSparqlGroup* const g,
   }
   if (!acc) {
     return FDX_ERR_NO_MEMORY;
+  }
+  if (n_filters && acc->kind == OP_BGP && !acc->n_exprs) {
+    /* Filters on the BGP's own variables run inside its join, as soon as
+     * their variables are bound; the rest stay above it. */
+    FdxSparqlExpr** pushed = (FdxSparqlExpr**)arena_alloc(
+      &ex->arena, n_filters * sizeof(FdxSparqlExpr*));
+    if (!pushed) {
+      return FDX_ERR_NO_MEMORY;
+    }
+    uint32_t n_pushed = 0, n_kept = 0;
+    for (uint32_t i = 0; i < n_filters; ++i) {
+      if (pushable(ex, filters[i], acc->certain)) {
+        pushed[n_pushed++] = filters[i];
+      } else {
+        filters[n_kept++] = filters[i];
+      }
+    }
+    acc->exprs   = pushed;
+    acc->n_exprs = n_pushed;
+    n_filters    = n_kept;
   }
   if (n_filters) {
     Op* const op = op_new(ex, OP_FILTER);
@@ -912,13 +988,28 @@ estimate(Exec* const ex, const Pattern* const p, const FdxId* const row,
   return pb ? total / 10 : total;
 }
 
+static FdxStatus
+filters_pass(Exec* ex, FdxSparqlExpr* const* exprs, uint32_t n, const FdxId* row,
+             bool* ret);
+
+/* A BGP's join order for one set of bound variables, and the depth at
+ * which each pushed-down filter has all its variables. */
+struct Plan {
+  struct Plan* next;
+  uint64_t     sig;
+  uint32_t     n_pats;
+  uint32_t*    filter_depth; /* n_exprs entries after `order` */
+  uint32_t     order[];
+};
+typedef struct Plan Plan;
+
 typedef struct {
-  const Op*  op;
-  uint32_t*  order;
-  uint32_t   depth;
-  FdxId*     row;
-  EmitFn     emit;
-  void*      ctx;
+  const Op*   op;
+  const Plan* plan;
+  uint32_t    depth;
+  FdxId*      row;
+  EmitFn      emit;
+  void*       ctx;
 } BgpRun;
 
 static FdxStatus
@@ -928,7 +1019,7 @@ static FdxStatus
 bgp_quad(Exec* const ex, void* const ctx, const FdxQuad* const q)
 {
   BgpRun* const        run = (BgpRun*)ctx;
-  const Pattern* const p   = &run->op->pats[run->order[run->depth]];
+  const Pattern* const p   = &run->op->pats[run->plan->order[run->depth]];
   FdxId* const         row = rows_push(ex);
   if (!row) {
     return exec_fail(ex, FDX_ERR_LIMIT, "query too deeply nested");
@@ -972,10 +1063,20 @@ bgp_quad(Exec* const ex, void* const ctx, const FdxQuad* const q)
 static FdxStatus
 bgp_step(Exec* const ex, BgpRun* const run)
 {
+  /* Filters whose variables are all bound by now. */
+  for (uint32_t f = 0; f < run->op->n_exprs; ++f) {
+    if (run->plan->filter_depth[f] == run->depth) {
+      bool            ok;
+      const FdxStatus st = filters_pass(ex, &run->op->exprs[f], 1, run->row, &ok);
+      if (st || !ok) {
+        return st;
+      }
+    }
+  }
   if (run->depth == run->op->n_pats) {
     return run->emit(ex, run->ctx, run->row);
   }
-  const Pattern* const p  = &run->op->pats[run->order[run->depth]];
+  const Pattern* const p  = &run->op->pats[run->plan->order[run->depth]];
   const ScanGraph      sg = scan_graph(ex, &run->op->graph, run->row);
   const FdxId          s  = slot_value(&p->s, run->row);
   const FdxId          pp = slot_value(&p->p, run->row);
@@ -986,36 +1087,73 @@ bgp_step(Exec* const ex, BgpRun* const run)
   return scan(ex, &sg, s, pp, o, bgp_quad, run);
 }
 
-static FdxStatus
-eval_bgp(Exec* const ex, const Op* const op, const FdxId* const seed,
-         EmitFn emit, void* const ctx)
+/* Which of the BGP's variable positions the seed binds, as a signature. */
+static uint64_t
+bound_signature(const Op* const op, const FdxId* const seed)
 {
-  /* Greedy order: the cheapest pattern next, given what is bound. */
-  uint32_t  order_buf[64];
-  uint32_t* order = op->n_pats <= 64
-                      ? order_buf
-                      : (uint32_t*)malloc(op->n_pats * sizeof(uint32_t));
-  uint64_t* bound = set_new(ex);
-  bool*     used  = (bool*)calloc(op->n_pats + 1, 1);
-  if (!order || !bound || !used) {
-    if (order != order_buf) {
-      free(order);
+  uint64_t h = UINT64_C(0xcbf29ce484222325);
+  for (uint32_t i = 0; i < op->n_pats; ++i) {
+    const Slot* const slots[3] = {&op->pats[i].s, &op->pats[i].p, &op->pats[i].o};
+    for (int k = 0; k < 3; ++k) {
+      const bool b = slots[k]->is_var && seed[slots[k]->var];
+      h            = (h ^ (uint64_t)(b + 1)) * UINT64_C(0x100000001b3);
     }
+  }
+  if (op->graph.mode == GM_VAR) {
+    h = (h ^ (uint64_t)(seed[op->graph.g.var] ? 2 : 1)) * UINT64_C(0x100000001b3);
+  }
+  return h;
+}
+
+/* Work out (or find) the join order for this seed: greedily the cheapest
+ * pattern next given what is bound, preferring patterns connected to what
+ * is bound; and where each pushed-down filter can run. */
+static FdxStatus
+bgp_plan(Exec* const ex, const Op* const op, const FdxId* const seed,
+         const Plan** const ret)
+{
+  const uint64_t sig = bound_signature(op, seed);
+  for (const Plan* p = *op->plans; p; p = p->next) {
+    if (p->sig == sig) {
+      *ret = p;
+      return FDX_SUCCESS;
+    }
+  }
+  EvalState* const es = state(ex);
+  Plan* const plan = (Plan*)calloc(1, sizeof(Plan) + (op->n_pats + op->n_exprs + 1) *
+                                                      sizeof(uint32_t));
+  uint64_t* const bound = (uint64_t*)calloc(words(ex), sizeof(uint64_t));
+  bool* const     used  = (bool*)calloc(op->n_pats + 1, 1);
+  Plan** const    all =
+    es ? (Plan**)realloc(es->all_plans, (es->n_plans + 1) * sizeof(Plan*)) : NULL;
+  if (all) {
+    es->all_plans = all;
+  }
+  if (!plan || !bound || !used || !all) {
+    free(plan);
+    free(bound);
     free(used);
     return FDX_ERR_NO_MEMORY;
   }
+  es->all_plans[es->n_plans++] = plan;
+  plan->sig          = sig;
+  plan->n_pats       = op->n_pats;
+  plan->filter_depth = plan->order + op->n_pats;
+  for (uint32_t v = 0; v < ex->n_vars; ++v) {
+    if (seed[v]) {
+      set_add(bound, v);
+    }
+  }
   for (uint32_t k = 0; k < op->n_pats; ++k) {
-    uint32_t best = 0;
+    uint32_t best      = 0;
     double   best_cost = -1;
     for (uint32_t i = 0; i < op->n_pats; ++i) {
       if (used[i]) {
         continue;
       }
-      double cost = estimate(ex, &op->pats[i], seed, bound);
-      /* Prefer patterns connected to what is bound. */
-      const Pattern* const p = &op->pats[i];
-      const bool connected   = k == 0 ||
-                             (p->s.is_var && set_has(bound, p->s.var)) ||
+      double               cost = estimate(ex, &op->pats[i], seed, bound);
+      const Pattern* const p    = &op->pats[i];
+      const bool connected = k == 0 || (p->s.is_var && set_has(bound, p->s.var)) ||
                              (p->o.is_var && set_has(bound, p->o.var)) ||
                              (p->p.is_var && set_has(bound, p->p.var));
       if (!connected) {
@@ -1026,26 +1164,77 @@ eval_bgp(Exec* const ex, const Op* const op, const FdxId* const seed,
         best_cost = cost;
       }
     }
-    used[best] = true;
-    order[k]   = best;
+    used[best]     = true;
+    plan->order[k] = best;
     slot_vars(&op->pats[best].s, bound);
     slot_vars(&op->pats[best].p, bound);
     slot_vars(&op->pats[best].o, bound);
+    if (op->graph.mode == GM_VAR) {
+      set_add(bound, op->graph.g.var);
+    }
   }
+  /* Each filter at the first depth where all its variables are bound. */
+  uint64_t* const vars = (uint64_t*)calloc(words(ex), sizeof(uint64_t));
+  uint64_t* const have = (uint64_t*)calloc(words(ex), sizeof(uint64_t));
+  for (uint32_t f = 0; vars && have && f < op->n_exprs; ++f) {
+    memset(vars, 0, words(ex) * sizeof(uint64_t));
+    memset(have, 0, words(ex) * sizeof(uint64_t));
+    expr_vars(op->exprs[f], vars);
+    for (uint32_t v = 0; v < ex->n_vars; ++v) {
+      if (seed[v]) {
+        set_add(have, v);
+      }
+    }
+    uint32_t depth = 0;
+    for (;; ++depth) {
+      bool covered = true;
+      for (size_t w = 0; w < words(ex) && covered; ++w) {
+        covered = !(vars[w] & ~have[w]);
+      }
+      if (covered || depth == op->n_pats) {
+        break;
+      }
+      const Pattern* const p = &op->pats[plan->order[depth]];
+      slot_vars(&p->s, have);
+      slot_vars(&p->p, have);
+      slot_vars(&p->o, have);
+      if (op->graph.mode == GM_VAR) {
+        set_add(have, op->graph.g.var);
+      }
+    }
+    plan->filter_depth[f] = depth;
+  }
+  const bool oom = !vars || !have;
+  free(vars);
+  free(have);
+  free(bound);
   free(used);
+  if (oom) {
+    return FDX_ERR_NO_MEMORY;
+  }
+  plan->next  = *op->plans;
+  *op->plans  = plan;
+  *ret        = plan;
+  return FDX_SUCCESS;
+}
+
+static FdxStatus
+eval_bgp(Exec* const ex, const Op* const op, const FdxId* const seed,
+         EmitFn emit, void* const ctx)
+{
+  const Plan* plan = NULL;
+  FdxStatus   st   = bgp_plan(ex, op, seed, &plan);
+  if (st) {
+    return st;
+  }
   FdxId* const row = rows_push(ex);
-  FdxStatus    st  = FDX_SUCCESS;
   if (!row) {
-    st = exec_fail(ex, FDX_ERR_LIMIT, "query too deeply nested");
-  } else {
-    memcpy(row, seed, ex->n_vars * sizeof(FdxId));
-    BgpRun run = {op, order, 0, row, emit, ctx};
-    st         = bgp_step(ex, &run);
-    rows_pop(ex);
+    return exec_fail(ex, FDX_ERR_LIMIT, "query too deeply nested");
   }
-  if (order != order_buf) {
-    free(order);
-  }
+  memcpy(row, seed, ex->n_vars * sizeof(FdxId));
+  BgpRun run = {op, plan, 0, row, emit, ctx};
+  st         = bgp_step(ex, &run);
+  rows_pop(ex);
   return st;
 }
 

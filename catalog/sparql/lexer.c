@@ -28,14 +28,16 @@
  * Arena
  * --------------------------------------------------------------------- */
 
-typedef struct ArenaBlock {
+typedef struct ArenaBlock
+{
   struct ArenaBlock* next;
   size_t             size;
   size_t             used;
   max_align_t        data[];
 } ArenaBlock;
 
-struct FdxSparqlArenaImpl {
+struct FdxSparqlArenaImpl
+{
   ArenaBlock* head;
   size_t      total;
   size_t      limit;
@@ -152,9 +154,9 @@ fdx_sparql_check_utf8(const char* const text,
   const unsigned char* const s = (const unsigned char*)text;
   size_t                     i = 0;
   while (i < len) {
-    const unsigned c = s[i];
-    size_t         n = 0;
-    uint32_t       cp = 0;
+    const unsigned c   = s[i];
+    size_t         n   = 0;
+    uint32_t       cp  = 0;
     uint32_t       min = 0;
     if (c < 0x80) {
       ++i;
@@ -509,8 +511,8 @@ read_hex(const FdxLexer* const lex,
 {
   uint32_t cp = 0;
   for (unsigned k = 0; k < ndigits; ++k) {
-    const int h = pos + k < lex->len ? hex_value((unsigned char)lex->text[pos + k])
-                                     : -1;
+    const int h =
+      pos + k < lex->len ? hex_value((unsigned char)lex->text[pos + k]) : -1;
     if (h < 0) {
       return pos + k;
     }
@@ -646,10 +648,8 @@ lex_iri(FdxLexer* const lex, FdxToken* const tok, const size_t end)
       if (is_iri_forbidden(cp)) {
         char what[32];
         describe_char(cp, what, sizeof(what));
-        return lex_error(lex,
-                         j,
-                         "expected an IRI character, found an escape for %s",
-                         what);
+        return lex_error(
+          lex, j, "expected an IRI character, found an escape for %s", what);
       }
       o += fdx_sparql_utf8_put(cp, out + o);
       j += n;
@@ -657,11 +657,11 @@ lex_iri(FdxLexer* const lex, FdxToken* const tok, const size_t end)
       out[o++] = lex->text[j++];
     }
   }
-  out[o]     = '\0';
-  tok->kind  = FDX_TOK_IRIREF;
-  tok->str   = out;
-  tok->len   = o;
-  lex->pos   = end;
+  out[o]    = '\0';
+  tok->kind = FDX_TOK_IRIREF;
+  tok->str  = out;
+  tok->len  = o;
+  lex->pos  = end;
   return FDX_SUCCESS;
 }
 
@@ -679,10 +679,10 @@ string_body(FdxLexer* const lex,
   const char   q       = lex->text[start];
   const bool   is_long = start + 2 < lex->len && lex->text[start + 1] == q &&
                        lex->text[start + 2] == q;
-  const char* const close =
-    q == '"' ? (is_long ? "'\"\"\"'" : "'\"'") : (is_long ? "\"'''\"" : "\"'\"");
-  size_t o = 0;
-  size_t j = start + (is_long ? 3 : 1);
+  const char* const close = q == '"' ? (is_long ? "'\"\"\"'" : "'\"'")
+                                     : (is_long ? "\"'''\"" : "\"'\"");
+  size_t            o     = 0;
+  size_t            j     = start + (is_long ? 3 : 1);
   for (;;) {
     if (j >= lex->len) {
       return lex_error(
@@ -704,47 +704,47 @@ string_body(FdxLexer* const lex,
       const char e = j + 1 < lex->len ? lex->text[j + 1] : '\0';
       n            = 2;
       switch (e) {
-      case 't':
-        d = '\t';
-        break;
-      case 'b':
-        d = '\b';
-        break;
-      case 'n':
-        d = '\n';
-        break;
-      case 'r':
-        d = '\r';
-        break;
-      case 'f':
-        d = '\f';
-        break;
-      case '"':
-      case '\'':
-      case '\\':
-        d = e;
-        break;
-      case 'u':
-      case 'U': {
-        uint32_t        cp = 0;
-        const FdxStatus st = read_codepoint_escape(lex, j, &cp, &n);
-        if (st) {
-          return st;
+        case 't':
+          d = '\t';
+          break;
+        case 'b':
+          d = '\b';
+          break;
+        case 'n':
+          d = '\n';
+          break;
+        case 'r':
+          d = '\r';
+          break;
+        case 'f':
+          d = '\f';
+          break;
+        case '"':
+        case '\'':
+        case '\\':
+          d = e;
+          break;
+        case 'u':
+        case 'U': {
+          uint32_t        cp = 0;
+          const FdxStatus st = read_codepoint_escape(lex, j, &cp, &n);
+          if (st) {
+            return st;
+          }
+          char buf[4];
+          o += fdx_sparql_utf8_put(cp, out ? out + o : buf);
+          j += n;
+          continue;
         }
-        char buf[4];
-        o += fdx_sparql_utf8_put(cp, out ? out + o : buf);
-        j += n;
-        continue;
-      }
-      default: {
-        char found[32];
-        describe_at(lex, j + 1, found, sizeof(found));
-        return lex_error(lex,
-                         j,
-                         "expected an escape (\\t \\b \\n \\r \\f \\\" \\' "
-                         "\\\\ \\uXXXX \\UXXXXXXXX) after '\\', found %s",
-                         found);
-      }
+        default: {
+          char found[32];
+          describe_at(lex, j + 1, found, sizeof(found));
+          return lex_error(lex,
+                           j,
+                           "expected an escape (\\t \\b \\n \\r \\f \\\" \\' "
+                           "\\\\ \\uXXXX \\UXXXXXXXX) after '\\', found %s",
+                           found);
+        }
       }
     } else if (!is_long && (c == '\n' || c == '\r')) {
       return lex_error(
@@ -849,8 +849,8 @@ scan_local(FdxLexer* const lex,
            const bool      is_label,
            size_t* const   ret_end)
 {
-  size_t j   = pos;
-  size_t end = pos;
+  size_t j     = pos;
+  size_t end   = pos;
   bool   first = true;
   for (;;) {
     size_t         n = 0;
@@ -891,8 +891,9 @@ scan_local(FdxLexer* const lex,
       }
       j += 1 + en;
       end = j;
-    } else if (first ? (is_pn_chars_u(c) || is_digit(c) || (!is_label && c == ':'))
-                     : (is_pn_chars(c) || (!is_label && c == ':'))) {
+    } else if (first
+                 ? (is_pn_chars_u(c) || is_digit(c) || (!is_label && c == ':'))
+                 : (is_pn_chars(c) || (!is_label && c == ':'))) {
       j += n;
       end = j;
     } else if (!first && c == '.') {
@@ -961,8 +962,9 @@ lex_name(FdxLexer* const lex, FdxToken* const tok)
       return st;
     }
     tok->kind = FDX_TOK_PNAME;
-    tok->str  = fdx_sparql_arena_strdup(lex->arena, lex->text + start, j - start);
-    tok->len  = j - start;
+    tok->str =
+      fdx_sparql_arena_strdup(lex->arena, lex->text + start, j - start);
+    tok->len   = j - start;
     tok->local = unescape_local(lex, j + 1, end, &tok->local_len);
     if (!tok->str || !tok->local) {
       return no_room(lex);
@@ -1012,7 +1014,8 @@ lex_var(FdxLexer* const lex, FdxToken* const tok)
     }
   }
   tok->kind = FDX_TOK_VAR;
-  tok->str  = fdx_sparql_arena_strdup(lex->arena, lex->text + start + 1, j - start - 1);
+  tok->str =
+    fdx_sparql_arena_strdup(lex->arena, lex->text + start + 1, j - start - 1);
   if (!tok->str) {
     return no_room(lex);
   }
@@ -1033,11 +1036,14 @@ lex_bnode(FdxLexer* const lex, FdxToken* const tok)
   if (end == start + 2) {
     char found[32];
     describe_at(lex, start + 2, found, sizeof(found));
-    return lex_error(
-      lex, start + 2, "expected a blank node label after '_:', found %s", found);
+    return lex_error(lex,
+                     start + 2,
+                     "expected a blank node label after '_:', found %s",
+                     found);
   }
   tok->kind = FDX_TOK_BNODE;
-  tok->str  = fdx_sparql_arena_strdup(lex->arena, lex->text + start + 2, end - start - 2);
+  tok->str =
+    fdx_sparql_arena_strdup(lex->arena, lex->text + start + 2, end - start - 2);
   if (!tok->str) {
     return no_room(lex);
   }
@@ -1070,7 +1076,8 @@ lex_langtag(FdxLexer* const lex, FdxToken* const tok)
     }
   }
   tok->kind = FDX_TOK_LANGTAG;
-  tok->str  = fdx_sparql_arena_strdup(lex->arena, lex->text + start + 1, j - start - 1);
+  tok->str =
+    fdx_sparql_arena_strdup(lex->arena, lex->text + start + 1, j - start - 1);
   if (!tok->str) {
     return no_room(lex);
   }
@@ -1080,7 +1087,10 @@ lex_langtag(FdxLexer* const lex, FdxToken* const tok)
 }
 
 static FdxStatus
-punct(FdxLexer* const lex, FdxToken* const tok, const FdxTokKind kind, const size_t n)
+punct(FdxLexer* const  lex,
+      FdxToken* const  tok,
+      const FdxTokKind kind,
+      const size_t     n)
 {
   tok->kind = kind;
   lex->pos += n;
@@ -1095,90 +1105,96 @@ lex_token(FdxLexer* const lex, FdxToken* const tok)
   const char        c = t[p];
   const char        d = p + 1 < lex->len ? t[p + 1] : '\0';
   switch (c) {
-  case '<': {
-    size_t end = 0;
-    if (scan_iri(lex, p, &end)) {
-      return lex_iri(lex, tok, end);
+    case '<': {
+      size_t end = 0;
+      if (scan_iri(lex, p, &end)) {
+        return lex_iri(lex, tok, end);
+      }
+      return d == '=' ? punct(lex, tok, FDX_TOK_LE, 2)
+                      : punct(lex, tok, FDX_TOK_LT, 1);
     }
-    return d == '=' ? punct(lex, tok, FDX_TOK_LE, 2) : punct(lex, tok, FDX_TOK_LT, 1);
-  }
-  case '>':
-    return d == '=' ? punct(lex, tok, FDX_TOK_GE, 2) : punct(lex, tok, FDX_TOK_GT, 1);
-  case '"':
-  case '\'':
-    return lex_string(lex, tok);
-  case '?':
-  case '$': {
-    size_t         n  = 0;
-    const uint32_t nc = char_at(lex, p + 1, &n);
-    if (n && (is_pn_chars_u(nc) || is_digit(nc))) {
-      return lex_var(lex, tok);
+    case '>':
+      return d == '=' ? punct(lex, tok, FDX_TOK_GE, 2)
+                      : punct(lex, tok, FDX_TOK_GT, 1);
+    case '"':
+    case '\'':
+      return lex_string(lex, tok);
+    case '?':
+    case '$': {
+      size_t         n  = 0;
+      const uint32_t nc = char_at(lex, p + 1, &n);
+      if (n && (is_pn_chars_u(nc) || is_digit(nc))) {
+        return lex_var(lex, tok);
+      }
+      if (c == '?') {
+        return punct(lex, tok, FDX_TOK_QUESTION, 1);
+      }
+      char found[32];
+      describe_at(lex, p + 1, found, sizeof(found));
+      return lex_error(
+        lex, p + 1, "expected a variable name after '$', found %s", found);
     }
-    if (c == '?') {
-      return punct(lex, tok, FDX_TOK_QUESTION, 1);
-    }
-    char found[32];
-    describe_at(lex, p + 1, found, sizeof(found));
-    return lex_error(lex, p + 1, "expected a variable name after '$', found %s", found);
-  }
-  case '_':
-    if (d == ':') {
-      return lex_bnode(lex, tok);
-    }
-    return lex_error(lex, p, "expected a token, found '_'");
-  case '@':
-    return lex_langtag(lex, tok);
-  case '.':
-    if (d >= '0' && d <= '9') {
-      return lex_number(lex, tok);
-    }
-    return punct(lex, tok, FDX_TOK_DOT, 1);
-  case '{':
-    return punct(lex, tok, FDX_TOK_LBRACE, 1);
-  case '}':
-    return punct(lex, tok, FDX_TOK_RBRACE, 1);
-  case '(':
-    return punct(lex, tok, FDX_TOK_LPAREN, 1);
-  case ')':
-    return punct(lex, tok, FDX_TOK_RPAREN, 1);
-  case '[':
-    return punct(lex, tok, FDX_TOK_LBRACKET, 1);
-  case ']':
-    return punct(lex, tok, FDX_TOK_RBRACKET, 1);
-  case ';':
-    return punct(lex, tok, FDX_TOK_SEMICOLON, 1);
-  case ',':
-    return punct(lex, tok, FDX_TOK_COMMA, 1);
-  case '=':
-    return punct(lex, tok, FDX_TOK_EQ, 1);
-  case '!':
-    return d == '=' ? punct(lex, tok, FDX_TOK_NE, 2) : punct(lex, tok, FDX_TOK_BANG, 1);
-  case '&':
-    if (d == '&') {
-      return punct(lex, tok, FDX_TOK_AND, 2);
-    }
-    return lex_error(lex, p, "expected '&&', found '&'");
-  case '|':
-    return d == '|' ? punct(lex, tok, FDX_TOK_OR, 2) : punct(lex, tok, FDX_TOK_PIPE, 1);
-  case '+':
-    return punct(lex, tok, FDX_TOK_PLUS, 1);
-  case '-':
-    return punct(lex, tok, FDX_TOK_MINUS, 1);
-  case '*':
-    return punct(lex, tok, FDX_TOK_STAR, 1);
-  case '/':
-    return punct(lex, tok, FDX_TOK_SLASH, 1);
-  case '^':
-    return d == '^' ? punct(lex, tok, FDX_TOK_HATHAT, 2) : punct(lex, tok, FDX_TOK_CARET, 1);
-  case ':':
-    return lex_name(lex, tok);
-  case '\\':
-    return lex_error(lex,
-                     p,
-                     "expected a token, found '\\' (escapes are only "
-                     "supported inside strings, IRIs and prefixed names)");
-  default:
-    break;
+    case '_':
+      if (d == ':') {
+        return lex_bnode(lex, tok);
+      }
+      return lex_error(lex, p, "expected a token, found '_'");
+    case '@':
+      return lex_langtag(lex, tok);
+    case '.':
+      if (d >= '0' && d <= '9') {
+        return lex_number(lex, tok);
+      }
+      return punct(lex, tok, FDX_TOK_DOT, 1);
+    case '{':
+      return punct(lex, tok, FDX_TOK_LBRACE, 1);
+    case '}':
+      return punct(lex, tok, FDX_TOK_RBRACE, 1);
+    case '(':
+      return punct(lex, tok, FDX_TOK_LPAREN, 1);
+    case ')':
+      return punct(lex, tok, FDX_TOK_RPAREN, 1);
+    case '[':
+      return punct(lex, tok, FDX_TOK_LBRACKET, 1);
+    case ']':
+      return punct(lex, tok, FDX_TOK_RBRACKET, 1);
+    case ';':
+      return punct(lex, tok, FDX_TOK_SEMICOLON, 1);
+    case ',':
+      return punct(lex, tok, FDX_TOK_COMMA, 1);
+    case '=':
+      return punct(lex, tok, FDX_TOK_EQ, 1);
+    case '!':
+      return d == '=' ? punct(lex, tok, FDX_TOK_NE, 2)
+                      : punct(lex, tok, FDX_TOK_BANG, 1);
+    case '&':
+      if (d == '&') {
+        return punct(lex, tok, FDX_TOK_AND, 2);
+      }
+      return lex_error(lex, p, "expected '&&', found '&'");
+    case '|':
+      return d == '|' ? punct(lex, tok, FDX_TOK_OR, 2)
+                      : punct(lex, tok, FDX_TOK_PIPE, 1);
+    case '+':
+      return punct(lex, tok, FDX_TOK_PLUS, 1);
+    case '-':
+      return punct(lex, tok, FDX_TOK_MINUS, 1);
+    case '*':
+      return punct(lex, tok, FDX_TOK_STAR, 1);
+    case '/':
+      return punct(lex, tok, FDX_TOK_SLASH, 1);
+    case '^':
+      return d == '^' ? punct(lex, tok, FDX_TOK_HATHAT, 2)
+                      : punct(lex, tok, FDX_TOK_CARET, 1);
+    case ':':
+      return lex_name(lex, tok);
+    case '\\':
+      return lex_error(lex,
+                       p,
+                       "expected a token, found '\\' (escapes are only "
+                       "supported inside strings, IRIs and prefixed names)");
+    default:
+      break;
   }
   if (c >= '0' && c <= '9') {
     return lex_number(lex, tok);

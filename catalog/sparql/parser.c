@@ -24,10 +24,16 @@
  * known; aggregates through a context that only SELECT, HAVING and ORDER
  * BY set, and that an aggregate's own arguments clear.
  *
+ * Time: every check is linear in what it looks at (hash tables for names
+ * and labels, stamped sets and a scope stack for variables), so that a
+ * query of max_bytes cannot make the parser quadratic.
+ *
  * Memory: the tree lives in the arena (limit max_memory); the scratch
- * stack and the hash tables are malloc'd, count against the same limit
- * and are freed before the parser returns.  Depth: enter() / leave()
- * around every nesting construct, see ast.h for what counts.
+ * stack, the tables and the variable sets are malloc'd, have a limit of
+ * their own of the same size, and are freed before the parser returns.
+ * Depth: enter() / leave() around every nesting construct, see ast.h for
+ * what counts.  Errors: the first one wins (fail_st) and is reported with
+ * its position when the parse returns.
  */
 #include "ast.h"
 #include "lexer.h"
@@ -40,11 +46,11 @@
 #define RDF_NS "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 #define XSD_NS "http://www.w3.org/2001/XMLSchema#"
 
-#define TRY(st, expr)                                                        \
-  do {                                                                       \
-    if (((st) = (expr)) != FDX_SUCCESS) {                                    \
-      return (st);                                                           \
-    }                                                                        \
+#define TRY(st, expr)                     \
+  do {                                    \
+    if (((st) = (expr)) != FDX_SUCCESS) { \
+      return (st);                        \
+    }                                     \
   } while (0)
 
 /* ------------------------------------------------------------------------
@@ -53,40 +59,46 @@
 
 /* A string-keyed hash table (open addressing, linear probing) mapping to
  * a uint32_t.  Keys are borrowed: they live in the arena. */
-typedef struct {
+typedef struct
+{
   const char* key;
   size_t      len;
   uint32_t    hash;
   uint32_t    value;
 } MapSlot;
 
-typedef struct {
+typedef struct
+{
   MapSlot* slots;
   uint32_t cap; /* a power of two, or 0 */
   uint32_t count;
 } Map;
 
 /* Where a blank node label of a WHERE clause was used. */
-typedef struct {
+typedef struct
+{
   uint32_t bgp; /* basic graph pattern id */
   uint32_t var; /* its variable */
   uint32_t op;  /* update operation (0 in a query) */
 } WhereLabel;
 
 /* Where a blank node label of a template or of data was used. */
-typedef struct {
+typedef struct
+{
   uint32_t bnode; /* template blank node index */
   uint32_t op;
-  bool     data;  /* in INSERT DATA: the label is the request's */
+  bool     data; /* in INSERT DATA: the label is the request's */
 } TemplateLabel;
 
 /* The aggregates of one SELECT, in the order met. */
-typedef struct AggLink {
+typedef struct AggLink
+{
   FdxSparqlExpr*  expr;
   struct AggLink* next;
 } AggLink;
 
-typedef struct {
+typedef struct
+{
   AggLink* head;
   AggLink* tail;
   uint32_t n;
@@ -94,7 +106,8 @@ typedef struct {
 
 /* How the triples being parsed are read: which terms they may hold and
  * what a blank node becomes. */
-typedef struct {
+typedef struct
+{
   bool        paths;      /* property paths allowed (WHERE) */
   bool        vars;       /* variables allowed */
   bool        bnodes;     /* blank nodes (and so [] and collections) */
@@ -103,13 +116,14 @@ typedef struct {
   const char* where;      /* "in DELETE DATA" etc., for messages */
 } TriplesMode;
 
-typedef struct {
+typedef struct
+{
   FdxSparqlArena* arena;
   FdxLexer        lex;
   const char*     text;
   size_t          len;
-  FdxToken        tok;      /* the current token */
-  FdxToken        next;     /* the one after it, when has_next */
+  FdxToken        tok;  /* the current token */
+  FdxToken        next; /* the one after it, when has_next */
   bool            has_next;
 
   unsigned depth;
@@ -211,7 +225,8 @@ fail_st(Parser* const   p,
   return st;
 }
 
-#define fail_at(p, offset, ...) fail_st((p), FDX_ERR_SYNTAX, (offset), __VA_ARGS__)
+#define fail_at(p, offset, ...) \
+  fail_st((p), FDX_ERR_SYNTAX, (offset), __VA_ARGS__)
 
 /* Out of memory or over the memory limit, in the arena or outside it. */
 static FdxStatus
@@ -235,7 +250,10 @@ fail_arena(Parser* const p)
 
 /* The current token described for a "found" clause. */
 static void
-describe_tok(const Parser* const p, const FdxToken* const tok, char* out, size_t size)
+describe_tok(const Parser* const   p,
+             const FdxToken* const tok,
+             char*                 out,
+             size_t                size)
 {
   fdx_sparql_token_describe(&p->lex, tok, out, size);
 }
@@ -263,11 +281,11 @@ expected(Parser* const p, const char* const what, const bool iri_possible)
 /* Grow the malloc'd array at *ptr (elements of `size` bytes, capacity
  * *cap, new room zeroed) to hold at least `need`. */
 static FdxStatus
-grow(Parser* const  p,
-     void** const   ptr,
+grow(Parser* const   p,
+     void** const    ptr,
      uint32_t* const cap,
-     const size_t   need,
-     const size_t   size)
+     const size_t    need,
+     const size_t    size)
 {
   if (need <= *cap) {
     return FDX_SUCCESS;
@@ -421,12 +439,16 @@ hash_bytes(const char* const s, const size_t len)
 
 /* The slot for `key`: its own, or the empty one where it would go. */
 static MapSlot*
-map_slot(const Map* const m, const char* const key, const size_t len, const uint32_t h)
+map_slot(const Map* const  m,
+         const char* const key,
+         const size_t      len,
+         const uint32_t    h)
 {
   uint32_t i = h & (m->cap - 1);
   for (;;) {
     MapSlot* const s = &m->slots[i];
-    if (!s->key || (s->hash == h && s->len == len && !memcmp(s->key, key, len))) {
+    if (!s->key ||
+        (s->hash == h && s->len == len && !memcmp(s->key, key, len))) {
       return s;
     }
     i = (i + 1) & (m->cap - 1);
@@ -435,7 +457,10 @@ map_slot(const Map* const m, const char* const key, const size_t len, const uint
 
 /* Look `key` up: true and its value in *ret_value if present. */
 static bool
-map_get(const Map* const m, const char* const key, const size_t len, uint32_t* const ret_value)
+map_get(const Map* const  m,
+        const char* const key,
+        const size_t      len,
+        uint32_t* const   ret_value)
 {
   if (!m->cap) {
     return false;
@@ -450,10 +475,14 @@ map_get(const Map* const m, const char* const key, const size_t len, uint32_t* c
 
 /* Set `key` (borrowed, must outlive the table) to `value`. */
 static FdxStatus
-map_put(Parser* const p, Map* const m, const char* const key, const size_t len, const uint32_t value)
+map_put(Parser* const     p,
+        Map* const        m,
+        const char* const key,
+        const size_t      len,
+        const uint32_t    value)
 {
   if ((m->count + 1) * 4 > m->cap * 3) {
-    const uint32_t ncap = m->cap ? m->cap * 2 : 64;
+    const uint32_t ncap  = m->cap ? m->cap * 2 : 64;
     const size_t   bytes = (size_t)ncap * sizeof(MapSlot);
     if (ncap < m->cap || p->aux_bytes + bytes > p->max_memory) {
       return fail_memory(p, FDX_ERR_LIMIT);
@@ -462,7 +491,7 @@ map_put(Parser* const p, Map* const m, const char* const key, const size_t len, 
     if (!slots) {
       return fail_memory(p, FDX_ERR_NO_MEMORY);
     }
-    Map nm = {slots, ncap, 0};
+    Map nm = { slots, ncap, 0 };
     for (uint32_t i = 0; i < m->cap; ++i) {
       const MapSlot* const s = &m->slots[i];
       if (s->key) {
@@ -577,7 +606,10 @@ leave(Parser* const p, const unsigned levels)
 
 /* A copy of `len` bytes in the arena. */
 static FdxStatus
-dup_str(Parser* const p, const char* const s, const size_t len, const char** const ret)
+dup_str(Parser* const      p,
+        const char* const  s,
+        const size_t       len,
+        const char** const ret)
 {
   char* const d = fdx_sparql_arena_strdup(p->arena, s, len);
   if (!d) {
@@ -610,13 +642,15 @@ alloc(Parser* const p, const size_t size, void** const ret)
  * all, a relative reference is kept as written.
  * --------------------------------------------------------------------- */
 
-typedef struct {
+typedef struct
+{
   const char* s;
   size_t      n;
   bool        has;
 } Part;
 
-typedef struct {
+typedef struct
+{
   Part scheme;
   Part auth;
   Part path;
@@ -649,7 +683,7 @@ split_ref(const char* const s, const size_t len, Ref* const r)
       ++j;
     }
     if (j < len && s[j] == ':') {
-      r->scheme = (Part){s, j, true};
+      r->scheme = (Part){ s, j, true };
       i         = j + 1;
     }
   }
@@ -658,25 +692,25 @@ split_ref(const char* const s, const size_t len, Ref* const r)
     while (j < len && s[j] != '/' && s[j] != '?' && s[j] != '#') {
       ++j;
     }
-    r->auth = (Part){s + i + 2, j - i - 2, true};
+    r->auth = (Part){ s + i + 2, j - i - 2, true };
     i       = j;
   }
   size_t j = i;
   while (j < len && s[j] != '?' && s[j] != '#') {
     ++j;
   }
-  r->path = (Part){s + i, j - i, true};
+  r->path = (Part){ s + i, j - i, true };
   i       = j;
   if (i < len && s[i] == '?') {
     j = i + 1;
     while (j < len && s[j] != '#') {
       ++j;
     }
-    r->query = (Part){s + i + 1, j - i - 1, true};
+    r->query = (Part){ s + i + 1, j - i - 1, true };
     i        = j;
   }
   if (i < len && s[i] == '#') {
-    r->frag = (Part){s + i + 1, len - i - 1, true};
+    r->frag = (Part){ s + i + 1, len - i - 1, true };
   }
 }
 
@@ -756,10 +790,10 @@ put_part(char* const out, size_t* const o, const char* const s, const size_t n)
 
 /* Resolve `ref` against `base` into a new arena string. */
 static FdxStatus
-resolve(Parser* const      p,
-        const FdxSparqlIri base,
-        const char* const  ref,
-        const size_t       ref_len,
+resolve(Parser* const       p,
+        const FdxSparqlIri  base,
+        const char* const   ref,
+        const size_t        ref_len,
         FdxSparqlIri* const ret)
 {
   Ref r;
@@ -900,7 +934,7 @@ parse_prologue(Parser* const p)
       if (p->tok.kind != FDX_TOK_IRIREF) {
         return expected(p, "an IRI reference after BASE", true);
       }
-      FdxSparqlIri base = {NULL, 0};
+      FdxSparqlIri base = { NULL, 0 };
       TRY(st, resolve(p, p->base, p->tok.str, p->tok.len, &base));
       p->base = base;
       TRY(st, advance(p));
@@ -915,7 +949,7 @@ parse_prologue(Parser* const p)
       if (p->tok.kind != FDX_TOK_IRIREF) {
         return expected(p, "an IRI reference for the prefix", true);
       }
-      FdxSparqlIri iri = {NULL, 0};
+      FdxSparqlIri iri = { NULL, 0 };
       TRY(st, resolve(p, p->base, p->tok.str, p->tok.len, &iri));
       uint32_t i = 0;
       if (!map_get(&p->prefix_map, name.str, name.len, &i)) {
@@ -950,10 +984,14 @@ new_var(Parser* const     p,
 {
   FdxStatus      st = FDX_SUCCESS;
   const uint32_t v  = p->n_vars;
-  TRY(st,
-      grow(p, (void**)&p->vars, &p->cap_vars, (size_t)v + 1, sizeof(FdxSparqlVar)));
-  TRY(st,
-      grow(p, (void**)&p->stamps, &p->cap_stamps, (size_t)v + 1, sizeof(uint32_t)));
+  TRY(
+    st,
+    grow(
+      p, (void**)&p->vars, &p->cap_vars, (size_t)v + 1, sizeof(FdxSparqlVar)));
+  TRY(
+    st,
+    grow(
+      p, (void**)&p->stamps, &p->cap_stamps, (size_t)v + 1, sizeof(uint32_t)));
   TRY(st,
       grow(p,
            (void**)&p->scope_pos,
@@ -1046,7 +1084,7 @@ where_label(Parser* const p, const FdxToken* const tok, uint32_t* const ret)
            &p->cap_where_labels,
            (size_t)i + 1,
            sizeof(WhereLabel)));
-  p->where_labels[i] = (WhereLabel){p->cur_bgp, v, p->op};
+  p->where_labels[i] = (WhereLabel){ p->cur_bgp, v, p->op };
   ++p->n_where_labels;
   TRY(st, map_put(p, &p->where_map, tok->str, tok->len, i));
   *ret = v;
@@ -1085,7 +1123,7 @@ template_label(Parser* const p, const FdxToken* const tok, uint32_t* const ret)
     ++p->n_tmpl_labels;
     TRY(st, map_put(p, &p->tmpl_map, tok->str, tok->len, i));
   }
-  p->tmpl_labels[i] = (TemplateLabel){p->n_bnodes, p->op, data};
+  p->tmpl_labels[i] = (TemplateLabel){ p->n_bnodes, p->op, data };
   *ret              = p->n_bnodes++;
   return FDX_SUCCESS;
 }
@@ -1097,24 +1135,25 @@ template_label(Parser* const p, const FdxToken* const tok, uint32_t* const ret)
 static FdxSparqlTerm
 iri_term(const FdxSparqlIri iri)
 {
-  FdxSparqlTerm t = {FDX_SPARQL_TERM_IRI, 0, iri.str, iri.len, NULL, 0, NULL, 0};
+  FdxSparqlTerm t = {
+    FDX_SPARQL_TERM_IRI, 0, iri.str, iri.len, NULL, 0, NULL, 0
+  };
   return t;
 }
 
 static FdxSparqlTerm
 var_term(const uint32_t v)
 {
-  FdxSparqlTerm t = {FDX_SPARQL_TERM_VAR, v, NULL, 0, NULL, 0, NULL, 0};
+  FdxSparqlTerm t = { FDX_SPARQL_TERM_VAR, v, NULL, 0, NULL, 0, NULL, 0 };
   return t;
 }
 
 static FdxSparqlTerm
-typed_term(const char* const  lex,
-           const size_t       len,
-           const FdxSparqlIri dt)
+typed_term(const char* const lex, const size_t len, const FdxSparqlIri dt)
 {
   FdxSparqlTerm t = {
-    FDX_SPARQL_TERM_LITERAL, 0, lex, len, NULL, 0, dt.str, dt.len};
+    FDX_SPARQL_TERM_LITERAL, 0, lex, len, NULL, 0, dt.str, dt.len
+  };
   return t;
 }
 
@@ -1131,7 +1170,9 @@ new_anon(Parser* const p, FdxSparqlTerm* const ret)
     *ret = var_term(v);
     return FDX_SUCCESS;
   }
-  FdxSparqlTerm t = {FDX_SPARQL_TERM_BNODE, p->n_bnodes++, NULL, 0, NULL, 0, NULL, 0};
+  FdxSparqlTerm t = {
+    FDX_SPARQL_TERM_BNODE, p->n_bnodes++, NULL, 0, NULL, 0, NULL, 0
+  };
   *ret = t;
   return FDX_SUCCESS;
 }
@@ -1175,11 +1216,11 @@ parse_number(Parser* const p, FdxSparqlTerm* const ret)
   if (!is_number_tok(&p->tok)) {
     return expected(p, "a number", false);
   }
-  const FdxSparqlIri dt = p->tok.kind == FDX_TOK_INTEGER   ? p->xsd_integer
-                          : p->tok.kind == FDX_TOK_DECIMAL ? p->xsd_decimal
-                                                           : p->xsd_double;
-  const char*  lex = p->tok.str;
-  const size_t len = p->tok.len + (sign ? 1 : 0);
+  const FdxSparqlIri dt  = p->tok.kind == FDX_TOK_INTEGER   ? p->xsd_integer
+                           : p->tok.kind == FDX_TOK_DECIMAL ? p->xsd_decimal
+                                                            : p->xsd_double;
+  const char*        lex = p->tok.str;
+  const size_t       len = p->tok.len + (sign ? 1 : 0);
   if (sign) {
     char* const s = (char*)fdx_sparql_arena_alloc(p->arena, len + 1);
     if (!s) {
@@ -1200,7 +1241,8 @@ parse_rdf_literal(Parser* const p, FdxSparqlTerm* const ret)
 {
   FdxStatus     st = FDX_SUCCESS;
   FdxSparqlTerm t  = {
-    FDX_SPARQL_TERM_LITERAL, 0, p->tok.str, p->tok.len, NULL, 0, NULL, 0};
+     FDX_SPARQL_TERM_LITERAL, 0, p->tok.str, p->tok.len, NULL, 0, NULL, 0
+  };
   TRY(st, advance(p));
   if (p->tok.kind == FDX_TOK_LANGTAG) {
     t.lang     = p->tok.str;
@@ -1208,7 +1250,7 @@ parse_rdf_literal(Parser* const p, FdxSparqlTerm* const ret)
     TRY(st, advance(p));
   } else if (p->tok.kind == FDX_TOK_HATHAT) {
     TRY(st, advance(p));
-    FdxSparqlIri dt = {NULL, 0};
+    FdxSparqlIri dt = { NULL, 0 };
     TRY(st, parse_iri(p, &dt));
     t.datatype     = dt.str;
     t.datatype_len = dt.len;
@@ -1237,11 +1279,11 @@ parse_constant(Parser* const        p,
                FdxSparqlTerm* const ret,
                bool* const          ret_ok)
 {
-  FdxStatus st     = FDX_SUCCESS;
+  FdxStatus st      = FDX_SUCCESS;
   bool      signed_ = false;
-  *ret_ok          = true;
+  *ret_ok           = true;
   if (is_iri_tok(p)) {
-    FdxSparqlIri iri = {NULL, 0};
+    FdxSparqlIri iri = { NULL, 0 };
     TRY(st, parse_iri(p, &iri));
     *ret = iri_term(iri);
     return FDX_SUCCESS;
@@ -1267,7 +1309,8 @@ parse_var_or_iri(Parser* const p, FdxSparqlTerm* const ret)
   FdxStatus st = FDX_SUCCESS;
   if (p->tok.kind == FDX_TOK_VAR) {
     if (!p->mode.vars) {
-      return fail_at(p, p->tok.start, "variables are not allowed %s", p->mode.where);
+      return fail_at(
+        p, p->tok.start, "variables are not allowed %s", p->mode.where);
     }
     uint32_t v = 0;
     TRY(st, parse_var(p, &v));
@@ -1277,7 +1320,7 @@ parse_var_or_iri(Parser* const p, FdxSparqlTerm* const ret)
   if (!is_iri_tok(p)) {
     return expected(p, "a variable or an IRI", true);
   }
-  FdxSparqlIri iri = {NULL, 0};
+  FdxSparqlIri iri = { NULL, 0 };
   TRY(st, parse_iri(p, &iri));
   *ret = iri_term(iri);
   return FDX_SUCCESS;
@@ -1293,7 +1336,9 @@ static FdxStatus
 parse_group(Parser* p, FdxSparqlGroup** ret);
 
 static FdxStatus
-new_expr(Parser* const p, const FdxSparqlExprKind kind, FdxSparqlExpr** const ret)
+new_expr(Parser* const           p,
+         const FdxSparqlExprKind kind,
+         FdxSparqlExpr** const   ret)
 {
   FdxSparqlExpr*  e  = NULL;
   const FdxStatus st = ALLOC(p, e);
@@ -1348,7 +1393,9 @@ term_expr(Parser* const p, const FdxSparqlTerm t, FdxSparqlExpr** const ret)
 {
   FdxSparqlExpr*  e  = NULL;
   const FdxStatus st = new_expr(
-    p, t.kind == FDX_SPARQL_TERM_VAR ? FDX_SPARQL_EXPR_VAR : FDX_SPARQL_EXPR_TERM, &e);
+    p,
+    t.kind == FDX_SPARQL_TERM_VAR ? FDX_SPARQL_EXPR_VAR : FDX_SPARQL_EXPR_TERM,
+    &e);
   if (st) {
     return st;
   }
@@ -1367,7 +1414,8 @@ push_expr(Parser* const p, FdxSparqlExpr* const e)
 static FdxStatus
 end_args(Parser* const p, const size_t mark, FdxSparqlExpr* const e)
 {
-  return list_end(p, mark, sizeof(FdxSparqlExpr*), (void**)&e->args, &e->n_args);
+  return list_end(
+    p, mark, sizeof(FdxSparqlExpr*), (void**)&e->args, &e->n_args);
 }
 
 /* ExpressionList ::= NIL | '(' Expression ( ',' Expression )* ')', its
@@ -1394,7 +1442,9 @@ parse_expression_list(Parser* const p)
 
 /* Aggregates: where one may stand, and registering it with its SELECT. */
 static FdxStatus
-check_aggregate_allowed(Parser* const p, const size_t offset, const char* const what)
+check_aggregate_allowed(Parser* const     p,
+                        const size_t      offset,
+                        const char* const what)
 {
   if (p->in_aggregate) {
     return fail_at(p,
@@ -1436,9 +1486,9 @@ register_aggregate(Parser* const p, FdxSparqlExpr* const e)
  * 'DISTINCT'? Expression ( ',' Expression )* ')'.  With DISTINCT the call
  * is a custom aggregate. */
 static FdxStatus
-parse_function_call(Parser* const       p,
-                    const FdxSparqlIri  iri,
-                    const size_t        start,
+parse_function_call(Parser* const         p,
+                    const FdxSparqlIri    iri,
+                    const size_t          start,
                     FdxSparqlExpr** const ret)
 {
   FdxStatus      st   = FDX_SUCCESS;
@@ -1485,16 +1535,18 @@ parse_function_call(Parser* const       p,
 }
 
 /* The built-in calls: how each is written. */
-typedef enum {
-  FORM_ARGS,   /* '(' Expression ( ',' Expression )* ')', min..max */
-  FORM_NIL,    /* NIL only */
-  FORM_LIST,   /* ExpressionList */
-  FORM_BOUND,  /* '(' Var ')' */
-  FORM_BNODE,  /* '(' Expression ')' | NIL */
-  FORM_EXISTS  /* GroupGraphPattern */
+typedef enum
+{
+  FORM_ARGS,  /* '(' Expression ( ',' Expression )* ')', min..max */
+  FORM_NIL,   /* NIL only */
+  FORM_LIST,  /* ExpressionList */
+  FORM_BOUND, /* '(' Var ')' */
+  FORM_BNODE, /* '(' Expression ')' | NIL */
+  FORM_EXISTS /* GroupGraphPattern */
 } BuiltinForm;
 
-typedef struct {
+typedef struct
+{
   FdxKeyword       kw;
   FdxSparqlBuiltin fn;
   unsigned char    form;
@@ -1503,60 +1555,60 @@ typedef struct {
 } BuiltinSpec;
 
 static const BuiltinSpec builtins[] = {
-  {FDX_KW_STR, FDX_SPARQL_FN_STR, FORM_ARGS, 1, 1},
-  {FDX_KW_LANG, FDX_SPARQL_FN_LANG, FORM_ARGS, 1, 1},
-  {FDX_KW_LANGMATCHES, FDX_SPARQL_FN_LANGMATCHES, FORM_ARGS, 2, 2},
-  {FDX_KW_DATATYPE, FDX_SPARQL_FN_DATATYPE, FORM_ARGS, 1, 1},
-  {FDX_KW_BOUND, FDX_SPARQL_FN_BOUND, FORM_BOUND, 1, 1},
-  {FDX_KW_IRI, FDX_SPARQL_FN_IRI, FORM_ARGS, 1, 1},
-  {FDX_KW_URI, FDX_SPARQL_FN_URI, FORM_ARGS, 1, 1},
-  {FDX_KW_BNODE, FDX_SPARQL_FN_BNODE, FORM_BNODE, 0, 1},
-  {FDX_KW_RAND, FDX_SPARQL_FN_RAND, FORM_NIL, 0, 0},
-  {FDX_KW_ABS, FDX_SPARQL_FN_ABS, FORM_ARGS, 1, 1},
-  {FDX_KW_CEIL, FDX_SPARQL_FN_CEIL, FORM_ARGS, 1, 1},
-  {FDX_KW_FLOOR, FDX_SPARQL_FN_FLOOR, FORM_ARGS, 1, 1},
-  {FDX_KW_ROUND, FDX_SPARQL_FN_ROUND, FORM_ARGS, 1, 1},
-  {FDX_KW_CONCAT, FDX_SPARQL_FN_CONCAT, FORM_LIST, 0, 255},
-  {FDX_KW_STRLEN, FDX_SPARQL_FN_STRLEN, FORM_ARGS, 1, 1},
-  {FDX_KW_UCASE, FDX_SPARQL_FN_UCASE, FORM_ARGS, 1, 1},
-  {FDX_KW_LCASE, FDX_SPARQL_FN_LCASE, FORM_ARGS, 1, 1},
-  {FDX_KW_ENCODE_FOR_URI, FDX_SPARQL_FN_ENCODE_FOR_URI, FORM_ARGS, 1, 1},
-  {FDX_KW_CONTAINS, FDX_SPARQL_FN_CONTAINS, FORM_ARGS, 2, 2},
-  {FDX_KW_STRSTARTS, FDX_SPARQL_FN_STRSTARTS, FORM_ARGS, 2, 2},
-  {FDX_KW_STRENDS, FDX_SPARQL_FN_STRENDS, FORM_ARGS, 2, 2},
-  {FDX_KW_STRBEFORE, FDX_SPARQL_FN_STRBEFORE, FORM_ARGS, 2, 2},
-  {FDX_KW_STRAFTER, FDX_SPARQL_FN_STRAFTER, FORM_ARGS, 2, 2},
-  {FDX_KW_YEAR, FDX_SPARQL_FN_YEAR, FORM_ARGS, 1, 1},
-  {FDX_KW_MONTH, FDX_SPARQL_FN_MONTH, FORM_ARGS, 1, 1},
-  {FDX_KW_DAY, FDX_SPARQL_FN_DAY, FORM_ARGS, 1, 1},
-  {FDX_KW_HOURS, FDX_SPARQL_FN_HOURS, FORM_ARGS, 1, 1},
-  {FDX_KW_MINUTES, FDX_SPARQL_FN_MINUTES, FORM_ARGS, 1, 1},
-  {FDX_KW_SECONDS, FDX_SPARQL_FN_SECONDS, FORM_ARGS, 1, 1},
-  {FDX_KW_TIMEZONE, FDX_SPARQL_FN_TIMEZONE, FORM_ARGS, 1, 1},
-  {FDX_KW_TZ, FDX_SPARQL_FN_TZ, FORM_ARGS, 1, 1},
-  {FDX_KW_NOW, FDX_SPARQL_FN_NOW, FORM_NIL, 0, 0},
-  {FDX_KW_UUID, FDX_SPARQL_FN_UUID, FORM_NIL, 0, 0},
-  {FDX_KW_STRUUID, FDX_SPARQL_FN_STRUUID, FORM_NIL, 0, 0},
-  {FDX_KW_MD5, FDX_SPARQL_FN_MD5, FORM_ARGS, 1, 1},
-  {FDX_KW_SHA1, FDX_SPARQL_FN_SHA1, FORM_ARGS, 1, 1},
-  {FDX_KW_SHA256, FDX_SPARQL_FN_SHA256, FORM_ARGS, 1, 1},
-  {FDX_KW_SHA384, FDX_SPARQL_FN_SHA384, FORM_ARGS, 1, 1},
-  {FDX_KW_SHA512, FDX_SPARQL_FN_SHA512, FORM_ARGS, 1, 1},
-  {FDX_KW_COALESCE, FDX_SPARQL_FN_COALESCE, FORM_LIST, 0, 255},
-  {FDX_KW_IF, FDX_SPARQL_FN_IF, FORM_ARGS, 3, 3},
-  {FDX_KW_STRLANG, FDX_SPARQL_FN_STRLANG, FORM_ARGS, 2, 2},
-  {FDX_KW_STRDT, FDX_SPARQL_FN_STRDT, FORM_ARGS, 2, 2},
-  {FDX_KW_SAMETERM, FDX_SPARQL_FN_SAMETERM, FORM_ARGS, 2, 2},
-  {FDX_KW_ISIRI, FDX_SPARQL_FN_ISIRI, FORM_ARGS, 1, 1},
-  {FDX_KW_ISURI, FDX_SPARQL_FN_ISURI, FORM_ARGS, 1, 1},
-  {FDX_KW_ISBLANK, FDX_SPARQL_FN_ISBLANK, FORM_ARGS, 1, 1},
-  {FDX_KW_ISLITERAL, FDX_SPARQL_FN_ISLITERAL, FORM_ARGS, 1, 1},
-  {FDX_KW_ISNUMERIC, FDX_SPARQL_FN_ISNUMERIC, FORM_ARGS, 1, 1},
-  {FDX_KW_REGEX, FDX_SPARQL_FN_REGEX, FORM_ARGS, 2, 3},
-  {FDX_KW_SUBSTR, FDX_SPARQL_FN_SUBSTR, FORM_ARGS, 2, 3},
-  {FDX_KW_REPLACE, FDX_SPARQL_FN_REPLACE, FORM_ARGS, 3, 4},
-  {FDX_KW_EXISTS, FDX_SPARQL_FN_EXISTS, FORM_EXISTS, 0, 0},
-  {FDX_KW_NOT, FDX_SPARQL_FN_NOT_EXISTS, FORM_EXISTS, 0, 0},
+  { FDX_KW_STR, FDX_SPARQL_FN_STR, FORM_ARGS, 1, 1 },
+  { FDX_KW_LANG, FDX_SPARQL_FN_LANG, FORM_ARGS, 1, 1 },
+  { FDX_KW_LANGMATCHES, FDX_SPARQL_FN_LANGMATCHES, FORM_ARGS, 2, 2 },
+  { FDX_KW_DATATYPE, FDX_SPARQL_FN_DATATYPE, FORM_ARGS, 1, 1 },
+  { FDX_KW_BOUND, FDX_SPARQL_FN_BOUND, FORM_BOUND, 1, 1 },
+  { FDX_KW_IRI, FDX_SPARQL_FN_IRI, FORM_ARGS, 1, 1 },
+  { FDX_KW_URI, FDX_SPARQL_FN_URI, FORM_ARGS, 1, 1 },
+  { FDX_KW_BNODE, FDX_SPARQL_FN_BNODE, FORM_BNODE, 0, 1 },
+  { FDX_KW_RAND, FDX_SPARQL_FN_RAND, FORM_NIL, 0, 0 },
+  { FDX_KW_ABS, FDX_SPARQL_FN_ABS, FORM_ARGS, 1, 1 },
+  { FDX_KW_CEIL, FDX_SPARQL_FN_CEIL, FORM_ARGS, 1, 1 },
+  { FDX_KW_FLOOR, FDX_SPARQL_FN_FLOOR, FORM_ARGS, 1, 1 },
+  { FDX_KW_ROUND, FDX_SPARQL_FN_ROUND, FORM_ARGS, 1, 1 },
+  { FDX_KW_CONCAT, FDX_SPARQL_FN_CONCAT, FORM_LIST, 0, 255 },
+  { FDX_KW_STRLEN, FDX_SPARQL_FN_STRLEN, FORM_ARGS, 1, 1 },
+  { FDX_KW_UCASE, FDX_SPARQL_FN_UCASE, FORM_ARGS, 1, 1 },
+  { FDX_KW_LCASE, FDX_SPARQL_FN_LCASE, FORM_ARGS, 1, 1 },
+  { FDX_KW_ENCODE_FOR_URI, FDX_SPARQL_FN_ENCODE_FOR_URI, FORM_ARGS, 1, 1 },
+  { FDX_KW_CONTAINS, FDX_SPARQL_FN_CONTAINS, FORM_ARGS, 2, 2 },
+  { FDX_KW_STRSTARTS, FDX_SPARQL_FN_STRSTARTS, FORM_ARGS, 2, 2 },
+  { FDX_KW_STRENDS, FDX_SPARQL_FN_STRENDS, FORM_ARGS, 2, 2 },
+  { FDX_KW_STRBEFORE, FDX_SPARQL_FN_STRBEFORE, FORM_ARGS, 2, 2 },
+  { FDX_KW_STRAFTER, FDX_SPARQL_FN_STRAFTER, FORM_ARGS, 2, 2 },
+  { FDX_KW_YEAR, FDX_SPARQL_FN_YEAR, FORM_ARGS, 1, 1 },
+  { FDX_KW_MONTH, FDX_SPARQL_FN_MONTH, FORM_ARGS, 1, 1 },
+  { FDX_KW_DAY, FDX_SPARQL_FN_DAY, FORM_ARGS, 1, 1 },
+  { FDX_KW_HOURS, FDX_SPARQL_FN_HOURS, FORM_ARGS, 1, 1 },
+  { FDX_KW_MINUTES, FDX_SPARQL_FN_MINUTES, FORM_ARGS, 1, 1 },
+  { FDX_KW_SECONDS, FDX_SPARQL_FN_SECONDS, FORM_ARGS, 1, 1 },
+  { FDX_KW_TIMEZONE, FDX_SPARQL_FN_TIMEZONE, FORM_ARGS, 1, 1 },
+  { FDX_KW_TZ, FDX_SPARQL_FN_TZ, FORM_ARGS, 1, 1 },
+  { FDX_KW_NOW, FDX_SPARQL_FN_NOW, FORM_NIL, 0, 0 },
+  { FDX_KW_UUID, FDX_SPARQL_FN_UUID, FORM_NIL, 0, 0 },
+  { FDX_KW_STRUUID, FDX_SPARQL_FN_STRUUID, FORM_NIL, 0, 0 },
+  { FDX_KW_MD5, FDX_SPARQL_FN_MD5, FORM_ARGS, 1, 1 },
+  { FDX_KW_SHA1, FDX_SPARQL_FN_SHA1, FORM_ARGS, 1, 1 },
+  { FDX_KW_SHA256, FDX_SPARQL_FN_SHA256, FORM_ARGS, 1, 1 },
+  { FDX_KW_SHA384, FDX_SPARQL_FN_SHA384, FORM_ARGS, 1, 1 },
+  { FDX_KW_SHA512, FDX_SPARQL_FN_SHA512, FORM_ARGS, 1, 1 },
+  { FDX_KW_COALESCE, FDX_SPARQL_FN_COALESCE, FORM_LIST, 0, 255 },
+  { FDX_KW_IF, FDX_SPARQL_FN_IF, FORM_ARGS, 3, 3 },
+  { FDX_KW_STRLANG, FDX_SPARQL_FN_STRLANG, FORM_ARGS, 2, 2 },
+  { FDX_KW_STRDT, FDX_SPARQL_FN_STRDT, FORM_ARGS, 2, 2 },
+  { FDX_KW_SAMETERM, FDX_SPARQL_FN_SAMETERM, FORM_ARGS, 2, 2 },
+  { FDX_KW_ISIRI, FDX_SPARQL_FN_ISIRI, FORM_ARGS, 1, 1 },
+  { FDX_KW_ISURI, FDX_SPARQL_FN_ISURI, FORM_ARGS, 1, 1 },
+  { FDX_KW_ISBLANK, FDX_SPARQL_FN_ISBLANK, FORM_ARGS, 1, 1 },
+  { FDX_KW_ISLITERAL, FDX_SPARQL_FN_ISLITERAL, FORM_ARGS, 1, 1 },
+  { FDX_KW_ISNUMERIC, FDX_SPARQL_FN_ISNUMERIC, FORM_ARGS, 1, 1 },
+  { FDX_KW_REGEX, FDX_SPARQL_FN_REGEX, FORM_ARGS, 2, 3 },
+  { FDX_KW_SUBSTR, FDX_SPARQL_FN_SUBSTR, FORM_ARGS, 2, 3 },
+  { FDX_KW_REPLACE, FDX_SPARQL_FN_REPLACE, FORM_ARGS, 3, 4 },
+  { FDX_KW_EXISTS, FDX_SPARQL_FN_EXISTS, FORM_EXISTS, 0, 0 },
+  { FDX_KW_NOT, FDX_SPARQL_FN_NOT_EXISTS, FORM_EXISTS, 0, 0 },
 };
 
 static const BuiltinSpec*
@@ -1663,102 +1715,101 @@ parse_builtin(Parser* const p, FdxSparqlExpr** const ret)
     return parse_aggregate(p, ret);
   }
   const BuiltinSpec* const spec = find_builtin(p->tok.kw);
-  const char* const        name = spec->kw == FDX_KW_NOT
-                                    ? "NOT EXISTS"
-                                    : fdx_sparql_keyword_name(spec->kw);
-  FdxSparqlExpr*           e    = NULL;
-  size_t                   mark = 0;
+  const char* const        name =
+    spec->kw == FDX_KW_NOT ? "NOT EXISTS" : fdx_sparql_keyword_name(spec->kw);
+  FdxSparqlExpr* e    = NULL;
+  size_t         mark = 0;
   TRY(st, enter(p));
   TRY(st, new_expr(p, FDX_SPARQL_EXPR_CALL, &e));
   e->fn = spec->fn;
   TRY(st, advance(p));
 
   switch ((BuiltinForm)spec->form) {
-  case FORM_EXISTS:
-    if (spec->kw == FDX_KW_NOT) {
-      TRY(st, expect_kw(p, FDX_KW_EXISTS));
+    case FORM_EXISTS:
+      if (spec->kw == FDX_KW_NOT) {
+        TRY(st, expect_kw(p, FDX_KW_EXISTS));
+      }
+      TRY(st, parse_group(p, &e->pattern));
+      break;
+    case FORM_NIL:
+      TRY(st, expect(p, FDX_TOK_LPAREN, "'('"));
+      if (p->tok.kind != FDX_TOK_RPAREN) {
+        char what[64];
+        snprintf(what, sizeof(what), "')' (%s takes no arguments)", name);
+        return expected(p, what, false);
+      }
+      TRY(st, advance(p));
+      break;
+    case FORM_LIST:
+      TRY(st, list_begin(p, &mark));
+      TRY(st, parse_expression_list(p));
+      TRY(st, end_args(p, mark, e));
+      break;
+    case FORM_BOUND: {
+      TRY(st, expect(p, FDX_TOK_LPAREN, "'('"));
+      if (p->tok.kind != FDX_TOK_VAR) {
+        return expected(p, "a variable (BOUND takes a variable)", false);
+      }
+      uint32_t       v = 0;
+      FdxSparqlExpr* a = NULL;
+      TRY(st, parse_var(p, &v));
+      TRY(st, term_expr(p, var_term(v), &a));
+      TRY(st, list_begin(p, &mark));
+      TRY(st, push_expr(p, a));
+      TRY(st, end_args(p, mark, e));
+      TRY(st, expect(p, FDX_TOK_RPAREN, "')'"));
+      break;
     }
-    TRY(st, parse_group(p, &e->pattern));
-    break;
-  case FORM_NIL:
-    TRY(st, expect(p, FDX_TOK_LPAREN, "'('"));
-    if (p->tok.kind != FDX_TOK_RPAREN) {
-      char what[64];
-      snprintf(what, sizeof(what), "')' (%s takes no arguments)", name);
-      return expected(p, what, false);
-    }
-    TRY(st, advance(p));
-    break;
-  case FORM_LIST:
-    TRY(st, list_begin(p, &mark));
-    TRY(st, parse_expression_list(p));
-    TRY(st, end_args(p, mark, e));
-    break;
-  case FORM_BOUND: {
-    TRY(st, expect(p, FDX_TOK_LPAREN, "'('"));
-    if (p->tok.kind != FDX_TOK_VAR) {
-      return expected(p, "a variable (BOUND takes a variable)", false);
-    }
-    uint32_t       v = 0;
-    FdxSparqlExpr* a = NULL;
-    TRY(st, parse_var(p, &v));
-    TRY(st, term_expr(p, var_term(v), &a));
-    TRY(st, list_begin(p, &mark));
-    TRY(st, push_expr(p, a));
-    TRY(st, end_args(p, mark, e));
-    TRY(st, expect(p, FDX_TOK_RPAREN, "')'"));
-    break;
-  }
-  case FORM_BNODE:
-  case FORM_ARGS: {
-    TRY(st, expect(p, FDX_TOK_LPAREN, "'('"));
-    TRY(st, list_begin(p, &mark));
-    unsigned n = 0;
-    if (!(spec->form == FORM_BNODE && p->tok.kind == FDX_TOK_RPAREN)) {
-      for (;;) {
-        FdxSparqlExpr* a = NULL;
-        TRY(st, parse_expression(p, &a));
-        TRY(st, push_expr(p, a));
-        ++n;
-        if (p->tok.kind == FDX_TOK_COMMA && n < spec->max) {
-          TRY(st, advance(p));
-          continue;
+    case FORM_BNODE:
+    case FORM_ARGS: {
+      TRY(st, expect(p, FDX_TOK_LPAREN, "'('"));
+      TRY(st, list_begin(p, &mark));
+      unsigned n = 0;
+      if (!(spec->form == FORM_BNODE && p->tok.kind == FDX_TOK_RPAREN)) {
+        for (;;) {
+          FdxSparqlExpr* a = NULL;
+          TRY(st, parse_expression(p, &a));
+          TRY(st, push_expr(p, a));
+          ++n;
+          if (p->tok.kind == FDX_TOK_COMMA && n < spec->max) {
+            TRY(st, advance(p));
+            continue;
+          }
+          if (n < spec->min) {
+            char what[96];
+            snprintf(what,
+                     sizeof(what),
+                     "',' (%s takes %u arguments)",
+                     name,
+                     (unsigned)spec->min);
+            return expected(p, what, false);
+          }
+          break;
         }
-        if (n < spec->min) {
-          char what[96];
+      }
+      if (p->tok.kind != FDX_TOK_RPAREN) {
+        char what[96];
+        if (spec->min == spec->max) {
           snprintf(what,
                    sizeof(what),
-                   "',' (%s takes %u arguments)",
+                   "')' (%s takes %u argument%s)",
                    name,
-                   (unsigned)spec->min);
-          return expected(p, what, false);
+                   (unsigned)spec->max,
+                   spec->max == 1 ? "" : "s");
+        } else {
+          snprintf(what,
+                   sizeof(what),
+                   "')' (%s takes %u to %u arguments)",
+                   name,
+                   (unsigned)spec->min,
+                   (unsigned)spec->max);
         }
-        break;
+        return expected(p, what, false);
       }
+      TRY(st, advance(p));
+      TRY(st, end_args(p, mark, e));
+      break;
     }
-    if (p->tok.kind != FDX_TOK_RPAREN) {
-      char what[96];
-      if (spec->min == spec->max) {
-        snprintf(what,
-                 sizeof(what),
-                 "')' (%s takes %u argument%s)",
-                 name,
-                 (unsigned)spec->max,
-                 spec->max == 1 ? "" : "s");
-      } else {
-        snprintf(what,
-                 sizeof(what),
-                 "')' (%s takes %u to %u arguments)",
-                 name,
-                 (unsigned)spec->min,
-                 (unsigned)spec->max);
-      }
-      return expected(p, what, false);
-    }
-    TRY(st, advance(p));
-    TRY(st, end_args(p, mark, e));
-    break;
-  }
   }
   leave(p, 1);
   *ret = e;
@@ -1774,35 +1825,35 @@ parse_primary(Parser* const p, FdxSparqlExpr** const ret)
   FdxSparqlTerm t;
   bool          ok = false;
   switch (p->tok.kind) {
-  case FDX_TOK_LPAREN:
-    TRY(st, enter(p));
-    TRY(st, advance(p));
-    TRY(st, parse_expression(p, ret));
-    TRY(st, expect(p, FDX_TOK_RPAREN, "')'"));
-    leave(p, 1);
-    return FDX_SUCCESS;
-  case FDX_TOK_VAR: {
-    uint32_t v = 0;
-    TRY(st, parse_var(p, &v));
-    return term_expr(p, var_term(v), ret);
-  }
-  case FDX_TOK_IRIREF:
-  case FDX_TOK_PNAME: {
-    const size_t start = p->tok.start;
-    FdxSparqlIri iri   = {NULL, 0};
-    TRY(st, parse_iri(p, &iri));
-    if (p->tok.kind == FDX_TOK_LPAREN) {
-      return parse_function_call(p, iri, start, ret);
+    case FDX_TOK_LPAREN:
+      TRY(st, enter(p));
+      TRY(st, advance(p));
+      TRY(st, parse_expression(p, ret));
+      TRY(st, expect(p, FDX_TOK_RPAREN, "')'"));
+      leave(p, 1);
+      return FDX_SUCCESS;
+    case FDX_TOK_VAR: {
+      uint32_t v = 0;
+      TRY(st, parse_var(p, &v));
+      return term_expr(p, var_term(v), ret);
     }
-    return term_expr(p, iri_term(iri), ret);
-  }
-  case FDX_TOK_WORD:
-    if (at_builtin(p)) {
-      return parse_builtin(p, ret);
+    case FDX_TOK_IRIREF:
+    case FDX_TOK_PNAME: {
+      const size_t start = p->tok.start;
+      FdxSparqlIri iri   = { NULL, 0 };
+      TRY(st, parse_iri(p, &iri));
+      if (p->tok.kind == FDX_TOK_LPAREN) {
+        return parse_function_call(p, iri, start, ret);
+      }
+      return term_expr(p, iri_term(iri), ret);
     }
-    break;
-  default:
-    break;
+    case FDX_TOK_WORD:
+      if (at_builtin(p)) {
+        return parse_builtin(p, ret);
+      }
+      break;
+    default:
+      break;
   }
   TRY(st, parse_constant(p, NULL, &t, &ok));
   if (ok) {
@@ -1820,18 +1871,19 @@ parse_unary(Parser* const p, FdxSparqlExpr** const ret)
   FdxSparqlExprKind kind = FDX_SPARQL_EXPR_NOT;
   bool              lit  = false;
   switch (p->tok.kind) {
-  case FDX_TOK_BANG:
-    break;
-  case FDX_TOK_PLUS:
-  case FDX_TOK_MINUS:
-    TRY(st, at_signed_number(p, &lit));
-    if (lit) {
+    case FDX_TOK_BANG:
+      break;
+    case FDX_TOK_PLUS:
+    case FDX_TOK_MINUS:
+      TRY(st, at_signed_number(p, &lit));
+      if (lit) {
+        return parse_primary(p, ret);
+      }
+      kind = p->tok.kind == FDX_TOK_PLUS ? FDX_SPARQL_EXPR_PLUS
+                                         : FDX_SPARQL_EXPR_MINUS;
+      break;
+    default:
       return parse_primary(p, ret);
-    }
-    kind = p->tok.kind == FDX_TOK_PLUS ? FDX_SPARQL_EXPR_PLUS : FDX_SPARQL_EXPR_MINUS;
-    break;
-  default:
-    return parse_primary(p, ret);
   }
   FdxSparqlExpr* a = NULL;
   TRY(st, enter(p));
@@ -1901,52 +1953,52 @@ parse_relational(Parser* const p, FdxSparqlExpr** const ret)
   FdxSparqlExprKind kind = FDX_SPARQL_EXPR_EQ;
   TRY(st, parse_additive(p, &l));
   switch (p->tok.kind) {
-  case FDX_TOK_EQ:
-    kind = FDX_SPARQL_EXPR_EQ;
-    break;
-  case FDX_TOK_NE:
-    kind = FDX_SPARQL_EXPR_NE;
-    break;
-  case FDX_TOK_LT:
-    kind = FDX_SPARQL_EXPR_LT;
-    break;
-  case FDX_TOK_GT:
-    kind = FDX_SPARQL_EXPR_GT;
-    break;
-  case FDX_TOK_LE:
-    kind = FDX_SPARQL_EXPR_LE;
-    break;
-  case FDX_TOK_GE:
-    kind = FDX_SPARQL_EXPR_GE;
-    break;
-  case FDX_TOK_WORD:
-    if (p->tok.kw == FDX_KW_IN || p->tok.kw == FDX_KW_NOT) {
-      FdxSparqlExpr* e    = NULL;
-      size_t         mark = 0;
-      TRY(st, enter(p));
-      if (p->tok.kw == FDX_KW_NOT) {
-        TRY(st, advance(p));
-        if (!is_kw(p, FDX_KW_IN)) {
-          return expected(p, "'IN' after NOT", false);
+    case FDX_TOK_EQ:
+      kind = FDX_SPARQL_EXPR_EQ;
+      break;
+    case FDX_TOK_NE:
+      kind = FDX_SPARQL_EXPR_NE;
+      break;
+    case FDX_TOK_LT:
+      kind = FDX_SPARQL_EXPR_LT;
+      break;
+    case FDX_TOK_GT:
+      kind = FDX_SPARQL_EXPR_GT;
+      break;
+    case FDX_TOK_LE:
+      kind = FDX_SPARQL_EXPR_LE;
+      break;
+    case FDX_TOK_GE:
+      kind = FDX_SPARQL_EXPR_GE;
+      break;
+    case FDX_TOK_WORD:
+      if (p->tok.kw == FDX_KW_IN || p->tok.kw == FDX_KW_NOT) {
+        FdxSparqlExpr* e    = NULL;
+        size_t         mark = 0;
+        TRY(st, enter(p));
+        if (p->tok.kw == FDX_KW_NOT) {
+          TRY(st, advance(p));
+          if (!is_kw(p, FDX_KW_IN)) {
+            return expected(p, "'IN' after NOT", false);
+          }
+          TRY(st, new_expr(p, FDX_SPARQL_EXPR_NOT_IN, &e));
+        } else {
+          TRY(st, new_expr(p, FDX_SPARQL_EXPR_IN, &e));
         }
-        TRY(st, new_expr(p, FDX_SPARQL_EXPR_NOT_IN, &e));
-      } else {
-        TRY(st, new_expr(p, FDX_SPARQL_EXPR_IN, &e));
+        TRY(st, advance(p));
+        TRY(st, list_begin(p, &mark));
+        TRY(st, push_expr(p, l));
+        TRY(st, parse_expression_list(p));
+        TRY(st, end_args(p, mark, e));
+        leave(p, 1);
+        *ret = e;
+        return FDX_SUCCESS;
       }
-      TRY(st, advance(p));
-      TRY(st, list_begin(p, &mark));
-      TRY(st, push_expr(p, l));
-      TRY(st, parse_expression_list(p));
-      TRY(st, end_args(p, mark, e));
-      leave(p, 1);
-      *ret = e;
+      *ret = l;
       return FDX_SUCCESS;
-    }
-    *ret = l;
-    return FDX_SUCCESS;
-  default:
-    *ret = l;
-    return FDX_SUCCESS;
+    default:
+      *ret = l;
+      return FDX_SUCCESS;
   }
   FdxSparqlExpr* r = NULL;
   TRY(st, enter(p));
@@ -2016,7 +2068,9 @@ at_constraint(const Parser* const p)
 
 /* Constraint ::= BrackettedExpression | BuiltInCall | FunctionCall */
 static FdxStatus
-parse_constraint(Parser* const p, const char* const after, FdxSparqlExpr** const ret)
+parse_constraint(Parser* const         p,
+                 const char* const     after,
+                 FdxSparqlExpr** const ret)
 {
   FdxStatus st = FDX_SUCCESS;
   if (p->tok.kind == FDX_TOK_LPAREN) {
@@ -2027,7 +2081,7 @@ parse_constraint(Parser* const p, const char* const after, FdxSparqlExpr** const
   }
   if (is_iri_tok(p)) {
     const size_t start = p->tok.start;
-    FdxSparqlIri iri   = {NULL, 0};
+    FdxSparqlIri iri   = { NULL, 0 };
     TRY(st, parse_iri(p, &iri));
     if (p->tok.kind != FDX_TOK_LPAREN) {
       return expected(p, "'(' and the arguments of the function", false);
@@ -2082,7 +2136,8 @@ parse_path_iri(Parser* const p, FdxSparqlIri* const ret)
   return parse_iri(p, ret);
 }
 
-typedef struct {
+typedef struct
+{
   bool         inverse;
   FdxSparqlIri iri;
 } NegatedItem;
@@ -2102,7 +2157,7 @@ parse_negated_set(Parser* const p, FdxSparqlPath** const ret)
   }
   if (!list || p->tok.kind != FDX_TOK_RPAREN) {
     for (;;) {
-      NegatedItem item = {false, {NULL, 0}};
+      NegatedItem item = { false, { NULL, 0 } };
       if (p->tok.kind == FDX_TOK_CARET) {
         item.inverse = true;
         TRY(st, advance(p));
@@ -2122,7 +2177,8 @@ parse_negated_set(Parser* const p, FdxSparqlPath** const ret)
   const uint32_t n     = list_count(p, mark, sizeof(NegatedItem));
   uint32_t       n_inv = 0;
   for (uint32_t i = 0; i < n; ++i) {
-    n_inv += ((NegatedItem*)list_item(p, mark, sizeof(NegatedItem), i))->inverse;
+    n_inv +=
+      ((NegatedItem*)list_item(p, mark, sizeof(NegatedItem), i))->inverse;
   }
   FdxSparqlIri* fwd = NULL;
   FdxSparqlIri* inv = NULL;
@@ -2198,11 +2254,10 @@ parse_path_elt(Parser* const p, FdxSparqlPath** const ret)
   TRY(st, at_signed_number(p, &number));
   if (!number && (p->tok.kind == FDX_TOK_QUESTION ||
                   p->tok.kind == FDX_TOK_STAR || p->tok.kind == FDX_TOK_PLUS)) {
-    const FdxSparqlPathKind kind = p->tok.kind == FDX_TOK_QUESTION
-                                     ? FDX_SPARQL_PATH_ZERO_OR_ONE
-                                   : p->tok.kind == FDX_TOK_STAR
-                                     ? FDX_SPARQL_PATH_ZERO_OR_MORE
-                                     : FDX_SPARQL_PATH_ONE_OR_MORE;
+    const FdxSparqlPathKind kind =
+      p->tok.kind == FDX_TOK_QUESTION ? FDX_SPARQL_PATH_ZERO_OR_ONE
+      : p->tok.kind == FDX_TOK_STAR   ? FDX_SPARQL_PATH_ZERO_OR_MORE
+                                      : FDX_SPARQL_PATH_ONE_OR_MORE;
     TRY(st, enter(p));
     ++levels;
     TRY(st, new_path(p, kind, path, NULL, &path));
@@ -2277,10 +2332,10 @@ push_triple(Parser* const              p,
             const FdxSparqlTerm* const o)
 {
   if (p->mode.quads) {
-    const FdxSparqlQuad q = {p->graph, *s, *pred, *o};
+    const FdxSparqlQuad q = { p->graph, *s, *pred, *o };
     return push(p, &q, sizeof(q));
   }
-  FdxSparqlTriple t = {*s, *pred, path, *o};
+  FdxSparqlTriple t = { *s, *pred, path, *o };
   if (path) {
     memset(&t.p, 0, sizeof(t.p));
   }
@@ -2290,25 +2345,26 @@ push_triple(Parser* const              p,
 static FdxStatus
 no_bnodes(Parser* const p)
 {
-  return fail_at(p, p->tok.start, "blank nodes are not allowed %s", p->mode.where);
+  return fail_at(
+    p, p->tok.start, "blank nodes are not allowed %s", p->mode.where);
 }
 
 static bool
 at_verb(const Parser* const p)
 {
   switch (p->tok.kind) {
-  case FDX_TOK_VAR:
-  case FDX_TOK_IRIREF:
-  case FDX_TOK_PNAME:
-    return true;
-  case FDX_TOK_WORD:
-    return p->tok.kw == FDX_KW_A;
-  case FDX_TOK_CARET:
-  case FDX_TOK_BANG:
-  case FDX_TOK_LPAREN:
-    return p->mode.paths;
-  default:
-    return false;
+    case FDX_TOK_VAR:
+    case FDX_TOK_IRIREF:
+    case FDX_TOK_PNAME:
+      return true;
+    case FDX_TOK_WORD:
+      return p->tok.kw == FDX_KW_A;
+    case FDX_TOK_CARET:
+    case FDX_TOK_BANG:
+    case FDX_TOK_LPAREN:
+      return p->mode.paths;
+    default:
+      return false;
   }
 }
 
@@ -2317,31 +2373,31 @@ static bool
 at_triple(const Parser* const p)
 {
   switch (p->tok.kind) {
-  case FDX_TOK_VAR:
-  case FDX_TOK_IRIREF:
-  case FDX_TOK_PNAME:
-  case FDX_TOK_BNODE:
-  case FDX_TOK_STRING:
-  case FDX_TOK_INTEGER:
-  case FDX_TOK_DECIMAL:
-  case FDX_TOK_DOUBLE:
-  case FDX_TOK_PLUS:
-  case FDX_TOK_MINUS:
-  case FDX_TOK_LBRACKET:
-  case FDX_TOK_LPAREN:
-    return true;
-  case FDX_TOK_WORD:
-    return p->tok.kw == FDX_KW_TRUE || p->tok.kw == FDX_KW_FALSE;
-  default:
-    return false;
+    case FDX_TOK_VAR:
+    case FDX_TOK_IRIREF:
+    case FDX_TOK_PNAME:
+    case FDX_TOK_BNODE:
+    case FDX_TOK_STRING:
+    case FDX_TOK_INTEGER:
+    case FDX_TOK_DECIMAL:
+    case FDX_TOK_DOUBLE:
+    case FDX_TOK_PLUS:
+    case FDX_TOK_MINUS:
+    case FDX_TOK_LBRACKET:
+    case FDX_TOK_LPAREN:
+      return true;
+    case FDX_TOK_WORD:
+      return p->tok.kw == FDX_KW_TRUE || p->tok.kw == FDX_KW_FALSE;
+    default:
+      return false;
   }
 }
 
 /* Verb ::= VarOrIri | 'a', or in WHERE clauses VerbPath | VerbSimple.  A
  * path that is a single IRI is a plain predicate (*ret_path NULL). */
 static FdxStatus
-parse_verb(Parser* const            p,
-           FdxSparqlTerm* const     ret_pred,
+parse_verb(Parser* const               p,
+           FdxSparqlTerm* const        ret_pred,
            const FdxSparqlPath** const ret_path)
 {
   FdxStatus st = FDX_SUCCESS;
@@ -2353,7 +2409,7 @@ parse_verb(Parser* const            p,
     if (!is_iri_tok(p) && !is_kw(p, FDX_KW_A)) {
       return expected(p, "a predicate (an IRI, a variable or 'a')", true);
     }
-    FdxSparqlIri iri = {NULL, 0};
+    FdxSparqlIri iri = { NULL, 0 };
     TRY(st, parse_path_iri(p, &iri));
     *ret_pred = iri_term(iri);
     return FDX_SUCCESS;
@@ -2481,7 +2537,8 @@ parse_var_or_term(Parser* const p, FdxSparqlTerm* const ret)
     } else {
       TRY(st, template_label(p, &p->tok, &i));
       FdxSparqlTerm t = {
-        FDX_SPARQL_TERM_BNODE, i, p->tok.str, p->tok.len, NULL, 0, NULL, 0};
+        FDX_SPARQL_TERM_BNODE, i, p->tok.str, p->tok.len, NULL, 0, NULL, 0
+      };
       *ret = t;
     }
     return advance(p);
@@ -2576,7 +2633,8 @@ parse_triples_block(Parser* const p)
  *     are dropped, so an outer group's membership survives inner ones.
  * --------------------------------------------------------------------- */
 
-typedef struct ScopeEntry {
+typedef struct ScopeEntry
+{
   uint32_t var;
   uint32_t prev_pos;
 } ScopeEntry;
@@ -2638,7 +2696,7 @@ scope_note(Parser* const p, const uint32_t v)
   if (st) {
     return st;
   }
-  p->scopes[p->n_scopes] = (ScopeEntry){v, p->scope_pos[v]};
+  p->scopes[p->n_scopes] = (ScopeEntry){ v, p->scope_pos[v] };
   p->scope_pos[v]        = ++p->n_scopes;
   return FDX_SUCCESS;
 }
@@ -2650,7 +2708,10 @@ term_vars(Parser* const p, const FdxSparqlTerm* const t, const VarFn fn)
 }
 
 static FdxStatus
-list_vars(Parser* const p, const uint32_t* const vars, const uint32_t n, const VarFn fn)
+list_vars(Parser* const         p,
+          const uint32_t* const vars,
+          const uint32_t        n,
+          const VarFn           fn)
 {
   FdxStatus st = FDX_SUCCESS;
   for (uint32_t i = 0; i < n; ++i) {
@@ -2665,41 +2726,41 @@ element_vars(Parser* const p, const FdxSparqlElement* const el, const VarFn fn)
 {
   FdxStatus st = FDX_SUCCESS;
   switch (el->kind) {
-  case FDX_SPARQL_EL_TRIPLES:
-    for (uint32_t i = 0; i < el->n_triples; ++i) {
-      TRY(st, term_vars(p, &el->triples[i].s, fn));
-      TRY(st, term_vars(p, &el->triples[i].p, fn));
-      TRY(st, term_vars(p, &el->triples[i].o, fn));
-    }
-    break;
-  case FDX_SPARQL_EL_FILTER:
-  case FDX_SPARQL_EL_MINUS:
-    break;
-  case FDX_SPARQL_EL_OPTIONAL:
-  case FDX_SPARQL_EL_GROUP:
-    TRY(st, list_vars(p, el->group->scope, el->group->n_scope, fn));
-    break;
-  case FDX_SPARQL_EL_UNION:
-    for (uint32_t i = 0; i < el->n_groups; ++i) {
-      TRY(st, list_vars(p, el->groups[i]->scope, el->groups[i]->n_scope, fn));
-    }
-    break;
-  case FDX_SPARQL_EL_GRAPH:
-  case FDX_SPARQL_EL_SERVICE:
-    TRY(st, term_vars(p, &el->name, fn));
-    TRY(st, list_vars(p, el->group->scope, el->group->n_scope, fn));
-    break;
-  case FDX_SPARQL_EL_BIND:
-    TRY(st, fn(p, el->var));
-    break;
-  case FDX_SPARQL_EL_VALUES:
-    TRY(st, list_vars(p, el->values->vars, el->values->n_vars, fn));
-    break;
-  case FDX_SPARQL_EL_SUBQUERY:
-    for (uint32_t i = 0; i < el->subquery->n_projection; ++i) {
-      TRY(st, fn(p, el->subquery->projection[i].var));
-    }
-    break;
+    case FDX_SPARQL_EL_TRIPLES:
+      for (uint32_t i = 0; i < el->n_triples; ++i) {
+        TRY(st, term_vars(p, &el->triples[i].s, fn));
+        TRY(st, term_vars(p, &el->triples[i].p, fn));
+        TRY(st, term_vars(p, &el->triples[i].o, fn));
+      }
+      break;
+    case FDX_SPARQL_EL_FILTER:
+    case FDX_SPARQL_EL_MINUS:
+      break;
+    case FDX_SPARQL_EL_OPTIONAL:
+    case FDX_SPARQL_EL_GROUP:
+      TRY(st, list_vars(p, el->group->scope, el->group->n_scope, fn));
+      break;
+    case FDX_SPARQL_EL_UNION:
+      for (uint32_t i = 0; i < el->n_groups; ++i) {
+        TRY(st, list_vars(p, el->groups[i]->scope, el->groups[i]->n_scope, fn));
+      }
+      break;
+    case FDX_SPARQL_EL_GRAPH:
+    case FDX_SPARQL_EL_SERVICE:
+      TRY(st, term_vars(p, &el->name, fn));
+      TRY(st, list_vars(p, el->group->scope, el->group->n_scope, fn));
+      break;
+    case FDX_SPARQL_EL_BIND:
+      TRY(st, fn(p, el->var));
+      break;
+    case FDX_SPARQL_EL_VALUES:
+      TRY(st, list_vars(p, el->values->vars, el->values->n_vars, fn));
+      break;
+    case FDX_SPARQL_EL_SUBQUERY:
+      for (uint32_t i = 0; i < el->subquery->n_projection; ++i) {
+        TRY(st, fn(p, el->subquery->projection[i].var));
+      }
+      break;
   }
   return FDX_SUCCESS;
 }
@@ -2714,11 +2775,17 @@ compare_u32(const void* const a, const void* const b)
 
 /* End a scope list begun at `mark`: sorted, into the arena. */
 static FdxStatus
-scope_end(Parser* const p, const size_t mark, uint32_t** const ret, uint32_t* const ret_n)
+scope_end(Parser* const    p,
+          const size_t     mark,
+          uint32_t** const ret,
+          uint32_t* const  ret_n)
 {
   const uint32_t n = list_count(p, mark, sizeof(uint32_t));
   if (n > 1) {
-    qsort(list_item(p, mark, sizeof(uint32_t), 0), n, sizeof(uint32_t), compare_u32);
+    qsort(list_item(p, mark, sizeof(uint32_t), 0),
+          n,
+          sizeof(uint32_t),
+          compare_u32);
   }
   return list_end(p, mark, sizeof(uint32_t), (void**)ret, ret_n);
 }
@@ -2771,7 +2838,9 @@ scope_close(Parser* const p, FdxSparqlGroup* const g)
 /* DataBlockValue ::= iri | RDFLiteral | NumericLiteral | BooleanLiteral |
  * 'UNDEF' */
 static FdxStatus
-parse_data_value(Parser* const p, const char* const what, FdxSparqlTerm* const ret)
+parse_data_value(Parser* const        p,
+                 const char* const    what,
+                 FdxSparqlTerm* const ret)
 {
   if (is_kw(p, FDX_KW_UNDEF)) {
     memset(ret, 0, sizeof(*ret));
@@ -2804,7 +2873,11 @@ parse_data_block(Parser* const p, FdxSparqlValues** const ret)
     }
     TRY(st, advance(p));
     TRY(st,
-        list_end(p, mark, sizeof(FdxSparqlTerm), (void**)&values->cells, &values->n_rows));
+        list_end(p,
+                 mark,
+                 sizeof(FdxSparqlTerm),
+                 (void**)&values->cells,
+                 &values->n_rows));
     *ret = values;
     return FDX_SUCCESS;
   }
@@ -2819,7 +2892,9 @@ parse_data_block(Parser* const p, FdxSparqlValues** const ret)
     TRY(st, push(p, &v, sizeof(v)));
   }
   TRY(st, expect(p, FDX_TOK_RPAREN, "a variable or ')'"));
-  TRY(st, list_end(p, mark, sizeof(uint32_t), (void**)&values->vars, &values->n_vars));
+  TRY(st,
+      list_end(
+        p, mark, sizeof(uint32_t), (void**)&values->vars, &values->n_vars));
   TRY(st, expect(p, FDX_TOK_LBRACE, "'{'"));
   TRY(st, list_begin(p, &mark));
   const uint32_t width = values->n_vars;
@@ -2852,7 +2927,9 @@ parse_data_block(Parser* const p, FdxSparqlValues** const ret)
   }
   TRY(st, advance(p));
   uint32_t n_cells = 0;
-  TRY(st, list_end(p, mark, sizeof(FdxSparqlTerm), (void**)&values->cells, &n_cells));
+  TRY(
+    st,
+    list_end(p, mark, sizeof(FdxSparqlTerm), (void**)&values->cells, &n_cells));
   *ret = values;
   return FDX_SUCCESS;
 }
@@ -2864,7 +2941,7 @@ parse_data_block(Parser* const p, FdxSparqlValues** const ret)
 static FdxStatus
 parse_subselect(Parser* p, FdxSparqlSelect** ret);
 
-static const TriplesMode where_mode = {true, true, true, true, false, "here"};
+static const TriplesMode where_mode = { true, true, true, true, false, "here" };
 
 /* A triples block of a WHERE clause as a TRIPLES element. */
 static FdxStatus
@@ -2877,16 +2954,18 @@ parse_triples_element(Parser* const p, FdxSparqlElement* const el)
   el->kind               = FDX_SPARQL_EL_TRIPLES;
   TRY(st, list_begin(p, &mark));
   TRY(st, parse_triples_block(p));
-  TRY(st,
-      list_end(p, mark, sizeof(FdxSparqlTriple), (void**)&el->triples, &el->n_triples));
+  TRY(
+    st,
+    list_end(
+      p, mark, sizeof(FdxSparqlTriple), (void**)&el->triples, &el->n_triples));
   p->mode = mode;
   return FDX_SUCCESS;
 }
 
 /* Bind ::= 'BIND' '(' Expression 'AS' Var ')'; the variable must not be
- * in scope in the group so far (the elements from `mark`). */
+ * in scope in the group so far. */
 static FdxStatus
-parse_bind(Parser* const p, const size_t mark, FdxSparqlElement* const el)
+parse_bind(Parser* const p, FdxSparqlElement* const el)
 {
   FdxStatus st = FDX_SUCCESS;
   el->kind     = FDX_SPARQL_EL_BIND;
@@ -2896,17 +2975,12 @@ parse_bind(Parser* const p, const size_t mark, FdxSparqlElement* const el)
   TRY(st, expect_kw(p, FDX_KW_AS));
   const FdxToken var = p->tok;
   TRY(st, parse_var(p, &el->var));
-  const uint32_t n = list_count(p, mark, sizeof(FdxSparqlElement));
-  for (uint32_t i = 0; i < n; ++i) {
-    const FdxSparqlElement* const prev =
-      (const FdxSparqlElement*)list_item(p, mark, sizeof(FdxSparqlElement), i);
-    if (element_binds(prev, el->var)) {
-      return fail_at(p,
-                     var.start,
-                     "BIND cannot assign ?%s: it is already in scope in "
-                     "this group",
-                     var.str);
-    }
+  if (in_scope_here(p, el->var)) {
+    return fail_at(p,
+                   var.start,
+                   "BIND cannot assign ?%s: it is already in scope in "
+                   "this group",
+                   var.str);
   }
   return expect(p, FDX_TOK_RPAREN, "')'");
 }
@@ -2917,7 +2991,7 @@ parse_bind(Parser* const p, const size_t mark, FdxSparqlElement* const el)
  * Blank node labels: a run of triples blocks with only FILTERs between
  * them is one basic graph pattern; anything else ends it. */
 static FdxStatus
-parse_group_sub(Parser* const p, const size_t mark)
+parse_group_sub(Parser* const p)
 {
   FdxStatus st  = FDX_SUCCESS;
   bool      run = false;
@@ -2931,6 +3005,7 @@ parse_group_sub(Parser* const p, const size_t mark)
       }
       TRY(st, parse_triples_element(p, &el));
       TRY(st, push(p, &el, sizeof(el)));
+      TRY(st, element_vars(p, &el, scope_note));
       if (at_triple(p)) {
         return expected(p, "'.', ';', ',', '}' or a graph pattern", true);
       }
@@ -2960,52 +3035,53 @@ parse_group_sub(Parser* const p, const size_t mark)
       return FDX_SUCCESS;
     } else {
       switch (p->tok.kw) {
-      case FDX_KW_FILTER:
-        el.kind = FDX_SPARQL_EL_FILTER;
-        TRY(st, advance(p));
-        TRY(st, parse_constraint(p, "FILTER", &el.expr));
-        break;
-      case FDX_KW_OPTIONAL:
-      case FDX_KW_MINUS:
-        el.kind = p->tok.kw == FDX_KW_OPTIONAL ? FDX_SPARQL_EL_OPTIONAL
-                                               : FDX_SPARQL_EL_MINUS;
-        TRY(st, advance(p));
-        TRY(st, parse_group(p, &el.group));
-        run = false;
-        break;
-      case FDX_KW_GRAPH:
-        el.kind = FDX_SPARQL_EL_GRAPH;
-        TRY(st, advance(p));
-        TRY(st, parse_var_or_iri(p, &el.name));
-        TRY(st, parse_group(p, &el.group));
-        run = false;
-        break;
-      case FDX_KW_SERVICE:
-        el.kind = FDX_SPARQL_EL_SERVICE;
-        TRY(st, advance(p));
-        if (is_kw(p, FDX_KW_SILENT)) {
-          el.silent = true;
+        case FDX_KW_FILTER:
+          el.kind = FDX_SPARQL_EL_FILTER;
           TRY(st, advance(p));
-        }
-        TRY(st, parse_var_or_iri(p, &el.name));
-        TRY(st, parse_group(p, &el.group));
-        run = false;
-        break;
-      case FDX_KW_BIND:
-        TRY(st, parse_bind(p, mark, &el));
-        run = false;
-        break;
-      case FDX_KW_VALUES:
-        el.kind = FDX_SPARQL_EL_VALUES;
-        TRY(st, advance(p));
-        TRY(st, parse_data_block(p, &el.values));
-        run = false;
-        break;
-      default:
-        return FDX_SUCCESS;
+          TRY(st, parse_constraint(p, "FILTER", &el.expr));
+          break;
+        case FDX_KW_OPTIONAL:
+        case FDX_KW_MINUS:
+          el.kind = p->tok.kw == FDX_KW_OPTIONAL ? FDX_SPARQL_EL_OPTIONAL
+                                                 : FDX_SPARQL_EL_MINUS;
+          TRY(st, advance(p));
+          TRY(st, parse_group(p, &el.group));
+          run = false;
+          break;
+        case FDX_KW_GRAPH:
+          el.kind = FDX_SPARQL_EL_GRAPH;
+          TRY(st, advance(p));
+          TRY(st, parse_var_or_iri(p, &el.name));
+          TRY(st, parse_group(p, &el.group));
+          run = false;
+          break;
+        case FDX_KW_SERVICE:
+          el.kind = FDX_SPARQL_EL_SERVICE;
+          TRY(st, advance(p));
+          if (is_kw(p, FDX_KW_SILENT)) {
+            el.silent = true;
+            TRY(st, advance(p));
+          }
+          TRY(st, parse_var_or_iri(p, &el.name));
+          TRY(st, parse_group(p, &el.group));
+          run = false;
+          break;
+        case FDX_KW_BIND:
+          TRY(st, parse_bind(p, &el));
+          run = false;
+          break;
+        case FDX_KW_VALUES:
+          el.kind = FDX_SPARQL_EL_VALUES;
+          TRY(st, advance(p));
+          TRY(st, parse_data_block(p, &el.values));
+          run = false;
+          break;
+        default:
+          return FDX_SUCCESS;
       }
     }
     TRY(st, push(p, &el, sizeof(el)));
+    TRY(st, element_vars(p, &el, scope_note));
     if (p->tok.kind == FDX_TOK_DOT) {
       TRY(st, advance(p));
     }
@@ -3023,6 +3099,7 @@ parse_group(Parser* const p, FdxSparqlGroup** const ret)
   const bool        in_agg  = p->in_aggregate;
   const uint32_t    cur_bgp = p->cur_bgp;
   const TriplesMode mode    = p->mode;
+  const uint32_t    base    = p->scope_base;
   if (p->tok.kind != FDX_TOK_LBRACE) {
     return expected(p, "'{'", false);
   }
@@ -3032,6 +3109,7 @@ parse_group(Parser* const p, FdxSparqlGroup** const ret)
   p->agg          = NULL;
   p->in_aggregate = false;
   p->mode         = where_mode;
+  p->scope_base   = p->n_scopes;
   TRY(st, list_begin(p, &mark));
   if (is_kw(p, FDX_KW_SELECT)) {
     FdxSparqlElement el;
@@ -3039,23 +3117,27 @@ parse_group(Parser* const p, FdxSparqlGroup** const ret)
     el.kind = FDX_SPARQL_EL_SUBQUERY;
     TRY(st, parse_subselect(p, &el.subquery));
     TRY(st, push(p, &el, sizeof(el)));
+    TRY(st, element_vars(p, &el, scope_note));
     if (p->tok.kind != FDX_TOK_RBRACE) {
       return expected(p, "'}' (a subquery is alone in its group)", false);
     }
   } else {
-    TRY(st, parse_group_sub(p, mark));
+    TRY(st, parse_group_sub(p));
     if (p->tok.kind != FDX_TOK_RBRACE) {
       return expected(p, "'}', a triple pattern or a graph pattern", true);
     }
   }
-  TRY(st,
-      list_end(p, mark, sizeof(FdxSparqlElement), (void**)&g->elements, &g->n_elements));
+  TRY(
+    st,
+    list_end(
+      p, mark, sizeof(FdxSparqlElement), (void**)&g->elements, &g->n_elements));
   TRY(st, advance(p));
-  TRY(st, group_scope(p, g));
+  TRY(st, scope_close(p, g));
   p->agg          = agg;
   p->in_aggregate = in_agg;
   p->cur_bgp      = cur_bgp;
   p->mode         = mode;
+  p->scope_base   = base;
   leave(p, 1);
   *ret = g;
   return FDX_SUCCESS;
@@ -3067,14 +3149,16 @@ parse_group(Parser* const p, FdxSparqlGroup** const ret)
 
 /* One item of a SELECT list while its query is parsed, with where it was
  * written, for the checks that can only be made at the end. */
-typedef struct {
+typedef struct
+{
   FdxSparqlProjection proj;
   size_t              offset;     /* its first token */
   size_t              var_offset; /* its variable */
   bool                is_as;
 } ProjItem;
 
-typedef struct {
+typedef struct
+{
   ProjItem* items;
   uint32_t  n_items;
   size_t    star_offset;
@@ -3121,21 +3205,8 @@ parse_select_clause(Parser* const          p,
         return expected(p, "'AS' and a variable", false);
       }
       TRY(st, advance(p));
-      item.var_offset    = p->tok.start;
-      const FdxToken var = p->tok;
+      item.var_offset = p->tok.start;
       TRY(st, parse_var(p, &item.proj.var));
-      const uint32_t n = list_count(p, mark, sizeof(ProjItem));
-      for (uint32_t i = 0; i < n; ++i) {
-        const ProjItem* const prev =
-          (const ProjItem*)list_item(p, mark, sizeof(ProjItem), i);
-        if (prev->proj.var == item.proj.var) {
-          return fail_at(p,
-                         var.start,
-                         "AS cannot assign ?%s: it is already in the "
-                         "SELECT list",
-                         var.str);
-        }
-      }
       TRY(st, expect(p, FDX_TOK_RPAREN, "')'"));
     } else {
       break;
@@ -3145,13 +3216,24 @@ parse_select_clause(Parser* const          p,
   if (list_count(p, mark, sizeof(ProjItem)) == 0) {
     return expected(p, "a variable, '(' or '*' after SELECT", false);
   }
-  TRY(st, list_end(p, mark, sizeof(ProjItem), (void**)&info->items, &info->n_items));
+  TRY(
+    st,
+    list_end(p, mark, sizeof(ProjItem), (void**)&info->items, &info->n_items));
   TRY(st,
       alloc(p,
             info->n_items * sizeof(FdxSparqlProjection),
             (void**)&sel->projection));
+  next_stamp(p);
   for (uint32_t i = 0; i < info->n_items; ++i) {
-    sel->projection[i] = info->items[i].proj;
+    const ProjItem* const item = &info->items[i];
+    if (item->is_as && stamped(p, item->proj.var)) {
+      return fail_at(p,
+                     item->var_offset,
+                     "AS cannot assign ?%s: it is already in the SELECT list",
+                     p->vars[item->proj.var].name);
+    }
+    stamp_var(p, item->proj.var);
+    sel->projection[i] = item->proj;
   }
   sel->n_projection = info->n_items;
   return FDX_SUCCESS;
@@ -3233,8 +3315,7 @@ parse_group_condition(Parser* const p, FdxSparqlGroupKey* const key)
 static bool
 at_order_condition(const Parser* const p)
 {
-  return is_kw(p, FDX_KW_ASC) || is_kw(p, FDX_KW_DESC) ||
-         at_group_condition(p);
+  return is_kw(p, FDX_KW_ASC) || is_kw(p, FDX_KW_DESC) || at_group_condition(p);
 }
 
 /* OrderCondition ::= ( ( 'ASC' | 'DESC' ) BrackettedExpression ) | (
@@ -3270,7 +3351,8 @@ parse_solution_modifier(Parser* const          p,
     TRY(st, advance(p));
     TRY(st, expect_kw(p, FDX_KW_BY));
     if (!at_group_condition(p)) {
-      return expected(p, "a variable, '(', a built-in call or a function call", true);
+      return expected(
+        p, "a variable, '(', a built-in call or a function call", true);
     }
     TRY(st, list_begin(p, &mark));
     while (at_group_condition(p)) {
@@ -3279,7 +3361,11 @@ parse_solution_modifier(Parser* const          p,
       TRY(st, push(p, &key, sizeof(key)));
     }
     TRY(st,
-        list_end(p, mark, sizeof(FdxSparqlGroupKey), (void**)&sel->group_by, &sel->n_group_by));
+        list_end(p,
+                 mark,
+                 sizeof(FdxSparqlGroupKey),
+                 (void**)&sel->group_by,
+                 &sel->n_group_by));
   }
   if (is_kw(p, FDX_KW_HAVING)) {
     TRY(st, advance(p));
@@ -3290,15 +3376,18 @@ parse_solution_modifier(Parser* const          p,
       TRY(st, parse_constraint(p, "HAVING", &e));
       TRY(st, push_expr(p, e));
     } while (at_constraint(p));
-    TRY(st,
-        list_end(p, mark, sizeof(FdxSparqlExpr*), (void**)&sel->having, &sel->n_having));
+    TRY(
+      st,
+      list_end(
+        p, mark, sizeof(FdxSparqlExpr*), (void**)&sel->having, &sel->n_having));
     p->agg = NULL;
   }
   if (is_kw(p, FDX_KW_ORDER)) {
     TRY(st, advance(p));
     TRY(st, expect_kw(p, FDX_KW_BY));
     if (!at_order_condition(p)) {
-      return expected(p, "ASC, DESC, a variable or an expression in '(' ')'", true);
+      return expected(
+        p, "ASC, DESC, a variable or an expression in '(' ')'", true);
     }
     p->agg = &info->agg;
     TRY(st, list_begin(p, &mark));
@@ -3308,7 +3397,11 @@ parse_solution_modifier(Parser* const          p,
       TRY(st, push(p, &key, sizeof(key)));
     }
     TRY(st,
-        list_end(p, mark, sizeof(FdxSparqlOrderKey), (void**)&sel->order_by, &sel->n_order_by));
+        list_end(p,
+                 mark,
+                 sizeof(FdxSparqlOrderKey),
+                 (void**)&sel->order_by,
+                 &sel->n_order_by));
     p->agg = NULL;
   }
   for (int i = 0; i < 2; ++i) {
@@ -3325,31 +3418,6 @@ parse_solution_modifier(Parser* const          p,
   return FDX_SUCCESS;
 }
 
-static bool
-is_group_key(const FdxSparqlSelect* const sel, const uint32_t v)
-{
-  for (uint32_t i = 0; i < sel->n_group_by; ++i) {
-    const FdxSparqlGroupKey* const k = &sel->group_by[i];
-    if (k->has_var ? k->var == v
-                   : (k->expr->kind == FDX_SPARQL_EXPR_VAR && k->expr->term.index == v)) {
-      return true;
-    }
-  }
-  return false;
-}
-
-/* Whether `v` was assigned by an (expr AS ?v) before item `upto`. */
-static bool
-assigned_before(const SelectInfo* const info, const uint32_t upto, const uint32_t v)
-{
-  for (uint32_t i = 0; i < upto; ++i) {
-    if (info->items[i].is_as && info->items[i].proj.var == v) {
-      return true;
-    }
-  }
-  return false;
-}
-
 static FdxStatus
 not_grouped(Parser* const p, const size_t offset, const uint32_t v)
 {
@@ -3360,13 +3428,11 @@ not_grouped(Parser* const p, const size_t offset, const uint32_t v)
                  p->vars[v].name);
 }
 
-/* Check that the expression of SELECT item `upto` uses, outside
- * aggregates, only group keys and earlier AS variables. */
+/* Check that `e` uses, outside aggregates, only stamped variables (the
+ * group keys and earlier AS variables); `offset` is where to complain. */
 static FdxStatus
 check_grouped(Parser* const              p,
-              const FdxSparqlSelect* const sel,
-              const SelectInfo* const    info,
-              const uint32_t             upto,
+              const size_t               offset,
               const FdxSparqlExpr* const e)
 {
   FdxStatus st = FDX_SUCCESS;
@@ -3374,14 +3440,11 @@ check_grouped(Parser* const              p,
     return FDX_SUCCESS;
   }
   if (e->kind == FDX_SPARQL_EXPR_VAR) {
-    const uint32_t v = e->term.index;
-    if (!is_group_key(sel, v) && !assigned_before(info, upto, v)) {
-      return not_grouped(p, info->items[upto].offset, v);
-    }
-    return FDX_SUCCESS;
+    return stamped(p, e->term.index) ? FDX_SUCCESS
+                                     : not_grouped(p, offset, e->term.index);
   }
   for (uint32_t i = 0; i < e->n_args; ++i) {
-    TRY(st, check_grouped(p, sel, info, upto, e->args[i]));
+    TRY(st, check_grouped(p, offset, e->args[i]));
   }
   return FDX_SUCCESS;
 }
@@ -3389,12 +3452,15 @@ check_grouped(Parser* const              p,
 /* The checks and fillings that need the whole SELECT: the aggregates
  * array, SELECT * projection, AS against the WHERE's scope, grouping. */
 static FdxStatus
-finish_select(Parser* const p, FdxSparqlSelect* const sel, const SelectInfo* const info)
+finish_select(Parser* const           p,
+              FdxSparqlSelect* const  sel,
+              const SelectInfo* const info)
 {
   FdxStatus st = FDX_SUCCESS;
   if (info->agg.n) {
-    TRY(st,
-        alloc(p, info->agg.n * sizeof(FdxSparqlExpr*), (void**)&sel->aggregates));
+    TRY(
+      st,
+      alloc(p, info->agg.n * sizeof(FdxSparqlExpr*), (void**)&sel->aggregates));
     uint32_t i = 0;
     for (const AggLink* l = info->agg.head; l; l = l->next) {
       sel->aggregates[i++] = l->expr;
@@ -3414,17 +3480,18 @@ finish_select(Parser* const p, FdxSparqlSelect* const sel, const SelectInfo* con
     next_stamp(p);
     TRY(st, list_begin(p, &mark));
     if (sel->where) {
-      TRY(st, scope_add_all(p, sel->where->scope, sel->where->n_scope));
+      TRY(st, list_vars(p, sel->where->scope, sel->where->n_scope, scope_add));
     }
     if (sel->values) {
-      TRY(st, scope_add_all(p, sel->values->vars, sel->values->n_vars));
+      TRY(st, list_vars(p, sel->values->vars, sel->values->n_vars, scope_add));
     }
     uint32_t* vars   = NULL;
     uint32_t  n_vars = 0;
     TRY(st, scope_end(p, mark, &vars, &n_vars));
     if (n_vars) {
       TRY(st,
-          alloc(p, n_vars * sizeof(FdxSparqlProjection), (void**)&sel->projection));
+          alloc(
+            p, n_vars * sizeof(FdxSparqlProjection), (void**)&sel->projection));
     }
     for (uint32_t i = 0; i < n_vars; ++i) {
       sel->projection[i].var = vars[i];
@@ -3433,10 +3500,16 @@ finish_select(Parser* const p, FdxSparqlSelect* const sel, const SelectInfo* con
     return FDX_SUCCESS;
   }
 
+  /* (expr AS ?v): ?v not in scope in the WHERE clause. */
+  next_stamp(p);
+  if (sel->where) {
+    for (uint32_t i = 0; i < sel->where->n_scope; ++i) {
+      stamp_var(p, sel->where->scope[i]);
+    }
+  }
   for (uint32_t i = 0; i < info->n_items; ++i) {
     const ProjItem* const item = &info->items[i];
-    if (item->is_as && sel->where &&
-        has_var(sel->where->scope, sel->where->n_scope, item->proj.var)) {
+    if (item->is_as && stamped(p, item->proj.var)) {
       return fail_at(p,
                      item->var_offset,
                      "AS cannot assign ?%s: it is already in scope in the "
@@ -3444,13 +3517,25 @@ finish_select(Parser* const p, FdxSparqlSelect* const sel, const SelectInfo* con
                      p->vars[item->proj.var].name);
     }
   }
+
+  /* Grouped: each item a key, or an expression of keys, aggregates and
+   * earlier AS variables. */
   if (sel->aggregated) {
+    next_stamp(p);
+    for (uint32_t i = 0; i < sel->n_group_by; ++i) {
+      const FdxSparqlGroupKey* const k = &sel->group_by[i];
+      if (k->has_var) {
+        stamp_var(p, k->var);
+      } else if (k->expr->kind == FDX_SPARQL_EXPR_VAR) {
+        stamp_var(p, k->expr->term.index);
+      }
+    }
     for (uint32_t i = 0; i < info->n_items; ++i) {
       const ProjItem* const item = &info->items[i];
       if (item->is_as) {
-        TRY(st, check_grouped(p, sel, info, i, item->proj.expr));
-      } else if (!is_group_key(sel, item->proj.var) &&
-                 !assigned_before(info, i, item->proj.var)) {
+        TRY(st, check_grouped(p, item->offset, item->proj.expr));
+        stamp_var(p, item->proj.var);
+      } else if (!stamped(p, item->proj.var)) {
         return not_grouped(p, item->var_offset, item->proj.var);
       }
     }
@@ -3483,7 +3568,8 @@ parse_subselect(Parser* const p, FdxSparqlSelect** const ret)
  * Queries
  * --------------------------------------------------------------------- */
 
-typedef struct {
+typedef struct
+{
   bool         named;
   FdxSparqlIri iri;
 } DatasetItem;
@@ -3499,7 +3585,7 @@ parse_dataset(Parser* const p, FdxSparqlQuery* const q)
   }
   TRY(st, list_begin(p, &mark));
   while (is_kw(p, FDX_KW_FROM)) {
-    DatasetItem item = {false, {NULL, 0}};
+    DatasetItem item = { false, { NULL, 0 } };
     TRY(st, advance(p));
     if (is_kw(p, FDX_KW_NAMED)) {
       item.named = true;
@@ -3511,7 +3597,8 @@ parse_dataset(Parser* const p, FdxSparqlQuery* const q)
   const uint32_t n       = list_count(p, mark, sizeof(DatasetItem));
   uint32_t       n_named = 0;
   for (uint32_t i = 0; i < n; ++i) {
-    n_named += ((DatasetItem*)list_item(p, mark, sizeof(DatasetItem), i))->named;
+    n_named +=
+      ((DatasetItem*)list_item(p, mark, sizeof(DatasetItem), i))->named;
   }
   if (n - n_named) {
     TRY(st, alloc(p, (n - n_named) * sizeof(FdxSparqlIri), (void**)&q->from));
@@ -3532,8 +3619,9 @@ parse_dataset(Parser* const p, FdxSparqlQuery* const q)
   return FDX_SUCCESS;
 }
 
-static const TriplesMode construct_mode = {
-  false, true, true, false, true, "in a CONSTRUCT template"};
+static const TriplesMode construct_mode = { false, true,
+                                            true,  false,
+                                            true,  "in a CONSTRUCT template" };
 
 /* The short form CONSTRUCT WHERE { TriplesTemplate? }: the pattern is a
  * basic graph pattern (blank nodes are its variables) and the template
@@ -3545,7 +3633,7 @@ parse_construct_where(Parser* const p, FdxSparqlQuery* const q)
   FdxSparqlGroup*   g    = NULL;
   FdxSparqlElement* el   = NULL;
   size_t            mark = 0;
-  const TriplesMode bgp  = {false, true, true, true, false, "here"};
+  const TriplesMode bgp  = { false, true, true, true, false, "here" };
   q->construct_where     = true;
   TRY(st, expect(p, FDX_TOK_LBRACE, "'{'"));
   TRY(st, enter(p));
@@ -3564,8 +3652,10 @@ parse_construct_where(Parser* const p, FdxSparqlQuery* const q)
                     "patterns only)",
                     true);
   }
-  TRY(st,
-      list_end(p, mark, sizeof(FdxSparqlTriple), (void**)&el->triples, &el->n_triples));
+  TRY(
+    st,
+    list_end(
+      p, mark, sizeof(FdxSparqlTriple), (void**)&el->triples, &el->n_triples));
   TRY(st, advance(p));
   p->mode = where_mode;
   leave(p, 1);
@@ -3585,13 +3675,14 @@ parse_construct_where(Parser* const p, FdxSparqlQuery* const q)
   next_stamp(p);
   const uint32_t base = p->stamp;
   for (uint32_t i = 0; i < n; ++i) {
-    FdxSparqlQuad* const         quad = &q->construct[i];
-    const FdxSparqlTriple* const t    = &el->triples[i];
-    FdxSparqlTerm* const         out[3] = {&quad->s, &quad->p, &quad->o};
-    const FdxSparqlTerm* const   in[3]  = {&t->s, &t->p, &t->o};
+    FdxSparqlQuad* const         quad   = &q->construct[i];
+    const FdxSparqlTriple* const t      = &el->triples[i];
+    FdxSparqlTerm* const         out[3] = { &quad->s, &quad->p, &quad->o };
+    const FdxSparqlTerm* const   in[3]  = { &t->s, &t->p, &t->o };
     for (int k = 0; k < 3; ++k) {
       *out[k] = *in[k];
-      if (in[k]->kind == FDX_SPARQL_TERM_VAR && p->vars[in[k]->index].is_blank) {
+      if (in[k]->kind == FDX_SPARQL_TERM_VAR &&
+          p->vars[in[k]->index].is_blank) {
         const uint32_t v = in[k]->index;
         if (p->stamps[v] < base) {
           /* Stamps from `base` on number the blank nodes: no other stamp
@@ -3612,7 +3703,9 @@ parse_construct_where(Parser* const p, FdxSparqlQuery* const q)
 
 /* ConstructQuery, after 'CONSTRUCT'. */
 static FdxStatus
-parse_construct(Parser* const p, FdxSparqlQuery* const q, SelectInfo* const info)
+parse_construct(Parser* const         p,
+                FdxSparqlQuery* const q,
+                SelectInfo* const     info)
 {
   FdxStatus st   = FDX_SUCCESS;
   size_t    mark = 0;
@@ -3636,8 +3729,10 @@ parse_construct(Parser* const p, FdxSparqlQuery* const q, SelectInfo* const info
   if (p->tok.kind != FDX_TOK_RBRACE) {
     return expected(p, "'}' or a triple pattern", true);
   }
-  TRY(st,
-      list_end(p, mark, sizeof(FdxSparqlQuad), (void**)&q->construct, &q->n_construct));
+  TRY(
+    st,
+    list_end(
+      p, mark, sizeof(FdxSparqlQuad), (void**)&q->construct, &q->n_construct));
   TRY(st, advance(p));
   p->mode = where_mode;
   TRY(st, parse_dataset(p, q));
@@ -3666,8 +3761,10 @@ parse_describe(Parser* const p, FdxSparqlQuery* const q, SelectInfo* const info)
       TRY(st, parse_var_or_iri(p, &t));
       TRY(st, push(p, &t, sizeof(t)));
     }
-    TRY(st,
-        list_end(p, mark, sizeof(FdxSparqlTerm), (void**)&q->describe, &q->n_describe));
+    TRY(
+      st,
+      list_end(
+        p, mark, sizeof(FdxSparqlTerm), (void**)&q->describe, &q->n_describe));
   }
   TRY(st, parse_dataset(p, q));
   if (is_kw(p, FDX_KW_WHERE) || p->tok.kind == FDX_TOK_LBRACE) {
@@ -3706,7 +3803,8 @@ parse_query(Parser* const p, FdxSparqlQuery* const q)
     TRY(st, parse_where_clause(p, &sel->where));
     TRY(st, parse_solution_modifier(p, sel, &info));
   } else {
-    return expected(p, "SELECT, CONSTRUCT, DESCRIBE, ASK, BASE or PREFIX", false);
+    return expected(
+      p, "SELECT, CONSTRUCT, DESCRIBE, ASK, BASE or PREFIX", false);
   }
   if (is_kw(p, FDX_KW_VALUES)) {
     TRY(st, advance(p));
@@ -3728,10 +3826,10 @@ parse_query(Parser* const p, FdxSparqlQuery* const q)
 /* QuadPattern / QuadData ::= '{' Quads '}' in `mode`;  Quads ::=
  * TriplesTemplate? ( QuadsNotTriples '.'? TriplesTemplate? )* */
 static FdxStatus
-parse_quads(Parser* const           p,
-            const TriplesMode       mode,
-            FdxSparqlQuad** const   ret,
-            uint32_t* const         ret_n)
+parse_quads(Parser* const         p,
+            const TriplesMode     mode,
+            FdxSparqlQuad** const ret,
+            uint32_t* const       ret_n)
 {
   FdxStatus st   = FDX_SUCCESS;
   size_t    mark = 0;
@@ -3776,11 +3874,11 @@ parse_quads(Parser* const           p,
 
 /* A group of one TRIPLES element holding quads [from, to) as triples. */
 static FdxStatus
-triples_group(Parser* const             p,
+triples_group(Parser* const              p,
               const FdxSparqlQuad* const quads,
-              const uint32_t            from,
-              const uint32_t            to,
-              FdxSparqlGroup** const    ret)
+              const uint32_t             from,
+              const uint32_t             to,
+              FdxSparqlGroup** const     ret)
 {
   FdxStatus         st = FDX_SUCCESS;
   FdxSparqlGroup*   g  = NULL;
@@ -3814,7 +3912,8 @@ same_graph(const FdxSparqlTerm* const a, const FdxSparqlTerm* const b)
     return a->index == b->index;
   }
   return a->kind == FDX_SPARQL_TERM_NONE ||
-         (a->value_len == b->value_len && !memcmp(a->value, b->value, a->value_len));
+         (a->value_len == b->value_len &&
+          !memcmp(a->value, b->value, a->value_len));
 }
 
 /* DELETE WHERE's pattern as a group: the default graph's triples, then
@@ -3830,7 +3929,7 @@ delete_where_group(Parser* const p, FdxSparqlOperation* const op)
   TRY(st, list_begin(p, &mark));
 
   /* The default graph's quads, gathered to the front of a copy. */
-  FdxSparqlQuad* sorted = NULL;
+  FdxSparqlQuad* sorted    = NULL;
   uint32_t       n_default = 0;
   if (n) {
     TRY(st, alloc(p, n * sizeof(FdxSparqlQuad), (void**)&sorted));
@@ -3865,8 +3964,10 @@ delete_where_group(Parser* const p, FdxSparqlOperation* const op)
     TRY(st, push(p, &el, sizeof(el)));
     i = j;
   }
-  TRY(st,
-      list_end(p, mark, sizeof(FdxSparqlElement), (void**)&g->elements, &g->n_elements));
+  TRY(
+    st,
+    list_end(
+      p, mark, sizeof(FdxSparqlElement), (void**)&g->elements, &g->n_elements));
   TRY(st, group_scope(p, g));
   op->where = g;
   return FDX_SUCCESS;
@@ -3886,7 +3987,8 @@ parse_graph_ref(Parser* const p, FdxSparqlGraphRef* const ref)
 static FdxStatus
 parse_graph_ref_all(Parser* const p, FdxSparqlGraphRef* const ref)
 {
-  if (is_kw(p, FDX_KW_DEFAULT) || is_kw(p, FDX_KW_NAMED) || is_kw(p, FDX_KW_ALL)) {
+  if (is_kw(p, FDX_KW_DEFAULT) || is_kw(p, FDX_KW_NAMED) ||
+      is_kw(p, FDX_KW_ALL)) {
     ref->kind = is_kw(p, FDX_KW_DEFAULT) ? FDX_SPARQL_GRAPH_DEFAULT
                 : is_kw(p, FDX_KW_NAMED) ? FDX_SPARQL_GRAPH_NAMED
                                          : FDX_SPARQL_GRAPH_ALL;
@@ -3926,16 +4028,16 @@ parse_silent(Parser* const p, FdxSparqlOperation* const op)
   return FDX_SUCCESS;
 }
 
-static const TriplesMode insert_data_mode = {
-  false, false, true, false, true, "in INSERT DATA"};
-static const TriplesMode delete_data_mode = {
-  false, false, false, false, true, "in DELETE DATA"};
-static const TriplesMode delete_where_mode = {
-  false, true, false, false, true, "in DELETE WHERE"};
-static const TriplesMode delete_mode = {
-  false, true, false, false, true, "in a DELETE template"};
-static const TriplesMode insert_mode = {
-  false, true, true, false, true, "in an INSERT template"};
+static const TriplesMode insert_data_mode  = { false, false, true,
+                                               false, true,  "in INSERT DATA" };
+static const TriplesMode delete_data_mode  = { false, false, false,
+                                               false, true,  "in DELETE DATA" };
+static const TriplesMode delete_where_mode = { false, true, false,
+                                               false, true, "in DELETE WHERE" };
+static const TriplesMode delete_mode       = { false, true, false,
+                                               false, true, "in a DELETE template" };
+static const TriplesMode insert_mode       = { false, true, true,
+                                               false, true, "in an INSERT template" };
 
 /* Modify ::= ( 'WITH' iri )? ( DeleteClause InsertClause? | InsertClause
  * ) UsingClause* 'WHERE' GroupGraphPattern, from after the DELETE or
@@ -3958,7 +4060,7 @@ parse_modify(Parser* const p, FdxSparqlOperation* const op)
   }
   TRY(st, list_begin(p, &mark));
   while (is_kw(p, FDX_KW_USING)) {
-    DatasetItem item = {false, {NULL, 0}};
+    DatasetItem item = { false, { NULL, 0 } };
     TRY(st, advance(p));
     if (is_kw(p, FDX_KW_NAMED)) {
       item.named = true;
@@ -3971,7 +4073,9 @@ parse_modify(Parser* const p, FdxSparqlOperation* const op)
   for (uint32_t pass = 0; pass < 2; ++pass) {
     uint32_t count = 0;
     for (uint32_t i = 0; i < n; ++i) {
-      count += ((DatasetItem*)list_item(p, mark, sizeof(DatasetItem), i))->named == (pass == 1);
+      count +=
+        ((DatasetItem*)list_item(p, mark, sizeof(DatasetItem), i))->named ==
+        (pass == 1);
     }
     if (!count) {
       continue;
@@ -3990,15 +4094,16 @@ parse_modify(Parser* const p, FdxSparqlOperation* const op)
       op->using_named   = a;
       op->n_using_named = count;
     } else {
-      op->using_   = a;
+      op->using_  = a;
       op->n_using = count;
     }
   }
   list_drop(p, mark);
   if (!is_kw(p, FDX_KW_WHERE)) {
     return expected(p,
-                    op->has_insert || !op->has_delete ? "USING or WHERE"
-                                                      : "INSERT, USING or WHERE",
+                    op->has_insert || !op->has_delete
+                      ? "USING or WHERE"
+                      : "INSERT, USING or WHERE",
                     false);
   }
   TRY(st, advance(p));
@@ -4010,90 +4115,90 @@ parse_modify(Parser* const p, FdxSparqlOperation* const op)
 static FdxStatus
 parse_update1(Parser* const p, FdxSparqlOperation* const op)
 {
-  FdxStatus        st = FDX_SUCCESS;
-  const FdxKeyword kw = p->tok.kind == FDX_TOK_WORD ? p->tok.kw : FDX_KW_NONE;
+  FdxStatus        st   = FDX_SUCCESS;
+  const FdxKeyword kw   = p->tok.kind == FDX_TOK_WORD ? p->tok.kw : FDX_KW_NONE;
   const FdxToken*  next = NULL;
   switch (kw) {
-  case FDX_KW_LOAD:
-    op->kind = FDX_SPARQL_OP_LOAD;
-    TRY(st, advance(p));
-    TRY(st, parse_silent(p, op));
-    TRY(st, parse_iri(p, &op->source));
-    op->target.kind = FDX_SPARQL_GRAPH_DEFAULT;
-    if (is_kw(p, FDX_KW_INTO)) {
+    case FDX_KW_LOAD:
+      op->kind = FDX_SPARQL_OP_LOAD;
       TRY(st, advance(p));
-      TRY(st, parse_graph_ref(p, &op->target));
-    }
-    return FDX_SUCCESS;
-  case FDX_KW_CLEAR:
-  case FDX_KW_DROP:
-    op->kind = kw == FDX_KW_CLEAR ? FDX_SPARQL_OP_CLEAR : FDX_SPARQL_OP_DROP;
-    TRY(st, advance(p));
-    TRY(st, parse_silent(p, op));
-    return parse_graph_ref_all(p, &op->target);
-  case FDX_KW_CREATE:
-    op->kind = FDX_SPARQL_OP_CREATE;
-    TRY(st, advance(p));
-    TRY(st, parse_silent(p, op));
-    return parse_graph_ref(p, &op->target);
-  case FDX_KW_ADD:
-  case FDX_KW_MOVE:
-  case FDX_KW_COPY:
-    op->kind = kw == FDX_KW_ADD    ? FDX_SPARQL_OP_ADD
-               : kw == FDX_KW_MOVE ? FDX_SPARQL_OP_MOVE
-                                   : FDX_SPARQL_OP_COPY;
-    TRY(st, advance(p));
-    TRY(st, parse_silent(p, op));
-    TRY(st, parse_graph_or_default(p, &op->from));
-    TRY(st, expect_kw(p, FDX_KW_TO));
-    return parse_graph_or_default(p, &op->target);
-  case FDX_KW_INSERT:
-    TRY(st, peek(p, &next));
-    if (next->kind == FDX_TOK_WORD && next->kw == FDX_KW_DATA) {
-      op->kind = FDX_SPARQL_OP_INSERT_DATA;
+      TRY(st, parse_silent(p, op));
+      TRY(st, parse_iri(p, &op->source));
+      op->target.kind = FDX_SPARQL_GRAPH_DEFAULT;
+      if (is_kw(p, FDX_KW_INTO)) {
+        TRY(st, advance(p));
+        TRY(st, parse_graph_ref(p, &op->target));
+      }
+      return FDX_SUCCESS;
+    case FDX_KW_CLEAR:
+    case FDX_KW_DROP:
+      op->kind = kw == FDX_KW_CLEAR ? FDX_SPARQL_OP_CLEAR : FDX_SPARQL_OP_DROP;
       TRY(st, advance(p));
+      TRY(st, parse_silent(p, op));
+      return parse_graph_ref_all(p, &op->target);
+    case FDX_KW_CREATE:
+      op->kind = FDX_SPARQL_OP_CREATE;
       TRY(st, advance(p));
-      return parse_quads(p, insert_data_mode, &op->insert, &op->n_insert);
-    }
-    TRY(st, advance(p));
-    op->has_insert = true;
-    return parse_modify(p, op);
-  case FDX_KW_DELETE:
-    TRY(st, peek(p, &next));
-    if (next->kind == FDX_TOK_WORD && next->kw == FDX_KW_DATA) {
-      op->kind = FDX_SPARQL_OP_DELETE_DATA;
+      TRY(st, parse_silent(p, op));
+      return parse_graph_ref(p, &op->target);
+    case FDX_KW_ADD:
+    case FDX_KW_MOVE:
+    case FDX_KW_COPY:
+      op->kind = kw == FDX_KW_ADD    ? FDX_SPARQL_OP_ADD
+                 : kw == FDX_KW_MOVE ? FDX_SPARQL_OP_MOVE
+                                     : FDX_SPARQL_OP_COPY;
       TRY(st, advance(p));
+      TRY(st, parse_silent(p, op));
+      TRY(st, parse_graph_or_default(p, &op->from));
+      TRY(st, expect_kw(p, FDX_KW_TO));
+      return parse_graph_or_default(p, &op->target);
+    case FDX_KW_INSERT:
+      TRY(st, peek(p, &next));
+      if (next->kind == FDX_TOK_WORD && next->kw == FDX_KW_DATA) {
+        op->kind = FDX_SPARQL_OP_INSERT_DATA;
+        TRY(st, advance(p));
+        TRY(st, advance(p));
+        return parse_quads(p, insert_data_mode, &op->insert, &op->n_insert);
+      }
       TRY(st, advance(p));
-      return parse_quads(p, delete_data_mode, &op->delete_, &op->n_delete);
-    }
-    if (next->kind == FDX_TOK_WORD && next->kw == FDX_KW_WHERE) {
-      op->kind       = FDX_SPARQL_OP_DELETE_WHERE;
-      op->has_delete = true;
-      TRY(st, advance(p));
-      TRY(st, advance(p));
-      TRY(st, parse_quads(p, delete_where_mode, &op->delete_, &op->n_delete));
-      return delete_where_group(p, op);
-    }
-    TRY(st, advance(p));
-    op->has_delete = true;
-    return parse_modify(p, op);
-  case FDX_KW_WITH:
-    TRY(st, advance(p));
-    TRY(st, parse_iri(p, &op->with));
-    if (is_kw(p, FDX_KW_DELETE)) {
-      op->has_delete = true;
-    } else if (is_kw(p, FDX_KW_INSERT)) {
       op->has_insert = true;
-    } else {
-      return expected(p, "DELETE or INSERT after WITH", false);
-    }
-    TRY(st, advance(p));
-    return parse_modify(p, op);
-  default:
-    return expected(p,
-                    "an update operation (INSERT, DELETE, LOAD, CLEAR, "
-                    "CREATE, DROP, COPY, MOVE, ADD or WITH)",
-                    false);
+      return parse_modify(p, op);
+    case FDX_KW_DELETE:
+      TRY(st, peek(p, &next));
+      if (next->kind == FDX_TOK_WORD && next->kw == FDX_KW_DATA) {
+        op->kind = FDX_SPARQL_OP_DELETE_DATA;
+        TRY(st, advance(p));
+        TRY(st, advance(p));
+        return parse_quads(p, delete_data_mode, &op->delete_, &op->n_delete);
+      }
+      if (next->kind == FDX_TOK_WORD && next->kw == FDX_KW_WHERE) {
+        op->kind       = FDX_SPARQL_OP_DELETE_WHERE;
+        op->has_delete = true;
+        TRY(st, advance(p));
+        TRY(st, advance(p));
+        TRY(st, parse_quads(p, delete_where_mode, &op->delete_, &op->n_delete));
+        return delete_where_group(p, op);
+      }
+      TRY(st, advance(p));
+      op->has_delete = true;
+      return parse_modify(p, op);
+    case FDX_KW_WITH:
+      TRY(st, advance(p));
+      TRY(st, parse_iri(p, &op->with));
+      if (is_kw(p, FDX_KW_DELETE)) {
+        op->has_delete = true;
+      } else if (is_kw(p, FDX_KW_INSERT)) {
+        op->has_insert = true;
+      } else {
+        return expected(p, "DELETE or INSERT after WITH", false);
+      }
+      TRY(st, advance(p));
+      return parse_modify(p, op);
+    default:
+      return expected(p,
+                      "an update operation (INSERT, DELETE, LOAD, CLEAR, "
+                      "CREATE, DROP, COPY, MOVE, ADD or WITH)",
+                      false);
   }
 }
 
@@ -4124,7 +4229,8 @@ parse_update(Parser* const p, FdxSparqlUpdate* const u)
   if (p->tok.kind != FDX_TOK_EOF) {
     return expected(p, "';' or end of input", false);
   }
-  return list_end(p, mark, sizeof(FdxSparqlOperation), (void**)&u->ops, &u->n_ops);
+  return list_end(
+    p, mark, sizeof(FdxSparqlOperation), (void**)&u->ops, &u->n_ops);
 }
 
 /* ------------------------------------------------------------------------
@@ -4148,8 +4254,8 @@ parser_start(Parser* const                     p,
              const char* const                 base_iri,
              const FdxSparqlParseLimits* const limits)
 {
-  FdxStatus st   = FDX_SUCCESS;
-  size_t    bad  = 0;
+  FdxStatus st        = FDX_SUCCESS;
+  size_t    bad       = 0;
   size_t    max_bytes = FDX_SPARQL_DEFAULT_MAX_BYTES;
   memset(p, 0, sizeof(*p));
   p->text       = text;
@@ -4233,6 +4339,8 @@ parser_finish(Parser* const p, const FdxStatus st, FdxError* const err)
   free(p->var_map.slots);
   free(p->vars);
   free(p->stamps);
+  free(p->scopes);
+  free(p->scope_pos);
   free(p->where_map.slots);
   free(p->where_labels);
   free(p->tmpl_map.slots);
@@ -4241,7 +4349,7 @@ parser_finish(Parser* const p, const FdxStatus st, FdxError* const err)
     return FDX_SUCCESS;
   }
   fdx_sparql_arena_free(p->arena);
-  p->arena = NULL;
+  p->arena    = NULL;
   long line   = 0;
   long column = 0;
   if (!p->err_no_pos) {
@@ -4264,12 +4372,17 @@ fdx_sparql_parse_query(const char* const                 text,
                        FdxError* const                   err)
 {
   if ((!text && len) || !ret_query) {
-    return fdx_error_set(err, FDX_ERR_BAD_ARG, "", 0, 0, "%s",
+    return fdx_error_set(err,
+                         FDX_ERR_BAD_ARG,
+                         "",
+                         0,
+                         0,
+                         "%s",
                          !ret_query ? "ret_query is NULL" : "text is NULL");
   }
   Parser          p;
-  FdxSparqlQuery* q  = NULL;
-  FdxStatus       st = parser_start(&p, text ? text : "", len, base_iri, limits);
+  FdxSparqlQuery* q = NULL;
+  FdxStatus st      = parser_start(&p, text ? text : "", len, base_iri, limits);
   if (!st) {
     st = ALLOC(&p, q);
   }
@@ -4296,12 +4409,17 @@ fdx_sparql_parse_update(const char* const                 text,
                         FdxError* const                   err)
 {
   if ((!text && len) || !ret_update) {
-    return fdx_error_set(err, FDX_ERR_BAD_ARG, "", 0, 0, "%s",
+    return fdx_error_set(err,
+                         FDX_ERR_BAD_ARG,
+                         "",
+                         0,
+                         0,
+                         "%s",
                          !ret_update ? "ret_update is NULL" : "text is NULL");
   }
   Parser           p;
-  FdxSparqlUpdate* u  = NULL;
-  FdxStatus        st = parser_start(&p, text ? text : "", len, base_iri, limits);
+  FdxSparqlUpdate* u = NULL;
+  FdxStatus st = parser_start(&p, text ? text : "", len, base_iri, limits);
   if (!st) {
     st = ALLOC(&p, u);
   }

@@ -191,7 +191,30 @@ acc_add(Exec* const ex, const FdxSparqlExpr* const agg, Acc* const a,
     return FDX_SUCCESS;
   }
   Value v;
-  if ((st = expr_eval(ex, agg->args[0], row, NULL, &v))) {
+  const FdxSparqlExpr* const arg = agg->args[0];
+  if (arg->kind == FDX_SPARQL_EXPR_VAR &&
+      (agg->agg == FDX_SPARQL_AGG_COUNT || agg->agg == FDX_SPARQL_AGG_SAMPLE)) {
+    /* A variable counted or sampled: its id is enough, no decoding. */
+    const FdxId id = row[arg->term.index];
+    if (!id) {
+      return FDX_SUCCESS;
+    }
+    if (agg->distinct) {
+      size_t idx;
+      bool   is_new;
+      a->seen.width = 1;
+      if ((st = tuple_set_add(ex, &a->seen, &id, &idx, &is_new)) || !is_new) {
+        return st;
+      }
+    }
+    if (agg->agg == FDX_SPARQL_AGG_COUNT) {
+      ++a->count;
+    } else if (!a->best) {
+      a->best = id;
+    }
+    return FDX_SUCCESS;
+  }
+  if ((st = expr_eval(ex, arg, row, NULL, &v))) {
     return st;
   }
   if (v.kind == V_UNBOUND) {
@@ -523,7 +546,9 @@ flush_sorted(Exec* const ex, SelectRun* const r)
 {
   SortCtx c = {ex, r->sel, r->width, FDX_SUCCESS};
   /* qsort_r is not stable; SPARQL leaves the order of ties undefined. */
-  qsort_r(r->sorted, r->n_sorted, r->width * sizeof(FdxId), qsort_cmp, &c);
+  if (r->n_sorted > 1) {
+    qsort_r(r->sorted, r->n_sorted, r->width * sizeof(FdxId), qsort_cmp, &c);
+  }
   if (c.st) {
     return c.st;
   }
@@ -564,9 +589,13 @@ where_row(Exec* const ex, void* const ctx, const FdxId* const in)
       return FDX_ERR_NO_MEMORY;
     }
     for (uint32_t i = 0; i < sel->n_group_by; ++i) {
+      const FdxSparqlExpr* const e = sel->group_by[i].expr;
+      if (e->kind == FDX_SPARQL_EXPR_VAR) {
+        key[i] = in[e->term.index]; /* no need to decode */
+        continue;
+      }
       Value v;
-      if ((st = expr_eval(ex, sel->group_by[i].expr, in, NULL, &v)) ||
-          (st = value_id(ex, &v, &key[i]))) {
+      if ((st = expr_eval(ex, e, in, NULL, &v)) || (st = value_id(ex, &v, &key[i]))) {
         return st;
       }
     }

@@ -58,9 +58,9 @@ read_file(const char* const path, char** const ret, size_t* const ret_len)
   if (!buf) {
     return false;
   }
-  buf[len]  = '\0';
-  *ret      = buf;
-  *ret_len  = len;
+  buf[len] = '\0';
+  *ret     = buf;
+  *ret_len = len;
   return true;
 }
 
@@ -221,9 +221,9 @@ main(int argc, char** argv)
     fprintf(stderr, "cannot open %s\n", dir);
     return 2;
   }
-  char**          names   = NULL;
-  size_t          n_names = 0;
-  struct dirent*  ent     = NULL;
+  char**         names   = NULL;
+  size_t         n_names = 0;
+  struct dirent* ent     = NULL;
   while ((ent = readdir(d)) != NULL) {
     if (ends_with(ent->d_name, ".rq") || ends_with(ent->d_name, ".ru")) {
       char** const nn = (char**)realloc(names, (n_names + 1) * sizeof(*names));
@@ -243,10 +243,10 @@ main(int argc, char** argv)
     char path[4096];
     char want_path[4096];
     snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
-    const size_t stem = strlen(path) - 3;
-    char*        want = NULL;
+    const size_t stem     = strlen(path) - 3;
+    char*        want     = NULL;
     size_t       want_len = 0;
-    bool         have = false;
+    bool         have     = false;
     for (int k = 0; k < 2 && !have; ++k) {
       snprintf(want_path,
                sizeof(want_path),
@@ -264,7 +264,8 @@ main(int argc, char** argv)
       printf("FAIL %s: cannot read the case\n", names[i]);
       ++failed;
     } else if (strcmp(got, want)) {
-      printf("FAIL %s: expected (%s):\n%sgot:\n%s", names[i], want_path, want, got);
+      printf(
+        "FAIL %s: expected (%s):\n%sgot:\n%s", names[i], want_path, want, got);
       ++failed;
     } else {
       ++passed;

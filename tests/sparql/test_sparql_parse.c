@@ -16,12 +16,12 @@
 
 static int n_failures = 0;
 
-#define CHECK(cond)                                                          \
-  do {                                                                       \
-    if (!(cond)) {                                                           \
-      ++n_failures;                                                          \
+#define CHECK(cond)                                                            \
+  do {                                                                         \
+    if (!(cond)) {                                                             \
+      ++n_failures;                                                            \
       fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
-    }                                                                        \
+    }                                                                          \
   } while (0)
 
 /* Parse `text` as a query that must be valid; NULL (and a report) if not. */
@@ -31,7 +31,8 @@ query_ok(const char* const text, const char* const base)
   FdxSparqlQuery* q = NULL;
   FdxError        err;
   memset(&err, 0, sizeof(err));
-  const FdxStatus st = fdx_sparql_parse_query(text, strlen(text), base, NULL, &q, &err);
+  const FdxStatus st =
+    fdx_sparql_parse_query(text, strlen(text), base, NULL, &q, &err);
   if (st) {
     ++n_failures;
     fprintf(stderr,
@@ -89,14 +90,19 @@ test_arguments(void)
   FdxSparqlQuery*  q = NULL;
   FdxSparqlUpdate* u = NULL;
   FdxError         err;
-  CHECK(fdx_sparql_parse_query(NULL, 3, NULL, NULL, &q, &err) == FDX_ERR_BAD_ARG);
-  CHECK(fdx_sparql_parse_query("ASK{}", 5, NULL, NULL, NULL, &err) == FDX_ERR_BAD_ARG);
-  CHECK(fdx_sparql_parse_update(NULL, 3, NULL, NULL, &u, NULL) == FDX_ERR_BAD_ARG);
-  CHECK(fdx_sparql_parse_update("", 0, NULL, NULL, NULL, NULL) == FDX_ERR_BAD_ARG);
+  CHECK(fdx_sparql_parse_query(NULL, 3, NULL, NULL, &q, &err) ==
+        FDX_ERR_BAD_ARG);
+  CHECK(fdx_sparql_parse_query("ASK{}", 5, NULL, NULL, NULL, &err) ==
+        FDX_ERR_BAD_ARG);
+  CHECK(fdx_sparql_parse_update(NULL, 3, NULL, NULL, &u, NULL) ==
+        FDX_ERR_BAD_ARG);
+  CHECK(fdx_sparql_parse_update("", 0, NULL, NULL, NULL, NULL) ==
+        FDX_ERR_BAD_ARG);
   CHECK(q == NULL && u == NULL);
 
   /* NULL text of length 0 is the empty text: no query, an empty update. */
-  CHECK(fdx_sparql_parse_query(NULL, 0, NULL, NULL, &q, &err) == FDX_ERR_SYNTAX);
+  CHECK(fdx_sparql_parse_query(NULL, 0, NULL, NULL, &q, &err) ==
+        FDX_ERR_SYNTAX);
   CHECK(err.line == 1 && err.column == 1);
   CHECK(strstr(err.message, "found end of input") != NULL);
   CHECK(err.source[0] == '\0');
@@ -106,17 +112,19 @@ test_arguments(void)
   u = NULL;
   CHECK(fdx_sparql_parse_update("# nothing\n ; ", 13, NULL, NULL, &u, NULL) ==
         FDX_ERR_SYNTAX);
-  CHECK(fdx_sparql_parse_update(" PREFIX : <x:>  # only a prologue", 33, NULL, NULL, &u, NULL) ==
+  CHECK(fdx_sparql_parse_update(
+          " PREFIX : <x:>  # only a prologue", 33, NULL, NULL, &u, NULL) ==
         FDX_SUCCESS);
   CHECK(u && u->n_ops == 0);
   fdx_sparql_update_free(u);
 
   /* A failure with no FdxError to fill. */
-  CHECK(fdx_sparql_parse_query("ASK {", 5, NULL, NULL, &q, NULL) == FDX_ERR_SYNTAX);
+  CHECK(fdx_sparql_parse_query("ASK {", 5, NULL, NULL, &q, NULL) ==
+        FDX_ERR_SYNTAX);
   CHECK(q == NULL);
 
   /* The text need not be NUL-terminated: only `len` bytes are read. */
-  const char buf[] = {'A', 'S', 'K', '{', '}', 'x', 'y', 'z'};
+  const char buf[] = { 'A', 'S', 'K', '{', '}', 'x', 'y', 'z' };
   CHECK(fdx_sparql_parse_query(buf, 5, NULL, NULL, &q, &err) == FDX_SUCCESS);
   CHECK(q && q->form == FDX_SPARQL_QUERY_ASK);
   fdx_sparql_query_free(q);
@@ -150,14 +158,15 @@ test_limits(void)
   FdxError err;
 
   /* Bytes: over the limit is FDX_ERR_LIMIT, with no position. */
-  FdxSparqlParseLimits lim = {0, 0, 0};
+  FdxSparqlParseLimits lim = { 0, 0, 0 };
   lim.max_bytes            = 10;
   query_fails("SELECT * { }", 12, &lim, FDX_ERR_LIMIT, &err);
   CHECK(err.line == 0 && err.column == 0);
   CHECK(strstr(err.message, "12 bytes") != NULL);
   lim.max_bytes     = 12;
   FdxSparqlQuery* q = NULL;
-  CHECK(fdx_sparql_parse_query("SELECT * { }", 12, NULL, &lim, &q, &err) == FDX_SUCCESS);
+  CHECK(fdx_sparql_parse_query("SELECT * { }", 12, NULL, &lim, &q, &err) ==
+        FDX_SUCCESS);
   fdx_sparql_query_free(q);
 
   /* Depth: four nested groups are four levels. */
@@ -168,7 +177,8 @@ test_limits(void)
   CHECK(strstr(err.message, "3 levels") != NULL);
   lim.max_depth = 4;
   q             = NULL;
-  CHECK(fdx_sparql_parse_query("ASK {{{{}}}}", 12, NULL, &lim, &q, &err) == FDX_SUCCESS);
+  CHECK(fdx_sparql_parse_query("ASK {{{{}}}}", 12, NULL, &lim, &q, &err) ==
+        FDX_SUCCESS);
   fdx_sparql_query_free(q);
 
   /* A chain of two operators is two levels: group, '(' and two '+'. */
@@ -177,7 +187,8 @@ test_limits(void)
   query_fails(chain, strlen(chain), &lim, FDX_ERR_LIMIT, &err);
   lim.max_depth = 4;
   q             = NULL;
-  CHECK(fdx_sparql_parse_query(chain, strlen(chain), NULL, &lim, &q, &err) == FDX_SUCCESS);
+  CHECK(fdx_sparql_parse_query(chain, strlen(chain), NULL, &lim, &q, &err) ==
+        FDX_SUCCESS);
   fdx_sparql_query_free(q);
 
   /* The default depth stops 10000 nested parentheses. */
@@ -194,7 +205,8 @@ test_limits(void)
     }
     o += (size_t)sprintf(deep + o, " }");
     query_fails(deep, o, NULL, FDX_ERR_LIMIT, &err);
-    CHECK(err.line == 1 && err.column == 13 + (long)FDX_SPARQL_DEFAULT_MAX_DEPTH);
+    CHECK(err.line == 1 &&
+          err.column == 13 + (long)FDX_SPARQL_DEFAULT_MAX_DEPTH);
     free(deep);
   }
 
@@ -203,7 +215,8 @@ test_limits(void)
   if (big) {
     size_t o = (size_t)sprintf(big, "SELECT * {");
     for (int i = 0; i < 2000; ++i) {
-      o += (size_t)sprintf(big + o, " ?s%d <http://example.org/p> ?o%d .", i, i);
+      o +=
+        (size_t)sprintf(big + o, " ?s%d <http://example.org/p> ?o%d .", i, i);
     }
     o += (size_t)sprintf(big + o, " }");
     lim.max_depth  = 0;
@@ -217,6 +230,34 @@ test_limits(void)
     fdx_sparql_query_free(q);
     free(big);
   }
+
+  /* Every memory budget from nothing up: each one either is enough or
+   * fails cleanly with FDX_ERR_LIMIT, and a bigger one is never worse
+   * (under the sanitizers this runs every failure path that a budget can
+   * reach, with no leak). */
+  const char* const mixed =
+    "PREFIX : <http://example.org/> "
+    "SELECT ?s (COUNT(DISTINCT ?o) AS ?n) WHERE { ?s :p/:q* ?o ; :r [ :t ( 1 2 "
+    ") ] "
+    "OPTIONAL { ?o :u ?v FILTER NOT EXISTS { ?v :w 'x'@en } } "
+    "BIND (CONCAT(STR(?s), \"-\") AS ?b) VALUES ?z { 1 UNDEF } "
+    "{ SELECT ?s { ?s a :T } LIMIT 3 } UNION { ?s :x _:b1 } } "
+    "GROUP BY ?s HAVING (COUNT(*) > 1) ORDER BY DESC(?n)";
+  bool enough = false;
+  for (size_t m = 1; m < 200000; m += m < 8192 ? 61 : 997) {
+    lim.max_depth  = 0;
+    lim.max_memory = m;
+    q              = NULL;
+    const FdxStatus st =
+      fdx_sparql_parse_query(mixed, strlen(mixed), NULL, &lim, &q, &err);
+    CHECK(st == FDX_SUCCESS || st == FDX_ERR_LIMIT);
+    CHECK(!enough || st == FDX_SUCCESS);
+    enough = st == FDX_SUCCESS;
+    CHECK((st == FDX_SUCCESS) == (q != NULL));
+    fdx_sparql_query_free(q);
+  }
+  CHECK(enough);
+  lim.max_memory = 0;
 
   /* LIMIT beyond 64 bits. */
   const char* const huge = "SELECT * {} LIMIT 18446744073709551616";
@@ -232,7 +273,10 @@ test_limits(void)
  * --------------------------------------------------------------------- */
 
 static void
-expect_position(const char* const text, const size_t len, const long line, const long column)
+expect_position(const char* const text,
+                const size_t      len,
+                const long        line,
+                const long        column)
 {
   FdxError err;
   query_fails(text, len, NULL, FDX_ERR_SYNTAX, &err);
@@ -258,7 +302,8 @@ test_positions(void)
   const char* const t2 = "ASK {\r\n?s ?p ?o .\r\r  ?x }";
   expect_position(t2, strlen(t2), 4, 6);
   /* A byte order mark takes no column. */
-  const char* const t3 = "\xEF\xBB\xBF" "ASK { ?x }";
+  const char* const t3 = "\xEF\xBB\xBF"
+                         "ASK { ?x }";
   expect_position(t3, strlen(t3), 1, 10);
   /* Invalid UTF-8: at the bad byte. */
   const char* const t4 = "ASK { \"a\xFF\" }";
@@ -268,7 +313,7 @@ test_positions(void)
   const char* const t6 = "ASK { \"\xED\xA0\x80\" }"; /* a surrogate */
   expect_position(t6, strlen(t6), 1, 8);
   /* A NUL byte is a character like any other: the lexer rejects it. */
-  const char t7[] = {'A', 'S', 'K', ' ', '{', ' ', '\0', ' ', '}'};
+  const char t7[] = { 'A', 'S', 'K', ' ', '{', ' ', '\0', ' ', '}' };
   expect_position(t7, sizeof(t7), 1, 7);
   /* End of input: just after the last character. */
   const char* const t8 = "SELECT * WHERE {\n  ?s ?p ?o";
@@ -287,13 +332,15 @@ test_positions(void)
 static bool
 name_is(const FdxSparqlVar* const v, const char* const name)
 {
-  return v->name && v->name_len == strlen(name) && !memcmp(v->name, name, v->name_len);
+  return v->name && v->name_len == strlen(name) &&
+         !memcmp(v->name, name, v->name_len);
 }
 
 static void
 test_variables(void)
 {
-  FdxSparqlQuery* q = query_ok("SELECT ?x $x ?y { ?x ?p $y . _:b ?p [] . _:b ?q ?x }", NULL);
+  FdxSparqlQuery* q =
+    query_ok("SELECT ?x $x ?y { ?x ?p $y . _:b ?p [] . _:b ?q ?x }", NULL);
   if (!q) {
     return;
   }
@@ -331,7 +378,9 @@ test_variables(void)
   fdx_sparql_query_free(q);
 
   /* One table for the whole text: subqueries and EXISTS share it. */
-  q = query_ok("SELECT ?x { { SELECT ?x { ?x ?p ?o } } FILTER EXISTS { ?x ?p ?z } }", NULL);
+  q = query_ok(
+    "SELECT ?x { { SELECT ?x { ?x ?p ?o } } FILTER EXISTS { ?x ?p ?z } }",
+    NULL);
   if (q) {
     CHECK(q->n_vars == 4);
     fdx_sparql_query_free(q);
@@ -341,21 +390,21 @@ test_variables(void)
 static void
 test_aggregates(void)
 {
-  FdxSparqlQuery* const q = query_ok(
-    "SELECT (SUM(?x) AS ?s) (COUNT(*) AS ?c) { ?a ?b ?x } "
-    "HAVING (AVG(?x) > 1) ORDER BY MIN(?x) DESC(COUNT(DISTINCT ?x))",
-    NULL);
+  FdxSparqlQuery* const q =
+    query_ok("SELECT (SUM(?x) AS ?s) (COUNT(*) AS ?c) { ?a ?b ?x } "
+             "HAVING (AVG(?x) > 1) ORDER BY MIN(?x) DESC(COUNT(DISTINCT ?x))",
+             NULL);
   if (!q) {
     return;
   }
   const FdxSparqlSelect* const sel = q->select;
   CHECK(sel->aggregated);
   CHECK(sel->n_aggregates == 5);
-  static const FdxSparqlAggregate kinds[] = {FDX_SPARQL_AGG_SUM,
-                                             FDX_SPARQL_AGG_COUNT,
-                                             FDX_SPARQL_AGG_AVG,
-                                             FDX_SPARQL_AGG_MIN,
-                                             FDX_SPARQL_AGG_COUNT};
+  static const FdxSparqlAggregate kinds[] = { FDX_SPARQL_AGG_SUM,
+                                              FDX_SPARQL_AGG_COUNT,
+                                              FDX_SPARQL_AGG_AVG,
+                                              FDX_SPARQL_AGG_MIN,
+                                              FDX_SPARQL_AGG_COUNT };
   for (uint32_t i = 0; i < sel->n_aggregates && i < 5; ++i) {
     CHECK(sel->aggregates[i]->kind == FDX_SPARQL_EXPR_AGGREGATE);
     CHECK(sel->aggregates[i]->agg_index == i);
@@ -374,8 +423,8 @@ test_aggregates(void)
 static void
 test_literals(void)
 {
-  FdxSparqlQuery* const q = query_ok(
-    "ASK { ?s ?p \"a\\u0000b\", 'x'@en-GB, -1.5e0, +7, true }", NULL);
+  FdxSparqlQuery* const q =
+    query_ok("ASK { ?s ?p \"a\\u0000b\", 'x'@en-GB, -1.5e0, +7, true }", NULL);
   if (!q) {
     return;
   }
@@ -387,14 +436,17 @@ test_literals(void)
   CHECK(s->value[3] == '\0');
   CHECK(!s->lang && !s->datatype);
   const FdxSparqlTerm* const l = &el->triples[1].o;
-  CHECK(l->lang && l->lang_len == 5 && !memcmp(l->lang, "en-GB", 5) && !l->datatype);
+  CHECK(l->lang && l->lang_len == 5 && !memcmp(l->lang, "en-GB", 5) &&
+        !l->datatype);
   const FdxSparqlTerm* const d = &el->triples[2].o;
   CHECK(d->value_len == 6 && !strcmp(d->value, "-1.5e0"));
   CHECK(!strcmp(d->datatype, "http://www.w3.org/2001/XMLSchema#double"));
   CHECK(!strcmp(el->triples[3].o.value, "+7"));
-  CHECK(!strcmp(el->triples[3].o.datatype, "http://www.w3.org/2001/XMLSchema#integer"));
+  CHECK(!strcmp(el->triples[3].o.datatype,
+                "http://www.w3.org/2001/XMLSchema#integer"));
   CHECK(!strcmp(el->triples[4].o.value, "true"));
-  CHECK(!strcmp(el->triples[4].o.datatype, "http://www.w3.org/2001/XMLSchema#boolean"));
+  CHECK(!strcmp(el->triples[4].o.datatype,
+                "http://www.w3.org/2001/XMLSchema#boolean"));
   fdx_sparql_query_free(q);
 }
 
@@ -403,49 +455,49 @@ static void
 test_resolution(void)
 {
   static const char* const cases[][2] = {
-    {"g:h", "g:h"},
-    {"g", "http://a/b/c/g"},
-    {"./g", "http://a/b/c/g"},
-    {"g/", "http://a/b/c/g/"},
-    {"/g", "http://a/g"},
-    {"//g", "http://g"},
-    {"?y", "http://a/b/c/d;p?y"},
-    {"g?y", "http://a/b/c/g?y"},
-    {"#s", "http://a/b/c/d;p?q#s"},
-    {"g#s", "http://a/b/c/g#s"},
-    {"g?y#s", "http://a/b/c/g?y#s"},
-    {";x", "http://a/b/c/;x"},
-    {"g;x", "http://a/b/c/g;x"},
-    {"g;x?y#s", "http://a/b/c/g;x?y#s"},
-    {"", "http://a/b/c/d;p?q"},
-    {".", "http://a/b/c/"},
-    {"./", "http://a/b/c/"},
-    {"..", "http://a/b/"},
-    {"../", "http://a/b/"},
-    {"../g", "http://a/b/g"},
-    {"../..", "http://a/"},
-    {"../../", "http://a/"},
-    {"../../g", "http://a/g"},
+    { "g:h", "g:h" },
+    { "g", "http://a/b/c/g" },
+    { "./g", "http://a/b/c/g" },
+    { "g/", "http://a/b/c/g/" },
+    { "/g", "http://a/g" },
+    { "//g", "http://g" },
+    { "?y", "http://a/b/c/d;p?y" },
+    { "g?y", "http://a/b/c/g?y" },
+    { "#s", "http://a/b/c/d;p?q#s" },
+    { "g#s", "http://a/b/c/g#s" },
+    { "g?y#s", "http://a/b/c/g?y#s" },
+    { ";x", "http://a/b/c/;x" },
+    { "g;x", "http://a/b/c/g;x" },
+    { "g;x?y#s", "http://a/b/c/g;x?y#s" },
+    { "", "http://a/b/c/d;p?q" },
+    { ".", "http://a/b/c/" },
+    { "./", "http://a/b/c/" },
+    { "..", "http://a/b/" },
+    { "../", "http://a/b/" },
+    { "../g", "http://a/b/g" },
+    { "../..", "http://a/" },
+    { "../../", "http://a/" },
+    { "../../g", "http://a/g" },
     /* 5.4.2, abnormal */
-    {"../../../g", "http://a/g"},
-    {"../../../../g", "http://a/g"},
-    {"/./g", "http://a/g"},
-    {"/../g", "http://a/g"},
-    {"g.", "http://a/b/c/g."},
-    {".g", "http://a/b/c/.g"},
-    {"g..", "http://a/b/c/g.."},
-    {"..g", "http://a/b/c/..g"},
-    {"./../g", "http://a/b/g"},
-    {"./g/.", "http://a/b/c/g/"},
-    {"g/./h", "http://a/b/c/g/h"},
-    {"g/../h", "http://a/b/c/h"},
-    {"g;x=1/./y", "http://a/b/c/g;x=1/y"},
-    {"g;x=1/../y", "http://a/b/c/y"},
-    {"g?y/./x", "http://a/b/c/g?y/./x"},
-    {"g?y/../x", "http://a/b/c/g?y/../x"},
-    {"g#s/./x", "http://a/b/c/g#s/./x"},
-    {"g#s/../x", "http://a/b/c/g#s/../x"},
-    {"http:g", "http:g"},
+    { "../../../g", "http://a/g" },
+    { "../../../../g", "http://a/g" },
+    { "/./g", "http://a/g" },
+    { "/../g", "http://a/g" },
+    { "g.", "http://a/b/c/g." },
+    { ".g", "http://a/b/c/.g" },
+    { "g..", "http://a/b/c/g.." },
+    { "..g", "http://a/b/c/..g" },
+    { "./../g", "http://a/b/g" },
+    { "./g/.", "http://a/b/c/g/" },
+    { "g/./h", "http://a/b/c/g/h" },
+    { "g/../h", "http://a/b/c/h" },
+    { "g;x=1/./y", "http://a/b/c/g;x=1/y" },
+    { "g;x=1/../y", "http://a/b/c/y" },
+    { "g?y/./x", "http://a/b/c/g?y/./x" },
+    { "g?y/../x", "http://a/b/c/g?y/../x" },
+    { "g#s/./x", "http://a/b/c/g#s/./x" },
+    { "g#s/../x", "http://a/b/c/g#s/../x" },
+    { "http:g", "http:g" },
   };
   for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); ++i) {
     char text[256];
@@ -453,13 +505,15 @@ test_resolution(void)
     /* Once through the base_iri argument, once through BASE. */
     for (int how = 0; how < 2; ++how) {
       char with_base[300];
-      snprintf(with_base, sizeof(with_base), "BASE <http://a/b/c/d;p?q> %s", text);
+      snprintf(
+        with_base, sizeof(with_base), "BASE <http://a/b/c/d;p?q> %s", text);
       FdxSparqlQuery* const q =
         how ? query_ok(with_base, NULL) : query_ok(text, "http://a/b/c/d;p?q");
       if (!q) {
         continue;
       }
-      const FdxSparqlTerm* const s = &q->select->where->elements[0].triples[0].s;
+      const FdxSparqlTerm* const s =
+        &q->select->where->elements[0].triples[0].s;
       if (s->kind != FDX_SPARQL_TERM_IRI || strcmp(s->value, cases[i][1]) ||
           s->value_len != strlen(cases[i][1])) {
         ++n_failures;
@@ -482,10 +536,12 @@ test_resolution(void)
     CHECK(q->base.str == NULL);
     fdx_sparql_query_free(q);
   }
-  q = query_ok("BASE <http://x/y/> BASE <../z/> PREFIX p: <q#> ASK { p:r ?p ?o }", NULL);
+  q = query_ok(
+    "BASE <http://x/y/> BASE <../z/> PREFIX p: <q#> ASK { p:r ?p ?o }", NULL);
   if (q) {
     CHECK(!strcmp(q->base.str, "http://x/z/"));
-    CHECK(!strcmp(q->select->where->elements[0].triples[0].s.value, "http://x/z/q#r"));
+    CHECK(!strcmp(q->select->where->elements[0].triples[0].s.value,
+                  "http://x/z/q#r"));
     fdx_sparql_query_free(q);
   }
 }
@@ -504,14 +560,16 @@ test_update(void)
     "INSERT { _:x :p ?o } WHERE { ?s :q ?o }";
   FdxSparqlUpdate* u = NULL;
   FdxError         err;
-  CHECK(fdx_sparql_parse_update(text, strlen(text), NULL, NULL, &u, &err) == FDX_SUCCESS);
+  CHECK(fdx_sparql_parse_update(text, strlen(text), NULL, NULL, &u, &err) ==
+        FDX_SUCCESS);
   if (!u) {
     fprintf(stderr, "%ld:%ld: %s\n", err.line, err.column, err.message);
     return;
   }
   CHECK(u->n_ops == 3);
   const FdxSparqlOperation* const d = &u->ops[0];
-  CHECK(d->kind == FDX_SPARQL_OP_INSERT_DATA && d->n_insert == 2 && d->n_bnodes == 3);
+  CHECK(d->kind == FDX_SPARQL_OP_INSERT_DATA && d->n_insert == 2 &&
+        d->n_bnodes == 3);
   CHECK(d->insert[0].s.kind == FDX_SPARQL_TERM_BNODE);
   CHECK(d->insert[0].s.index == d->insert[1].s.index); /* _:a, both graphs */
   CHECK(d->insert[1].g.kind == FDX_SPARQL_TERM_IRI);
@@ -521,9 +579,11 @@ test_update(void)
   fdx_sparql_update_free(u);
 
   /* INSERT DATA's labels belong to the whole request. */
-  const char* const twice = "INSERT DATA { _:a <p> <o> } ; INSERT { _:a <p> ?o } WHERE { ?s ?p ?o }";
+  const char* const twice =
+    "INSERT DATA { _:a <p> <o> } ; INSERT { _:a <p> ?o } WHERE { ?s ?p ?o }";
   u = NULL;
-  CHECK(fdx_sparql_parse_update(twice, strlen(twice), NULL, NULL, &u, &err) == FDX_ERR_SYNTAX);
+  CHECK(fdx_sparql_parse_update(twice, strlen(twice), NULL, NULL, &u, &err) ==
+        FDX_ERR_SYNTAX);
   CHECK(u == NULL);
   CHECK(err.line == 1 && err.column == 40);
 }
@@ -540,6 +600,8 @@ main(void)
   test_literals();
   test_resolution();
   test_update();
-  printf("api: %s (%d failed checks)\n", n_failures ? "FAILED" : "passed", n_failures);
+  printf("api: %s (%d failed checks)\n",
+         n_failures ? "FAILED" : "passed",
+         n_failures);
   return n_failures ? 1 : 0;
 }

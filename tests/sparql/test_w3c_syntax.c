@@ -39,13 +39,15 @@
 
 /* A term as one string: 'I' IRI, 'B' blank node or 'L' literal, then its
  * value. */
-typedef struct {
+typedef struct
+{
   char* s;
   char* p;
   char* o;
 } Triple;
 
-typedef struct {
+typedef struct
+{
   Triple* triples;
   size_t  n;
   size_t  cap;
@@ -58,21 +60,21 @@ term_string(const raptor_term* const t)
   const char* kind  = "I";
   const char* value = "";
   switch (t->type) {
-  case RAPTOR_TERM_TYPE_URI:
-    value = (const char*)raptor_uri_as_string(t->value.uri);
-    break;
-  case RAPTOR_TERM_TYPE_BLANK:
-    kind  = "B";
-    value = (const char*)t->value.blank.string;
-    break;
-  case RAPTOR_TERM_TYPE_LITERAL:
-    kind  = "L";
-    value = (const char*)t->value.literal.string;
-    break;
-  case RAPTOR_TERM_TYPE_UNKNOWN:
-  default:
-    kind = "?";
-    break;
+    case RAPTOR_TERM_TYPE_URI:
+      value = (const char*)raptor_uri_as_string(t->value.uri);
+      break;
+    case RAPTOR_TERM_TYPE_BLANK:
+      kind  = "B";
+      value = (const char*)t->value.blank.string;
+      break;
+    case RAPTOR_TERM_TYPE_LITERAL:
+      kind  = "L";
+      value = (const char*)t->value.literal.string;
+      break;
+    case RAPTOR_TERM_TYPE_UNKNOWN:
+    default:
+      kind = "?";
+      break;
   }
   const size_t n   = strlen(value);
   char* const  out = (char*)malloc(n + 2);
@@ -97,7 +99,9 @@ on_statement(void* const user_data, raptor_statement* const st)
     g->triples = nt;
     g->cap     = ncap;
   }
-  Triple t = {term_string(st->subject), term_string(st->predicate), term_string(st->object)};
+  Triple t = { term_string(st->subject),
+               term_string(st->predicate),
+               term_string(st->object) };
   if (!t.s || !t.p || !t.o) {
     free(t.s);
     free(t.p);
@@ -135,7 +139,8 @@ object_of(const Graph* const g, const char* const s, const char* const p)
  * Running tests
  * --------------------------------------------------------------------- */
 
-typedef struct {
+typedef struct
+{
   char** skip;
   size_t n_skip;
   int    passed;
@@ -191,7 +196,8 @@ run_test(Totals* const     t,
   size_t      len  = 0;
   char* const text = path ? slurp(path, &len) : NULL;
   if (!text) {
-    printf("FAIL %s %s: cannot read the file\n", test_iri, path ? path : file_iri);
+    printf(
+      "FAIL %s %s: cannot read the file\n", test_iri, path ? path : file_iri);
     ++t->failed;
     raptor_free_memory(path);
     return;
@@ -209,7 +215,12 @@ run_test(Totals* const     t,
     fdx_sparql_query_free(q);
   }
   if (positive && st != FDX_SUCCESS) {
-    printf("FAIL %s %s: %ld:%ld: %s\n", test_iri, path, err.line, err.column, err.message);
+    printf("FAIL %s %s: %ld:%ld: %s\n",
+           test_iri,
+           path,
+           err.line,
+           err.column,
+           err.message);
     ++t->failed;
   } else if (!positive && st != FDX_ERR_SYNTAX) {
     printf("FAIL %s %s: %s\n",
@@ -228,7 +239,7 @@ run_test(Totals* const     t,
 static int
 run_manifest(raptor_world* const world, const char* const path, Totals* const t)
 {
-  Graph          g      = {NULL, 0, 0, false};
+  Graph          g      = { NULL, 0, 0, false };
   raptor_parser* parser = raptor_new_parser(world, "turtle");
   raptor_uri*    uri    = raptor_new_uri_from_uri_or_file_string(
     world, NULL, (const unsigned char*)path);
@@ -250,18 +261,19 @@ run_manifest(raptor_world* const world, const char* const path, Totals* const t)
     return 1;
   }
 
-  static const struct {
+  static const struct
+  {
     const char* type;
     bool        update;
     bool        positive;
     const char* file_prop; /* NULL: the action is the file */
   } kinds[] = {
-    {MF "PositiveSyntaxTest11", false, true, NULL},
-    {MF "NegativeSyntaxTest11", false, false, NULL},
-    {MF "PositiveUpdateSyntaxTest11", true, true, NULL},
-    {MF "NegativeUpdateSyntaxTest11", true, false, NULL},
-    {MF "QueryEvaluationTest", false, true, QT "query"},
-    {MF "UpdateEvaluationTest", true, true, UT "request"},
+    { MF "PositiveSyntaxTest11", false, true, NULL },
+    { MF "NegativeSyntaxTest11", false, false, NULL },
+    { MF "PositiveUpdateSyntaxTest11", true, true, NULL },
+    { MF "NegativeUpdateSyntaxTest11", true, false, NULL },
+    { MF "QueryEvaluationTest", false, true, QT "query" },
+    { MF "UpdateEvaluationTest", true, true, UT "request" },
   };
   for (size_t i = 0; i < g.n; ++i) {
     const Triple* const tr = &g.triples[i];
@@ -302,7 +314,7 @@ read_skip_list(const char* const path, Totals* const t)
     if (line[n] == '#' || line[n] == '\n' || line[n] == '\0') {
       continue;
     }
-    const size_t m = strcspn(line + n, " \t\n#");
+    const size_t m  = strcspn(line + n, " \t\n#");
     char** const ns = (char**)realloc(t->skip, (t->n_skip + 1) * sizeof(char*));
     if (!ns) {
       break;
@@ -369,6 +381,9 @@ main(int argc, char** argv)
     free(t.skip[i]);
   }
   free(t.skip);
-  printf("syntax: %d passed, %d failed, %d skipped\n", t.passed, t.failed, t.skipped);
+  printf("syntax: %d passed, %d failed, %d skipped\n",
+         t.passed,
+         t.failed,
+         t.skipped);
   return t.failed ? 1 : 0;
 }
