@@ -135,6 +135,11 @@ struct Exec {
   uint64_t              row_seq;      /* counts solutions given to BIND and
                                          SELECT expressions (for BNODE) */
   struct EvalState*     eval;        /* eval.c's caches and row stack */
+  struct RegexCache*    regex;       /* expr.c's compiled patterns */
+  struct {
+    const void* expr; /* a constant's expression node */
+    FdxId       id;   /* its inline id, or 0 if it has none */
+  } const_ids[64];    /* direct-mapped by node address */
 };
 
 /* Stop with `st` (the first error wins); returns st. */
@@ -254,6 +259,11 @@ expr_eval(Exec* ex, const FdxSparqlExpr* e, const FdxId* row,
 FdxStatus
 eval_exists(Exec* ex, const FdxSparqlGroup* pattern, const FdxId* row,
             bool* ret);
+
+/* Free what expressions kept for the execution (compiled patterns). */
+typedef struct RegexCache RegexCache;
+void
+expr_cleanup(Exec* ex);
 
 /* Call an IRI function (casts). */
 FdxStatus

@@ -234,30 +234,9 @@ hash_hex(Exec* const ex, const FdxSparqlBuiltin fn, const Value* const a,
  * value, never a wrong answer).  \d \s \w are rewritten to bracket
  * expressions.
  */
-/* POSIX regex follows the thread's LC_CTYPE: switch this thread to
- * C.UTF-8 while compiling and matching, so '.' and brackets see
- * characters, not bytes (uselocale changes no other thread). */
-typedef struct {
-  locale_t utf8;
-  locale_t old;
-} RegexLocale;
-
-static void
-regex_locale_enter(RegexLocale* const l)
-{
-  l->utf8 = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0);
-  l->old  = l->utf8 ? uselocale(l->utf8) : (locale_t)0;
-}
-
-static void
-regex_locale_leave(RegexLocale* const l)
-{
-  if (l->utf8) {
-    uselocale(l->old);
-    freelocale(l->utf8);
-  }
-}
-
+/* POSIX regex follows the thread's LC_CTYPE: patterns are compiled and
+ * matched with this thread switched to C.UTF-8 (uselocale changes no other
+ * thread), so '.' and brackets see characters, not bytes. */
 static bool
 regex_compile(const Value* const pattern, const Value* const flags,
               regex_t* const re)
@@ -336,32 +315,134 @@ regex_compile(const Value* const pattern, const Value* const flags,
   return rc == 0;
 }
 
+/* Compiled patterns, kept for the execution: a REGEX in a FILTER sees the
+ * same pattern for every solution.  A few slots, replaced round-robin. */
+#define REGEX_CACHE 8
+
+typedef struct {
+  char*   pattern;
+  size_t  pattern_len;
+  char*   flags;
+  size_t  flags_len;
+  bool    ok; /* false: the pattern does not compile (an error value) */
+  regex_t re;
+} CachedRegex;
+
+struct RegexCache {
+  CachedRegex slot[REGEX_CACHE];
+  unsigned    next;
+  locale_t    utf8; /* C.UTF-8, made once */
+};
+
+void
+expr_cleanup(Exec* const ex)
+{
+  RegexCache* const c = ex->regex;
+  if (!c) {
+    return;
+  }
+  for (unsigned i = 0; i < REGEX_CACHE; ++i) {
+    if (c->slot[i].pattern) {
+      if (c->slot[i].ok) {
+        regfree(&c->slot[i].re);
+      }
+      free(c->slot[i].pattern);
+      free(c->slot[i].flags);
+    }
+  }
+  if (c->utf8) {
+    freelocale(c->utf8);
+  }
+  free(c);
+  ex->regex = NULL;
+}
+
+/* The compiled form of (pattern, flags), or NULL if it does not compile
+ * (*oom on allocation failure). */
+static const regex_t*
+regex_get(Exec* const ex, const Value* const pattern, const Value* const flags,
+          bool* const oom)
+{
+  *oom = false;
+  if (!ex->regex && !(ex->regex = (RegexCache*)calloc(1, sizeof(RegexCache)))) {
+    *oom = true;
+    return NULL;
+  }
+  RegexCache* const c  = ex->regex;
+  const char*       fs = flags ? flags->str : "";
+  const size_t      fl = flags ? flags->len : 0;
+  for (unsigned i = 0; i < REGEX_CACHE; ++i) {
+    const CachedRegex* const r = &c->slot[i];
+    if (r->pattern && r->pattern_len == pattern->len && r->flags_len == fl &&
+        !memcmp(r->pattern, pattern->str, pattern->len) && !memcmp(r->flags, fs, fl)) {
+      return r->ok ? &r->re : NULL;
+    }
+  }
+  CachedRegex* const r = &c->slot[c->next++ % REGEX_CACHE];
+  if (r->pattern) {
+    if (r->ok) {
+      regfree(&r->re);
+    }
+    free(r->pattern);
+    free(r->flags);
+  }
+  memset(r, 0, sizeof(*r));
+  r->pattern = (char*)malloc(pattern->len + 1);
+  r->flags   = (char*)malloc(fl + 1);
+  if (!r->pattern || !r->flags) {
+    free(r->pattern);
+    free(r->flags);
+    memset(r, 0, sizeof(*r));
+    *oom = true;
+    return NULL;
+  }
+  memcpy(r->pattern, pattern->str, pattern->len);
+  memcpy(r->flags, fs, fl);
+  r->pattern_len = pattern->len;
+  r->flags_len   = fl;
+  if (!c->utf8) {
+    c->utf8 = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0);
+  }
+  const locale_t old = c->utf8 ? uselocale(c->utf8) : (locale_t)0;
+  r->ok              = regex_compile(pattern, flags, &r->re);
+  if (c->utf8) {
+    uselocale(old);
+  }
+  return r->ok ? &r->re : NULL;
+}
+
+/* regexec under the UTF-8 locale the pattern was compiled in. */
+static int
+regex_exec(Exec* const ex, const regex_t* const re, const char* const s,
+           const size_t n_match, regmatch_t* const m, const int eflags)
+{
+  const locale_t utf8 = ex->regex ? ex->regex->utf8 : (locale_t)0;
+  const locale_t old  = utf8 ? uselocale(utf8) : (locale_t)0;
+  const int      rc   = regexec(re, s, n_match, m, eflags);
+  if (utf8) {
+    uselocale(old);
+  }
+  return rc;
+}
+
 static FdxStatus
 fn_regex(Exec* const ex, Value* const args, const uint32_t n, Value* const ret)
 {
-  (void)ex;
   if (!is_string_like(&args[0]) || args[1].kind != V_STRING ||
       (n == 3 && args[2].kind != V_STRING)) {
     return ERR(ret);
   }
-  regex_t     re;
-  RegexLocale loc;
-  regex_locale_enter(&loc);
-  if (!regex_compile(&args[1], n == 3 ? &args[2] : NULL, &re)) {
-    regex_locale_leave(&loc);
-    return ERR(ret);
+  bool                 oom = false;
+  const regex_t* const re  = regex_get(ex, &args[1], n == 3 ? &args[2] : NULL, &oom);
+  if (!re) {
+    return oom ? FDX_ERR_NO_MEMORY : ERR(ret);
   }
   /* regexec needs a NUL-terminated subject. */
   char* const s = scratch_dup(ex, args[0].str, args[0].len);
   if (!s) {
-    regfree(&re);
-    regex_locale_leave(&loc);
     return FDX_ERR_NO_MEMORY;
   }
-  const int rc = regexec(&re, s, 0, NULL, 0);
-  regfree(&re);
-  regex_locale_leave(&loc);
-  value_boolean(ret, rc == 0);
+  value_boolean(ret, regex_exec(ex, re, s, 0, NULL, 0) == 0);
   return FDX_SUCCESS;
 }
 
@@ -373,13 +454,13 @@ fn_replace_utf8(Exec* const ex, Value* const args, const uint32_t n,
       args[2].kind != V_STRING || (n == 4 && args[3].kind != V_STRING)) {
     return ERR(ret);
   }
-  regex_t re;
-  if (!regex_compile(&args[1], n == 4 ? &args[3] : NULL, &re)) {
-    return ERR(ret);
+  bool                 oom = false;
+  const regex_t* const re  = regex_get(ex, &args[1], n == 4 ? &args[3] : NULL, &oom);
+  if (!re) {
+    return oom ? FDX_ERR_NO_MEMORY : ERR(ret);
   }
   char* const subject = scratch_dup(ex, args[0].str, args[0].len);
   if (!subject) {
-    regfree(&re);
     return FDX_ERR_NO_MEMORY;
   }
   size_t cap = args[0].len * 2 + 64;
@@ -389,7 +470,8 @@ fn_replace_utf8(Exec* const ex, Value* const args, const uint32_t n,
   regmatch_t  m[10];
   FdxStatus   st = FDX_SUCCESS;
   bool        bad = false;
-  while (out && *p && regexec(&re, p, 10, m, p == subject ? 0 : REG_NOTBOL) == 0) {
+  while (out && *p &&
+         regex_exec(ex, re, p, 10, m, p == subject ? 0 : REG_NOTBOL) == 0) {
     if (m[0].rm_eo == m[0].rm_so) {
       bad = true; /* XPath: a pattern matching "" is an error */
       break;
@@ -432,7 +514,6 @@ fn_replace_utf8(Exec* const ex, Value* const args, const uint32_t n,
     }
     p += m[0].rm_eo;
   }
-  regfree(&re);
   if (!out) {
     return FDX_ERR_NO_MEMORY;
   }
@@ -457,11 +538,7 @@ fn_replace_utf8(Exec* const ex, Value* const args, const uint32_t n,
 static FdxStatus
 fn_replace(Exec* const ex, Value* const args, const uint32_t n, Value* const ret)
 {
-  RegexLocale loc;
-  regex_locale_enter(&loc);
-  const FdxStatus st = fn_replace_utf8(ex, args, n, ret);
-  regex_locale_leave(&loc);
-  return st;
+  return fn_replace_utf8(ex, args, n, ret);
 }
 
 /* ------------------------------------------------------------------------
@@ -1301,6 +1378,74 @@ call_builtin(Exec* const ex, const FdxSparqlExpr* const e,
   }
 }
 
+/* The inline id of an operand without decoding anything: a variable's
+ * id, or a constant literal that fits in an id; 0 otherwise. */
+static FdxId
+operand_id(Exec* const ex, const FdxSparqlExpr* const e, const FdxId* const row)
+{
+  if (e->kind == FDX_SPARQL_EXPR_VAR) {
+    const FdxId id = row[e->term.index];
+    return fdx_id_is_inline(id) ? id : 0;
+  }
+  if (e->kind == FDX_SPARQL_EXPR_TERM && e->term.kind == FDX_SPARQL_TERM_LITERAL &&
+      e->term.datatype) {
+    /* Encoding a constant checks its round trip: do it once per query. */
+    const size_t slot = ((uintptr_t)e >> 4) % 64;
+    if (ex->const_ids[slot].expr == e) {
+      return ex->const_ids[slot].id;
+    }
+    const FdxTerm t = {FDX_TERM_LITERAL, e->term.value, e->term.value_len, NULL, 0,
+                       e->term.datatype, e->term.datatype_len};
+    FdxId id = 0;
+    if (!fdx_term_inline(&t, &id)) {
+      id = 0;
+    }
+    ex->const_ids[slot].expr = e;
+    ex->const_ids[slot].id   = id;
+    return id;
+  }
+  return 0;
+}
+
+/* Comparisons of two inlined values of one kind need no decoding: ids of
+ * integers, decimals and booleans sort by value, and dateTimes by their
+ * UTC instant when both have a zone or neither has (the low byte is the
+ * zone; zone 0 is none).  Dates only with the same zone.  Returns false
+ * where the general path must decide. */
+static bool
+fast_compare(Exec* const ex, const FdxSparqlExpr* const e, const FdxId* const row,
+             int* const ret)
+{
+  const FdxId x = operand_id(ex, e->args[0], row);
+  const FdxId y = x ? operand_id(ex, e->args[1], row) : 0;
+  if (!y || fdx_id_tag(x) != fdx_id_tag(y)) {
+    return false;
+  }
+  FdxId a = x, b = y;
+  switch (fdx_id_tag(x)) {
+  case FDX_TAG_INTEGER:
+  case FDX_TAG_DECIMAL:
+  case FDX_TAG_BOOLEAN:
+    break;
+  case FDX_TAG_DATETIME:
+    if (!(x & 0xff) != !(y & 0xff)) {
+      return false; /* one with a zone, one without: maybe indeterminate */
+    }
+    a = x >> 8;
+    b = y >> 8;
+    break;
+  case FDX_TAG_DATE:
+    if ((x & 0xff) != (y & 0xff)) {
+      return false;
+    }
+    break;
+  default:
+    return false;
+  }
+  *ret = a < b ? -1 : a > b ? 1 : 0;
+  return true;
+}
+
 FdxStatus
 expr_eval(Exec* const ex, const FdxSparqlExpr* const e, const FdxId* const row,
           const Value* const aggs, Value* const ret)
@@ -1362,6 +1507,16 @@ expr_eval(Exec* const ex, const FdxSparqlExpr* const e, const FdxId* const row,
   case FDX_SPARQL_EXPR_GT:
   case FDX_SPARQL_EXPR_LE:
   case FDX_SPARQL_EXPR_GE: {
+    int fc;
+    if (fast_compare(ex, e, row, &fc)) {
+      value_boolean(ret, e->kind == FDX_SPARQL_EXPR_EQ   ? fc == 0
+                         : e->kind == FDX_SPARQL_EXPR_NE ? fc != 0
+                         : e->kind == FDX_SPARQL_EXPR_LT ? fc < 0
+                         : e->kind == FDX_SPARQL_EXPR_GT ? fc > 0
+                         : e->kind == FDX_SPARQL_EXPR_LE ? fc <= 0
+                                                         : fc >= 0);
+      return FDX_SUCCESS;
+    }
     Value a, b;
     if ((st = expr_eval(ex, e->args[0], row, aggs, &a)) ||
         (st = expr_eval(ex, e->args[1], row, aggs, &b))) {

@@ -131,6 +131,7 @@ static void
 exec_clear(Exec* const ex)
 {
   eval_state_free(ex);
+  expr_cleanup(ex);
   term_table_free(ex->terms);
   arena_free(&ex->scratch);
   arena_free(&ex->arena);

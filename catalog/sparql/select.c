@@ -471,9 +471,9 @@ cmp_keys(SortCtx* const c, const FdxId* const a, const FdxId* const b)
       continue;
     }
     int r;
-    /* Inline values of one kind sort by id. */
-    if (x && y && fdx_id_is_inline(x) && fdx_id_tag(x) == fdx_id_tag(y) &&
-        fdx_id_tag(x) != FDX_TAG_DATETIME && fdx_id_tag(x) != FDX_TAG_DATE) {
+    /* Inline values of one kind sort by id (dates and times by their UTC
+     * instant, then zone: a valid order for ORDER BY). */
+    if (x && y && fdx_id_is_inline(x) && fdx_id_tag(x) == fdx_id_tag(y)) {
       r = x < y ? -1 : 1;
     } else {
       Value vx, vy;
@@ -496,6 +496,16 @@ qsort_cmp(const void* const a, const void* const b, void* const ctx)
   return cmp_keys((SortCtx*)ctx, (const FdxId*)a, (const FdxId*)b);
 }
 
+static void
+heap_swap(FdxId* const a, FdxId* const b, const uint32_t w)
+{
+  for (uint32_t i = 0; i < w; ++i) {
+    const FdxId t = a[i];
+    a[i]          = b[i];
+    b[i]          = t;
+  }
+}
+
 /* Keep the row with its ORDER BY keys. */
 static FdxStatus
 keep_sorted(Exec* const ex, SelectRun* const r, const FdxId* const row,
@@ -516,11 +526,21 @@ keep_sorted(Exec* const ex, SelectRun* const r, const FdxId* const row,
       return st;
     }
   }
+  /* With a LIMIT the rows form a heap of the best `keep` so far, worst
+   * on top; the candidate is built in the slot after them. */
+  if (r->top_k && r->keep == 0) {
+    return FDX_SUCCESS;
+  }
   FdxId* const dst = r->sorted + r->n_sorted * w;
   memcpy(dst, row, ex->n_vars * sizeof(FdxId));
   for (uint32_t k = 0; k < sel->n_order_by; ++k) {
+    const FdxSparqlExpr* const key = sel->order_by[k].expr;
+    if (key->kind == FDX_SPARQL_EXPR_VAR) {
+      dst[ex->n_vars + k] = row[key->term.index]; /* no need to decode */
+      continue;
+    }
     Value     v;
-    FdxStatus st = expr_eval(ex, sel->order_by[k].expr, row, aggs, &v);
+    FdxStatus st = expr_eval(ex, key, row, aggs, &v);
     if (!st) {
       st = value_id(ex, &v, &dst[ex->n_vars + k]);
     }
@@ -528,17 +548,49 @@ keep_sorted(Exec* const ex, SelectRun* const r, const FdxId* const row,
       return st;
     }
   }
-  ++r->n_sorted;
-  /* Top-k: when twice the rows needed are kept, sort and drop the rest. */
-  if (r->top_k && r->n_sorted >= 2 * r->keep + 64) {
-    SortCtx c = {ex, sel, w, FDX_SUCCESS};
-    qsort_r(r->sorted, r->n_sorted, w * sizeof(FdxId), qsort_cmp, &c);
-    if (c.st) {
-      return c.st;
-    }
-    r->n_sorted = r->keep;
+  if (!r->top_k) {
+    ++r->n_sorted;
+    return FDX_SUCCESS;
   }
-  return FDX_SUCCESS;
+  SortCtx c = {ex, sel, w, FDX_SUCCESS};
+  if (r->n_sorted < r->keep) {
+    /* Not full yet: sift the new row up. */
+    size_t i = r->n_sorted++;
+    while (i > 0) {
+      const size_t parent = (i - 1) / 2;
+      FdxId* const a      = r->sorted + i * w;
+      FdxId* const b      = r->sorted + parent * w;
+      if (cmp_keys(&c, a, b) <= 0) {
+        break;
+      }
+      heap_swap(a, b, w);
+      i = parent;
+    }
+    return c.st;
+  }
+  /* Full: the new row replaces the worst if it sorts before it. */
+  if (cmp_keys(&c, dst, r->sorted) >= 0) {
+    return c.st;
+  }
+  memcpy(r->sorted, dst, w * sizeof(FdxId));
+  for (size_t i = 0;;) {
+    const size_t l = 2 * i + 1, rr = l + 1;
+    size_t       worst = i;
+    if (l < r->n_sorted &&
+        cmp_keys(&c, r->sorted + l * w, r->sorted + worst * w) > 0) {
+      worst = l;
+    }
+    if (rr < r->n_sorted &&
+        cmp_keys(&c, r->sorted + rr * w, r->sorted + worst * w) > 0) {
+      worst = rr;
+    }
+    if (worst == i) {
+      break;
+    }
+    heap_swap(r->sorted + i * w, r->sorted + worst * w, w);
+    i = worst;
+  }
+  return c.st;
 }
 
 static FdxStatus

@@ -624,6 +624,7 @@ fdx_txn_begin(FdxStore* const store, const unsigned flags, FdxTxn** const ret)
 static void
 txn_close_cursors(FdxTxn* const txn)
 {
+  fdx_txn_free_spare_iters(txn);
   for (int i = 0; i < FDX_N_ORDERS; ++i) {
     if (txn->cur[i]) {
       mdb_cursor_close(txn->cur[i]);

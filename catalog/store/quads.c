@@ -336,6 +336,8 @@ fdx_quad_remove(FdxTxn* const txn, const FdxQuad* const quad)
  * --------------------------------------------------------------------- */
 
 struct FdxQuadIterImpl {
+  FdxTxn*      txn;
+  FdxQuadIter* next_spare; /* in the transaction's pool of freed iterators */
   MDB_cursor* cur;
   FdxOrder    order;
   int         bound;      /* how many leading positions are fixed */
@@ -359,23 +361,56 @@ fdx_quad_find(FdxTxn* const        txn,
   if (!txn || !pattern || !ret) {
     return FDX_ERR_BAD_ARG;
   }
-  FdxQuadIter* const it = (FdxQuadIter*)calloc(1, sizeof(FdxQuadIter));
-  if (!it) {
+  /* A query runs many small scans: reuse a freed iterator (and its open
+   * cursor) of the same ordering from this transaction's pool. */
+  int            bound = 0;
+  const FdxOrder order = pick_order(pattern, &bound);
+  FdxQuadIter*   it    = NULL;
+  for (FdxQuadIter** link = &txn->spare_iters; *link; link = &(*link)->next_spare) {
+    if ((*link)->order == order) {
+      it    = *link;
+      *link = it->next_spare;
+      --txn->n_spare;
+      MDB_cursor* const cur = it->cur;
+      memset(it, 0, sizeof(*it));
+      it->cur = cur;
+      break;
+    }
+  }
+  const bool reused = it != NULL;
+  if (!it && !(it = (FdxQuadIter*)calloc(1, sizeof(FdxQuadIter)))) {
     return FDX_ERR_NO_MEMORY;
   }
-  it->order = pick_order(pattern, &it->bound);
+  it->txn   = txn;
+  it->order = order;
+  it->bound = bound;
   uint8_t val[VAL_SIZE];
   fdx_quad_key(it->order, pattern, it->key, val);
   it->prefix_len = it->bound > 1 ? (size_t)(it->bound - 1) * 8 : 0;
   memcpy(it->prefix, val, it->prefix_len);
-  const int rc =
-    mdb_cursor_open(txn->txn, txn->store->order[it->order], &it->cur);
-  if (rc) {
-    free(it);
-    return fdx_lmdb_status(rc);
+  if (!reused) {
+    const int rc =
+      mdb_cursor_open(txn->txn, txn->store->order[it->order], &it->cur);
+    if (rc) {
+      free(it);
+      return fdx_lmdb_status(rc);
+    }
   }
   *ret = it;
   return FDX_SUCCESS;
+}
+
+/* Close every pooled iterator (before the transaction ends). */
+void
+fdx_txn_free_spare_iters(FdxTxn* const txn)
+{
+  while (txn->spare_iters) {
+    FdxQuadIter* const it = txn->spare_iters;
+    txn->spare_iters      = it->next_spare;
+    mdb_cursor_close(it->cur);
+    free(it);
+  }
+  txn->n_spare = 0;
 }
 
 /* Load the next page of duplicates; `op` positions the cursor first. */
@@ -458,6 +493,13 @@ void
 fdx_quad_iter_free(FdxQuadIter* const it)
 {
   if (it) {
+    FdxTxn* const txn = it->txn;
+    if (txn && txn->n_spare < 32) {
+      it->next_spare   = txn->spare_iters;
+      txn->spare_iters = it;
+      ++txn->n_spare;
+      return;
+    }
     mdb_cursor_close(it->cur);
     free(it);
   }

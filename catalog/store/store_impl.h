@@ -32,6 +32,7 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
 #define FDX_N_ORDERS 6
 
@@ -92,29 +93,48 @@ struct FdxTxnImpl {
   /* Cursors kept open for the life of a write transaction. */
   MDB_cursor* cur[FDX_N_ORDERS];
   MDB_cursor* cur_pstats;
+  /* Freed scan iterators kept for reuse (quads.c). */
+  FdxQuadIter* spare_iters;
+  unsigned     n_spare;
 };
+
+/* Close the pooled scan iterators; called before the transaction ends. */
+void
+fdx_txn_free_spare_iters(FdxTxn* txn);
 
 /* Map an LMDB return code to a status. */
 FdxStatus
 fdx_lmdb_status(int rc);
 
-/* Big-endian 64-bit integers in keys. */
+/* Big-endian 64-bit integers in keys (one byte swap on little-endian
+ * machines; these sit on every scan's inner loop). */
 static inline void
 fdx_put_u64(uint8_t* const out, const uint64_t v)
 {
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+  const uint64_t be = __builtin_bswap64(v);
+  memcpy(out, &be, 8);
+#else
   for (int i = 7; i >= 0; --i) {
     out[7 - i] = (uint8_t)(v >> (8 * i));
   }
+#endif
 }
 
 static inline uint64_t
 fdx_get_u64(const uint8_t* const in)
 {
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+  uint64_t be;
+  memcpy(&be, in, 8);
+  return __builtin_bswap64(be);
+#else
   uint64_t v = 0;
   for (int i = 0; i < 8; ++i) {
     v = (v << 8) | in[i];
   }
   return v;
+#endif
 }
 
 /* Serialize `term` into kind-byte form.  Returns a new buffer in *ret and

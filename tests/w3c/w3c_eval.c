@@ -206,7 +206,7 @@ typedef struct {
   const char* tmp;
   unsigned    seq;
   bool        verbose;
-  char        why[1024];
+  char        why[8192];
 } Runner;
 
 static FdxStore*
