@@ -50,7 +50,8 @@ static const struct {
   {"turtle", FDX_FORMAT_TURTLE},     {"ttl", FDX_FORMAT_TURTLE},
   {"trig", FDX_FORMAT_TRIG},         {"rdfxml", FDX_FORMAT_RDFXML},
   {"rdf", FDX_FORMAT_RDFXML},        {"xml", FDX_FORMAT_RDFXML},
-  {"owl", FDX_FORMAT_RDFXML},
+  {"owl", FDX_FORMAT_RDFXML},         {"jsonld", FDX_FORMAT_JSONLD},
+  {"json-ld", FDX_FORMAT_JSONLD},
 };
 
 FdxFormat
@@ -103,10 +104,34 @@ fdx_format_name(const FdxFormat format)
     return "trig";
   case FDX_FORMAT_RDFXML:
     return "rdfxml";
+  case FDX_FORMAT_JSONLD:
+    return "jsonld";
   case FDX_FORMAT_UNKNOWN:
     break;
   }
   return "unknown";
+}
+
+const char*
+fdx_format_media_type(const FdxFormat format)
+{
+  switch (format) {
+  case FDX_FORMAT_NTRIPLES:
+    return "application/n-triples";
+  case FDX_FORMAT_NQUADS:
+    return "application/n-quads";
+  case FDX_FORMAT_TURTLE:
+    return "text/turtle";
+  case FDX_FORMAT_TRIG:
+    return "application/trig";
+  case FDX_FORMAT_RDFXML:
+    return "application/rdf+xml";
+  case FDX_FORMAT_JSONLD:
+    return "application/ld+json";
+  case FDX_FORMAT_UNKNOWN:
+    break;
+  }
+  return "application/octet-stream";
 }
 
 bool
@@ -1177,6 +1202,84 @@ spool_stdin(FdxError* const err)
   return fd;
 }
 
+/* Open the input and work out format, base and target graph. */
+static FdxStatus
+load_prepare(LoadCtx* const ctx, const char* const path,
+             const FdxLoadOptions* const options, const size_t max_term,
+             FdxError* const err)
+{
+  static const FdxLoadOptions defaults = {0};
+  memset(ctx, 0, sizeof(*ctx));
+  ctx->fd       = -1;
+  ctx->path     = path;
+  ctx->options  = options ? options : &defaults;
+  ctx->max_term = max_term;
+  ctx->format   = ctx->options->format;
+  if (ctx->format == FDX_FORMAT_UNKNOWN && strcmp(path, "-")) {
+    ctx->format = fdx_format_from_path(path);
+  }
+  if (ctx->format == FDX_FORMAT_JSONLD) {
+    return fdx_error_set(err, FDX_ERR_UNSUPPORTED, path, 0, 0,
+                         "fairdex writes JSON-LD but cannot read it");
+  }
+  if ((unsigned)ctx->format > FDX_FORMAT_JSONLD) {
+    return FDX_ERR_BAD_ARG;
+  }
+  const bool is_stdin = !strcmp(path, "-");
+  ctx->fd = is_stdin ? spool_stdin(err) : open(path, O_RDONLY | O_CLOEXEC);
+  if (ctx->fd < 0) {
+    return is_stdin ? FDX_ERR_IO
+                    : fdx_error_set(err, FDX_ERR_IO, path, 0, 0,
+                                    "cannot open: %s", strerror(errno));
+  }
+  /* Base IRI: as given, else the file's own absolute file: IRI. */
+  if (ctx->options->base) {
+    ctx->base = strdup(ctx->options->base);
+  } else if (is_stdin) {
+    ctx->base = strdup("file:///dev/stdin");
+  } else {
+    char* const abs = realpath(path, NULL);
+    if (abs) {
+      const size_t len = strlen(abs) + 8;
+      if ((ctx->base = (char*)malloc(len))) {
+        snprintf(ctx->base, len, "file://%s", abs);
+      }
+      free(abs);
+    }
+  }
+  if (ctx->options->graph && !(ctx->graph_iri = strdup(ctx->options->graph))) {
+    return FDX_ERR_NO_MEMORY;
+  }
+  return ctx->base ? FDX_SUCCESS : FDX_ERR_NO_MEMORY;
+}
+
+/* Report the outcome and release the input. */
+static FdxStatus
+load_finish(LoadCtx* const ctx, const FdxStatus st,
+            FdxLoadResult* const ret_result, FdxError* const err)
+{
+  if (!st && ret_result) {
+    ret_result->quads_read  = ctx->quads_read;
+    ret_result->quads_added = ctx->added;
+    ret_result->bytes_read  = ctx->bytes_read;
+    ret_result->format      = ctx->format;
+  }
+  if (st && err) {
+    if (ctx->perr.message[0]) {
+      *err = ctx->perr;
+    } else if (!err->message[0]) {
+      fdx_error_set(err, st, ctx->path, 0, 0, "%s", fdx_strerror(st));
+    }
+  }
+  if (ctx->fd >= 0) {
+    close(ctx->fd);
+  }
+  free(ctx->base);
+  free(ctx->graph_iri);
+  free(ctx->label);
+  return st;
+}
+
 FdxStatus
 fdx_load_file(FdxStore* const             store,
               const char* const           path,
@@ -1187,46 +1290,9 @@ fdx_load_file(FdxStore* const             store,
   if (!store || !path) {
     return FDX_ERR_BAD_ARG;
   }
-  const FdxLoadOptions defaults = {0};
-  LoadCtx              ctx;
-  memset(&ctx, 0, sizeof(ctx));
-  ctx.path     = path;
-  ctx.options  = options ? options : &defaults;
-  ctx.max_term = fdx_store_max_term_bytes(store);
-  ctx.format  = ctx.options->format;
-  if (ctx.format == FDX_FORMAT_UNKNOWN && strcmp(path, "-")) {
-    ctx.format = fdx_format_from_path(path);
-  }
-  const bool is_stdin = !strcmp(path, "-");
-  ctx.fd = is_stdin ? spool_stdin(err) : open(path, O_RDONLY | O_CLOEXEC);
-  if (ctx.fd < 0) {
-    return is_stdin ? FDX_ERR_IO
-                    : fdx_error_set(err, FDX_ERR_IO, path, 0, 0,
-                                    "cannot open: %s", strerror(errno));
-  }
-
-  /* Base IRI: as given, else the file's own absolute file: IRI. */
-  FdxStatus st = FDX_SUCCESS;
-  if (ctx.options->base) {
-    ctx.base = strdup(ctx.options->base);
-  } else if (is_stdin) {
-    ctx.base = strdup("file:///dev/stdin");
-  } else {
-    char* const abs = realpath(path, NULL);
-    if (abs) {
-      const size_t len = strlen(abs) + 8;
-      if ((ctx.base = (char*)malloc(len))) {
-        snprintf(ctx.base, len, "file://%s", abs);
-      }
-      free(abs);
-    }
-  }
-  if (ctx.options->graph && !(ctx.graph_iri = strdup(ctx.options->graph))) {
-    st = FDX_ERR_NO_MEMORY;
-  }
-  if (!ctx.base) {
-    st = FDX_ERR_NO_MEMORY;
-  }
+  LoadCtx   ctx;
+  FdxStatus st =
+    load_prepare(&ctx, path, options, fdx_store_max_term_bytes(store), err);
   /* A store takes roughly three times an N-Triples file's size; reserve
    * that much up front so a big load does not rerun on a full map. */
   struct stat sb;
@@ -1238,22 +1304,26 @@ fdx_load_file(FdxStore* const             store,
   if (!st) {
     st = fdx_store_write(store, load_attempt, &ctx);
   }
-  if (!st && ret_result) {
-    ret_result->quads_read  = ctx.quads_read;
-    ret_result->quads_added = ctx.added;
-    ret_result->bytes_read  = ctx.bytes_read;
-    ret_result->format      = ctx.format;
+  return load_finish(&ctx, st, ret_result, err);
+}
+
+FdxStatus
+fdx_load_file_in(FdxTxn* const               txn,
+                 const char* const           path,
+                 const FdxLoadOptions* const options,
+                 FdxLoadResult* const        ret_result,
+                 FdxError* const             err)
+{
+  if (!txn || !path) {
+    return FDX_ERR_BAD_ARG;
   }
-  if (st && err) {
-    if (ctx.perr.message[0]) {
-      *err = ctx.perr;
-    } else if (!err->message[0]) {
-      fdx_error_set(err, st, path, 0, 0, "%s", fdx_strerror(st));
-    }
+  if (!txn->write) {
+    return FDX_ERR_READ_ONLY;
   }
-  close(ctx.fd);
-  free(ctx.base);
-  free(ctx.graph_iri);
-  free(ctx.label);
-  return st;
+  LoadCtx   ctx;
+  FdxStatus st = load_prepare(&ctx, path, options, txn->store->max_term_bytes, err);
+  if (!st) {
+    st = load_attempt(txn, &ctx);
+  }
+  return load_finish(&ctx, st, ret_result, err);
 }

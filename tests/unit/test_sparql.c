@@ -3,8 +3,9 @@
  * the W3C suite covers: the three limits (time, rows, memory) stop a query
  * cleanly and say which limit; a sink's stop status comes back; the union
  * default graph counts a triple held in two graphs once while GRAPH sees
- * both; FROM narrows the default graph; updates are all or nothing; and a
- * prepared query runs again in later transactions.
+ * both; FROM narrows the default graph; updates are all or nothing; LOAD
+ * reads local files only where allowed; and a prepared query runs again in
+ * later transactions.
  */
 #include "test_util.h"
 
@@ -252,6 +253,70 @@ test_update_atomic(FdxStore* const store)
 }
 
 static void
+test_load(FdxStore* const store)
+{
+  /* LOAD <file:...> INTO GRAPH, allowed (the CLI) and refused (the
+   * server); a file with a syntax error fails the whole request. */
+  char good[4200], bad[4200], text[9000];
+  snprintf(good, sizeof(good), "%s/load-good.ttl", tmp_root);
+  snprintf(bad, sizeof(bad), "%s/load-bad.ttl", tmp_root);
+  FILE* f = fopen(good, "w");
+  REQUIRE(f);
+  fputs("@prefix ex: <http://example.org/> .\nex:l1 ex:p 1 , 2 .\n", f);
+  fclose(f);
+  f = fopen(bad, "w");
+  REQUIRE(f);
+  fputs("@prefix ex: <http://example.org/> .\nex:l2 ex:p 1 .\nex:l2 ex:p ??? .\n", f);
+  fclose(f);
+  FdxUpdateStats stats;
+  FdxError       err;
+  memset(&err, 0, sizeof(err));
+  snprintf(text, sizeof(text), "LOAD <file://%s> INTO GRAPH <http://example.org/lg>",
+           good);
+  FdxTxn* txn = begin(store, FDX_TXN_WRITE);
+  CHECK_ST(fdx_update_exec(txn, text, strlen(text), NULL, true, &stats, &err),
+           FDX_SUCCESS);
+  CHECK(stats.inserted == 2);
+  CHECK_ST(fdx_txn_commit(txn), FDX_SUCCESS);
+  Counter c;
+  memset(&c, 0, sizeof(c));
+  CHECK_ST(run(store, "SELECT * { GRAPH <http://example.org/lg> { ?s ?p ?o } }", NULL,
+               &c, &err),
+           FDX_SUCCESS);
+  CHECK(c.rows == 2);
+  /* Not allowed: an error, unless SILENT. */
+  txn = begin(store, FDX_TXN_WRITE);
+  memset(&err, 0, sizeof(err));
+  CHECK_ST(fdx_update_exec(txn, text, strlen(text), NULL, false, &stats, &err),
+           FDX_ERR_UNSUPPORTED);
+  CHECK(strstr(err.message, "not allowed"));
+  fdx_txn_abort(txn);
+  /* A broken file: the error names its line, and nothing stays. */
+  snprintf(text, sizeof(text), "LOAD SILENT <file://%s>", bad);
+  txn = begin(store, FDX_TXN_WRITE);
+  memset(&err, 0, sizeof(err));
+  CHECK(fdx_update_exec(txn, text, strlen(text), NULL, true, &stats, &err) ==
+        FDX_ERR_SYNTAX);
+  CHECK(strstr(err.message, "line 3"));
+  fdx_txn_abort(txn);
+  /* Missing file with SILENT: nothing happens, no error. */
+  snprintf(text, sizeof(text), "LOAD SILENT <file://%s/none.ttl>", tmp_root);
+  txn = begin(store, FDX_TXN_WRITE);
+  CHECK_ST(fdx_update_exec(txn, text, strlen(text), NULL, true, &stats, &err),
+           FDX_SUCCESS);
+  CHECK(stats.inserted == 0);
+  fdx_txn_abort(txn);
+  /* Only file: IRIs. */
+  const char* const web = "LOAD <http://example.org/remote.ttl>";
+  txn                   = begin(store, FDX_TXN_WRITE);
+  memset(&err, 0, sizeof(err));
+  CHECK_ST(fdx_update_exec(txn, web, strlen(web), NULL, true, &stats, &err),
+           FDX_ERR_UNSUPPORTED);
+  CHECK(strstr(err.message, "file:"));
+  fdx_txn_abort(txn);
+}
+
+static void
 test_prepared_reuse(FdxStore* const store)
 {
   /* One prepared query, several transactions, each seeing its snapshot. */
@@ -295,6 +360,7 @@ main(void)
   test_prepared_reuse(store);
   test_graphs(store);
   test_update_atomic(store);
+  test_load(store);
   fdx_store_free(store);
   remove_tmp_root();
   return test_finish("test_sparql");
