@@ -2,7 +2,10 @@
  * cli_query.c: the SPARQL commands of the `fairdex` program: `query`
  * (read-only, results to standard output in a chosen format) and `update`
  * (one write transaction per request).  The query text is the argument,
- * or standard input when the argument is `-` or absent.
+ * or standard input when the argument is `-` or absent.  SELECT and ASK
+ * results go through a results writer (sparql_results.h), the triples of
+ * CONSTRUCT and DESCRIBE through a triple writer (rdf.h), both streaming
+ * straight to standard output.
  */
 #include "cli.h"
 
@@ -92,7 +95,8 @@ enum { Q_FORMAT, Q_TIMEOUT, Q_MAX_ROWS, Q_EXPLAIN, Q_BASE };
 
 static const CliOption query_options[] = {
   {"format", true, "json, xml, csv or tsv for SELECT/ASK (default json); "
-                   "turtle or ntriples for CONSTRUCT/DESCRIBE (default turtle)"},
+                   "turtle, ntriples, rdfxml or jsonld for CONSTRUCT/DESCRIBE "
+                   "(default turtle)"},
   {"timeout-ms", true, "stop after this many milliseconds (default 30000)"},
   {"max-rows", true, "stop after this many results (default 1000000)"},
   {"explain", false, "print the parsed query instead of running it"},
@@ -101,7 +105,9 @@ static const CliOption query_options[] = {
 #define N_QUERY_OPTIONS (sizeof(query_options) / sizeof(query_options[0]))
 
 typedef struct {
-  FdxResultsWriter* results;
+  FdxResultsWriter* results; /* SELECT, ASK */
+  FdxTripleWriter*  triples; /* CONSTRUCT, DESCRIBE */
+  uint64_t          skipped; /* triples the format cannot carry */
 } SinkCtx;
 
 static FdxStatus
@@ -122,22 +128,31 @@ sink_boolean(void* const ctx, const bool value)
   return fdx_results_boolean(((SinkCtx*)ctx)->results, value);
 }
 
-/* CONSTRUCT and DESCRIBE: N-Triples lines, which are Turtle too. */
+/* CONSTRUCT and DESCRIBE.  A triple the format cannot carry (RDF/XML and
+ * JSON-LD refuse a few, writing nothing) is left out and counted, so the
+ * document stays whole; the command then fails, saying so. */
 static FdxStatus
 sink_triple(void* const ctx, const FdxTerm* const s, const FdxTerm* const p,
             const FdxTerm* const o)
 {
-  (void)ctx;
-  FdxStatus st;
-  if ((st = fdx_write_term_nt(s, write_stdout, NULL)) ||
-      fwrite(" ", 1, 1, stdout) != 1 ||
-      (st = fdx_write_term_nt(p, write_stdout, NULL)) ||
-      fwrite(" ", 1, 1, stdout) != 1 ||
-      (st = fdx_write_term_nt(o, write_stdout, NULL)) ||
-      fwrite(" .\n", 1, 3, stdout) != 3) {
-    return st ? st : FDX_ERR_IO;
+  SinkCtx* const  sctx = (SinkCtx*)ctx;
+  const FdxStatus st   = fdx_triple_writer_add(sctx->triples, s, p, o);
+  if (st == FDX_ERR_UNSUPPORTED) {
+    ++sctx->skipped;
+    return FDX_SUCCESS;
   }
-  return FDX_SUCCESS;
+  return st;
+}
+
+/* The formats for CONSTRUCT and DESCRIBE results. */
+static FdxFormat
+graph_format(const char* const name)
+{
+  const FdxFormat f = fdx_format_from_name(name);
+  return f == FDX_FORMAT_TURTLE || f == FDX_FORMAT_NTRIPLES ||
+             f == FDX_FORMAT_RDFXML || f == FDX_FORMAT_JSONLD
+           ? f
+           : FDX_FORMAT_UNKNOWN;
 }
 
 static bool
@@ -236,13 +251,14 @@ cmd_query(CliContext* const ctx, const int argc, char** const argv)
   const FdxQueryForm form     = fdx_query_form(query);
   const bool         is_graph = form == FDX_QUERY_CONSTRUCT || form == FDX_QUERY_DESCRIBE;
   FdxResultsFormat   rformat  = FDX_RESULTS_JSON;
+  FdxFormat          gformat  = FDX_FORMAT_TURTLE;
   if (format) {
-    const bool graph_format = !strcmp(format, "turtle") || !strcmp(format, "ntriples");
-    if (is_graph ? !graph_format
+    if (is_graph ? (gformat = graph_format(format)) == FDX_FORMAT_UNKNOWN
                  : fdx_results_format_from_name(format, &rformat) != FDX_SUCCESS) {
       cli_error("query", "format '%s' does not suit a %s query (%s)", format,
                 is_graph ? "CONSTRUCT/DESCRIBE" : "SELECT/ASK",
-                is_graph ? "turtle, ntriples" : "json, xml, csv, tsv");
+                is_graph ? "turtle, ntriples, rdfxml, jsonld"
+                         : "json, xml, csv, tsv");
       fdx_query_free(query);
       return 2;
     }
@@ -253,22 +269,25 @@ cmd_query(CliContext* const ctx, const int argc, char** const argv)
     return 1;
   }
   FdxTxn* txn = NULL;
-  SinkCtx sctx = {NULL};
+  SinkCtx sctx = {NULL, NULL, 0};
   if ((st = fdx_txn_begin(store, 0, &txn))) {
     cli_error("query", "%s", fdx_strerror(st));
     fdx_query_free(query);
     fdx_store_free(store);
     return 1;
   }
-  if (!is_graph &&
-      (st = fdx_results_writer_new(rformat, write_stdout, NULL, &sctx.results))) {
+  st = is_graph
+         ? fdx_triple_writer_new(gformat, write_stdout, NULL, &sctx.triples)
+         : fdx_results_writer_new(rformat, write_stdout, NULL, &sctx.results);
+  if (st) {
     cli_error("query", "%s", fdx_strerror(st));
   }
   if (!st) {
     const FdxQuerySink sink = {&sctx, sink_begin, sink_row, sink_boolean, sink_triple};
     st = fdx_query_exec(query, txn, &opts, &sink, &err);
-    if (!st && sctx.results) {
-      st = fdx_results_end(sctx.results);
+    if (!st) {
+      st = sctx.results ? fdx_results_end(sctx.results)
+                        : fdx_triple_writer_end(sctx.triples);
     }
     if (st) {
       /* Close what was written so far, then say why it stopped. */
@@ -276,7 +295,28 @@ cmd_query(CliContext* const ctx, const int argc, char** const argv)
       report("query", st, &err);
     }
   }
+  if (!st && sctx.skipped) {
+    cli_error("query", "%llu triple%s left out: %s cannot carry %s (%s); "
+              "turtle and ntriples can",
+              (unsigned long long)sctx.skipped, sctx.skipped == 1 ? "" : "s",
+              gformat == FDX_FORMAT_RDFXML ? "RDF/XML" : "JSON-LD",
+              sctx.skipped == 1 ? "it" : "them",
+              gformat == FDX_FORMAT_RDFXML
+                ? "a predicate IRI with no XML name at its end, an "
+                  "rdf:XMLLiteral, or a language tag over 255 bytes"
+                : "a predicate IRI starting with '@'");
+    st = FDX_ERR_UNSUPPORTED;
+  }
+  const uint64_t replaced = fdx_triple_writer_replaced(sctx.triples);
+  if (replaced) {
+    cli_error("query", "note: %llu string%s had bytes that are not UTF-8%s, "
+              "written as U+FFFD", (unsigned long long)replaced,
+              replaced == 1 ? "" : "s",
+              gformat == FDX_FORMAT_RDFXML ? " or characters XML cannot carry"
+                                           : "");
+  }
   fdx_results_writer_free(sctx.results);
+  fdx_triple_writer_free(sctx.triples);
   fdx_txn_abort(txn);
   fdx_query_free(query);
   fdx_store_free(store);

@@ -10,6 +10,7 @@
  */
 #include "test_util.h"
 
+#include "fairdex/rdf.h"
 #include "fairdex/status.h"
 #include "fairdex/store.h"
 
@@ -27,6 +28,16 @@ test_free_null(void)
   fdx_txn_abort(NULL);
   fdx_quad_iter_free(NULL);
   fdx_loader_free(NULL);
+  fdx_triple_writer_free(NULL);
+}
+
+static int
+discard(void* const ctx, const char* const bytes, const size_t len)
+{
+  (void)ctx;
+  (void)bytes;
+  (void)len;
+  return 0;
 }
 
 /* Destructors on objects that were made but never finished. */
@@ -73,6 +84,22 @@ test_free_half_built(const char* const tmp)
   fdx_quad_iter_free(it);
   fdx_txn_abort(txn);
   fdx_store_free(store);
+
+  /* Triple writers of every format freed before their first triple, and
+   * after one triple but before their end. */
+  const FdxFormat formats[] = {FDX_FORMAT_NTRIPLES, FDX_FORMAT_TURTLE,
+                               FDX_FORMAT_RDFXML, FDX_FORMAT_JSONLD};
+  const FdxTerm   s = fdx_term_iri("http://example.org/s");
+  const FdxTerm   o = fdx_term_literal("o", NULL, NULL);
+  for (size_t i = 0; i < sizeof(formats) / sizeof(formats[0]); ++i) {
+    FdxTripleWriter* w = NULL;
+    CHECK(fdx_triple_writer_new(formats[i], discard, NULL, &w) == FDX_SUCCESS);
+    fdx_triple_writer_free(w);
+    w = NULL;
+    CHECK(fdx_triple_writer_new(formats[i], discard, NULL, &w) == FDX_SUCCESS);
+    CHECK(fdx_triple_writer_add(w, &s, &s, &o) == FDX_SUCCESS);
+    fdx_triple_writer_free(w);
+  }
 }
 
 static void
