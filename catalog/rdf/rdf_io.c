@@ -277,10 +277,11 @@ fdx_format_sniff(const char* const bytes, const size_t len)
  * --------------------------------------------------------------------- */
 
 #define DEFAULT_BLOCK_BYTES (1u << 20)
-/* Up to 128 MiB of parsed statements may wait while the consumer sorts
- * and spills a run (a few seconds), so the parser need not stop meanwhile.
+/* Up to 256 MiB of parsed statements may wait while the consumer sorts
+ * and spills a run (a few seconds), so the parser need not stop meanwhile
+ * (measured at 20 M triples: 128 MiB made the load 10-15% slower).
  * Blocks are allocated only as the queue fills; a few are kept for reuse. */
-#define QUEUE_BLOCKS 128
+#define QUEUE_BLOCKS 256
 #define SPARE_BLOCKS 16
 
 typedef struct {
