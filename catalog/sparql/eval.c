@@ -103,7 +103,33 @@ typedef struct {
   Op*         op;
 } Translated;
 
+/* A hash probe for one pattern with a constant predicate: all of the
+ * predicate's (subject, object) pairs from one range scan, keyed by the
+ * side the join has already bound.  Used where the rows reaching the
+ * pattern outnumber the predicate's quads: one sequential scan and a
+ * hash probe per row beat a B-tree descent per row (a hash join).  With
+ * the object constant too (`?d a dcat:Dataset` after ?d is bound) it is a
+ * set of subjects and the probe is a membership test (a semi-join). */
+typedef struct {
+  FdxId    key;
+  FdxId    other;
+  uint32_t next; /* index + 1 of the next pair with this key, 0: none */
+} HashPair;
+
+typedef struct {
+  const void* op;
+  uint32_t    pattern;
+  uint8_t     by; /* 1 subject, 2 object */
+  bool        failed; /* too big for the memory limit: scan instead */
+  uint32_t*   heads;  /* slot -> index + 1 of its first pair */
+  size_t      mask;
+  HashPair*   pairs;
+  size_t      n;
+} PatternHash;
+
 struct EvalState {
+  PatternHash* hashes;
+  size_t       n_hashes;
   FdxId*      stack; /* rows_push / rows_pop */
   size_t      depth;
   size_t      cap;
@@ -138,6 +164,11 @@ eval_state_free(Exec* const ex)
     for (size_t i = 0; i < s->n_cache; ++i) {
       free(s->cache[i].rows);
     }
+    for (size_t i = 0; i < s->n_hashes; ++i) {
+      free(s->hashes[i].heads);
+      free(s->hashes[i].pairs);
+    }
+    free(s->hashes);
     free(s->cache);
     free(s->tr);
     for (size_t i = 0; i < s->n_plans; ++i) {
@@ -999,6 +1030,9 @@ struct Plan {
   uint64_t     sig;
   uint32_t     n_pats;
   uint32_t*    filter_depth; /* n_exprs entries after `order` */
+  uint8_t*     probe;        /* per depth: 0 scan, 1 hash by subject,
+                                2 hash by object, 3 subject set for a
+                                constant object (see PatternHash) */
   uint32_t     order[];
 };
 typedef struct Plan Plan;
@@ -1060,6 +1094,131 @@ bgp_quad(Exec* const ex, void* const ctx, const FdxQuad* const q)
   return st;
 }
 
+static uint64_t
+key_slot(const FdxId key)
+{
+  uint64_t h = key * UINT64_C(0x9e3779b97f4a7c15);
+  return h ^ (h >> 31);
+}
+
+typedef struct {
+  PatternHash* h;
+  uint8_t      by;
+  FdxStatus    st;
+} HashFill;
+
+static FdxStatus
+hash_add(Exec* const ex, void* const ctx, const FdxQuad* const q)
+{
+  HashFill* const f = (HashFill*)ctx;
+  PatternHash* const h = f->h;
+  if ((h->n + 1) * 2 > h->mask + 1) {
+    const size_t    slots = h->mask ? (h->mask + 1) * 2 : 1024;
+    uint32_t* const heads = (uint32_t*)calloc(slots, sizeof(uint32_t));
+    HashPair* const pairs =
+      (HashPair*)realloc(h->pairs, (slots / 2 + 1) * sizeof(HashPair));
+    if (pairs) {
+      h->pairs = pairs;
+    }
+    FdxStatus st = heads && pairs ? exec_charge(ex, slots / 2 * (sizeof(HashPair) +
+                                                                 2 * sizeof(uint32_t)))
+                                  : FDX_ERR_NO_MEMORY;
+    if (st) {
+      free(heads);
+      return st;
+    }
+    for (size_t i = 0; i < h->n; ++i) {
+      const size_t j   = key_slot(h->pairs[i].key) & (slots - 1);
+      h->pairs[i].next = heads[j];
+      heads[j]         = (uint32_t)i + 1;
+    }
+    free(h->heads);
+    h->heads = heads;
+    h->mask  = slots - 1;
+  }
+  const FdxId  key   = f->by == 2 ? q->o : q->s;
+  const size_t j     = key_slot(key) & h->mask;
+  h->pairs[h->n]     = (HashPair){key, f->by == 2 ? q->s : q->o, h->heads[j]};
+  h->heads[j]        = (uint32_t)++h->n;
+  return FDX_SUCCESS;
+}
+
+/* The hash probe of pattern `index` of `op` (built on first use). NULL
+ * in *ret when it could not be built within the memory limit: scan. */
+static FdxStatus
+pattern_hash(Exec* const ex, const Op* const op, const uint32_t index,
+             const uint8_t by, const PatternHash** const ret)
+{
+  EvalState* const es = state(ex);
+  if (!es) {
+    return FDX_ERR_NO_MEMORY;
+  }
+  for (size_t i = 0; i < es->n_hashes; ++i) {
+    const PatternHash* const h = &es->hashes[i];
+    if (h->op == op && h->pattern == index && h->by == by) {
+      *ret = h->failed ? NULL : h;
+      return FDX_SUCCESS;
+    }
+  }
+  PatternHash* const grown =
+    (PatternHash*)realloc(es->hashes, (es->n_hashes + 1) * sizeof(PatternHash));
+  if (!grown) {
+    return FDX_ERR_NO_MEMORY;
+  }
+  es->hashes         = grown;
+  PatternHash* const h = &es->hashes[es->n_hashes++];
+  memset(h, 0, sizeof(*h));
+  h->op      = op;
+  h->pattern = index;
+  h->by      = by;
+  /* The whole predicate, in the union default graph. */
+  const ScanGraph sg   = {FDX_ID_ANY, true, false, false};
+  HashFill        fill = {h, by, FDX_SUCCESS};
+  const size_t    mem  = ex->memory;
+  const FdxId o  = by == 3 ? op->pats[index].o.id : FDX_ID_ANY;
+  FdxStatus   st = scan(ex, &sg, FDX_ID_ANY, op->pats[index].p.id, o, hash_add, &fill);
+  if (st == FDX_ERR_LIMIT && ex->status == FDX_ERR_LIMIT &&
+      ex->memory > ex->max_memory) {
+    /* Over the memory limit: forget the table and scan per row. */
+    ex->status = FDX_SUCCESS;
+    ex->memory = mem;
+    free(h->heads);
+    free(h->pairs);
+    h->heads  = NULL;
+    h->pairs  = NULL;
+    h->failed = true;
+    *ret      = NULL;
+    return FDX_SUCCESS;
+  }
+  if (st) {
+    return st;
+  }
+  *ret = h;
+  return FDX_SUCCESS;
+}
+
+static FdxStatus
+probe_hash(Exec* const ex, const PatternHash* const h, const FdxId key,
+           const FdxId p, const uint8_t by, BgpRun* const run)
+{
+  if (!h->n) {
+    return FDX_SUCCESS;
+  }
+  for (uint32_t i = h->heads[key_slot(key) & h->mask]; i; i = h->pairs[i - 1].next) {
+    const HashPair* const e = &h->pairs[i - 1];
+    if (e->key != key) {
+      continue;
+    }
+    const FdxQuad q = {by == 2 ? e->other : key, p, by == 2 ? key : e->other,
+                       FDX_ID_ANY};
+    const FdxStatus st = bgp_quad(ex, run, &q);
+    if (st) {
+      return st;
+    }
+  }
+  return FDX_SUCCESS;
+}
+
 static FdxStatus
 bgp_step(Exec* const ex, BgpRun* const run)
 {
@@ -1083,6 +1242,17 @@ bgp_step(Exec* const ex, BgpRun* const run)
   const FdxId          o  = slot_value(&p->o, run->row);
   if ((!p->s.is_var && !s) || (!p->p.is_var && !pp) || (!p->o.is_var && !o)) {
     return FDX_SUCCESS; /* a constant the store lacks */
+  }
+  const uint8_t by = run->plan->probe[run->depth];
+  if (by && (by == 1 ? s && !o : by == 2 ? o && !s : s && o)) {
+    const PatternHash* h = NULL;
+    FdxStatus st = pattern_hash(ex, run->op, run->plan->order[run->depth], by, &h);
+    if (st) {
+      return st;
+    }
+    if (h) {
+      return probe_hash(ex, h, by == 2 ? o : s, pp, by, run);
+    }
   }
   return scan(ex, &sg, s, pp, o, bgp_quad, run);
 }
@@ -1120,8 +1290,9 @@ bgp_plan(Exec* const ex, const Op* const op, const FdxId* const seed,
     }
   }
   EvalState* const es = state(ex);
-  Plan* const plan = (Plan*)calloc(1, sizeof(Plan) + (op->n_pats + op->n_exprs + 1) *
-                                                      sizeof(uint32_t));
+  Plan* const plan =
+    (Plan*)calloc(1, sizeof(Plan) + (op->n_pats + op->n_exprs + 1) * sizeof(uint32_t) +
+                       op->n_pats + 1);
   uint64_t* const bound = (uint64_t*)calloc(words(ex), sizeof(uint64_t));
   bool* const     used  = (bool*)calloc(op->n_pats + 1, 1);
   Plan** const    all =
@@ -1139,6 +1310,8 @@ bgp_plan(Exec* const ex, const Op* const op, const FdxId* const seed,
   plan->sig          = sig;
   plan->n_pats       = op->n_pats;
   plan->filter_depth = plan->order + op->n_pats;
+  plan->probe        = (uint8_t*)(plan->filter_depth + op->n_exprs + 1);
+  double rows        = 1;
   for (uint32_t v = 0; v < ex->n_vars; ++v) {
     if (seed[v]) {
       set_add(bound, v);
@@ -1166,6 +1339,23 @@ bgp_plan(Exec* const ex, const Op* const op, const FdxId* const seed,
     }
     used[best]     = true;
     plan->order[k] = best;
+    {
+      /* A hash probe where many rows will look this pattern up. */
+      const Pattern* const bp = &op->pats[best];
+      const bool sb = bp->s.is_var && (seed[bp->s.var] || set_has(bound, bp->s.var));
+      const bool ob = bp->o.is_var && (seed[bp->o.var] || set_has(bound, bp->o.var));
+      FdxPredicateStats ps;
+      const bool plain = k > 0 && !bp->p.is_var && bp->p.id &&
+                         op->graph.mode == GM_DEFAULT && !ex->restrict_default &&
+                         !fdx_predicate_stats(ex->txn, bp->p.id, &ps) && rows > 64 &&
+                         rows * 20 > (double)ps.quads;
+      if (plain && bp->s.is_var && bp->o.is_var && sb != ob) {
+        plan->probe[k] = sb ? 1 : 2;
+      } else if (plain && sb && !bp->o.is_var && bp->o.id) {
+        plan->probe[k] = 3; /* a membership test: is (s, p, o) there? */
+      }
+      rows *= best_cost > 0 ? best_cost : 1;
+    }
     slot_vars(&op->pats[best].s, bound);
     slot_vars(&op->pats[best].p, bound);
     slot_vars(&op->pats[best].o, bound);
