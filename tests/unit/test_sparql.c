@@ -357,6 +357,11 @@ test_hash_joins(FdxStore* const store)
      "{ ?o e:label \"7\" . ?s e:v ?o . ?s a e:T }", "60"},
     {"PREFIX e: <http://example.org/h/> SELECT (COUNT(DISTINCT ?s) AS ?n) "
      "{ ?s e:v ?o . ?o e:label ?l }", "3300"},
+    /* pairs by subject (?s bound by the type) and by object (?o bound) */
+    {"PREFIX e: <http://example.org/h/> SELECT (COUNT(*) AS ?n) "
+     "{ ?s a e:T . ?s e:v ?o }", "3000"},
+    {"PREFIX e: <http://example.org/h/> SELECT (COUNT(*) AS ?n) "
+     "{ ?s a e:T . ?s e:v ?o . ?x e:v ?o }", "198000"},
   };
   for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); ++i) {
     Counter c;
