@@ -197,7 +197,7 @@ cmd_load(CliContext* const ctx, const int argc, char** const argv)
 enum { DUMP_FORMAT, DUMP_GRAPH, DUMP_OUTPUT };
 
 static const CliOption dump_options[] = {
-  {"format", true, "nquads (default), trig, turtle or ntriples"},
+  {"format", true, "nquads (default), trig, turtle, ntriples, rdfxml or jsonld"},
   {"graph", true, "only this named graph IRI"},
   {"output", true, "write to this file instead of standard output"},
 };
@@ -214,9 +214,9 @@ cmd_dump(CliContext* const ctx, const int argc, char** const argv)
 {
   static const char synopsis[] = "[--format F] [--graph IRI] [--output FILE]";
   static const char description[] =
-    "Write the store as RDF.  N-Quads and TriG keep graph names; Turtle\n"
-    "and N-Triples write the union of all graphs (each triple once) unless\n"
-    "--graph picks one.";
+    "Write the store as RDF.  N-Quads and TriG keep graph names; Turtle,\n"
+    "N-Triples, RDF/XML and JSON-LD write the union of all graphs (each\n"
+    "triple once) unless --graph picks one.";
   FdxFormat   format = FDX_FORMAT_NQUADS;
   const char* graph  = NULL;
   const char* output = NULL;
@@ -237,9 +237,9 @@ cmd_dump(CliContext* const ctx, const int argc, char** const argv)
     }
     if (arg.index == DUMP_FORMAT) {
       format = fdx_format_from_name(arg.value);
-      if (format == FDX_FORMAT_UNKNOWN || format == FDX_FORMAT_RDFXML) {
+      if (format == FDX_FORMAT_UNKNOWN) {
         cli_error("dump", "unknown format '%s' (nquads, trig, turtle, "
-                          "ntriples)", arg.value);
+                          "ntriples, rdfxml, jsonld)", arg.value);
         return 2;
       }
     } else if (arg.index == DUMP_GRAPH) {
