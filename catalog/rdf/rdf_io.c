@@ -326,7 +326,51 @@ typedef struct {
   size_t                buf_n;
   size_t                buf_pos; /* serd: how much of buf it has had */
   gzFile                gz;
+  bool                  in_at;  /* Turtle guard: inside "@word" */
+  size_t                at_run; /* its length so far */
+  uint64_t              lines;  /* newlines fed to raptor so far */
 } LoadCtx;
+
+/* raptor2 2.0.15's Turtle and TriG parser overflows a heap buffer on a
+ * language tag longer than 255 bytes.  Input is hostile, so every chunk is
+ * checked before raptor sees it: a run of tag characters after '@' longer
+ * than this is refused.  (Inside a string it could be legitimate text, but
+ * 200 letters and digits with no space or punctuation after an '@' do not
+ * occur in catalogue metadata.) */
+#define MAX_AT_WORD 200
+
+static bool
+is_tag_char(const unsigned char c)
+{
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+         c == '-';
+}
+
+/* FDX_ERR_SYNTAX if `chunk` continues or holds an over-long "@word". */
+static FdxStatus
+guard_lang_tags(LoadCtx* const ctx, const char* const chunk, const size_t n)
+{
+  for (size_t i = 0; i < n; ++i) {
+    const unsigned char c = (unsigned char)chunk[i];
+    if (c == '\n') {
+      ++ctx->lines;
+    }
+    if (c == '@') {
+      ctx->in_at  = true;
+      ctx->at_run = 0;
+    } else if (ctx->in_at && is_tag_char(c)) {
+      if (++ctx->at_run > MAX_AT_WORD) {
+        return fdx_error_set(&ctx->perr, FDX_ERR_SYNTAX, ctx->path,
+                             (long)ctx->lines + 1, 0,
+                             "language tag longer than %d characters",
+                             MAX_AT_WORD);
+      }
+    } else {
+      ctx->in_at = false;
+    }
+  }
+  return FDX_SUCCESS;
+}
 
 static Block*
 block_new(const size_t bytes)
@@ -973,9 +1017,16 @@ produce(void* const data)
     st = ctx->pstatus ? ctx->pstatus : FDX_ERR_UNKNOWN;
     goto done;
   }
-  size_t n = ctx->buf_n;
+  size_t     n      = ctx->buf_n;
+  const bool turtle = ctx->format == FDX_FORMAT_TURTLE || ctx->format == FDX_FORMAT_TRIG;
+  ctx->in_at        = false;
+  ctx->at_run       = 0;
+  ctx->lines        = 0;
   for (;;) {
     const int end = n == 0;
+    if (turtle && (st = guard_lang_tags(ctx, ctx->buf, n))) {
+      goto done;
+    }
     if (raptor_parser_parse_chunk(ctx->parser, (const unsigned char*)ctx->buf,
                                   n, end) ||
         ctx->pstatus) {
