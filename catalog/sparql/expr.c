@@ -142,7 +142,15 @@ change_case(Exec* const ex, const Value* const a, const bool upper,
     return FDX_ERR_NO_MEMORY;
   }
   size_t n = 0;
+  /* ASCII runs map byte by byte; utf8proc only for the rest. */
   for (size_t i = 0; i < a->len;) {
+    const unsigned char c = (unsigned char)a->str[i];
+    if (c < 0x80) {
+      out[n++] = (char)(upper ? (c >= 'a' && c <= 'z' ? c - 32 : c)
+                              : (c >= 'A' && c <= 'Z' ? c + 32 : c));
+      ++i;
+      continue;
+    }
     utf8proc_int32_t    cp;
     const utf8proc_ssize_t k = utf8proc_iterate(
       (const utf8proc_uint8_t*)a->str + i, (utf8proc_ssize_t)(a->len - i), &cp);
