@@ -128,12 +128,13 @@ typedef struct {
 } PatternHash;
 
 struct EvalState {
-  PatternHash* hashes;
-  size_t       n_hashes;
+  PatternHash** hashes; /* each its own allocation: probes hold pointers
+                           while nested patterns add tables */
+  size_t        n_hashes;
   FdxId*      stack; /* rows_push / rows_pop */
   size_t      depth;
   size_t      cap;
-  Cached*     cache;
+  Cached**    cache; /* each its own allocation: users hold pointers */
   size_t      n_cache;
   Translated* tr;
   size_t      n_tr;
@@ -162,11 +163,13 @@ eval_state_free(Exec* const ex)
   EvalState* const s = ex->eval;
   if (s) {
     for (size_t i = 0; i < s->n_cache; ++i) {
-      free(s->cache[i].rows);
+      free(s->cache[i]->rows);
+      free(s->cache[i]);
     }
     for (size_t i = 0; i < s->n_hashes; ++i) {
-      free(s->hashes[i].heads);
-      free(s->hashes[i].pairs);
+      free(s->hashes[i]->heads);
+      free(s->hashes[i]->pairs);
+      free(s->hashes[i]);
     }
     free(s->hashes);
     free(s->cache);
@@ -1154,20 +1157,23 @@ pattern_hash(Exec* const ex, const Op* const op, const uint32_t index,
     return FDX_ERR_NO_MEMORY;
   }
   for (size_t i = 0; i < es->n_hashes; ++i) {
-    const PatternHash* const h = &es->hashes[i];
+    const PatternHash* const h = es->hashes[i];
     if (h->op == op && h->pattern == index && h->by == by) {
       *ret = h->failed ? NULL : h;
       return FDX_SUCCESS;
     }
   }
-  PatternHash* const grown =
-    (PatternHash*)realloc(es->hashes, (es->n_hashes + 1) * sizeof(PatternHash));
+  PatternHash** const grown =
+    (PatternHash**)realloc(es->hashes, (es->n_hashes + 1) * sizeof(PatternHash*));
   if (!grown) {
     return FDX_ERR_NO_MEMORY;
   }
-  es->hashes         = grown;
-  PatternHash* const h = &es->hashes[es->n_hashes++];
-  memset(h, 0, sizeof(*h));
+  es->hashes           = grown;
+  PatternHash* const h = (PatternHash*)calloc(1, sizeof(PatternHash));
+  if (!h) {
+    return FDX_ERR_NO_MEMORY;
+  }
+  es->hashes[es->n_hashes++] = h;
   h->op      = op;
   h->pattern = index;
   h->by      = by;
@@ -1986,8 +1992,8 @@ materialize(Exec* const ex, const void* const key, const Op* const op,
     return FDX_ERR_NO_MEMORY;
   }
   for (size_t i = 0; i < s->n_cache; ++i) {
-    if (s->cache[i].key == key && s->cache[i].graph == ex->active_graph) {
-      *ret = &s->cache[i];
+    if (s->cache[i]->key == key && s->cache[i]->graph == ex->active_graph) {
+      *ret = s->cache[i];
       return FDX_SUCCESS;
     }
   }
@@ -2003,14 +2009,19 @@ materialize(Exec* const ex, const void* const key, const Op* const op,
     free(b.rows);
     return st;
   }
-  Cached* const c = (Cached*)realloc(s->cache, (s->n_cache + 1) * sizeof(Cached));
+  Cached** const grown =
+    (Cached**)realloc(s->cache, (s->n_cache + 1) * sizeof(Cached*));
+  Cached* const c = grown ? (Cached*)malloc(sizeof(Cached)) : NULL;
+  if (grown) {
+    s->cache = grown;
+  }
   if (!c) {
     free(b.rows);
     return FDX_ERR_NO_MEMORY;
   }
-  s->cache             = c;
-  s->cache[s->n_cache] = (Cached){key, ex->active_graph, b.rows, b.n};
-  *ret                 = &s->cache[s->n_cache++];
+  *c                     = (Cached){key, ex->active_graph, b.rows, b.n};
+  s->cache[s->n_cache++] = c;
+  *ret                   = c;
   return FDX_SUCCESS;
 }
 
