@@ -711,8 +711,11 @@ main(int argc, char** argv)
   XFail xfail;
   memset(&xfail, 0, sizeof(xfail));
   read_xfail(argv[2], &xfail);
-  char tmpl[] = "/tmp/fdx-w3c-XXXXXX";
-  r.tmp       = mkdtemp(tmpl);
+  const char* const tmpdir = getenv("TMPDIR") && *getenv("TMPDIR") ? getenv("TMPDIR")
+                                                                    : "/tmp";
+  char tmpl[PATH_MAX];
+  snprintf(tmpl, sizeof(tmpl), "%s/fdx-w3c-XXXXXX", tmpdir);
+  r.tmp = mkdtemp(tmpl);
   if (!r.tmp) {
     perror("mkdtemp");
     return 2;
