@@ -119,8 +119,11 @@ typedef struct {
 typedef struct {
   const void* op;
   uint32_t    pattern;
-  uint8_t     by; /* 1 subject, 2 object */
+  uint8_t     by; /* 1 subject, 2 object, 3 subject set */
   bool        failed; /* too big for the memory limit: scan instead */
+  bool        built;
+  uint64_t    lookups;   /* done by scanning before the table is built */
+  uint64_t    threshold; /* build once this many were done */
   uint32_t*   heads;  /* slot -> index + 1 of its first pair */
   size_t      mask;
   HashPair*   pairs;
@@ -1149,6 +1152,9 @@ hash_add(Exec* const ex, void* const ctx, const FdxQuad* const q)
 /* The hash probe of pattern `index` of `op` (built on first use). NULL
  * in *ret when it could not be built within the memory limit: scan. */
 static FdxStatus
+build_hash(Exec* ex, PatternHash* h, const PatternHash** ret);
+
+static FdxStatus
 pattern_hash(Exec* const ex, const Op* const op, const uint32_t index,
              const uint8_t by, const PatternHash** const ret)
 {
@@ -1156,12 +1162,26 @@ pattern_hash(Exec* const ex, const Op* const op, const uint32_t index,
   if (!es) {
     return FDX_ERR_NO_MEMORY;
   }
-  for (size_t i = 0; i < es->n_hashes; ++i) {
-    const PatternHash* const h = es->hashes[i];
+  PatternHash* found = NULL;
+  for (size_t i = 0; i < es->n_hashes && !found; ++i) {
+    PatternHash* const h = es->hashes[i];
     if (h->op == op && h->pattern == index && h->by == by) {
-      *ret = h->failed ? NULL : h;
+      found = h;
+    }
+  }
+  if (found) {
+    if (found->built || found->failed) {
+      *ret = found->failed ? NULL : found;
       return FDX_SUCCESS;
     }
+    /* The plan guessed many rows would come; wait until they do (filters
+     * and selective joins often cut them down) before paying for the
+     * whole predicate: scanning is never more than twice the best. */
+    if (++found->lookups < found->threshold) {
+      *ret = NULL;
+      return FDX_SUCCESS;
+    }
+    return build_hash(ex, found, ret);
   }
   PatternHash** const grown =
     (PatternHash**)realloc(es->hashes, (es->n_hashes + 1) * sizeof(PatternHash*));
@@ -1177,6 +1197,26 @@ pattern_hash(Exec* const ex, const Op* const op, const uint32_t index,
   h->op      = op;
   h->pattern = index;
   h->by      = by;
+  FdxPredicateStats ps;
+  h->threshold = fdx_predicate_stats(ex->txn, op->pats[index].p.id, &ps)
+                   ? 0
+                   : ps.quads / (by == 3 ? 40 : 20);
+  h->lookups = 1;
+  if (h->lookups < h->threshold) {
+    *ret = NULL;
+    return FDX_SUCCESS;
+  }
+  return build_hash(ex, h, ret);
+}
+
+/* Fill `h` from one scan of its predicate (or predicate and object). */
+static FdxStatus
+build_hash(Exec* const ex, PatternHash* const h, const PatternHash** const ret)
+{
+  const Op* const op    = (const Op*)h->op;
+  const uint32_t  index = h->pattern;
+  const uint8_t   by    = h->by;
+  h->built              = true;
   /* The whole predicate, in the union default graph. */
   const ScanGraph sg   = {FDX_ID_ANY, true, false, false};
   HashFill        fill = {h, by, FDX_SUCCESS};

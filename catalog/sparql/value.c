@@ -13,6 +13,8 @@
  */
 #include "engine.h"
 
+#include "../civil_date.h"
+
 #include <ctype.h>
 #include <math.h>
 #include <stdarg.h>
@@ -487,16 +489,6 @@ parse_double(const char* const s, const size_t len, double* const ret)
   return true;
 }
 
-static int64_t
-days_from_civil(int64_t y, const unsigned m, const unsigned d)
-{
-  y -= m <= 2;
-  const int64_t  era = (y >= 0 ? y : y - 399) / 400;
-  const unsigned yoe = (unsigned)(y - era * 400);
-  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + (int64_t)doe - 719468;
-}
 
 static bool
 num_at(const char* const s, const size_t n, int* const ret)
