@@ -380,16 +380,7 @@ parse_integer(const char* s, size_t len, int64_t* const ret)
     --len;
   }
   if (!len || len > 18) {
-    /* Longer numbers do not fit; they stay typed literals. */
-    if (len > 18) {
-      for (size_t i = 0; i < len; ++i) {
-        if (!isdigit((unsigned char)s[i])) {
-          return false;
-        }
-      }
-      /* too big: treat as not parsable */
-    }
-    return false;
+    return false; /* empty, or too long for 64 bits (see value_from_term) */
   }
   int64_t v = 0;
   for (size_t i = 0; i < len; ++i) {
@@ -622,6 +613,12 @@ value_from_term(const FdxTerm* const term, const FdxId id, Value* const v)
   if (is_integer_type(dt, dl)) {
     if (parse_integer(term->value, term->value_len, &v->v.i)) {
       v->kind = V_INTEGER;
+    } else if (parse_decimal(term->value, term->value_len, &v->v.d) &&
+               !memchr(term->value, '.', term->value_len)) {
+      /* An integer beyond 64 bits: compared and computed as a decimal
+       * (a double), which keeps it a number instead of an ill-typed
+       * literal.  Its own lexical form is kept for output. */
+      v->kind = V_DECIMAL;
     }
   } else if (dt_is(dt, dl, "decimal")) {
     if (parse_decimal(term->value, term->value_len, &v->v.d)) {
