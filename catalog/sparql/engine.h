@@ -248,9 +248,8 @@ value_same_term(const Value* a, const Value* b);
  * --------------------------------------------------------------------- */
 
 /* Evaluate `e` over `row`.  A type error leaves *ret V_UNBOUND and returns
- * FDX_SUCCESS; only real errors (limits, I/O) return a status.  `group`
- * gives aggregate values during grouping (NULL elsewhere). */
-typedef struct Group Group;
+ * FDX_SUCCESS; only real errors (limits, I/O) return a status.
+ * `aggregates` gives aggregate values during grouping (NULL elsewhere). */
 FdxStatus
 expr_eval(Exec* ex, const FdxSparqlExpr* e, const FdxId* row,
           const Value* aggregates, Value* ret);

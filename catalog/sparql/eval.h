@@ -37,14 +37,33 @@ eval_translate_where(Exec* ex, const FdxSparqlSelect* sel, Op** ret);
 FdxStatus
 eval_op(Exec* ex, const Op* op, const FdxId* seed, EmitFn emit, void* ctx);
 
-/* Evaluate a SELECT body `sel` (`where`: its translated WHERE clause, or
- * NULL to translate it in the default graph) (WHERE, grouping, HAVING, projection
- * expressions, ORDER BY, projection, DISTINCT, OFFSET/LIMIT, trailing
- * VALUES).  Rows handed to `emit` have every unprojected slot cleared.
- * `max_rows`: stop after this many with FDX_ERR_LIMIT (0: no limit). */
+/* Evaluate a SELECT body `sel`: WHERE (`where` is its translated form, or
+ * NULL to translate it in the default graph), grouping, HAVING, projection
+ * expressions, ORDER BY, projection, DISTINCT, OFFSET/LIMIT and trailing
+ * VALUES.  Rows handed to `emit` have every unprojected slot cleared. */
 FdxStatus
 eval_select(Exec* ex, const FdxSparqlSelect* sel, const Op* where,
             const FdxId* seed, EmitFn emit, void* ctx);
+
+/* A hash set of id tuples of `width` ids (DISTINCT, groups, CONSTRUCT's
+ * triples), its memory charged to the execution.  Zero-initialise, set
+ * `width`, free with tuple_set_free(). */
+typedef struct {
+  FdxId*    tuples; /* n x width */
+  size_t    n;
+  size_t    cap;
+  uint32_t* slots; /* index + 1 */
+  size_t    mask;
+  uint32_t  width;
+} TupleSet;
+
+/* Find `t`, adding it if absent: *ret_index is its index, *ret_new
+ * whether it was added. */
+FdxStatus
+tuple_set_add(Exec* ex, TupleSet* s, const FdxId* t, size_t* ret_index,
+              bool* ret_new);
+void
+tuple_set_free(TupleSet* s);
 
 /* A row buffer from the execution's stack of rows (released in LIFO
  * order with rows_pop). */

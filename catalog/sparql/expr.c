@@ -114,24 +114,6 @@ compatible(const Value* const a, const Value* const b)
   return true;
 }
 
-static const char*
-find_bytes(const char* const hay, const size_t hlen, const char* const needle,
-           const size_t nlen)
-{
-  if (!nlen) {
-    return hay;
-  }
-  if (nlen > hlen) {
-    return NULL;
-  }
-  for (size_t i = 0; i + nlen <= hlen; ++i) {
-    if (hay[i] == needle[0] && !memcmp(hay + i, needle, nlen)) {
-      return hay + i;
-    }
-  }
-  return NULL;
-}
-
 /* Map case with utf8proc. */
 static FdxStatus
 change_case(Exec* const ex, const Value* const a, const bool upper,
@@ -455,8 +437,7 @@ fn_regex(Exec* const ex, Value* const args, const uint32_t n, Value* const ret)
 }
 
 static FdxStatus
-fn_replace_utf8(Exec* const ex, Value* const args, const uint32_t n,
-                Value* const ret)
+fn_replace(Exec* const ex, Value* const args, const uint32_t n, Value* const ret)
 {
   if (!is_string_like(&args[0]) || args[1].kind != V_STRING ||
       args[2].kind != V_STRING || (n == 4 && args[3].kind != V_STRING)) {
@@ -543,11 +524,6 @@ fn_replace_utf8(Exec* const ex, Value* const args, const uint32_t n,
   return st;
 }
 
-static FdxStatus
-fn_replace(Exec* const ex, Value* const args, const uint32_t n, Value* const ret)
-{
-  return fn_replace_utf8(ex, args, n, ret);
-}
 
 /* ------------------------------------------------------------------------
  * Numbers
@@ -1313,16 +1289,14 @@ call_builtin(Exec* const ex, const FdxSparqlExpr* const e,
       value_boolean(ret, a->len >= b->len &&
                            !memcmp(a->str + a->len - b->len, b->str, b->len));
     } else {
-      const char* const at = find_bytes(a->str, a->len, b->str, b->len);
+      const char* const at =
+        b->len ? (const char*)memmem(a->str, a->len, b->str, b->len) : a->str;
       if (fn == FDX_SPARQL_FN_CONTAINS) {
         value_boolean(ret, at != NULL);
       } else if (!at) {
         value_string(ret, "", 0);
       } else if (fn == FDX_SPARQL_FN_STRBEFORE) {
-        string_like(ret, b->len || at > a->str ? a : a, a->str, (size_t)(at - a->str));
-        if (!b->len) {
-          string_like(ret, a, a->str, 0);
-        }
+        string_like(ret, a, a->str, (size_t)(at - a->str));
       } else {
         string_like(ret, a, at + b->len, a->len - (size_t)(at - a->str) - b->len);
       }

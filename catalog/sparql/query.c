@@ -204,11 +204,7 @@ typedef struct {
   bool                  found;
   /* CONSTRUCT / DESCRIBE */
   uint64_t              solution;
-  FdxId*                triples; /* seen (s, p, o) */
-  size_t                n_triples;
-  size_t                cap_triples;
-  uint32_t*             slots;
-  size_t                mask;
+  TupleSet              triples; /* (s, p, o) sent so far */
   FdxId*                describe; /* resources to describe */
   size_t                n_describe;
   size_t                cap_describe;
@@ -270,66 +266,20 @@ emit_ask(Exec* const ex, void* const ctx, const FdxId* const row)
   return FDX_FAILURE;
 }
 
-static uint64_t
-triple_hash(const FdxId* const t)
-{
-  uint64_t h = UINT64_C(0xcbf29ce484222325);
-  for (int i = 0; i < 3; ++i) {
-    h = (h ^ t[i]) * UINT64_C(0x100000001b3);
-    h ^= h >> 31;
-  }
-  return h;
-}
-
 /* Send (s, p, o) to the sink unless it was sent before. */
 static FdxStatus
 emit_triple(Exec* const ex, Output* const out, const FdxId s, const FdxId p,
             const FdxId o)
 {
   const FdxId t[3] = {s, p, o};
-  if ((out->n_triples + 1) * 2 > out->mask) {
-    const size_t    n     = out->mask ? (out->mask + 1) * 2 : 256;
-    uint32_t* const slots = (uint32_t*)calloc(n, sizeof(uint32_t));
-    if (!slots) {
-      return FDX_ERR_NO_MEMORY;
-    }
-    for (size_t i = 0; i < out->n_triples; ++i) {
-      size_t j = triple_hash(out->triples + 3 * i) & (n - 1);
-      while (slots[j]) {
-        j = (j + 1) & (n - 1);
-      }
-      slots[j] = (uint32_t)i + 1;
-    }
-    free(out->slots);
-    out->slots   = slots;
-    out->mask    = n - 1;
-    FdxStatus st = exec_charge(ex, n * sizeof(uint32_t) / 2);
-    if (st) {
-      return st;
-    }
+  size_t      idx;
+  bool        is_new;
+  out->triples.width = 3;
+  FdxStatus st       = tuple_set_add(ex, &out->triples, t, &idx, &is_new);
+  if (st || !is_new) {
+    return st;
   }
-  size_t j = triple_hash(t) & out->mask;
-  for (; out->slots[j]; j = (j + 1) & out->mask) {
-    if (!memcmp(out->triples + 3 * (out->slots[j] - 1), t, sizeof(t))) {
-      return FDX_SUCCESS;
-    }
-  }
-  if (out->n_triples == out->cap_triples) {
-    const size_t cap     = out->cap_triples ? out->cap_triples * 2 : 256;
-    FdxId* const triples = (FdxId*)realloc(out->triples, cap * 3 * sizeof(FdxId));
-    if (!triples) {
-      return FDX_ERR_NO_MEMORY;
-    }
-    out->triples     = triples;
-    FdxStatus st     = exec_charge(ex, (cap - out->cap_triples) * 3 * sizeof(FdxId));
-    out->cap_triples = cap;
-    if (st) {
-      return st;
-    }
-  }
-  memcpy(out->triples + 3 * out->n_triples, t, sizeof(t));
-  out->slots[j] = (uint32_t)++out->n_triples;
-  FdxStatus st  = count_row(ex, out);
+  st = count_row(ex, out);
   if (st) {
     return st;
   }
@@ -484,11 +434,11 @@ describe_one(Exec* const ex, Output* const out, const FdxId id, unsigned depth)
   size_t n = 0, cap = 0;
   FdxQuad q;
   while (!(st = fdx_quad_iter_next(it, &q))) {
-    const size_t before = out->n_triples;
+    const size_t before = out->triples.n;
     if ((st = exec_tick(ex)) || (st = emit_triple(ex, out, q.s, q.p, q.o))) {
       break;
     }
-    if (out->n_triples > before && fdx_id_tag(q.o) == FDX_TAG_BLANK) {
+    if (out->triples.n > before && fdx_id_tag(q.o) == FDX_TAG_BLANK) {
       if (n == cap) {
         cap           = cap ? cap * 2 : 16;
         FdxId* const g = (FdxId*)realloc(bnodes, cap * sizeof(FdxId));
@@ -608,8 +558,7 @@ done:
     fdx_error_set(err, st, "", 0, 0, "%s", fdx_strerror(st));
   }
   free(seed);
-  free(out.triples);
-  free(out.slots);
+  tuple_set_free(&out.triples);
   free(out.describe);
   exec_clear(&ex);
   return st;

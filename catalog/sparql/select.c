@@ -21,15 +21,6 @@
  * Hash sets of id tuples (DISTINCT, groups, DISTINCT aggregates)
  * --------------------------------------------------------------------- */
 
-typedef struct {
-  FdxId*    tuples; /* n x width */
-  size_t    n;
-  size_t    cap;
-  uint32_t* slots; /* index + 1 */
-  size_t    mask;
-  uint32_t  width;
-} TupleSet;
-
 static uint64_t
 tuple_hash(const FdxId* const t, const uint32_t w)
 {
@@ -41,7 +32,7 @@ tuple_hash(const FdxId* const t, const uint32_t w)
   return h;
 }
 
-static void
+void
 tuple_set_free(TupleSet* const s)
 {
   free(s->tuples);
@@ -51,7 +42,7 @@ tuple_set_free(TupleSet* const s)
 
 /* Find `t`, adding it if absent; *ret_index is its index, *ret_new whether
  * it was added. */
-static FdxStatus
+FdxStatus
 tuple_set_add(Exec* const ex, TupleSet* const s, const FdxId* const t,
               size_t* const ret_index, bool* const ret_new)
 {
@@ -660,7 +651,7 @@ where_row(Exec* const ex, void* const ctx, const FdxId* const in)
       return st;
     }
     const uint32_t na = sel->n_aggregates;
-    if (is_new && (na || true)) {
+    if (is_new) {
       if (r->groups.n > r->accs_cap) {
         const size_t cap  = r->groups.n * 2;
         Acc* const   accs = (Acc*)realloc(r->accs, cap * (na ? na : 1) * sizeof(Acc));
