@@ -1,6 +1,7 @@
 # Thin wrapper over meson for the README's two set-up commands.
 #   make demo   installs what is missing, builds, loads the example catalogue,
-#               prints its stats and the answer to an example SPARQL query
+#               prints its stats and the answer to an example SPARQL query,
+#               then serves it on http://127.0.0.1:8080 until Ctrl-C
 #   make check  installs what is missing, builds, runs every test
 # meson stays the build; this file only strings the steps together.
 
@@ -26,6 +27,9 @@ demo: build
 	$(BUILD)/web/fairdex --db $(DEMO_DB) load examples/catalog.ttl
 	$(BUILD)/web/fairdex --db $(DEMO_DB) stats
 	$(BUILD)/web/fairdex --db $(DEMO_DB) query --format tsv - < examples/datasets-by-theme.rq
+	@echo "serving the example catalogue on http://127.0.0.1:8080/ (Ctrl-C stops)"
+	$(BUILD)/web/fairdex --db $(DEMO_DB) serve --listen 127.0.0.1:8080 \
+	  --base https://fairdex.example.org/
 
 check: build
 	meson test -C $(BUILD) --print-errorlogs

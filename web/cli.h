@@ -81,5 +81,9 @@ int
 cmd_query(CliContext* ctx, int argc, char** argv);
 int
 cmd_update(CliContext* ctx, int argc, char** argv);
+int
+cmd_serve(CliContext* ctx, int argc, char** argv);
+int
+cmd_token(CliContext* ctx, int argc, char** argv);
 
 #endif /* FDX_CLI_H */

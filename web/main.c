@@ -25,6 +25,8 @@ static const Command commands[] = {
   {"stats", cmd_stats, "print counts and sizes of the store"},
   {"query", cmd_query, "run a SPARQL query and print the results"},
   {"update", cmd_update, "run a SPARQL update in one transaction"},
+  {"serve", cmd_serve, "serve SPARQL, Linked Data and feeds over HTTP"},
+  {"token", cmd_token, "create, list and revoke the server's bearer tokens"},
 };
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
 

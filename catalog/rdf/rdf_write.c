@@ -169,6 +169,13 @@ static const FdxRdfPrefix prefixes[] = {
 /* A conservative PN_LOCAL check: letters, digits, '_' and '-' only, not
  * starting with '-'.  Anything else is written as a full IRI. */
 static bool
+simple_local_char(const char c)
+{
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+         (c >= '0' && c <= '9') || c == '_' || c == '-';
+}
+
+static bool
 simple_local(const char* const s, const size_t n)
 {
   if (n == 0) {
@@ -178,9 +185,7 @@ simple_local(const char* const s, const size_t n)
     return false;
   }
   for (size_t i = 0; i < n; ++i) {
-    const char c = s[i];
-    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-          (c >= '0' && c <= '9') || c == '_' || c == '-')) {
+    if (!simple_local_char(s[i])) {
       return false;
     }
   }
@@ -196,11 +201,19 @@ write_iri_ttl(Out* const                out,
               const FdxRdfPrefix* const list,
               const size_t              n_list)
 {
+  /* The local part must be simple, so a namespace must reach at least
+   * past the last character that is not: that rules out most prefixes by
+   * their length alone, before any comparison. */
+  size_t min_ns = n;
+  while (min_ns > 0 && simple_local_char(s[min_ns - 1])) {
+    --min_ns;
+  }
   const FdxRdfPrefix* best = NULL;
   for (size_t i = 0; i < n_list; ++i) {
     const size_t nl = list[i].ns_len;
-    if (n >= nl && !memcmp(s, list[i].ns, nl) &&
-        (!best || nl >= best->ns_len) && simple_local(s + nl, n - nl)) {
+    if (nl >= min_ns && n >= nl && nl > 0 && (!best || nl >= best->ns_len) &&
+        s[nl - 1] == list[i].ns[nl - 1] && !memcmp(s, list[i].ns, nl) &&
+        simple_local(s + nl, n - nl)) {
       best = &list[i];
     }
   }
@@ -397,7 +410,14 @@ utf8_fix(const char** const str,
   bool                       ok = true;
   while (i < n) {
     if (s[i] < 0x80) {
-      ++i;
+      /* ASCII runs eight bytes at a time. */
+      uint64_t word;
+      while (i + 8 <= n && (memcpy(&word, s + i, 8), !(word & 0x8080808080808080ull))) {
+        i += 8;
+      }
+      if (i < n && s[i] < 0x80) {
+        ++i;
+      }
       continue;
     }
     const size_t k = utf8_seq(s, n, i, &ok);

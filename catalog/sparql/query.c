@@ -179,6 +179,34 @@ set_dataset(Exec* const ex, const FdxSparqlIri* const from, const uint32_t n_fro
   return FDX_SUCCESS;
 }
 
+/* The protocol's default-graph-uri / named-graph-uri in place of the
+ * query's FROM / FROM NAMED. */
+static FdxStatus
+set_protocol_dataset(Exec* const ex, const FdxQueryOptions* const o)
+{
+  const size_t n = o->n_default_graphs + o->n_named_graphs;
+  if (n > UINT32_MAX) {
+    return FDX_ERR_LIMIT;
+  }
+  FdxSparqlIri* const iris = (FdxSparqlIri*)calloc(n, sizeof(FdxSparqlIri));
+  if (!iris) {
+    return FDX_ERR_NO_MEMORY;
+  }
+  for (size_t i = 0; i < n; ++i) {
+    iris[i].str = i < o->n_default_graphs
+                    ? o->default_graphs[i]
+                    : o->named_graphs[i - o->n_default_graphs];
+    iris[i].len = iris[i].str ? strlen(iris[i].str) : 0;
+  }
+  /* An empty list on one side still restricts it (to nothing), as the
+   * protocol asks when only the other side is given. */
+  const FdxStatus st =
+    set_dataset(ex, iris, (uint32_t)o->n_default_graphs,
+                iris + o->n_default_graphs, (uint32_t)o->n_named_graphs);
+  free(iris);
+  return st;
+}
+
 /* Decode ids for the sink. */
 static FdxStatus
 decode(Exec* const ex, const FdxId id, FdxTermBuf* const buf,
@@ -491,8 +519,13 @@ fdx_query_exec(const FdxQuery* const        query,
     st = FDX_ERR_NO_MEMORY;
     goto done;
   }
-  if ((st = set_dataset(&ex, ast->from, ast->n_from, ast->from_named,
-                        ast->n_from_named))) {
+  if (options && (options->n_default_graphs || options->n_named_graphs)) {
+    st = set_protocol_dataset(&ex, options);
+  } else {
+    st = set_dataset(&ex, ast->from, ast->n_from, ast->from_named,
+                     ast->n_from_named);
+  }
+  if (st) {
     goto done;
   }
   switch (ast->form) {

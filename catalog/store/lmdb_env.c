@@ -14,7 +14,16 @@
  *
  * Counters (generation, quads, graphs, ...) are read into the transaction
  * when a write begins and written back on commit, so readers always see the
- * counts of the last committed state.
+ * counts of the last committed state.  A commit that changed quads also
+ * writes its change feed record (changes.c) before LMDB commits, so the
+ * record and the quads it describes become visible together.
+ *
+ * Schema versions.  Version 3 added two tables (changes, aux) to version 2
+ * and changed nothing else, so a version-2 store opened for writing is
+ * upgraded in place: the tables are made and the version written in one
+ * write transaction at open.  Opened read-only it stays version 2 and the
+ * missing tables read as empty.  Version 1 (other quad orderings) is
+ * refused.
  */
 #include "store_impl.h"
 
@@ -208,12 +217,36 @@ meta_write(FdxTxn* const txn)
   return FDX_SUCCESS;
 }
 
-/* Open (and with `create`, create) every table. */
+/* Open the tables of schema 3 that version 2 lacks.  With `create`,
+ * make them; otherwise a missing one is noted as absent (a version-2
+ * store opened read-only reads it as empty). */
+static int
+open_v3_tables(FdxStore* const store, MDB_txn* const txn, const bool create)
+{
+  const unsigned cf = create ? MDB_CREATE : 0;
+  int            rc = mdb_dbi_open(txn, "changes", cf, &store->changes);
+  store->has_changes = !rc;
+  if (rc && rc != MDB_NOTFOUND) {
+    return rc;
+  }
+  rc             = mdb_dbi_open(txn, "aux", cf, &store->aux);
+  store->has_aux = !rc;
+  return rc == MDB_NOTFOUND ? MDB_SUCCESS : rc;
+}
+
+/* Open every table in one transaction, a write one if `write`.  With
+ * `create`, make what is missing.  A version-2 store is upgraded if the
+ * transaction may write; if it may not but the store is opened for
+ * writing, *ret_upgrade says to call again with `write`. */
 static FdxStatus
-open_tables(FdxStore* const store, const bool create, FdxError* const err)
+open_tables_txn(FdxStore* const store,
+                const bool      create,
+                const bool      write,
+                bool* const     ret_upgrade,
+                FdxError* const err)
 {
   MDB_txn*  txn     = NULL;
-  const int rflags  = create ? 0 : MDB_RDONLY;
+  const int rflags  = write ? 0 : MDB_RDONLY;
   int       rc      = mdb_txn_begin(store->env, NULL, (unsigned)rflags, &txn);
   FdxStatus st      = FDX_SUCCESS;
   const unsigned cf = create ? MDB_CREATE : 0;
@@ -242,7 +275,7 @@ open_tables(FdxStore* const store, const bool create, FdxError* const err)
                        (unsigned long long)version, FDX_STORE_SCHEMA_VERSION);
     goto done;
   }
-  if (version && version < FDX_STORE_SCHEMA_VERSION) {
+  if (version && version < 2) {
     /* Version 1 had other quad orderings; there is no in-place upgrade. */
     st = fdx_error_set(err, FDX_ERR_VERSION, store->dir, 0, 0,
                        "store schema version %llu is older than this "
@@ -269,6 +302,29 @@ open_tables(FdxStore* const store, const bool create, FdxError* const err)
       goto fail;
     }
   }
+  if (version == 2) {
+    /* Version 3 only added tables: make them, unless only reading. */
+    const bool upgrade = write && !(store->flags & FDX_STORE_READ_ONLY);
+    if (!upgrade && !(store->flags & FDX_STORE_READ_ONLY)) {
+      *ret_upgrade = true;
+      goto done;
+    }
+    if ((rc = open_v3_tables(store, txn, upgrade))) {
+      goto fail;
+    }
+    if (upgrade && (st = meta_put_u64(txn, store->meta, "schema_version",
+                                      FDX_STORE_SCHEMA_VERSION))) {
+      goto done;
+    }
+  } else {
+    if ((rc = open_v3_tables(store, txn, create))) {
+      goto fail;
+    }
+    if (!store->has_changes || !store->has_aux) {
+      rc = MDB_NOTFOUND;
+      goto fail;
+    }
+  }
   {
     /* Commit even a read-only transaction: LMDB closes handles opened in
      * an aborted one. */
@@ -289,6 +345,22 @@ fail:
 done:
   if (txn) {
     mdb_txn_abort(txn);
+  }
+  return st;
+}
+
+/* Open (and with `create`, create) every table.  A store opened for
+ * reading and writing is looked at in a read transaction first, so that
+ * opening does not wait for another process's writer; only a store that
+ * needs upgrading is opened again in a write transaction. */
+static FdxStatus
+open_tables(FdxStore* const store, const bool create, FdxError* const err)
+{
+  bool      upgrade = false;
+  FdxStatus st      = open_tables_txn(store, create, create, &upgrade, err);
+  if (!st && upgrade) {
+    upgrade = false;
+    st      = open_tables_txn(store, create, true, &upgrade, err);
   }
   return st;
 }
@@ -325,7 +397,7 @@ open_env(FdxStore* const   store,
   if (flags & FDX_STORE_NO_SYNC) {
     env_flags |= MDB_NOSYNC;
   }
-  if ((rc = mdb_env_set_maxdbs(store->env, 16)) ||
+  if ((rc = mdb_env_set_maxdbs(store->env, FDX_MAX_DBS)) ||
       (rc = mdb_env_set_maxreaders(store->env, MAX_READERS)) ||
       (rc = mdb_env_set_mapsize(store->env, (size_t)map_size)) ||
       (rc = mdb_env_open(store->env, dir, env_flags, 0644))) {
@@ -642,6 +714,7 @@ static void
 txn_release(FdxTxn* const txn)
 {
   pthread_rwlock_unlock(&txn->store->resize_lock);
+  fdx_feed_free(txn);
   free(txn);
 }
 
@@ -661,8 +734,12 @@ fdx_txn_commit(FdxTxn* const txn)
   if (txn->quads_changed) {
     ++txn->meta.generation;
     txn->meta_dirty = true;
+    st              = fdx_feed_commit(txn);
   }
-  if (txn->meta_dirty && (st = meta_write(txn))) {
+  if (!st && txn->meta_dirty) {
+    st = meta_write(txn);
+  }
+  if (st) {
     mdb_txn_abort(txn->txn);
     txn_release(txn);
     return st;

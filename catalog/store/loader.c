@@ -29,6 +29,10 @@
  * an object, or the store a graph; those are decided against the table
  * itself, so quads the store already held are never counted twice.  Memory
  * is the run buffer plus the term cache, whatever the input size.
+ *
+ * The change feed: the quads SPOG finds new are also noted, by (graph,
+ * subject), for the feed record the commit writes (changes.c).  Arriving
+ * sorted by subject, they cost about one note per subject.
  */
 #include "store_impl.h"
 
@@ -890,7 +894,9 @@ order_group_len(const FdxOrder o)
   return o == FDX_ORDER_SPOG || o == FDX_ORDER_POSG ? 2 : 1;
 }
 
-/* Count `n` quads new to the store (rows in SPOG order). */
+/* Count `n` quads new to the store (rows in SPOG order), and note their
+ * (graph, subject) pairs for the change feed.  Both write paths (flush and
+ * merge_order) call this with exactly the quads SPOG found new. */
 static FdxStatus
 count_quads(FdxLoader* const l, const Row* const rows, const size_t n)
 {
@@ -900,6 +906,9 @@ count_quads(FdxLoader* const l, const Row* const rows, const size_t n)
       return FDX_ERR_NO_MEMORY;
     }
     ++d[0];
+    /* For the change feed: in SPOG order a subject's quads come together,
+     * so this notes about one pair per subject. */
+    fdx_feed_note(l->txn, rows[i].k[3], rows[i].k[0]);
   }
   l->txn->meta.quads += n;
   l->added += n;

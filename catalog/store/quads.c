@@ -17,6 +17,9 @@
  * predicates.  Adding a quad checks, before it is inserted, whether its
  * (s,p) prefix exists in SPOG and its (p,o) prefix in POSG; removing one
  * checks after.
+ *
+ * Every add and remove also notes its (graph, subject) for the change
+ * feed (changes.c), which decides at commit what to record.
  */
 #include "store_impl.h"
 
@@ -263,6 +266,7 @@ fdx_quads_insert_checked(FdxTxn* const txn, const FdxQuad* const quad)
   }
   txn->meta_dirty    = true;
   txn->quads_changed = true;
+  fdx_feed_note(txn, quad->g, quad->s);
   return fdx_pstats_adjust(txn, quad->p, 1, had_sp ? 0 : 1, had_po ? 0 : 1);
 }
 
@@ -327,6 +331,7 @@ fdx_quad_remove(FdxTxn* const txn, const FdxQuad* const quad)
   }
   txn->meta_dirty    = true;
   txn->quads_changed = true;
+  fdx_feed_note_removed(txn, quad);
   return fdx_pstats_adjust(txn, quad->p, -1, has_sp ? 0 : -1,
                            has_po ? 0 : -1);
 }

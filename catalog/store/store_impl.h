@@ -19,6 +19,20 @@
  *             so the copies of one triple in several graphs arrive next to
  *             each other and SPARQL's union default graph drops them cheaply.
  *   pstats    8-byte predicate id -> quads, subjects, objects (3 x u64 BE).
+ *   changes   (schema 3) the change feed: 8-byte big-endian generation ->
+ *             the commit's entries, 17 bytes each: graph id, subject id
+ *             (8 bytes BE each), op byte (FdxChangeOp); sorted by (graph,
+ *             subject), one entry per pair.  Commits that touched no DCAT
+ *             resource have no record.  See changes.c.
+ *   aux       (schema 3) the auxiliary tables: table name, NUL, key bytes
+ *             -> value bytes.  The NUL sorts a table's keys together and
+ *             before those of any table whose name it prefixes ("a" before
+ *             "ab").  See aux.c.
+ *
+ * Twelve named tables in all; open_env() allows FDX_MAX_DBS.  A version-2
+ * store lacks `changes` and `aux`: opened for writing it gains them (and
+ * version 3); opened read-only it reads them as empty (has_changes,
+ * has_aux false).
  *
  * Term bytes: one kind byte then the content.  'I' iri | 'B' label |
  * 'S' lexical | 'L' lang NUL lexical | 'T' datatype NUL lexical.
@@ -35,6 +49,10 @@
 #include <string.h>
 
 #define FDX_N_ORDERS 6
+
+/* The most named tables an environment may open (LMDB's maxdbs): the 12
+ * of schema 3 and room to grow. */
+#define FDX_MAX_DBS 16
 
 typedef enum {
   FDX_ORDER_SPOG = 0,
@@ -74,6 +92,10 @@ struct FdxStoreImpl {
   MDB_dbi          term2id;
   MDB_dbi          order[FDX_N_ORDERS];
   MDB_dbi          pstats;
+  MDB_dbi          changes;
+  MDB_dbi          aux;
+  bool             has_changes; /* false: a version-2 store, read-only */
+  bool             has_aux;
   uint64_t         map_size;
   size_t           max_term_bytes;
   unsigned         flags;
@@ -82,6 +104,28 @@ struct FdxStoreImpl {
   char*            dir;
   void*            map_addr; /* where the data file is mapped, once found */
 };
+
+/* A (graph, subject) pair whose quads a transaction changed. */
+typedef struct {
+  FdxId g;
+  FdxId s;
+} FdxTouched;
+
+/* A growable list of touched pairs (changes.c). */
+typedef struct {
+  FdxTouched* items;
+  size_t      n;
+  size_t      cap;
+} FdxTouchedList;
+
+/* The ids of rdf:type and of the four DCAT classes the feed follows, as a
+ * transaction last looked them up (0: not in the dictionary). */
+typedef struct {
+  bool     known;
+  uint64_t next_term; /* the dictionary's next_term at the look-up */
+  FdxId    type;
+  FdxId    classes[4];
+} FdxFeedIds;
 
 struct FdxTxnImpl {
   FdxStore* store;
@@ -96,6 +140,12 @@ struct FdxTxnImpl {
   /* Freed scan iterators kept for reuse (quads.c). */
   FdxQuadIter* spare_iters;
   unsigned     n_spare;
+  /* The change feed's bookkeeping (changes.c): every (g, s) whose quads
+   * changed, and those that lost a quad typing them with a DCAT class. */
+  FdxTouchedList touched;
+  FdxTouchedList untyped;
+  FdxFeedIds     feed_ids;
+  FdxStatus      feed_status; /* a failure to record, reported at commit */
 };
 
 /* Close the pooled scan iterators; called before the transaction ends. */
@@ -196,6 +246,48 @@ fdx_store_drop_mapped_pages(FdxStore* store);
  * writes, so the resident set follows the budget, not a fixed schedule. */
 void
 fdx_store_trim_mapped_pages(FdxStore* store, uint64_t budget);
+
+/* ------------------------------------------------------------------------
+ * Change feed bookkeeping (changes.c)
+ * --------------------------------------------------------------------- */
+
+/* Append (g, s) to `list`, growing (or compacting) it: the slow path of
+ * fdx_feed_note().  Out of memory is kept in txn->feed_status. */
+void
+fdx_feed_grow(FdxTxn* txn, FdxTouchedList* list, FdxId g, FdxId s);
+
+/* Note that the quads of `s` in graph `g` changed.  Cheap enough for the
+ * bulk loader's inner loop: an append, skipped when the pair is the one
+ * noted last.  Never fails: running out of memory is kept in
+ * txn->feed_status and fails the commit. */
+static inline void
+fdx_feed_note(FdxTxn* const txn, const FdxId g, const FdxId s)
+{
+  FdxTouchedList* const list = &txn->touched;
+  if (list->n && list->items[list->n - 1].s == s &&
+      list->items[list->n - 1].g == g) {
+    return;
+  }
+  if (list->n < list->cap) {
+    list->items[list->n++] = (FdxTouched){g, s};
+    return;
+  }
+  fdx_feed_grow(txn, list, g, s);
+}
+
+/* Note the removal of `quad` (after it succeeded). */
+void
+fdx_feed_note_removed(FdxTxn* txn, const FdxQuad* quad);
+
+/* Write the change feed record of a committing transaction that changed
+ * quads, under its new generation txn->meta.generation (before the LMDB
+ * commit). */
+FdxStatus
+fdx_feed_commit(FdxTxn* txn);
+
+/* Free the bookkeeping (when the transaction ends, either way). */
+void
+fdx_feed_free(FdxTxn* txn);
 
 /* Take the next blank node scope (write transaction). */
 uint64_t

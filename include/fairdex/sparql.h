@@ -45,6 +45,14 @@ typedef struct {
                                UINT64_MAX: none. */
   size_t      max_memory; /**< Most bytes held by sorts, groups, DISTINCT
                                and hash joins. */
+  /** The SPARQL Protocol's `default-graph-uri` and `named-graph-uri`: when
+   * either count is non-zero (in the options given to fdx_query_exec()),
+   * these graph IRIs (NUL-terminated, borrowed for the call) make the
+   * dataset and the query's own FROM / FROM NAMED are ignored. */
+  const char* const* default_graphs;
+  size_t             n_default_graphs;
+  const char* const* named_graphs;
+  size_t             n_named_graphs;
 } FdxQueryOptions;
 
 typedef enum {

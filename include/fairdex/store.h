@@ -143,8 +143,14 @@ enum {
 /** Default limit on the size of one term in bytes (16 MiB). */
 #define FDX_DEFAULT_MAX_TERM_BYTES ((size_t)16 << 20)
 
-/** The store layout version this build writes; newer stores are refused. */
-#define FDX_STORE_SCHEMA_VERSION 2
+/**
+ * The store layout version this build writes; newer stores are refused.
+ * Version 3 added the change feed and the auxiliary tables: a version-2
+ * store opened for writing is upgraded in place, and one opened read-only
+ * reads as having an empty feed and empty auxiliary tables.  Version 1 is
+ * refused.
+ */
+#define FDX_STORE_SCHEMA_VERSION 3
 
 /**
  * Create an unopened store handle.  Fails only for lack of memory.  Configure
@@ -393,6 +399,170 @@ fdx_loader_finish(FdxLoader* loader, uint64_t* ret_added);
 /** Free `loader` (NULL is fine); unfinished work is dropped. */
 void
 fdx_loader_free(FdxLoader* loader);
+
+/* ------------------------------------------------------------------------
+ * Change feed
+ * --------------------------------------------------------------------- */
+
+/*
+ * The change feed lets a client mirror the catalogue's DCAT resources
+ * incrementally.  Every commit that changes quads records, in the same
+ * transaction and under its new generation, one entry per (graph, subject)
+ * whose quads it changed, for the subjects that are typed (rdf:type)
+ * dcat:Dataset, dcat:DataService, dcat:DatasetSeries or dcat:Catalog in
+ * that graph before or after the commit.  The entry is an upsert if the
+ * subject still has quads in that graph after the commit, a delete if not.
+ * Every write path feeds it: fdx_quad_add(), fdx_quad_remove(),
+ * fdx_graph_clear() and the bulk loader.  A commit that touches no such
+ * subject records nothing, although the generation still goes up; a
+ * commit that changes no quads records nothing and keeps the generation.
+ *
+ * "Typed before" is approximated from what the transaction did: a subject
+ * whose DCAT type quad the transaction removed counts as typed before, even
+ * if that quad had been added earlier in the same transaction.  The feed
+ * may therefore hold a delete for a subject a client never saw; clients
+ * treat deletes of unknown subjects as no-ops.
+ */
+
+/** What happened to a (graph, subject) in a commit. */
+typedef enum {
+  FDX_CHANGE_UPSERT = 1, /**< It has quads in the graph after the commit. */
+  FDX_CHANGE_DELETE = 2  /**< It has no quads left in the graph. */
+} FdxChangeOp;
+
+/** One entry of the change feed. */
+typedef struct {
+  uint64_t    generation; /**< The commit's generation (after the commit). */
+  FdxId       graph;      /**< FDX_ID_DEFAULT_GRAPH for the default graph. */
+  FdxId       subject;    /**< The DCAT resource (an IRI or blank node). */
+  FdxChangeOp op;
+} FdxChange;
+
+/**
+ * Called by fdx_changes_read() for each change; `change` is borrowed for
+ * the call only.  Return FDX_SUCCESS to go on; any other status stops the
+ * read and is returned by it.
+ */
+typedef FdxStatus (*FdxChangeFunc)(void* ctx, const FdxChange* change);
+
+/**
+ * Call `fn` for each change of the commits with generation > `since`, in
+ * commit order, and within a commit in (graph, subject) order.  Only whole
+ * commits are given: the read stops before the commit that would take the
+ * number of changes given past `limit`, except that the first commit is
+ * always given whole (so a `limit` of 0 gives exactly one commit, and a
+ * client always makes progress).
+ *
+ * `*ret_next` (may be NULL) is the generation to pass as `since` next
+ * time: the generation of the last commit given if more are left, or,
+ * when none is left, the generation `txn` sees (which may be past the last
+ * recorded commit, since commits that touch no DCAT resource record
+ * nothing).  A `since` at or past the generation of `txn` gives nothing
+ * and sets `*ret_next` to that generation.  A commit's record is written
+ * as it commits, so a write transaction reads only earlier commits.
+ *
+ * Returns FDX_SUCCESS, a status returned by `fn` other than FDX_SUCCESS
+ * (then `*ret_next` is left untouched), FDX_ERR_BAD_ARG if `txn` or `fn`
+ * is NULL, or FDX_ERR_CORRUPT for a malformed record.  A version-2 store
+ * opened read-only has an empty feed (until it is opened again after a
+ * writer has upgraded it).
+ */
+FdxStatus
+fdx_changes_read(FdxTxn*       txn,
+                 uint64_t      since,
+                 uint64_t      limit,
+                 FdxChangeFunc fn,
+                 void*         ctx,
+                 uint64_t*     ret_next);
+
+/* ------------------------------------------------------------------------
+ * Auxiliary tables
+ * --------------------------------------------------------------------- */
+
+/*
+ * Small named key/value tables beside the quads, for what the programs
+ * around the store keep (API tokens, harvest run reports, ...).  They are
+ * not RDF: writing them changes neither the generation nor the change
+ * feed, and SPARQL does not see them.  They share the store's transactions,
+ * so an auxiliary write commits or aborts with the quads written beside it.
+ *
+ * A table is named by a NUL-terminated string of 1 to FDX_AUX_MAX_TABLE
+ * bytes.  Keys are 1 to FDX_AUX_MAX_KEY bytes, compared as unsigned bytes
+ * (memcmp, shorter first on a tie); values are 0 to FDX_AUX_MAX_VALUE
+ * bytes.  A NULL or empty table name or key, or a NULL buffer with a
+ * nonzero length, is FDX_ERR_BAD_ARG; a name, key or value over its
+ * maximum is FDX_ERR_LIMIT.  Tables need no creating: a table with no
+ * keys is simply empty.  A version-2 store opened read-only has empty
+ * tables.
+ */
+
+/** The longest table name, in bytes (without the NUL). */
+#define FDX_AUX_MAX_TABLE 64
+/** The longest key, in bytes. */
+#define FDX_AUX_MAX_KEY 400
+/** The longest value, in bytes (16 MiB). */
+#define FDX_AUX_MAX_VALUE ((size_t)16 << 20)
+
+/**
+ * Set `key` of `table` to the `val_len` bytes at `val` (write transaction;
+ * FDX_ERR_READ_ONLY otherwise), replacing any value it had.  The bytes are
+ * copied.
+ */
+FdxStatus
+fdx_aux_put(FdxTxn*     txn,
+            const char* table,
+            const void* key,
+            size_t      key_len,
+            const void* val,
+            size_t      val_len);
+
+/**
+ * Find `key` of `table`: its value in `*ret_val` and `*ret_val_len`, or
+ * FDX_FAILURE if it is absent.  The value is borrowed: it stays valid
+ * until `txn` ends or writes again, whichever comes first.
+ */
+FdxStatus
+fdx_aux_get(FdxTxn*      txn,
+            const char*  table,
+            const void*  key,
+            size_t       key_len,
+            const void** ret_val,
+            size_t*      ret_val_len);
+
+/**
+ * Remove `key` from `table` (write transaction; FDX_ERR_READ_ONLY
+ * otherwise).  FDX_FAILURE if it was absent.
+ */
+FdxStatus
+fdx_aux_del(FdxTxn* txn, const char* table, const void* key, size_t key_len);
+
+/**
+ * Called by fdx_aux_each() for each entry; `key` and `val` are borrowed
+ * for the call only.  Return FDX_SUCCESS to go on; any other status stops
+ * the walk and is returned by it.
+ */
+typedef FdxStatus (*FdxAuxFunc)(void*       ctx,
+                                const void* key,
+                                size_t      key_len,
+                                const void* val,
+                                size_t      val_len);
+
+/**
+ * Call `fn` for each entry of `table` in key order, starting at the first
+ * key greater than the `after_len` bytes at `after` (`after` NULL, or
+ * `after_len` 0: from the first key), so a walk can be resumed, or paged,
+ * from the last key it saw (`after` need not be a key of the table; one
+ * longer than FDX_AUX_MAX_KEY is FDX_ERR_LIMIT).  `fn` must not write to
+ * `table`.  Returns FDX_SUCCESS at the end of the table, or the status
+ * `fn` stopped with.
+ */
+FdxStatus
+fdx_aux_each(FdxTxn*     txn,
+             const char* table,
+             const void* after,
+             size_t      after_len,
+             FdxAuxFunc  fn,
+             void*       ctx);
 
 #ifdef __cplusplus
 }

@@ -1,0 +1,650 @@
+/*
+ * serve_ld.c: Linked Data.  Every IRI under the base (dataset/{id},
+ * distribution/{id}, record/{id}, catalog, vocab/{scheme}/{concept}) and,
+ * through /resource?iri=, every IRI in the store dereferences to its
+ * concise bounded description (the engine's DESCRIBE), negotiated as
+ * Turtle, JSON-LD, RDF/XML, N-Triples or a plain HTML page.
+ *
+ * /catalog is the catalogue for federation: the `{base}catalog` resource
+ * with `dcat:dataset` links to one page of the store's datasets (in a
+ * stable order: the store's id order), each dataset's own description and
+ * its distributions' inline, and Hydra paging
+ * (hydra:PartialCollectionView with first/previous/next/last).
+ */
+#include "serve.h"
+
+#include "fairdex/sparql.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define RDF_NS "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+#define DCAT_NS "http://www.w3.org/ns/dcat#"
+#define DCT_NS "http://purl.org/dc/terms/"
+#define HYDRA_NS "http://www.w3.org/ns/hydra/core#"
+#define XSD_NS "http://www.w3.org/2001/XMLSchema#"
+
+#define DEFAULT_PER_PAGE 100
+#define MAX_PER_PAGE 1000
+/* How deep blank nodes are followed in a catalogue page. */
+#define MAX_BNODE_DEPTH 4
+
+/* True for an IRI we can put between <> in a query. */
+static bool
+iri_ok(const char* const iri)
+{
+  const size_t len = strlen(iri);
+  if (!len || len > 8192 || !serve_utf8_valid(iri, len)) {
+    return false;
+  }
+  for (size_t i = 0; i < len; ++i) {
+    const unsigned char c = (unsigned char)iri[i];
+    if (c <= 0x20 || strchr("<>\"{}|^`\\", c)) {
+      return false;
+    }
+  }
+  return strchr(iri, ':') != NULL;
+}
+
+/* ------------------------------------------------------------------------
+ * HTML
+ * --------------------------------------------------------------------- */
+
+static void
+html_term(Serve* const s, Buf* const out, const FdxTerm* const t)
+{
+  if (t->kind == FDX_TERM_IRI) {
+    buf_puts(out, "<a href=\"");
+    serve_link(s, out, t->value, t->value_len);
+    buf_puts(out, "\">");
+    buf_html(out, t->value, t->value_len);
+    buf_puts(out, "</a>");
+  } else if (t->kind == FDX_TERM_BLANK) {
+    buf_puts(out, "<span class=\"bnode\">_:");
+    buf_html(out, t->value, t->value_len);
+    buf_puts(out, "</span>");
+  } else {
+    buf_html(out, t->value, t->value_len);
+    if (t->lang) {
+      buf_puts(out, " <small>@");
+      buf_html(out, t->lang, t->lang_len);
+      buf_puts(out, "</small>");
+    } else if (t->datatype) {
+      buf_puts(out, " <small>^^");
+      buf_html(out, t->datatype, t->datatype_len);
+      buf_puts(out, "</small>");
+    }
+  }
+}
+
+static void
+html_head(Buf* const out, const char* const title, const size_t title_len)
+{
+  buf_puts(out, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+                "<meta name=\"viewport\" content=\"width=device-width\"><title>");
+  buf_html(out, title, title_len);
+  buf_puts(out, "</title>\n<style>body{font-family:sans-serif;max-width:70em;"
+                "margin:1em auto;padding:0 1em;color:#111}table{border-collapse:"
+                "collapse;width:100%}td{border-top:1px solid #ccc;padding:.3em;"
+                "vertical-align:top;word-break:break-word}small{color:#555}"
+                "</style></head>\n<body>\n<p><a href=\"/\">fairdex</a></p>\n");
+}
+
+/* Links to the other formats of `path` (with its query, if any). */
+static void
+html_formats(Buf* const out, const char* const path, const char* const query)
+{
+  static const char* const names[] = {"turtle", "jsonld", "rdfxml", "ntriples"};
+  static const char* const labels[] = {"Turtle", "JSON-LD", "RDF/XML",
+                                       "N-Triples"};
+  buf_puts(out, "<p>Also as:");
+  for (size_t i = 0; i < 4; ++i) {
+    buf_puts(out, " <a href=\"");
+    buf_html(out, path, strlen(path));
+    buf_puts(out, query && *query ? "?" : "?");
+    if (query && *query) {
+      buf_html(out, query, strlen(query));
+      buf_puts(out, "&amp;");
+    }
+    buf_printf(out, "format=%s\">%s</a>", names[i], labels[i]);
+  }
+  buf_puts(out, "</p>\n");
+}
+
+/* ------------------------------------------------------------------------
+ * A resource
+ * --------------------------------------------------------------------- */
+
+typedef struct {
+  Serve*           s;
+  FdxTripleWriter* writer;
+  Buf*             rows;  /* HTML */
+  Buf              title; /* HTML: a dct:title / label of the resource */
+  const char*      iri;
+  uint64_t         count;
+} DescribeCtx;
+
+static bool
+is_label(const FdxTerm* const p)
+{
+  static const char* const labels[] = {
+    DCT_NS "title", "http://www.w3.org/2000/01/rdf-schema#label",
+    "http://www.w3.org/2004/02/skos/core#prefLabel",
+    "http://xmlns.com/foaf/0.1/name"};
+  for (size_t i = 0; i < 4; ++i) {
+    if (p->value_len == strlen(labels[i]) &&
+        !memcmp(p->value, labels[i], p->value_len)) {
+      return true;
+    }
+  }
+  return false;
+}
+
+static FdxStatus
+describe_triple(void* const vctx, const FdxTerm* const s, const FdxTerm* const p,
+                const FdxTerm* const o)
+{
+  DescribeCtx* const ctx = (DescribeCtx*)vctx;
+  ++ctx->count;
+  if (ctx->writer) {
+    const FdxStatus st = fdx_triple_writer_add(ctx->writer, s, p, o);
+    return st == FDX_ERR_UNSUPPORTED ? FDX_SUCCESS : st;
+  }
+  const bool self = s->kind == FDX_TERM_IRI && s->value_len == strlen(ctx->iri) &&
+                    !memcmp(s->value, ctx->iri, s->value_len);
+  if (self && o->kind == FDX_TERM_LITERAL && is_label(p) &&
+      (!ctx->title.len || (o->lang && o->lang_len == 2 && !memcmp(o->lang, "en", 2)))) {
+    ctx->title.len = 0;
+    buf_write(&ctx->title, o->value, o->value_len);
+  }
+  buf_puts(ctx->rows, "<tr><td>");
+  if (!self) {
+    html_term(ctx->s, ctx->rows, s);
+  }
+  buf_puts(ctx->rows, "</td><td>");
+  html_term(ctx->s, ctx->rows, p);
+  buf_puts(ctx->rows, "</td><td>");
+  html_term(ctx->s, ctx->rows, o);
+  buf_puts(ctx->rows, "</td></tr>\n");
+  return FDX_SUCCESS;
+}
+
+static void
+not_found(Serve* const s, HttpRequest* const req, const char* const iri)
+{
+  serve_error(s, req, 404, "not_found", "the store has nothing about <%s>",
+              iri);
+}
+
+void
+route_resource(Serve* const s, HttpRequest* const req, const char* const iri)
+{
+  if (!iri_ok(iri)) {
+    serve_error(s, req, 400, "bad_request", "not an IRI: %s", iri);
+    return;
+  }
+  const int kind = serve_rdf_kind(s, req, true);
+  if (kind < 0) {
+    return;
+  }
+  Buf text;
+  memset(&text, 0, sizeof(text));
+  buf_printf(&text, "DESCRIBE <%s>", iri);
+  FdxQueryOptions opts;
+  memset(&opts, 0, sizeof(opts));
+  opts.timeout_ms = s->timeout_ms;
+  opts.max_rows   = s->max_rows;
+  FdxQuery* query = NULL;
+  FdxError  err;
+  memset(&err, 0, sizeof(err));
+  FdxStatus st = text.failed ? FDX_ERR_NO_MEMORY
+                             : fdx_query_prepare(text.data, text.len, &opts,
+                                                 &query, &err);
+  buf_free(&text);
+  if (st) {
+    serve_error(s, req, 400, "bad_request", "not an IRI: %s", iri);
+    return;
+  }
+  FdxTxn* txn = NULL;
+  if ((st = fdx_txn_begin(s->store, 0, &txn))) {
+    fdx_query_free(query);
+    serve_error(s, req, 503, "store_unavailable", "cannot read the store");
+    return;
+  }
+  char           etag[64];
+  Buf            variant;
+  const uint64_t generation = fdx_txn_generation(txn);
+  memset(&variant, 0, sizeof(variant));
+  buf_printf(&variant, "ld\n%d\n%s", kind, iri);
+  serve_etag(etag, generation, variant.data ? variant.data : "", variant.len);
+  if (variant.failed || serve_not_modified(s, req, etag) ||
+      serve_cache_answer(s, req, variant.data, variant.len, generation,
+                         serve_accepts_gzip(req))) {
+    buf_free(&variant);
+    fdx_txn_abort(txn);
+    fdx_query_free(query);
+    if (!http_status(req)) {
+      serve_error(s, req, 500, "internal_error", "out of memory");
+    }
+    return;
+  }
+  Buf body, rows;
+  memset(&body, 0, sizeof(body));
+  memset(&rows, 0, sizeof(rows));
+  DescribeCtx ctx;
+  memset(&ctx, 0, sizeof(ctx));
+  ctx.s    = s;
+  ctx.iri  = iri;
+  ctx.rows = &rows;
+  if (kind != RDF_HTML) {
+    st = fdx_triple_writer_new(serve_rdf_format((RdfKind)kind), buf_write,
+                               &body, &ctx.writer);
+    if (!st) {
+      serve_bind_prefixes(s, ctx.writer);
+    }
+  }
+  FdxQuerySink sink;
+  memset(&sink, 0, sizeof(sink));
+  sink.ctx    = &ctx;
+  sink.triple = describe_triple;
+  if (!st) {
+    serve_slot_take(s);
+    st = fdx_query_exec(query, txn, &opts, &sink, &err);
+    serve_slot_give(s);
+  }
+  if (!st && ctx.writer && ctx.count) {
+    st = fdx_triple_writer_end(ctx.writer);
+  }
+  fdx_triple_writer_free(ctx.writer);
+  fdx_txn_abort(txn);
+  fdx_query_free(query);
+  if (st || !ctx.count) {
+    buf_free(&body);
+    buf_free(&rows);
+    buf_free(&ctx.title);
+    buf_free(&variant);
+    if (st == FDX_ERR_LIMIT) {
+      serve_error(s, req, 503, "query_limit", "%s", err.message);
+    } else if (st) {
+      serve_error(s, req, 500, "internal_error", "%s", fdx_strerror(st));
+    } else {
+      not_found(s, req, iri);
+    }
+    return;
+  }
+  if (kind == RDF_HTML) {
+    const char* const title = ctx.title.len ? ctx.title.data : iri;
+    html_head(&body, title, strlen(title));
+    buf_puts(&body, "<h1>");
+    buf_html(&body, title, strlen(title));
+    buf_puts(&body, "</h1>\n<p><code>");
+    buf_html(&body, iri, strlen(iri));
+    buf_puts(&body, "</code></p>\n");
+    html_formats(&body, http_path(req), http_query_string(req));
+    buf_puts(&body, "<table>\n");
+    buf_write(&body, rows.data ? rows.data : "", rows.len);
+    buf_puts(&body, "</table>\n</body></html>\n");
+  }
+  buf_free(&rows);
+  buf_free(&ctx.title);
+  serve_send_cached(s, req, serve_rdf_content_type((RdfKind)kind), &body, etag,
+                    variant.data, variant.len, generation, NULL);
+  buf_free(&variant);
+}
+
+/* ------------------------------------------------------------------------
+ * The catalogue, paged
+ * --------------------------------------------------------------------- */
+
+typedef struct {
+  Serve*           s;
+  FdxTxn*          txn;
+  FdxTripleWriter* writer;
+  Buf*             html;
+  FdxId            dcat_distribution;
+  FdxId            dct_title;
+  FdxTermBuf       tb[3];
+} PageCtx;
+
+/* Parse a page parameter: a positive integer up to `max`. */
+static bool
+parse_page_param(const char* const text, const uint64_t max, uint64_t* const ret)
+{
+  if (!text) {
+    return true;
+  }
+  char*                    end = NULL;
+  const unsigned long long v   = strtoull(text, &end, 10);
+  if (!*text || *end || text[0] == '-' || text[0] == '+' || v == 0 || v > max) {
+    return false;
+  }
+  *ret = v;
+  return true;
+}
+
+static FdxStatus
+add_terms(PageCtx* const ctx, const FdxTerm* const s, const FdxTerm* const p,
+          const FdxTerm* const o)
+{
+  const FdxStatus st = fdx_triple_writer_add(ctx->writer, s, p, o);
+  return st == FDX_ERR_UNSUPPORTED ? FDX_SUCCESS : st;
+}
+
+static FdxStatus
+add_iri_triple(PageCtx* const ctx, const char* const s, const char* const p,
+               const char* const o)
+{
+  const FdxTerm ts = fdx_term_iri(s);
+  const FdxTerm tp = fdx_term_iri(p);
+  const FdxTerm to = fdx_term_iri(o);
+  return add_terms(ctx, &ts, &tp, &to);
+}
+
+/* Write the triples of subject `id` (every graph, each triple once),
+ * following blank nodes and, at depth 0, the dataset's distributions.
+ * `skip_p` (may be FDX_ID_ANY) is a predicate left out. */
+static FdxStatus
+emit_subject(PageCtx* const ctx, const FdxId id, const FdxId skip_p,
+             const unsigned depth)
+{
+  const FdxQuad pattern = {id, FDX_ID_ANY, FDX_ID_ANY, FDX_ID_ANY};
+  FdxQuadIter*  it      = NULL;
+  FdxStatus     st      = fdx_quad_find(ctx->txn, &pattern, &it);
+  if (st) {
+    return st == FDX_FAILURE ? FDX_SUCCESS : st;
+  }
+  FdxId   follow[64];
+  size_t  n_follow = 0;
+  FdxQuad q, last  = {0, 0, 0, 0};
+  while (!(st = fdx_quad_iter_next(it, &q))) {
+    if (q.p == last.p && q.o == last.o) {
+      continue; /* the same triple in another graph */
+    }
+    last = q;
+    if (q.p == skip_p) {
+      continue;
+    }
+    if ((st = fdx_term_get(ctx->txn, q.s, &ctx->tb[0])) ||
+        (st = fdx_term_get(ctx->txn, q.p, &ctx->tb[1])) ||
+        (st = fdx_term_get(ctx->txn, q.o, &ctx->tb[2])) ||
+        (st = add_terms(ctx, &ctx->tb[0].term, &ctx->tb[1].term,
+                        &ctx->tb[2].term))) {
+      break;
+    }
+    const bool bnode = fdx_id_tag(q.o) == FDX_TAG_BLANK;
+    const bool dist  = depth == 0 && q.p == ctx->dcat_distribution &&
+                       fdx_id_tag(q.o) == FDX_TAG_IRI;
+    if ((bnode || dist) && depth < MAX_BNODE_DEPTH && n_follow < 64) {
+      follow[n_follow++] = q.o;
+    }
+  }
+  fdx_quad_iter_free(it);
+  if (st != FDX_FAILURE) {
+    return st;
+  }
+  st = FDX_SUCCESS;
+  for (size_t i = 0; i < n_follow && !st; ++i) {
+    st = emit_subject(ctx, follow[i], FDX_ID_ANY, depth + 1);
+  }
+  return st;
+}
+
+/* The HTML line for a dataset: its title (any) and a link. */
+static void
+html_dataset(PageCtx* const ctx, const FdxId id)
+{
+  Buf* const out = ctx->html;
+  if (fdx_term_get(ctx->txn, id, &ctx->tb[0])) {
+    return;
+  }
+  const FdxTerm* const d = &ctx->tb[0].term;
+  buf_puts(out, "<li><a href=\"");
+  serve_link(ctx->s, out, d->value, d->value_len);
+  buf_puts(out, "\">");
+  bool               titled = false;
+  const FdxQuad      pat    = {id, ctx->dct_title, FDX_ID_ANY, FDX_ID_ANY};
+  FdxQuadIter*       it     = NULL;
+  FdxQuad            q;
+  if (ctx->dct_title && !fdx_quad_find(ctx->txn, &pat, &it) &&
+      !fdx_quad_iter_next(it, &q) && !fdx_term_get(ctx->txn, q.o, &ctx->tb[1])) {
+    buf_html(out, ctx->tb[1].term.value, ctx->tb[1].term.value_len);
+    titled = true;
+  }
+  fdx_quad_iter_free(it);
+  if (!titled) {
+    buf_html(out, ctx->tb[0].term.value, ctx->tb[0].term.value_len);
+  }
+  buf_puts(out, "</a></li>\n");
+}
+
+static FdxId
+lookup_iri(FdxTxn* const txn, const char* const iri)
+{
+  const FdxTerm t  = fdx_term_iri(iri);
+  FdxId         id = FDX_ID_ANY;
+  if (fdx_term_id(txn, &t, &id)) {
+    return FDX_ID_ANY;
+  }
+  return id;
+}
+
+void
+route_catalog(Serve* const s, HttpRequest* const req)
+{
+  uint64_t page = 1, per_page = DEFAULT_PER_PAGE;
+  if (!parse_page_param(http_param(req, "page"), UINT32_MAX, &page) ||
+      !parse_page_param(http_param(req, "per_page"), MAX_PER_PAGE, &per_page)) {
+    serve_error(s, req, 400, "bad_request",
+                "page must be a positive integer and per_page an integer "
+                "from 1 to %d", MAX_PER_PAGE);
+    return;
+  }
+  const int kind = serve_rdf_kind(s, req, true);
+  if (kind < 0) {
+    return;
+  }
+  FdxTxn* txn = NULL;
+  if (fdx_txn_begin(s->store, 0, &txn)) {
+    serve_error(s, req, 503, "store_unavailable", "cannot read the store");
+    return;
+  }
+  char etag[64];
+  char variant[128];
+  const int vlen = snprintf(variant, sizeof(variant), "catalog\n%d\n%llu\n%llu",
+                            kind, (unsigned long long)page,
+                            (unsigned long long)per_page);
+  const uint64_t generation = fdx_txn_generation(txn);
+  serve_etag(etag, generation, variant, (size_t)vlen);
+  if (serve_not_modified(s, req, etag) ||
+      serve_cache_answer(s, req, variant, (size_t)vlen, generation,
+                         serve_accepts_gzip(req))) {
+    fdx_txn_abort(txn);
+    return;
+  }
+
+  /* The datasets: subjects typed dcat:Dataset or dcat:DatasetSeries (a
+   * series is a dataset in DCAT 3), each once, in id order: the two
+   * POSG ranges come sorted by subject, so they merge. */
+  FdxId*    ids   = (FdxId*)malloc(per_page * sizeof(FdxId));
+  uint64_t  total = 0, first = (page - 1) * per_page;
+  size_t    n_ids = 0;
+  FdxStatus st    = ids ? FDX_SUCCESS : FDX_ERR_NO_MEMORY;
+  const FdxId rdf_type = lookup_iri(txn, RDF_NS "type");
+  const FdxId classes[2] = {lookup_iri(txn, DCAT_NS "Dataset"),
+                            lookup_iri(txn, DCAT_NS "DatasetSeries")};
+  FdxQuadIter* its[2]  = {NULL, NULL};
+  FdxId        head[2] = {FDX_ID_ANY, FDX_ID_ANY}; /* ANY: exhausted */
+  for (int k = 0; k < 2 && !st; ++k) {
+    const FdxQuad pattern = {FDX_ID_ANY, rdf_type, classes[k], FDX_ID_ANY};
+    FdxQuad       q;
+    if (rdf_type && classes[k] && !(st = fdx_quad_find(txn, &pattern, &its[k]))) {
+      st = fdx_quad_iter_next(its[k], &q);
+      head[k] = st ? FDX_ID_ANY : q.s;
+      st      = st == FDX_FAILURE ? FDX_SUCCESS : st;
+    }
+  }
+  FdxId last = FDX_ID_ANY;
+  while (!st && (head[0] || head[1])) {
+    const int   k = !head[0] || (head[1] && head[1] < head[0]) ? 1 : 0;
+    const FdxId d = head[k];
+    FdxQuad     q;
+    st      = fdx_quad_iter_next(its[k], &q);
+    head[k] = st ? FDX_ID_ANY : q.s;
+    st      = st == FDX_FAILURE ? FDX_SUCCESS : st;
+    if (d == last) {
+      continue; /* in several graphs, or typed both ways */
+    }
+    last = d;
+    if (total >= first && n_ids < per_page) {
+      ids[n_ids++] = d;
+    }
+    ++total;
+  }
+  fdx_quad_iter_free(its[0]);
+  fdx_quad_iter_free(its[1]);
+  const uint64_t last_page = total ? (total + per_page - 1) / per_page : 1;
+  if (st || page > last_page) {
+    fdx_txn_abort(txn);
+    free(ids);
+    if (st) {
+      serve_error(s, req, 500, "internal_error", "%s", fdx_strerror(st));
+    } else {
+      serve_error(s, req, 404, "not_found",
+                  "page %llu is past the last page (%llu)",
+                  (unsigned long long)page, (unsigned long long)last_page);
+    }
+    return;
+  }
+
+  char catalog[2048], view[2200], first_iri[2200], last_iri[2200], prev[2200],
+    next[2200];
+  snprintf(catalog, sizeof(catalog), "%scatalog", s->base);
+#define PAGE_IRI(buf, p)                                                      \
+  snprintf(buf, sizeof(buf), "%s?page=%llu&per_page=%llu", catalog,           \
+           (unsigned long long)(p), (unsigned long long)per_page)
+  PAGE_IRI(view, page);
+  PAGE_IRI(first_iri, 1);
+  PAGE_IRI(last_iri, last_page);
+  PAGE_IRI(prev, page - 1);
+  PAGE_IRI(next, page + 1);
+#undef PAGE_IRI
+
+  Buf body;
+  memset(&body, 0, sizeof(body));
+  PageCtx ctx;
+  memset(&ctx, 0, sizeof(ctx));
+  ctx.s                 = s;
+  ctx.txn               = txn;
+  ctx.html              = &body;
+  ctx.dcat_distribution = lookup_iri(txn, DCAT_NS "distribution");
+  ctx.dct_title         = lookup_iri(txn, DCT_NS "title");
+  const FdxId catalog_id = lookup_iri(txn, catalog);
+
+  if (kind == RDF_HTML) {
+    html_head(&body, "Catalogue", 9);
+    buf_printf(&body, "<h1>Catalogue</h1>\n<p>%llu datasets; page %llu of "
+                      "%llu.</p>\n",
+               (unsigned long long)total, (unsigned long long)page,
+               (unsigned long long)last_page);
+    html_formats(&body, "/catalog", http_query_string(req));
+    buf_puts(&body, "<ul>\n");
+    for (size_t i = 0; i < n_ids; ++i) {
+      html_dataset(&ctx, ids[i]);
+    }
+    buf_puts(&body, "</ul>\n<nav><p>");
+    if (page > 1) {
+      buf_printf(&body, "<a href=\"/catalog?page=%llu&amp;per_page=%llu\">"
+                        "previous</a> ",
+                 (unsigned long long)(page - 1), (unsigned long long)per_page);
+    }
+    if (page < last_page) {
+      buf_printf(&body, "<a href=\"/catalog?page=%llu&amp;per_page=%llu\">"
+                        "next</a>",
+                 (unsigned long long)(page + 1), (unsigned long long)per_page);
+    }
+    buf_puts(&body, "</p></nav>\n</body></html>\n");
+  } else {
+    st = fdx_triple_writer_new(serve_rdf_format((RdfKind)kind), buf_write,
+                               &body, &ctx.writer);
+    if (!st) {
+      serve_bind_prefixes(s, ctx.writer);
+    }
+    /* The catalogue's own description, without its dataset links (the
+     * page gives those). */
+    if (!st && catalog_id) {
+      st = emit_subject(&ctx, catalog_id, lookup_iri(txn, DCAT_NS "dataset"),
+                        MAX_BNODE_DEPTH - 1);
+    } else if (!st) {
+      st = add_iri_triple(&ctx, catalog, RDF_NS "type", DCAT_NS "Catalog");
+      const FdxTerm c = fdx_term_iri(catalog);
+      const FdxTerm p = fdx_term_iri(DCT_NS "title");
+      const FdxTerm o = fdx_term_literal("fairdex catalogue", "en", NULL);
+      if (!st) {
+        st = add_terms(&ctx, &c, &p, &o);
+      }
+    }
+    char count[32];
+    snprintf(count, sizeof(count), "%llu", (unsigned long long)total);
+    const FdxTerm c_term     = fdx_term_iri(catalog);
+    const FdxTerm p_total    = fdx_term_iri(HYDRA_NS "totalItems");
+    const FdxTerm o_total    = fdx_term_literal(count, NULL, XSD_NS "integer");
+    const FdxTerm p_dataset  = fdx_term_iri(DCAT_NS "dataset");
+    if (!st) {
+      st = add_terms(&ctx, &c_term, &p_total, &o_total);
+    }
+    if (!st) {
+      st = add_iri_triple(&ctx, catalog, HYDRA_NS "view", view);
+    }
+    if (!st) {
+      st = add_iri_triple(&ctx, view, RDF_NS "type",
+                          HYDRA_NS "PartialCollectionView");
+    }
+    if (!st) {
+      st = add_iri_triple(&ctx, view, HYDRA_NS "first", first_iri);
+    }
+    if (!st) {
+      st = add_iri_triple(&ctx, view, HYDRA_NS "last", last_iri);
+    }
+    if (!st && page > 1) {
+      st = add_iri_triple(&ctx, view, HYDRA_NS "previous", prev);
+    }
+    if (!st && page < last_page) {
+      st = add_iri_triple(&ctx, view, HYDRA_NS "next", next);
+    }
+    for (size_t i = 0; i < n_ids && !st; ++i) {
+      if (!(st = fdx_term_get(txn, ids[i], &ctx.tb[0]))) {
+        st = add_terms(&ctx, &c_term, &p_dataset, &ctx.tb[0].term);
+      }
+    }
+    for (size_t i = 0; i < n_ids && !st; ++i) {
+      st = emit_subject(&ctx, ids[i], FDX_ID_ANY, 0);
+    }
+    if (!st) {
+      st = fdx_triple_writer_end(ctx.writer);
+    }
+    fdx_triple_writer_free(ctx.writer);
+  }
+  fdx_txn_abort(txn);
+  free(ids);
+  if (st) {
+    buf_free(&body);
+    serve_error(s, req, 500, "internal_error", "cannot write the page: %s",
+                fdx_strerror(st));
+    return;
+  }
+  /* Paging links for clients that read headers. */
+  Buf link;
+  memset(&link, 0, sizeof(link));
+  buf_printf(&link, "<%s>; rel=\"first\", <%s>; rel=\"last\"", first_iri,
+             last_iri);
+  if (page > 1) {
+    buf_printf(&link, ", <%s>; rel=\"prev\"", prev);
+  }
+  if (page < last_page) {
+    buf_printf(&link, ", <%s>; rel=\"next\"", next);
+  }
+  serve_send_cached(s, req, serve_rdf_content_type((RdfKind)kind), &body, etag,
+                    variant, (size_t)vlen, generation,
+                    link.failed ? NULL : link.data);
+  buf_free(&link);
+}
