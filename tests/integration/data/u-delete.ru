@@ -1,0 +1,1 @@
+DELETE WHERE { <https://fairdex.example.org/dataset/it-new> ?p ?o }
