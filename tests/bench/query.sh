@@ -98,30 +98,15 @@ fi
 FAIRDEX=$BUILD/web/fairdex
 GEN=$BUILD/tests/bench/gen-catalog
 
-die() {
-  echo "query.sh: $*" >&2
-  exit 1
-}
-note() { echo "query.sh: $*" >&2; }
+PROG=query.sh
+# shellcheck source=tests/bench/lib.sh source-path=SCRIPTDIR/../..
+. "$BENCH/lib.sh"
 
 # ------------------------------------------------------------------------
 # Clean-up: the servers and the databases this run started or made.
 VT_PID=""
 VT_DIR=""
 DB=""
-# Stop the Virtuoso server this script started: TERM (a quick shutdown),
-# KILL after 30 s.
-stop_virtuoso() {
-  [ -n "$VT_PID" ] || return 0
-  kill -TERM "$VT_PID" 2>/dev/null || true
-  for _ in $(seq 60); do
-    kill -0 "$VT_PID" 2>/dev/null || break
-    sleep 0.5
-  done
-  if kill -0 "$VT_PID" 2>/dev/null; then kill -KILL "$VT_PID" 2>/dev/null || true; fi
-  wait "$VT_PID" 2>/dev/null || true
-  VT_PID=""
-}
 cleanup() {
   local rc=$?
   trap - EXIT INT TERM
@@ -144,34 +129,14 @@ trap 'exit 143' TERM
 
 # ------------------------------------------------------------------------
 # The tools.
-if [ ! -x "$FAIRDEX" ] || [ ! -x "$GEN" ]; then
-  if [ ! -f "$BUILD/build.ninja" ]; then
-    note "setting up $BUILD as a release build ..."
-    meson setup "$BUILD" "$ROOT" -Dbuildtype=release >/dev/null ||
-      die "meson setup $BUILD failed"
-  fi
-  note "building fairdex and gen-catalog in $BUILD ..."
-  ninja -C "$BUILD" web/fairdex tests/bench/gen-catalog >/dev/null ||
-    die "ninja -C $BUILD failed"
-fi
+bench_build
 for t in curl timeout awk sort md5sum ss; do
   command -v "$t" >/dev/null || die "$t is missing"
 done
 [ -d "$QUERIES" ] || die "no query directory $QUERIES"
 
-if [ "$VIRTUOSO" = 1 ] && ! command -v virtuoso-t >/dev/null; then
-  note "installing virtuoso-opensource (apt-get) ..."
-  # No daemon from the package: this script starts its own.
-  DEBIAN_FRONTEND=noninteractive timeout 1200 apt-get install -y -q \
-    virtuoso-opensource >"$WORK/apt-virtuoso.log" 2>&1 || {
-    DEBIAN_FRONTEND=noninteractive timeout 600 apt-get update -q \
-      >>"$WORK/apt-virtuoso.log" 2>&1 || true
-    DEBIAN_FRONTEND=noninteractive timeout 1200 apt-get install -y -q \
-      virtuoso-opensource >>"$WORK/apt-virtuoso.log" 2>&1
-  } || die "apt-get install virtuoso-opensource failed (see $WORK/apt-virtuoso.log)"
-fi
 if [ "$VIRTUOSO" = 1 ]; then
-  command -v isql-vt >/dev/null || die "isql-vt is missing (virtuoso-opensource-7-bin)"
+  bench_install_virtuoso
 fi
 
 NODE_DIR=$WORK/node
@@ -191,64 +156,28 @@ TAG=query-$N-s$SEED
 
 # A copy of the program for this run, so that a rebuild of $BUILD while the
 # benchmark runs (the machine is shared) cannot change or remove it midway.
-FAIRDEX_BUILT=$(date -r "$FAIRDEX" '+%F %T')
-FAIRDEX_SRC=$FAIRDEX
-FAIRDEX=$WORK/$TAG.fairdex
-{ cp "$FAIRDEX_SRC" "$FAIRDEX.tmp" && mv "$FAIRDEX.tmp" "$FAIRDEX"; } ||
-  die "cannot copy $FAIRDEX_SRC"
+bench_copy_fairdex "$TAG"
 "$FAIRDEX" query --help >/dev/null 2>&1 ||
   die "$FAIRDEX_SRC has no 'query' command: rebuild it (ninja -C $BUILD)"
 
 # ------------------------------------------------------------------------
 # 1. The input, generated once (as load.sh: to a temporary name first).
-FILE=$WORK/catalog-$N-s$SEED.nt
-COUNT_FILE=$FILE.triples
-if [ ! -s "$FILE" ] || [ ! -s "$COUNT_FILE" ]; then
-  note "generating $FILE ..."
-  "$GEN" "$N" "$SEED" >"$FILE.tmp" 2>"$FILE.log" ||
-    die "gen-catalog failed: $(cat "$FILE.log")"
-  sed -n 's/.* \([0-9][0-9]*\) triples$/\1/p' "$FILE.log" >"$COUNT_FILE"
-  mv "$FILE.tmp" "$FILE"
-  rm -f "$FILE.log"
-else
-  note "reusing $FILE"
-fi
-TRIPLES=$(cat "$COUNT_FILE")
+bench_generate
 
 # The queries, with the placeholders filled in from the first dataset.
-DATASET=$(grep -m1 '<http://www.w3.org/ns/dcat#dataset>' "$FILE" |
-  sed 's/.*#dataset> <\([^>]*\)> \.$/\1/')
-[ -n "$DATASET" ] || die "no dataset in $FILE (N = 0?)"
-IDENTIFIER=${DATASET##*/}
-PUBLISHER=$(grep -m1 -F "<$DATASET> <http://purl.org/dc/terms/publisher> " "$FILE" |
-  sed 's/.*publisher> <\([^>]*\)> \.$/\1/')
 QDIR=$WORK/$TAG.queries
 RESULTS=$WORK/$TAG.results
 RUNS_FILE=$WORK/$TAG.runs.tsv
 TABLE=$WORK/$TAG.txt
 rm -rf "$QDIR" "$RESULTS"
 mkdir -p "$QDIR" "$RESULTS/fairdex" "$RESULTS/virtuoso" "$RESULTS/oxigraph"
-for q in "$QUERIES"/*.rq; do
-  [ -e "$q" ] || die "no *.rq files in $QUERIES"
-  sed -e "s|{{DATASET}}|$DATASET|g" -e "s|{{IDENTIFIER}}|$IDENTIFIER|g" \
-    -e "s|{{PUBLISHER}}|$PUBLISHER|g" "$q" >"$QDIR/$(basename "$q")"
-done
-QNAMES=()
-for q in "$QDIR"/*.rq; do QNAMES+=("$(basename "$q" .rq)"); done
+bench_fill_queries "$QDIR"
 : >"$RUNS_FILE"
 
 # One line of the runs file: ENGINE QUERY RUN ROWS MS STATUS [MESSAGE].
 record() {
   local IFS=$'\t'
   echo "$*" >>"$RUNS_FILE"
-}
-# Microseconds since the epoch, from bash's EPOCHREALTIME (LC_ALL=C: a dot).
-now_us() {
-  local t=$EPOCHREALTIME
-  echo $((10#${t%.*}${t#*.}))
-}
-ms_since() { # START_US END_US
-  awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", (b - a) / 1000 }'
 }
 # Result rows of a TSV file: its lines after the header.
 tsv_rows() {
@@ -265,14 +194,7 @@ cat "$FILE" >/dev/null
 # ------------------------------------------------------------------------
 # 2. fairdex.
 DB=$WORK/$TAG.fairdex-db
-rm -rf "$DB"
-note "loading fairdex ..."
-t0=$(now_us)
-timeout -k 10 "$LOAD_TIMEOUT" "$FAIRDEX" --db "$DB" load --quiet \
-  --format ntriples "$FILE" >"$WORK/$TAG.fairdex-load.log" 2>&1 ||
-  die "fairdex load failed: $(tail -3 "$WORK/$TAG.fairdex-load.log")"
-FAIRDEX_LOAD_MS=$(ms_since "$t0" "$(now_us)")
-FAIRDEX_QUADS=$("$FAIRDEX" --db "$DB" stats | sed -n 's/^quads: *//p')
+bench_fairdex_load "$DB" "$WORK/$TAG.fairdex-load.log"
 record fairdex load - "$FAIRDEX_QUADS" "$FAIRDEX_LOAD_MS" ok
 
 # Run one fairdex query (FILE or the text '-t TEXT'), output to OUT; sets
@@ -331,130 +253,14 @@ rm -f "$WORK/$TAG.last.tsv" "$WORK/$TAG.last.tsv.err"
 # ------------------------------------------------------------------------
 # 3. Virtuoso.
 
-# A free TCP port on the loopback interface (none in use in any state).
-free_port() {
-  local p used
-  used=$(ss -Htan | awk '{ n = split($4, a, ":"); print a[n] }' | sort -u)
-  for _ in $(seq 200); do
-    p=$((20000 + RANDOM % 40000))
-    if ! grep -qx "$p" <<<"$used" && [ "$p" != "${1:-}" ]; then
-      echo "$p"
-      return 0
-    fi
-  done
-  return 1
-}
-
 VT_STATUS="not run"
 if [ "$VIRTUOSO" = 1 ]; then
-  VT_DIR=$WORK/$TAG.virtuoso
-  rm -rf "$VT_DIR"
-  mkdir -p "$VT_DIR/db" "$VT_DIR/vsp"
-  SQL_PORT=$(free_port) || die "no free port"
-  HTTP_PORT=$(free_port "$SQL_PORT") || die "no free port"
-  NPROC=$(nproc)
-  cat >"$VT_DIR/virtuoso.ini" <<EOF
-; Generated by tests/bench/query.sh for one benchmark run.
-[Database]
-DatabaseFile       = $VT_DIR/db/virtuoso.db
-ErrorLogFile       = $VT_DIR/db/virtuoso.log
-LockFile           = $VT_DIR/db/virtuoso.lck
-TransactionFile    = $VT_DIR/db/virtuoso.trx
-xa_persistent_file = $VT_DIR/db/virtuoso.pxa
-ErrorLogLevel      = 7
-FileExtend         = 200
-MaxCheckpointRemap = 2000
-Striping           = 0
-TempStorage        = TempDatabase
-
-[TempDatabase]
-DatabaseFile       = $VT_DIR/db/virtuoso-temp.db
-TransactionFile    = $VT_DIR/db/virtuoso-temp.trx
-MaxCheckpointRemap = 2000
-Striping           = 0
-
-[Parameters]
-ServerPort           = 127.0.0.1:$SQL_PORT
-DisableUnixSocket    = 1
-DisableTcpSocket     = 0
-MaxClientConnections = 10
-; no checkpoints of their own during the timed runs (the script makes one after the load)
-CheckpointInterval   = 0
-O_DIRECT             = 0
-CaseMode             = 2
-MaxStaticCursorRows  = 5000
-AllowOSCalls         = 0
-DirsAllowed          = ., $WORK
-ThreadCleanupInterval    = 0
-ThreadThreshold          = 10
-ResourcesCleanupInterval = 0
-; the machine's cores
-ThreadsPerQuery      = $NPROC
-AsyncQueueMaxThreads = 10
-MaxQueryMem          = 2G
-VectorSize           = 1000
-MaxVectorSize        = 1000000
-NumberOfBuffers      = $VIRTUOSO_BUFFERS
-MaxDirtyBuffers      = $((VIRTUOSO_BUFFERS * 3 / 4))
-
-[HTTPServer]
-ServerPort           = 127.0.0.1:$HTTP_PORT
-ServerRoot           = $VT_DIR/vsp
-MaxClientConnections = 4
-ServerThreads        = 4
-MaxKeepAlives        = 4
-KeepAliveTimeout     = 10
-EnabledDavVSP        = 0
-HTTPProxyEnabled     = 0
-Charset              = UTF-8
-EnabledGzipContent   = 0
-
-[Client]
-SQL_QUERY_TIMEOUT = 0
-SQL_TXN_TIMEOUT   = 0
-
-[SPARQL]
-; complete answers: no row cap, no "anytime" partial results
-ResultSetMaxRows           = 1000000000
-MaxQueryExecutionTime      = 0
-MaxQueryCostEstimationTime = 1000000
-EOF
-
-  isql() {
-    timeout -k 10 "$1" isql-vt "127.0.0.1:$SQL_PORT" dba dba VERBOSE=OFF \
-      BANNER=OFF PROMPT=OFF ERRORS=STDOUT "exec=$2"
-  }
-  vt_start() {
-    local up=0
-    virtuoso-t +configfile "$VT_DIR/virtuoso.ini" +foreground \
-      >>"$VT_DIR/virtuoso.out" 2>&1 &
-    VT_PID=$!
-    for _ in $(seq 240); do
-      kill -0 "$VT_PID" 2>/dev/null || break
-      if isql 10 "SELECT 1;" >/dev/null 2>&1; then
-        up=1
-        break
-      fi
-      sleep 0.5
-    done
-    [ "$up" = 1 ] || die "Virtuoso did not start: $(tail -5 "$VT_DIR/virtuoso.out")"
-  }
+  vt_setup "$WORK/$TAG.virtuoso"
   note "starting Virtuoso (SQL port $SQL_PORT, HTTP port $HTTP_PORT) ..."
   vt_start
-
-  note "loading Virtuoso (ld_dir + rdf_loader_run) ..."
-  t0=$(now_us)
-  isql "$LOAD_TIMEOUT" "ld_dir('$WORK', '$(basename "$FILE")', '$GRAPH'); rdf_loader_run(); checkpoint;" \
-    >"$VT_DIR/load.log" 2>&1 || die "Virtuoso load failed: $(tail -5 "$VT_DIR/load.log")"
-  VT_LOAD_MS=$(ms_since "$t0" "$(now_us)")
-  VT_LOAD_ERR=$(isql 60 "SELECT COUNT(*) FROM DB.DBA.LOAD_LIST WHERE ll_error IS NOT NULL;" |
-    tr -dc '0-9')
-  [ "$VT_LOAD_ERR" = 0 ] ||
-    die "Virtuoso could not load $FILE: $(isql 60 'SELECT ll_error FROM DB.DBA.LOAD_LIST;')"
-  VT_TRIPLES=$(isql 600 "SPARQL SELECT COUNT(*) FROM <$GRAPH> WHERE { ?s ?p ?o };" | tr -dc '0-9')
+  vt_load
   record virtuoso load - "$VT_TRIPLES" "$VT_LOAD_MS" ok
 
-  ENDPOINT=http://127.0.0.1:$HTTP_PORT/sparql
   vt_run() {
     local qfile=$1 out=$2 w rc=0 code
     w=$(timeout -k 5 $((QUERY_TIMEOUT + 10)) curl -sS -o "$out" \
@@ -494,7 +300,7 @@ EOF
     done
   done
   rm -f "$WORK/$TAG.last.tsv" "$WORK/$TAG.last.tsv.err"
-  VT_VERSION=$( (timeout 10 virtuoso-t -? 2>&1 || true) | sed -n 's/^Version \([^ ]*\).*/\1/p' | head -1)
+  VT_VERSION=$(vt_version)
   VT_STATUS="Virtuoso ${VT_VERSION:-7}, HTTP endpoint, curl time_total"
 
   note "stopping Virtuoso ..."
