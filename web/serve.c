@@ -480,7 +480,7 @@ gzip_bytes(const char* const in, const size_t len, size_t* const ret_len)
 {
   z_stream z;
   memset(&z, 0, sizeof(z));
-  if (deflateInit2(&z, 4, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
+  if (deflateInit2(&z, 1, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
     return NULL;
   }
   const size_t cap = deflateBound(&z, (uLong)len) + 32;
@@ -523,24 +523,31 @@ send_answer(Serve* const s, HttpRequest* const req, const unsigned status,
   if (link) {
     http_add_header(req, "Link", link);
   }
-  size_t     len     = 0;
-  char*      data    = buf_take(body, &len);
-  const bool gz_ok   = serve_accepts_gzip(req);
-  bool       gzipped = false;
-  if (len >= 1024 && len < ((size_t)1 << 31) && gz_ok) {
-    size_t      zlen = 0;
-    char* const z    = gzip_bytes(data, len, &zlen);
-    if (z) {
-      free(data);
-      data    = z;
-      len     = zlen;
-      gzipped = true;
-      http_add_header(req, "Content-Encoding", "gzip");
-    }
+  size_t     len   = 0;
+  char*      data  = buf_take(body, &len);
+  const bool gz_ok = serve_accepts_gzip(req);
+  /* gzip for the client, and for the cache whatever the client takes. */
+  char*  z    = NULL;
+  size_t zlen = 0;
+  if (len >= 1024 && len < ((size_t)1 << 31) && (gz_ok || key)) {
+    z = gzip_bytes(data, len, &zlen);
   }
   if (key && data && etag) {
-    serve_cache_put(s, key, key_len, generation, gz_ok, gzipped, data, len,
-                    content_type, etag, link);
+    if (z) {
+      serve_cache_put(s, key, key_len, generation, true, len, z, zlen, data,
+                      content_type, etag, link);
+    } else {
+      serve_cache_put(s, key, key_len, generation, false, len, data, len, NULL,
+                      content_type, etag, link);
+    }
+  }
+  if (z && gz_ok) {
+    free(data);
+    data = z;
+    len  = zlen;
+    http_add_header(req, "Content-Encoding", "gzip");
+  } else {
+    free(z);
   }
   http_respond(req, status, content_type, data, data ? len : 0);
 }
@@ -1224,6 +1231,7 @@ cmd_serve(CliContext* const ctx, const int argc, char** const argv)
   pthread_cond_init(&s.slot_free, NULL);
   pthread_mutex_init(&s.log_lock, NULL);
   pthread_mutex_init(&s.metrics.lock, NULL);
+  pthread_mutex_init(&s.members.lock, NULL);
   s.cache      = serve_cache_new((size_t)cache_bytes);
   s.access_log = stderr;
   if (log_path && !(s.access_log = fopen(log_path, "a"))) {
@@ -1312,6 +1320,9 @@ done:
   if (log_path) {
     fclose(s.access_log);
   }
+  free(s.members.ids);
+  free(s.members.own);
+  pthread_mutex_destroy(&s.members.lock);
   pthread_mutex_destroy(&s.metrics.lock);
   pthread_mutex_destroy(&s.log_lock);
   pthread_cond_destroy(&s.slot_free);

@@ -65,6 +65,17 @@ typedef struct {
 
 typedef struct ServeCache ServeCache;
 
+/* The catalogue's members (datasets and series) of one generation. */
+typedef struct {
+  pthread_mutex_t lock;
+  bool            valid;
+  uint64_t        generation;
+  FdxId*          ids;
+  size_t          n;
+  FdxId*          own; /* the catalogue's own (p, o) pairs */
+  size_t          n_own;
+} MemberList;
+
 typedef struct {
   FdxStore*       store;
   ServeCache*     cache; /* answers by (variant, generation); serve_cache.c */
@@ -81,6 +92,7 @@ typedef struct {
   pthread_mutex_t log_lock;
   double          started; /* CLOCK_REALTIME seconds */
   Metrics         metrics;
+  MemberList      members; /* serve_ld.c */
   HttpServer*     http;
 } Serve;
 
@@ -123,12 +135,14 @@ void        serve_cache_free(ServeCache* cache);
 void        serve_cache_counts(ServeCache* cache, uint64_t* hits,
                                uint64_t* misses, size_t* bytes);
 /* Answer from the cache (200, with the stored headers) if it holds `key`
- * at `generation` for a client that does (not) take gzip. */
+ * at `generation`, gzip or not as the client takes it. */
 bool serve_cache_answer(Serve* s, HttpRequest* req, const char* key,
                         size_t len, uint64_t generation, bool accept_gzip);
+/* Keep `body` (gzip when `gzipped`, inflating to `raw_len` bytes) and, if
+ * there is room, the plain bytes `raw` (may be NULL). */
 void serve_cache_put(Serve* s, const char* key, size_t len,
-                     uint64_t generation, bool accept_gzip, bool gzipped,
-                     const char* body, size_t body_len,
+                     uint64_t generation, bool gzipped, size_t raw_len,
+                     const char* body, size_t body_len, const char* raw,
                      const char* content_type, const char* etag,
                      const char* link);
 

@@ -5,7 +5,12 @@
  * A catalogue page or a resource description only changes when the store
  * does, and federation clients pull the same pages over and over, so the
  * server keeps the final bytes (gzip or not) of recent answers and serves
- * a repeat with one copy.  An entry of an older generation is never served:
+ * a repeat with one copy.  Bodies of 1 KiB or more are kept gzip-compressed
+ * (RDF shrinks about tenfold), so a thousand catalogue pages take some tens
+ * of MiB, not hundreds; a client that takes gzip gets the stored bytes.
+ * While there is room, an entry also keeps its plain bytes, for clients
+ * that do not take gzip; when room is needed, plain copies go first (least
+ * recently used first), then whole entries.  An entry of an older generation is never served:
  * a commit makes every entry stale at once; stale entries are never used
  * again, so they drift to the end of the recency list and go first.  The
  * cache is bounded in bytes (--cache-bytes, 0 turns it off) and evicts the
@@ -16,6 +21,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <zlib.h>
 
 #define BUCKETS 4096
 
@@ -32,9 +38,10 @@ struct Entry {
   size_t   body_len;
   char*    content_type;
   char*    etag;
-  char*    link;        /* may be NULL */
-  bool     accept_gzip; /* part of the key: the client takes gzip */
-  bool     gzipped;     /* the body is gzip (Content-Encoding) */
+  char*    link;    /* may be NULL */
+  bool     gzipped; /* the body is gzip; raw_len is its inflated size */
+  size_t   raw_len;
+  char*    raw;     /* the plain bytes too, or NULL (only when gzipped) */
   size_t   cost;
 };
 
@@ -73,6 +80,7 @@ serve_cache_new(const size_t max_bytes)
 static void
 entry_free(Entry* const e)
 {
+  free(e->raw);
   free(e->key);
   free(e->body);
   free(e->content_type);
@@ -100,6 +108,28 @@ unlink_entry(ServeCache* const c, Entry* const e)
     c->tail = e->prev;
   }
   c->bytes -= e->cost;
+}
+
+/* Make room for `need` more bytes: plain copies first, from the least
+ * recently used end, then whole entries.  With the lock held. */
+static void
+make_room(ServeCache* const c, const size_t need)
+{
+  Entry* v = c->tail;
+  while (c->bytes + need > c->max_bytes && v) {
+    if (v->raw) {
+      free(v->raw);
+      v->raw = NULL;
+      v->cost -= v->raw_len;
+      c->bytes -= v->raw_len;
+    }
+    v = v->prev;
+  }
+  while (c->bytes + need > c->max_bytes && c->tail) {
+    Entry* const victim = c->tail;
+    unlink_entry(c, victim);
+    entry_free(victim);
+  }
 }
 
 void
@@ -134,10 +164,10 @@ serve_cache_counts(ServeCache* const c, uint64_t* const hits,
 
 static Entry*
 find(ServeCache* const c, const uint64_t hash, const char* const key,
-     const size_t len, const bool gzip)
+     const size_t len)
 {
   for (Entry* e = c->buckets[hash % BUCKETS]; e; e = e->hnext) {
-    if (e->hash == hash && e->accept_gzip == gzip && e->key_len == len &&
+    if (e->hash == hash && e->key_len == len &&
         !memcmp(e->key, key, len)) {
       return e;
     }
@@ -145,9 +175,34 @@ find(ServeCache* const c, const uint64_t hash, const char* const key,
   return NULL;
 }
 
+/* Inflate `len` bytes of gzip into a new buffer of `raw_len` bytes. */
+static char*
+gunzip(const char* const z, const size_t len, const size_t raw_len)
+{
+  char* const out = (char*)malloc(raw_len ? raw_len : 1);
+  z_stream    zs;
+  memset(&zs, 0, sizeof(zs));
+  if (!out || inflateInit2(&zs, 15 + 16) != Z_OK) {
+    free(out);
+    return NULL;
+  }
+  zs.next_in   = (Bytef*)z;
+  zs.avail_in  = (uInt)len;
+  zs.next_out  = (Bytef*)out;
+  zs.avail_out = (uInt)raw_len;
+  const int rc = inflate(&zs, Z_FINISH);
+  inflateEnd(&zs);
+  if (rc != Z_STREAM_END || zs.total_out != raw_len) {
+    free(out);
+    return NULL;
+  }
+  return out;
+}
+
 bool
 serve_cache_answer(Serve* const s, HttpRequest* const req, const char* const key,
-                   const size_t len, const uint64_t generation, const bool gzip)
+                   const size_t len, const uint64_t generation,
+                   const bool accept_gzip)
 {
   ServeCache* const c = s->cache;
   if (!c || !c->max_bytes) {
@@ -155,7 +210,7 @@ serve_cache_answer(Serve* const s, HttpRequest* const req, const char* const key
   }
   const uint64_t hash = hash_key(key, len);
   pthread_mutex_lock(&c->lock);
-  Entry* const e = find(c, hash, key, len, gzip);
+  Entry* const e = find(c, hash, key, len);
   if (!e || e->generation != generation) {
     ++c->misses;
     pthread_mutex_unlock(&c->lock);
@@ -175,38 +230,72 @@ serve_cache_answer(Serve* const s, HttpRequest* const req, const char* const key
     c->head->prev = e;
     c->head       = e;
   }
-  char* const body = (char*)malloc(e->body_len ? e->body_len : 1);
+  /* Copy what is needed and let the lock go before any inflating. */
+  const bool   gzipped  = e->gzipped;
+  const bool   plain    = gzipped && !accept_gzip && e->raw;
+  const size_t body_len = plain ? e->raw_len : e->body_len;
+  const size_t raw_len  = e->raw_len;
+  char* const  body     = (char*)malloc(body_len ? body_len : 1);
+  char* const  type     = strdup(e->content_type);
+  char* const  etag     = strdup(e->etag);
+  char* const  link     = e->link ? strdup(e->link) : NULL;
   if (body) {
-    memcpy(body, e->body, e->body_len);
-    http_add_header(req, "Access-Control-Allow-Origin", "*");
-    http_add_header(req, "Access-Control-Expose-Headers", "ETag, Link");
-    http_add_header(req, "Vary", "Accept, Accept-Encoding");
-    http_add_header(req, "ETag", e->etag);
-    if (e->link) {
-      http_add_header(req, "Link", e->link);
-    }
-    if (e->gzipped) {
-      http_add_header(req, "Content-Encoding", "gzip");
+    memcpy(body, plain ? e->raw : e->body, body_len);
+  }
+  pthread_mutex_unlock(&c->lock);
+  char*  send     = body;
+  size_t send_len = body_len;
+  if (body && gzipped && !accept_gzip && !plain) {
+    send     = gunzip(body, body_len, raw_len);
+    send_len = raw_len;
+    free(body);
+    /* Keep the plain copy if there is room to spare. */
+    char* const copy = send ? (char*)malloc(raw_len ? raw_len : 1) : NULL;
+    if (copy) {
+      memcpy(copy, send, raw_len);
+      pthread_mutex_lock(&c->lock);
+      Entry* const again = find(c, hash, key, len);
+      if (again && again->generation == generation && !again->raw &&
+          c->bytes + raw_len <= c->max_bytes) {
+        again->raw = copy;
+        again->cost += raw_len;
+        c->bytes += raw_len;
+      } else {
+        free(copy);
+      }
+      pthread_mutex_unlock(&c->lock);
     }
   }
-  const size_t body_len = e->body_len;
-  char* const  type     = strdup(e->content_type);
-  pthread_mutex_unlock(&c->lock);
-  if (!body || !type) {
-    free(body);
+  if (!send || !type || !etag) {
+    free(send);
     free(type);
+    free(etag);
+    free(link);
     return false;
   }
-  http_respond(req, 200, type, body, body_len);
+  http_add_header(req, "Access-Control-Allow-Origin", "*");
+  http_add_header(req, "Access-Control-Expose-Headers", "ETag, Link");
+  http_add_header(req, "Vary", "Accept, Accept-Encoding");
+  http_add_header(req, "ETag", etag);
+  if (link) {
+    http_add_header(req, "Link", link);
+  }
+  if (gzipped && accept_gzip) {
+    http_add_header(req, "Content-Encoding", "gzip");
+  }
+  http_respond(req, 200, type, send, send_len);
   free(type);
+  free(etag);
+  free(link);
   return true;
 }
 
 void
 serve_cache_put(Serve* const s, const char* const key, const size_t len,
-                const uint64_t generation, const bool accept_gzip,
-                const bool gzipped, const char* body,
-                const size_t body_len, const char* const content_type,
+                const uint64_t generation, const bool gzipped,
+                const size_t raw_len, const char* body,
+                const size_t body_len, const char* const raw,
+                const char* const content_type,
                 const char* const etag, const char* const link)
 {
   ServeCache* const c = s->cache;
@@ -230,8 +319,8 @@ serve_cache_put(Serve* const s, const char* const key, const size_t len,
   e->content_type = strdup(content_type);
   e->etag         = strdup(etag);
   e->link         = link ? strdup(link) : NULL;
-  e->accept_gzip  = accept_gzip;
   e->gzipped      = gzipped;
+  e->raw_len      = raw_len;
   e->cost         = cost;
   if (!e->key || !e->body || !e->content_type || !e->etag ||
       (link && !e->link)) {
@@ -241,17 +330,17 @@ serve_cache_put(Serve* const s, const char* const key, const size_t len,
   memcpy(e->key, key, len);
   e->key[len] = '\0';
   memcpy(e->body, body, body_len);
+  char* raw_copy = gzipped && raw ? (char*)malloc(raw_len ? raw_len : 1) : NULL;
+  if (raw_copy) {
+    memcpy(raw_copy, raw, raw_len);
+  }
   pthread_mutex_lock(&c->lock);
-  Entry* const old = find(c, e->hash, key, len, accept_gzip);
+  Entry* const old = find(c, e->hash, key, len);
   if (old) {
     unlink_entry(c, old);
     entry_free(old);
   }
-  while (c->tail && c->bytes + cost > c->max_bytes) {
-    Entry* const victim = c->tail;
-    unlink_entry(c, victim);
-    entry_free(victim);
-  }
+  make_room(c, cost);
   e->hnext                       = c->buckets[e->hash % BUCKETS];
   c->buckets[e->hash % BUCKETS]  = e;
   e->next                        = c->head;
@@ -263,5 +352,13 @@ serve_cache_put(Serve* const s, const char* const key, const size_t len,
     c->tail = e;
   }
   c->bytes += cost;
+  /* The plain copy only if it fits without evicting anything. */
+  if (raw_copy && c->bytes + raw_len <= c->max_bytes) {
+    e->raw = raw_copy;
+    e->cost += raw_len;
+    c->bytes += raw_len;
+    raw_copy = NULL;
+  }
   pthread_mutex_unlock(&c->lock);
+  free(raw_copy);
 }

@@ -428,6 +428,174 @@ lookup_iri(FdxTxn* const txn, const char* const iri)
   return id;
 }
 
+/* Every member of the catalogue, in a stable order: the subjects typed
+ * dcat:Dataset or dcat:DatasetSeries (a series is a dataset in DCAT 3),
+ * each once, in id order.  The two POSG ranges come sorted by subject, so
+ * they merge.  Returns a new array in *ret_ids. */
+static FdxStatus
+scan_members(FdxTxn* const txn, FdxId** const ret_ids, size_t* const ret_n)
+{
+  size_t       n = 0, cap = 1024;
+  FdxId*       ids = (FdxId*)malloc(cap * sizeof(FdxId));
+  FdxStatus    st  = ids ? FDX_SUCCESS : FDX_ERR_NO_MEMORY;
+  const FdxId  rdf_type   = lookup_iri(txn, RDF_NS "type");
+  const FdxId  classes[2] = {lookup_iri(txn, DCAT_NS "Dataset"),
+                             lookup_iri(txn, DCAT_NS "DatasetSeries")};
+  FdxQuadIter* its[2]     = {NULL, NULL};
+  FdxId        head[2]    = {FDX_ID_ANY, FDX_ID_ANY}; /* ANY: exhausted */
+  for (int k = 0; k < 2 && !st; ++k) {
+    const FdxQuad pattern = {FDX_ID_ANY, rdf_type, classes[k], FDX_ID_ANY};
+    FdxQuad       q;
+    if (rdf_type && classes[k] &&
+        !(st = fdx_quad_find(txn, &pattern, &its[k]))) {
+      st      = fdx_quad_iter_next(its[k], &q);
+      head[k] = st ? FDX_ID_ANY : q.s;
+      st      = st == FDX_FAILURE ? FDX_SUCCESS : st;
+    }
+  }
+  FdxId last = FDX_ID_ANY;
+  while (!st && (head[0] || head[1])) {
+    const int   k = !head[0] || (head[1] && head[1] < head[0]) ? 1 : 0;
+    const FdxId d = head[k];
+    FdxQuad     q;
+    st      = fdx_quad_iter_next(its[k], &q);
+    head[k] = st ? FDX_ID_ANY : q.s;
+    st      = st == FDX_FAILURE ? FDX_SUCCESS : st;
+    if (d == last) {
+      continue; /* in several graphs, or typed both ways */
+    }
+    last = d;
+    if (n == cap) {
+      FdxId* const grown = (FdxId*)realloc(ids, 2 * cap * sizeof(FdxId));
+      if (!grown) {
+        st = FDX_ERR_NO_MEMORY;
+        break;
+      }
+      ids = grown;
+      cap *= 2;
+    }
+    ids[n++] = d;
+  }
+  fdx_quad_iter_free(its[0]);
+  fdx_quad_iter_free(its[1]);
+  if (st) {
+    free(ids);
+    return st;
+  }
+  *ret_ids = ids;
+  *ret_n   = n;
+  return FDX_SUCCESS;
+}
+
+/* The catalogue resource's own (predicate, object) pairs without its
+ * dcat:dataset links, each once (a catalogue links every dataset, so this
+ * is a long scan, done once per generation). */
+static FdxStatus
+scan_own(FdxTxn* const txn, const FdxId catalog, FdxId** const ret_po,
+         size_t* const ret_n)
+{
+  *ret_po = NULL;
+  *ret_n  = 0;
+  if (!catalog) {
+    return FDX_SUCCESS;
+  }
+  const FdxId   skip    = lookup_iri(txn, DCAT_NS "dataset");
+  const FdxQuad pattern = {catalog, FDX_ID_ANY, FDX_ID_ANY, FDX_ID_ANY};
+  FdxQuadIter*  it      = NULL;
+  FdxStatus     st      = fdx_quad_find(txn, &pattern, &it);
+  size_t        n = 0, cap = 0;
+  FdxId*        po = NULL;
+  FdxQuad       q, last = {0, 0, 0, 0};
+  while (!st && !(st = fdx_quad_iter_next(it, &q))) {
+    if (q.p == skip || (q.p == last.p && q.o == last.o)) {
+      continue;
+    }
+    last = q;
+    if (n + 2 > cap) {
+      cap                = cap ? 2 * cap : 64;
+      FdxId* const grown = (FdxId*)realloc(po, cap * sizeof(FdxId));
+      if (!grown) {
+        st = FDX_ERR_NO_MEMORY;
+        break;
+      }
+      po = grown;
+    }
+    po[n++] = q.p;
+    po[n++] = q.o;
+  }
+  fdx_quad_iter_free(it);
+  if (st != FDX_FAILURE) {
+    free(po);
+    return st;
+  }
+  *ret_po = po;
+  *ret_n  = n / 2;
+  return FDX_SUCCESS;
+}
+
+/* Copy members [first, first + count) into `out`, with the total, and the
+ * catalogue's own pairs (scan_own) into a new array *ret_own.  Both are
+ * kept per generation (Serve.members), so a page costs its own slice, not
+ * a scan of every dataset. */
+static FdxStatus
+catalog_members(Serve* const s, FdxTxn* const txn, const uint64_t generation,
+                const FdxId catalog, const uint64_t first, const size_t count,
+                FdxId* const out, size_t* const ret_n,
+                uint64_t* const ret_total, FdxId** const ret_own,
+                size_t* const ret_n_own)
+{
+  MemberList* const m     = &s->members;
+  MemberList        local;
+  MemberList*       use   = m;
+  bool              owned = false;
+  memset(&local, 0, sizeof(local));
+  pthread_mutex_lock(&m->lock);
+  if (!m->valid || m->generation != generation) {
+    FdxStatus st = scan_members(txn, &local.ids, &local.n);
+    if (!st) {
+      st = scan_own(txn, catalog, &local.own, &local.n_own);
+    }
+    if (st) {
+      free(local.ids);
+      pthread_mutex_unlock(&m->lock);
+      return st;
+    }
+    if (!m->valid || generation > m->generation) {
+      free(m->ids);
+      free(m->own);
+      m->ids        = local.ids;
+      m->n          = local.n;
+      m->own        = local.own;
+      m->n_own      = local.n_own;
+      m->generation = generation;
+      m->valid      = true;
+    } else {
+      /* A snapshot older than the list kept: answer from its own. */
+      use   = &local;
+      owned = true;
+    }
+  }
+  FdxStatus st = FDX_SUCCESS;
+  *ret_total   = use->n;
+  *ret_n       = 0;
+  for (uint64_t i = first; i < use->n && *ret_n < count; ++i) {
+    out[(*ret_n)++] = use->ids[i];
+  }
+  *ret_n_own = use->n_own;
+  *ret_own   = (FdxId*)malloc((use->n_own ? use->n_own : 1) * 2 * sizeof(FdxId));
+  if (*ret_own) {
+    memcpy(*ret_own, use->own, use->n_own * 2 * sizeof(FdxId));
+  } else {
+    st = FDX_ERR_NO_MEMORY;
+  }
+  pthread_mutex_unlock(&m->lock);
+  if (owned) {
+    free(local.ids);
+    free(local.own);
+  }
+  return st;
+}
+
 void
 route_catalog(Serve* const s, HttpRequest* const req)
 {
@@ -462,50 +630,26 @@ route_catalog(Serve* const s, HttpRequest* const req)
     return;
   }
 
-  /* The datasets: subjects typed dcat:Dataset or dcat:DatasetSeries (a
-   * series is a dataset in DCAT 3), each once, in id order: the two
-   * POSG ranges come sorted by subject, so they merge. */
-  FdxId*    ids   = (FdxId*)malloc(per_page * sizeof(FdxId));
-  uint64_t  total = 0, first = (page - 1) * per_page;
-  size_t    n_ids = 0;
-  FdxStatus st    = ids ? FDX_SUCCESS : FDX_ERR_NO_MEMORY;
-  const FdxId rdf_type = lookup_iri(txn, RDF_NS "type");
-  const FdxId classes[2] = {lookup_iri(txn, DCAT_NS "Dataset"),
-                            lookup_iri(txn, DCAT_NS "DatasetSeries")};
-  FdxQuadIter* its[2]  = {NULL, NULL};
-  FdxId        head[2] = {FDX_ID_ANY, FDX_ID_ANY}; /* ANY: exhausted */
-  for (int k = 0; k < 2 && !st; ++k) {
-    const FdxQuad pattern = {FDX_ID_ANY, rdf_type, classes[k], FDX_ID_ANY};
-    FdxQuad       q;
-    if (rdf_type && classes[k] && !(st = fdx_quad_find(txn, &pattern, &its[k]))) {
-      st = fdx_quad_iter_next(its[k], &q);
-      head[k] = st ? FDX_ID_ANY : q.s;
-      st      = st == FDX_FAILURE ? FDX_SUCCESS : st;
-    }
+  /* This page's slice of the catalogue's members. */
+  FdxId*         ids   = (FdxId*)malloc(per_page * sizeof(FdxId));
+  uint64_t       total = 0;
+  size_t         n_ids = 0;
+  FdxStatus      st    = ids ? FDX_SUCCESS : FDX_ERR_NO_MEMORY;
+  const uint64_t first = (page - 1) * per_page;
+  FdxId*      own     = NULL;
+  size_t      n_own   = 0;
+  char        catalog[2048];
+  snprintf(catalog, sizeof(catalog), "%scatalog", s->base);
+  const FdxId catalog_id = lookup_iri(txn, catalog);
+  if (!st) {
+    st = catalog_members(s, txn, generation, catalog_id, first, per_page, ids,
+                         &n_ids, &total, &own, &n_own);
   }
-  FdxId last = FDX_ID_ANY;
-  while (!st && (head[0] || head[1])) {
-    const int   k = !head[0] || (head[1] && head[1] < head[0]) ? 1 : 0;
-    const FdxId d = head[k];
-    FdxQuad     q;
-    st      = fdx_quad_iter_next(its[k], &q);
-    head[k] = st ? FDX_ID_ANY : q.s;
-    st      = st == FDX_FAILURE ? FDX_SUCCESS : st;
-    if (d == last) {
-      continue; /* in several graphs, or typed both ways */
-    }
-    last = d;
-    if (total >= first && n_ids < per_page) {
-      ids[n_ids++] = d;
-    }
-    ++total;
-  }
-  fdx_quad_iter_free(its[0]);
-  fdx_quad_iter_free(its[1]);
   const uint64_t last_page = total ? (total + per_page - 1) / per_page : 1;
   if (st || page > last_page) {
     fdx_txn_abort(txn);
     free(ids);
+    free(own);
     if (st) {
       serve_error(s, req, 500, "internal_error", "%s", fdx_strerror(st));
     } else {
@@ -516,9 +660,7 @@ route_catalog(Serve* const s, HttpRequest* const req)
     return;
   }
 
-  char catalog[2048], view[2200], first_iri[2200], last_iri[2200], prev[2200],
-    next[2200];
-  snprintf(catalog, sizeof(catalog), "%scatalog", s->base);
+  char view[2200], first_iri[2200], last_iri[2200], prev[2200], next[2200];
 #define PAGE_IRI(buf, p)                                                      \
   snprintf(buf, sizeof(buf), "%s?page=%llu&per_page=%llu", catalog,           \
            (unsigned long long)(p), (unsigned long long)per_page)
@@ -538,7 +680,6 @@ route_catalog(Serve* const s, HttpRequest* const req)
   ctx.html              = &body;
   ctx.dcat_distribution = lookup_iri(txn, DCAT_NS "distribution");
   ctx.dct_title         = lookup_iri(txn, DCT_NS "title");
-  const FdxId catalog_id = lookup_iri(txn, catalog);
 
   if (kind == RDF_HTML) {
     html_head(&body, "Catalogue", 9);
@@ -572,8 +713,21 @@ route_catalog(Serve* const s, HttpRequest* const req)
     /* The catalogue's own description, without its dataset links (the
      * page gives those). */
     if (!st && catalog_id) {
-      st = emit_subject(&ctx, catalog_id, lookup_iri(txn, DCAT_NS "dataset"),
-                        MAX_BNODE_DEPTH - 1);
+      st = fdx_term_get(txn, catalog_id, &ctx.tb[0]);
+      for (size_t i = 0; i < n_own && !st; ++i) {
+        const FdxId o = own[2 * i + 1];
+        if (!(st = fdx_term_get(txn, own[2 * i], &ctx.tb[1])) &&
+            !(st = fdx_term_get(txn, o, &ctx.tb[2]))) {
+          st = add_terms(&ctx, &ctx.tb[0].term, &ctx.tb[1].term,
+                         &ctx.tb[2].term);
+        }
+        if (!st && fdx_id_tag(o) == FDX_TAG_BLANK) {
+          st = emit_subject(&ctx, o, FDX_ID_ANY, MAX_BNODE_DEPTH - 1);
+          if (!st) {
+            st = fdx_term_get(txn, catalog_id, &ctx.tb[0]);
+          }
+        }
+      }
     } else if (!st) {
       st = add_iri_triple(&ctx, catalog, RDF_NS "type", DCAT_NS "Catalog");
       const FdxTerm c = fdx_term_iri(catalog);
@@ -626,6 +780,7 @@ route_catalog(Serve* const s, HttpRequest* const req)
   }
   fdx_txn_abort(txn);
   free(ids);
+  free(own);
   if (st) {
     buf_free(&body);
     serve_error(s, req, 500, "internal_error", "cannot write the page: %s",

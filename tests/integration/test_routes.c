@@ -863,6 +863,80 @@ test_gzip_equal(void)
   }
 }
 
+/* The value of a counter in /metrics, -1 if absent. */
+static long long
+metric(const char* const name)
+{
+  ItResponse r;
+  get("/metrics", NULL, &r);
+  long long   v   = -1;
+  const char* hit = r.body ? strstr(r.body, name) : NULL;
+  while (hit && hit != r.body && hit[-1] != '\n') {
+    hit = strstr(hit + 1, name);
+  }
+  if (hit && hit[strlen(name)] == ' ') {
+    v = strtoll(hit + strlen(name) + 1, NULL, 10);
+  }
+  it_response_free(&r);
+  return v;
+}
+
+static void
+test_answer_cache(void)
+{
+  printf("-- the answer cache: repeats are byte-equal, a commit is seen\n");
+  const char* const target = "/catalog?page=1&per_page=3&format=ntriples";
+  const long long   hits0  = metric("fairdex_cache_hits_total");
+  ItResponse        first, again, zipped;
+  get(target, NULL, &first);
+  get(target, NULL, &again);
+  ItRequest zreq = { .target = target, .headers = { "Accept-Encoding: gzip" } };
+  http(&zreq, &zipped);
+  char*      data = NULL;
+  size_t     len  = 0;
+  char       err[256];
+  const bool ok   = zipped.status == 200 &&
+                  it_gunzip(zipped.body, zipped.body_len, 1 << 28, &data,
+                            &len, err, sizeof(err));
+  IT_CHECK(first.status == 200 && again.status == 200 && ok &&
+             first.body_len == again.body_len &&
+             !memcmp(first.body, again.body, first.body_len) &&
+             len == first.body_len && !memcmp(data, first.body, len),
+           "GET %s three times (plain, plain, gzip): the same bytes", target);
+  const long long hits1 = metric("fairdex_cache_hits_total");
+  IT_CHECK(hits0 >= 0 && hits1 >= hits0 + 2,
+           "fairdex_cache_hits_total went up by at least 2 (%lld -> %lld)",
+           hits0, hits1);
+  free(data);
+  /* A new dataset changes hydra:totalItems on the cached page at once. */
+  static const char total[] = "/hydra/core#totalItems> \"";
+  char              before[64] = "", after[64] = "";
+  const char*       t = first.body ? strstr(first.body, total) : NULL;
+  if (t) {
+    snprintf(before, sizeof(before), "%.20s", t + sizeof(total) - 1);
+  }
+  update("INSERT DATA { <https://fairdex.example.org/dataset/it-cache> a "
+         "<http://www.w3.org/ns/dcat#Dataset> }",
+         1, 0);
+  ItResponse later;
+  get(target, NULL, &later);
+  t = later.body ? strstr(later.body, total) : NULL;
+  if (t) {
+    snprintf(after, sizeof(after), "%.20s", t + sizeof(total) - 1);
+  }
+  IT_CHECK(atol(before) > 0 && atol(after) == atol(before) + 1,
+           "after adding a dataset the cached page counts it "
+           "(totalItems %ld -> %ld)",
+           atol(before), atol(after));
+  update("DELETE DATA { <https://fairdex.example.org/dataset/it-cache> a "
+         "<http://www.w3.org/ns/dcat#Dataset> }",
+         0, 1);
+  it_response_free(&first);
+  it_response_free(&again);
+  it_response_free(&zipped);
+  it_response_free(&later);
+}
+
 static void
 test_dump_count(void)
 {
@@ -1082,6 +1156,7 @@ main(int argc, char** argv)
   test_tokens();
   test_etag_after_update();
   test_gzip_equal();
+  test_answer_cache();
   test_dump_count();
   test_metrics();
   it_server_stop(&srv, 15.0);
