@@ -352,6 +352,24 @@ http_respond(HttpRequest* const req, const unsigned status,
   queue(req, status, content_type, resp);
 }
 
+void
+http_respond_shared(HttpRequest* const req, const unsigned status,
+                    const char* const content_type, const char* const data,
+                    const size_t len, const HttpFreeFunc release,
+                    void* const ctx)
+{
+  struct MHD_Response* const resp =
+    req->responded ? NULL
+                   : MHD_create_response_from_buffer_with_free_callback_cls(
+                       len, (void*)data, release, ctx);
+  if (!resp) {
+    release(ctx);
+    return;
+  }
+  req->bytes = strcmp(req->method, "HEAD") ? len : 0;
+  queue(req, status, content_type, resp);
+}
+
 static ssize_t
 stream_read(void* const cls, const uint64_t pos, char* const buf,
             const size_t max)

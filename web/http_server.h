@@ -107,6 +107,12 @@ void http_add_header(HttpRequest* req, const char* name, const char* value);
 void http_respond(HttpRequest* req, unsigned status, const char* content_type,
                   char* body, size_t len);
 
+/* Answer with `len` bytes at `data` that someone else owns: `release(ctx)`
+ * is called once the server is done with them. */
+void http_respond_shared(HttpRequest* req, unsigned status,
+                         const char* content_type, const char* data,
+                         size_t len, HttpFreeFunc release, void* ctx);
+
 /* Answer with a streamed body of unknown length. */
 void http_respond_stream(HttpRequest* req, unsigned status,
                          const char* content_type, HttpStreamFunc read,

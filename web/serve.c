@@ -17,6 +17,7 @@
 #include <strings.h>
 #include <time.h>
 #include <unistd.h>
+#include <utf8proc.h>
 #include <zlib.h>
 
 /* ------------------------------------------------------------------------
@@ -94,41 +95,19 @@ buf_printf(Buf* const b, const char* const fmt, ...)
   b->len += (size_t)n;
 }
 
-/* Length of the valid UTF-8 sequence at s (1..4), or 0 if invalid. */
+/* Length of the valid UTF-8 sequence at s (1..4), or 0 if invalid:
+ * utf8proc decides (overlongs, surrogates and values past U+10FFFF are
+ * invalid). */
 static size_t
 utf8_seq(const unsigned char* const s, const size_t avail)
 {
-  const unsigned char c = s[0];
-  size_t              n;
-  uint32_t            cp;
-  if (c < 0x80) {
+  if (s[0] < 0x80) {
     return 1;
-  } else if (c >= 0xC2 && c <= 0xDF) {
-    n  = 2;
-    cp = c & 0x1F;
-  } else if (c >= 0xE0 && c <= 0xEF) {
-    n  = 3;
-    cp = c & 0x0F;
-  } else if (c >= 0xF0 && c <= 0xF4) {
-    n  = 4;
-    cp = c & 0x07;
-  } else {
-    return 0;
   }
-  if (avail < n) {
-    return 0;
-  }
-  for (size_t i = 1; i < n; ++i) {
-    if ((s[i] & 0xC0) != 0x80) {
-      return 0;
-    }
-    cp = (cp << 6) | (s[i] & 0x3F);
-  }
-  if ((n == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) ||
-      (n == 4 && (cp < 0x10000 || cp > 0x10FFFF))) {
-    return 0;
-  }
-  return n;
+  utf8proc_int32_t cp = 0;
+  const utf8proc_ssize_t n =
+    utf8proc_iterate(s, (utf8proc_ssize_t)(avail < 4 ? avail : 4), &cp);
+  return n > 0 ? (size_t)n : 0;
 }
 
 bool

@@ -19,11 +19,43 @@
  */
 #include "serve.h"
 
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <zlib.h>
 
 #define BUCKETS 4096
+
+/* Bytes shared by the cache and the responses sending them: a hit hands
+ * the network a reference, not a copy. */
+typedef struct {
+  atomic_uint refs;
+  size_t      len;
+  char        data[];
+} Blob;
+
+static Blob*
+blob_new(const char* const bytes, const size_t len)
+{
+  Blob* const b = (Blob*)malloc(sizeof(Blob) + (len ? len : 1));
+  if (b) {
+    atomic_init(&b->refs, 1);
+    b->len = len;
+    if (bytes) {
+      memcpy(b->data, bytes, len);
+    }
+  }
+  return b;
+}
+
+static void
+blob_release(void* const blob)
+{
+  Blob* const b = (Blob*)blob;
+  if (b && atomic_fetch_sub(&b->refs, 1) == 1) {
+    free(b);
+  }
+}
 
 typedef struct Entry Entry;
 struct Entry {
@@ -34,14 +66,13 @@ struct Entry {
   uint64_t generation;
   char*    key;
   size_t   key_len;
-  char*    body;
-  size_t   body_len;
+  Blob*    body;
   char*    content_type;
   char*    etag;
   char*    link;    /* may be NULL */
   bool     gzipped; /* the body is gzip; raw_len is its inflated size */
   size_t   raw_len;
-  char*    raw;     /* the plain bytes too, or NULL (only when gzipped) */
+  Blob*    raw;     /* the plain bytes too, or NULL (only when gzipped) */
   size_t   cost;
 };
 
@@ -80,9 +111,9 @@ serve_cache_new(const size_t max_bytes)
 static void
 entry_free(Entry* const e)
 {
-  free(e->raw);
+  blob_release(e->raw);
+  blob_release(e->body);
   free(e->key);
-  free(e->body);
   free(e->content_type);
   free(e->etag);
   free(e->link);
@@ -118,7 +149,7 @@ make_room(ServeCache* const c, const size_t need)
   Entry* v = c->tail;
   while (c->bytes + need > c->max_bytes && v) {
     if (v->raw) {
-      free(v->raw);
+      blob_release(v->raw);
       v->raw = NULL;
       v->cost -= v->raw_len;
       c->bytes -= v->raw_len;
@@ -175,11 +206,11 @@ find(ServeCache* const c, const uint64_t hash, const char* const key,
   return NULL;
 }
 
-/* Inflate `len` bytes of gzip into a new buffer of `raw_len` bytes. */
-static char*
+/* Inflate `len` bytes of gzip into a new blob of `raw_len` bytes. */
+static Blob*
 gunzip(const char* const z, const size_t len, const size_t raw_len)
 {
-  char* const out = (char*)malloc(raw_len ? raw_len : 1);
+  Blob* const out = blob_new(NULL, raw_len);
   z_stream    zs;
   memset(&zs, 0, sizeof(zs));
   if (!out || inflateInit2(&zs, 15 + 16) != Z_OK) {
@@ -188,7 +219,7 @@ gunzip(const char* const z, const size_t len, const size_t raw_len)
   }
   zs.next_in   = (Bytef*)z;
   zs.avail_in  = (uInt)len;
-  zs.next_out  = (Bytef*)out;
+  zs.next_out  = (Bytef*)out->data;
   zs.avail_out = (uInt)raw_len;
   const int rc = inflate(&zs, Z_FINISH);
   inflateEnd(&zs);
@@ -230,44 +261,37 @@ serve_cache_answer(Serve* const s, HttpRequest* const req, const char* const key
     c->head->prev = e;
     c->head       = e;
   }
-  /* Copy what is needed and let the lock go before any inflating. */
-  const bool   gzipped  = e->gzipped;
-  const bool   plain    = gzipped && !accept_gzip && e->raw;
-  const size_t body_len = plain ? e->raw_len : e->body_len;
-  const size_t raw_len  = e->raw_len;
-  char* const  body     = (char*)malloc(body_len ? body_len : 1);
-  char* const  type     = strdup(e->content_type);
-  char* const  etag     = strdup(e->etag);
-  char* const  link     = e->link ? strdup(e->link) : NULL;
-  if (body) {
-    memcpy(body, plain ? e->raw : e->body, body_len);
-  }
+  /* Take a reference and the small strings, and let the lock go before
+   * any inflating. */
+  const bool   gzipped = e->gzipped;
+  const bool   plain   = gzipped && !accept_gzip && e->raw;
+  const size_t raw_len = e->raw_len;
+  Blob* const  blob    = plain ? e->raw : e->body;
+  atomic_fetch_add(&blob->refs, 1);
+  char* const type = strdup(e->content_type);
+  char* const etag = strdup(e->etag);
+  char* const link = e->link ? strdup(e->link) : NULL;
   pthread_mutex_unlock(&c->lock);
-  char*  send     = body;
-  size_t send_len = body_len;
-  if (body && gzipped && !accept_gzip && !plain) {
-    send     = gunzip(body, body_len, raw_len);
-    send_len = raw_len;
-    free(body);
+  Blob* send = blob;
+  if (gzipped && !accept_gzip && !plain) {
+    send = gunzip(blob->data, blob->len, raw_len);
+    blob_release(blob);
     /* Keep the plain copy if there is room to spare. */
-    char* const copy = send ? (char*)malloc(raw_len ? raw_len : 1) : NULL;
-    if (copy) {
-      memcpy(copy, send, raw_len);
+    if (send) {
       pthread_mutex_lock(&c->lock);
       Entry* const again = find(c, hash, key, len);
       if (again && again->generation == generation && !again->raw &&
           c->bytes + raw_len <= c->max_bytes) {
-        again->raw = copy;
+        atomic_fetch_add(&send->refs, 1);
+        again->raw = send;
         again->cost += raw_len;
         c->bytes += raw_len;
-      } else {
-        free(copy);
       }
       pthread_mutex_unlock(&c->lock);
     }
   }
   if (!send || !type || !etag) {
-    free(send);
+    blob_release(send);
     free(type);
     free(etag);
     free(link);
@@ -283,7 +307,8 @@ serve_cache_answer(Serve* const s, HttpRequest* const req, const char* const key
   if (gzipped && accept_gzip) {
     http_add_header(req, "Content-Encoding", "gzip");
   }
-  http_respond(req, 200, type, send, send_len);
+  http_respond_shared(req, 200, type, send->data, send->len, blob_release,
+                      send);
   free(type);
   free(etag);
   free(link);
@@ -314,8 +339,7 @@ serve_cache_put(Serve* const s, const char* const key, const size_t len,
   e->generation   = generation;
   e->key          = (char*)malloc(len + 1);
   e->key_len      = len;
-  e->body         = (char*)malloc(body_len ? body_len : 1);
-  e->body_len     = body_len;
+  e->body         = blob_new(body, body_len);
   e->content_type = strdup(content_type);
   e->etag         = strdup(etag);
   e->link         = link ? strdup(link) : NULL;
@@ -329,11 +353,7 @@ serve_cache_put(Serve* const s, const char* const key, const size_t len,
   }
   memcpy(e->key, key, len);
   e->key[len] = '\0';
-  memcpy(e->body, body, body_len);
-  char* raw_copy = gzipped && raw ? (char*)malloc(raw_len ? raw_len : 1) : NULL;
-  if (raw_copy) {
-    memcpy(raw_copy, raw, raw_len);
-  }
+  Blob* raw_copy = gzipped && raw ? blob_new(raw, raw_len) : NULL;
   pthread_mutex_lock(&c->lock);
   Entry* const old = find(c, e->hash, key, len);
   if (old) {
@@ -360,5 +380,5 @@ serve_cache_put(Serve* const s, const char* const key, const size_t len,
     raw_copy = NULL;
   }
   pthread_mutex_unlock(&c->lock);
-  free(raw_copy);
+  blob_release(raw_copy);
 }

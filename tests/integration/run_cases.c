@@ -981,7 +981,7 @@ run_case(const char* const file)
   printf("== case %s\n", file);
 
   /* The opening comment paragraph says what the case checks. */
-  const char* p = text;
+  const char* p = text ? text : "";
   while (*p == '#') {
     const char* const nl = strchr(p, '\n');
     printf("   %.*s\n", (int)(nl ? nl - p : (long)strlen(p)), p);
