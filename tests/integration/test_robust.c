@@ -472,6 +472,9 @@ test_big_headers(void)
   printf("-- huge headers\n");
   const size_t cookie = 64 * 1024;
   char* const  req    = malloc(cookie + 256);
+  if (!req) {
+    it_abort();
+  }
   size_t       n      = (size_t)sprintf(req,
                              "GET /healthz HTTP/1.1\r\nHost: x\r\n"
                                         "Cookie: c=");
