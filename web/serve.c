@@ -508,10 +508,11 @@ send_answer(Serve* const s, HttpRequest* const req, const unsigned status,
   /* gzip for the client, and for the cache whatever the client takes. */
   char*  z    = NULL;
   size_t zlen = 0;
-  if (len >= 1024 && len < ((size_t)1 << 31) && (gz_ok || key)) {
+  const bool cache = key && serve_cache_enabled(s);
+  if (len >= 1024 && len < ((size_t)1 << 31) && (gz_ok || cache)) {
     z = gzip_bytes(data, len, &zlen);
   }
-  if (key && data && etag) {
+  if (cache && data && etag) {
     if (z) {
       serve_cache_put(s, key, key_len, generation, true, len, z, zlen, data,
                       content_type, etag, link);

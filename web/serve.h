@@ -132,6 +132,7 @@ bool serve_accepts_gzip(const HttpRequest* req);
 
 ServeCache* serve_cache_new(size_t max_bytes);
 void        serve_cache_free(ServeCache* cache);
+bool        serve_cache_enabled(const Serve* s);
 void        serve_cache_counts(ServeCache* cache, uint64_t* hits,
                                uint64_t* misses, size_t* bytes);
 /* Answer from the cache (200, with the stored headers) if it holds `key`

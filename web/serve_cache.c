@@ -178,6 +178,12 @@ serve_cache_free(ServeCache* const c)
   free(c);
 }
 
+bool
+serve_cache_enabled(const Serve* const s)
+{
+  return s->cache && s->cache->max_bytes > 0;
+}
+
 void
 serve_cache_counts(ServeCache* const c, uint64_t* const hits,
                    uint64_t* const misses, size_t* const bytes)
