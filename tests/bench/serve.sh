@@ -19,7 +19,11 @@
 #      the rows of each answer (as TSV) compared between the two, and the
 #      status of the request as wrk sends it; /catalog pages 1 and the last
 #      must answer 200 text/turtle, the page after the last 404;
-#   5. for each connection count (16 and 64): wrk with tests/bench/
+#   5. a cold pass: every /catalog page once, one client (curl), before
+#      anything else reads them: the cost of building a page (fairdex
+#      keeps finished pages per store generation, so the wrk runs below
+#      see them as a federation feed does between commits);
+#   6. for each connection count (16 and 64): wrk with tests/bench/
 #      serve_mix.lua for DURATION on
 #        fairdex sparql   the SPARQL mix: the query files of tests/bench/
 #                         queries with their placeholders filled (as
@@ -31,7 +35,7 @@
 #                         round all the pages, Accept: text/turtle
 #      each run after both servers are idle again (the previous run's
 #      abandoned requests finished);
-#   6. one line per run: requests/s, p50 and p99 latency (wrk's histogram),
+#   7. one line per run: requests/s, p50 and p99 latency (wrk's histogram),
 #      errors (socket errors: connect, read, write, timeout, plus wrk's count
 #      of answers >= 400, or with STATUS_CODES=1 every answer outside 2xx);
 #      then the ratio fairdex/Virtuoso of requests/s on the
@@ -415,6 +419,32 @@ run_wrk() {
     printf '%s\t%s\t%s\n' "$name" "$c" "${line#RESULT }" >>"$RESULTS_FILE"
   fi
 }
+
+# Cold pages: every /catalog page once, one client, one after another,
+# before any timed run reads them.  fairdex keeps finished pages per store
+# generation (`--cache-bytes`), so this line is the cost of building a
+# page from the store, and the wrk runs below measure the pages as a
+# federation feed serves them between commits.
+cold_pass() {
+  local out=$WRKDIR/fairdex-cold-pages.tsv start end
+  wait_idle
+  note "cold pass: every /catalog page once, one client ..."
+  start=$(date +%s.%N)
+  while read -r path; do
+    curl -s -o /dev/null -w '%{http_code}\t%{time_total}\n' -H 'Accept: text/turtle' \
+      "$FDX_URL$path" >>"$out" || printf '000\t0\n' >>"$out"
+  done <"$PATHS"
+  end=$(date +%s.%N)
+  sort -t $'\t' -k2,2g "$out" | awk -F '\t' -v start="$start" -v end="$end" '
+    { ms[NR] = $2 * 1000; if ($1 != 200) bad++ }
+    END {
+      p50 = ms[int((NR - 1) * 0.50) + 1]; p99 = ms[int((NR - 1) * 0.99) + 1]
+      printf "fairdex cold pages\t1\trequests=%d duration_s=%.3f rps=%.2f p50_ms=%.3f p99_ms=%.3f mean_ms=0 max_ms=%.3f connect=0 read=0 write=0 timeout=0 status=%d non2xx=- codes=-\n", NR, end - start, NR / (end - start), p50, p99, ms[NR], bad + 0
+    }' >>"$RESULTS_FILE"
+}
+if check_fairdex_alive "before the cold pass"; then
+  cold_pass
+fi
 
 QFILES=()
 for q in "${QNAMES[@]}"; do QFILES+=("$QDIR/$q.rq"); done
