@@ -923,28 +923,16 @@ graph_ok(const Exec* const ex, const ScanGraph* const sg, const FdxId g)
 
 typedef FdxStatus (*QuadFn)(Exec* ex, void* ctx, const FdxQuad* q);
 
-/* Every quad matching (s, p, o) in `sg`, repeats across graphs dropped
- * for the union default graph. */
+/* Hand every quad of `it` in `sg` to `fn`, repeats across graphs dropped
+ * for the union default graph; frees `it`. */
 static FdxStatus
-scan(Exec* const ex, const ScanGraph* const sg, const FdxId s, const FdxId p,
-     const FdxId o, QuadFn fn, void* const ctx)
+scan_iter(Exec* const ex, const ScanGraph* const sg, FdxQuadIter* const it,
+          QuadFn fn, void* const ctx)
 {
-  if (sg->nothing) {
-    return FDX_SUCCESS;
-  }
-  if (fdx_id_tag(s) == FDX_TAG_LOCAL || fdx_id_tag(p) == FDX_TAG_LOCAL ||
-      fdx_id_tag(o) == FDX_TAG_LOCAL || fdx_id_tag(sg->g) == FDX_TAG_LOCAL) {
-    return FDX_SUCCESS; /* terms the store does not hold */
-  }
-  const FdxQuad pattern = {s, p, o, sg->g};
-  FdxQuadIter*  it      = NULL;
-  FdxStatus     st      = fdx_quad_find(ex->txn, &pattern, &it);
-  if (st) {
-    return st == FDX_FAILURE ? FDX_SUCCESS : st;
-  }
   FdxQuad   q;
   FdxQuad   prev = {0, 0, 0, 0};
   bool      have = false;
+  FdxStatus st   = FDX_SUCCESS;
   FdxStatus walk;
   /* `walk` is the scan's own status (FDX_FAILURE: done); `st` is the
    * callback's, whose FDX_FAILURE (stop) must reach the caller. */
@@ -971,6 +959,53 @@ scan(Exec* const ex, const ScanGraph* const sg, const FdxId s, const FdxId p,
     return st;
   }
   return walk == FDX_FAILURE ? FDX_SUCCESS : walk;
+}
+
+/* Every quad matching (s, p, o) in `sg`, repeats across graphs dropped
+ * for the union default graph. */
+static FdxStatus
+scan(Exec* const ex, const ScanGraph* const sg, const FdxId s, const FdxId p,
+     const FdxId o, QuadFn fn, void* const ctx)
+{
+  if (sg->nothing) {
+    return FDX_SUCCESS;
+  }
+  if (fdx_id_tag(s) == FDX_TAG_LOCAL || fdx_id_tag(p) == FDX_TAG_LOCAL ||
+      fdx_id_tag(o) == FDX_TAG_LOCAL || fdx_id_tag(sg->g) == FDX_TAG_LOCAL) {
+    return FDX_SUCCESS; /* terms the store does not hold */
+  }
+  const FdxQuad pattern = {s, p, o, sg->g};
+  FdxQuadIter*  it      = NULL;
+  FdxStatus     st      = fdx_quad_find(ex->txn, &pattern, &it);
+  if (st) {
+    return st == FDX_FAILURE ? FDX_SUCCESS : st;
+  }
+  return scan_iter(ex, sg, it, fn, ctx);
+}
+
+/* The quads of predicate `p` whose object lies in [lo, hi] (one tag's
+ * range of inlined values) or is a typed literal that is not inlined:
+ * those are the objects a date or dateTime comparison can let through
+ * (see pattern_range()).  Two range scans instead of the predicate. */
+static FdxStatus
+scan_objects(Exec* const ex, const ScanGraph* const sg, const FdxId p,
+             const FdxId lo, const FdxId hi, QuadFn fn, void* const ctx)
+{
+  if (sg->nothing || fdx_id_tag(p) == FDX_TAG_LOCAL) {
+    return FDX_SUCCESS;
+  }
+  const FdxId ranges[2][2] = {
+    {lo, hi},
+    {(FdxId)FDX_TAG_TYPED << 60, ((FdxId)(FDX_TAG_TYPED + 1) << 60) - 1}};
+  FdxStatus st = FDX_SUCCESS;
+  for (int r = 0; r < 2 && !st; ++r) {
+    FdxQuadIter* it = NULL;
+    st = fdx_quad_find_objects(ex->txn, p, ranges[r][0], ranges[r][1], &it);
+    if (!st) {
+      st = scan_iter(ex, sg, it, fn, ctx);
+    }
+  }
+  return st;
 }
 
 /* ------------------------------------------------------------------------
@@ -1039,6 +1074,9 @@ struct Plan {
   uint8_t*     probe;        /* per depth: 0 scan, 1 hash by subject,
                                 2 hash by object, 3 subject set for a
                                 constant object (see PatternHash) */
+  FdxId*       range;        /* per depth: an object id range (lo, hi) to
+                                scan instead of the whole predicate, or
+                                (0, 0); see pattern_range() */
   uint32_t     order[];
 };
 typedef struct Plan Plan;
@@ -1300,6 +1338,10 @@ bgp_step(Exec* const ex, BgpRun* const run)
       return probe_hash(ex, h, by == 2 ? o : s, pp, by, run);
     }
   }
+  const FdxId* const range = &run->plan->range[2 * run->depth];
+  if (range[0] && !s && !o && !sg.g) {
+    return scan_objects(ex, &sg, pp, range[0], range[1], bgp_quad, run);
+  }
   return scan(ex, &sg, s, pp, o, bgp_quad, run);
 }
 
@@ -1321,6 +1363,103 @@ bound_signature(const Op* const op, const FdxId* const seed)
   return h;
 }
 
+/* Narrow [*lo, *hi] by the comparisons of variable `var` with xsd:date
+ * or xsd:dateTime constants among the conjuncts of `e`.  *tag is the kind
+ * of constant seen (0 before any); a mix of kinds sets *mixed. */
+static void
+range_from(const FdxSparqlExpr* const e, const uint32_t var, FdxIdTag* const tag,
+           FdxId* const lo, FdxId* const hi, bool* const mixed)
+{
+  if (e->kind == FDX_SPARQL_EXPR_AND && e->n_args == 2) {
+    range_from(e->args[0], var, tag, lo, hi, mixed);
+    range_from(e->args[1], var, tag, lo, hi, mixed);
+    return;
+  }
+  FdxSparqlExprKind k = e->kind;
+  if ((k != FDX_SPARQL_EXPR_LT && k != FDX_SPARQL_EXPR_GT &&
+       k != FDX_SPARQL_EXPR_LE && k != FDX_SPARQL_EXPR_GE &&
+       k != FDX_SPARQL_EXPR_EQ) ||
+      e->n_args != 2) {
+    return;
+  }
+  const FdxSparqlExpr* a = e->args[0];
+  const FdxSparqlExpr* c = e->args[1];
+  if (c->kind == FDX_SPARQL_EXPR_VAR && a->kind == FDX_SPARQL_EXPR_TERM) {
+    /* constant OP ?var: turn it round */
+    const FdxSparqlExpr* const t = a;
+    a                            = c;
+    c                            = t;
+    k = k == FDX_SPARQL_EXPR_LT   ? FDX_SPARQL_EXPR_GT
+        : k == FDX_SPARQL_EXPR_GT ? FDX_SPARQL_EXPR_LT
+        : k == FDX_SPARQL_EXPR_LE ? FDX_SPARQL_EXPR_GE
+        : k == FDX_SPARQL_EXPR_GE ? FDX_SPARQL_EXPR_LE
+                                  : k;
+  }
+  if (a->kind != FDX_SPARQL_EXPR_VAR || a->term.index != var ||
+      c->kind != FDX_SPARQL_EXPR_TERM || c->term.kind != FDX_SPARQL_TERM_LITERAL) {
+    return;
+  }
+  const FdxTerm t = {FDX_TERM_LITERAL, c->term.value, c->term.value_len,
+                     c->term.lang,     c->term.lang_len,
+                     c->term.datatype, c->term.datatype_len};
+  FdxId id = 0;
+  if (!fdx_term_inline(&t, &id) ||
+      (fdx_id_tag(id) != FDX_TAG_DATE && fdx_id_tag(id) != FDX_TAG_DATETIME)) {
+    return;
+  }
+  const FdxIdTag kind = fdx_id_tag(id);
+  if (*tag && *tag != kind) {
+    *mixed = true;
+    return;
+  }
+  if (!*tag) {
+    *tag = kind;
+    *lo  = (FdxId)kind << 60;
+    *hi  = ((FdxId)(kind + 1) << 60) - 1;
+  }
+  /* Ids hold (UTC instant << 8 | zone code).  A value without a zone
+   * compares with a zoned one as if at most 14 hours away, and a date is
+   * a whole day: widen by that much (the filter itself still decides). */
+  const FdxId slack = kind == FDX_TAG_DATE ? (FdxId)2 << 8
+                                           : (FdxId)(14 * 3600000 + 1000) << 8;
+  const FdxId base  = (FdxId)kind << 60;
+  const FdxId top   = ((FdxId)(kind + 1) << 60) - 1;
+  const FdxId low   = (id & ~(FdxId)0xff) - base > slack
+                        ? (id & ~(FdxId)0xff) - slack
+                        : base;
+  const FdxId high  = top - (id | 0xff) > slack ? (id | 0xff) + slack : top;
+  if ((k == FDX_SPARQL_EXPR_GT || k == FDX_SPARQL_EXPR_GE ||
+       k == FDX_SPARQL_EXPR_EQ) && low > *lo) {
+    *lo = low;
+  }
+  if ((k == FDX_SPARQL_EXPR_LT || k == FDX_SPARQL_EXPR_LE ||
+       k == FDX_SPARQL_EXPR_EQ) && high < *hi) {
+    *hi = high;
+  }
+}
+
+/* When the BGP's pushed filters compare pattern `p`'s object (a variable)
+ * with xsd:date or xsd:dateTime constants and its predicate is a constant,
+ * the object ids such a comparison can let through: [*lo, *hi] within the
+ * inlined tag, plus every non-inlined typed literal (scan_objects()).
+ * Inlined dates and dateTimes sort by value, so this reads the matching
+ * part of the predicate instead of all of it. */
+static bool
+pattern_range(const Op* const op, const Pattern* const p, FdxId* const lo,
+              FdxId* const hi)
+{
+  if (p->p.is_var || !p->p.id || !p->o.is_var ||
+      (p->s.is_var && p->s.var == p->o.var)) {
+    return false;
+  }
+  FdxIdTag tag   = FDX_TAG_SPECIAL;
+  bool     mixed = false;
+  for (uint32_t f = 0; f < op->n_exprs; ++f) {
+    range_from(op->exprs[f], p->o.var, &tag, lo, hi, &mixed);
+  }
+  return tag != FDX_TAG_SPECIAL && !mixed && *lo <= *hi;
+}
+
 /* Work out (or find) the join order for this seed: greedily the cheapest
  * pattern next given what is bound, preferring patterns connected to what
  * is bound; and where each pushed-down filter can run. */
@@ -1336,9 +1475,15 @@ bgp_plan(Exec* const ex, const Op* const op, const FdxId* const seed,
     }
   }
   EvalState* const es = state(ex);
+  /* One block: the Plan, order, filter_depth, probe, then (aligned) the
+   * object ranges. */
+  const size_t head_bytes = sizeof(Plan) +
+                            (op->n_pats + op->n_exprs + 1) * sizeof(uint32_t) +
+                            op->n_pats + 1;
+  const size_t range_at   = (head_bytes + sizeof(FdxId) - 1) / sizeof(FdxId) *
+                          sizeof(FdxId);
   Plan* const plan =
-    (Plan*)calloc(1, sizeof(Plan) + (op->n_pats + op->n_exprs + 1) * sizeof(uint32_t) +
-                       op->n_pats + 1);
+    (Plan*)calloc(1, range_at + (2 * (size_t)op->n_pats + 2) * sizeof(FdxId));
   uint64_t* const bound = (uint64_t*)calloc(words(ex), sizeof(uint64_t));
   bool* const     used  = (bool*)calloc(op->n_pats + 1, 1);
   Plan** const    all =
@@ -1353,6 +1498,7 @@ bgp_plan(Exec* const ex, const Op* const op, const FdxId* const seed,
     return FDX_ERR_NO_MEMORY;
   }
   es->all_plans[es->n_plans++] = plan;
+  plan->range        = (FdxId*)((char*)plan + range_at);
   plan->sig          = sig;
   plan->n_pats       = op->n_pats;
   plan->filter_depth = plan->order + op->n_pats;
@@ -1372,6 +1518,12 @@ bgp_plan(Exec* const ex, const Op* const op, const FdxId* const seed,
       }
       double               cost = estimate(ex, &op->pats[i], seed, bound);
       const Pattern* const p    = &op->pats[i];
+      FdxId                lo = 0, hi = 0;
+      if (p->o.is_var && !set_has(bound, p->o.var) && !seed[p->o.var] &&
+          (!p->s.is_var || (!set_has(bound, p->s.var) && !seed[p->s.var])) &&
+          pattern_range(op, p, &lo, &hi)) {
+        cost /= 20; /* a date range: a guess at how much it keeps */
+      }
       const bool connected = k == 0 || (p->s.is_var && set_has(bound, p->s.var)) ||
                              (p->o.is_var && set_has(bound, p->o.var)) ||
                              (p->p.is_var && set_has(bound, p->p.var));
@@ -1399,6 +1551,11 @@ bgp_plan(Exec* const ex, const Op* const op, const FdxId* const seed,
         plan->probe[k] = sb ? 1 : 2;
       } else if (plain && sb && !bp->o.is_var && bp->o.id) {
         plan->probe[k] = 3; /* a membership test: is (s, p, o) there? */
+      }
+      FdxId lo = 0, hi = 0;
+      if (bp->s.is_var && !sb && !ob && pattern_range(op, bp, &lo, &hi)) {
+        plan->range[2 * k]     = lo;
+        plan->range[2 * k + 1] = hi;
       }
       rows *= best_cost > 0 ? best_cost : 1;
     }

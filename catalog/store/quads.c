@@ -356,21 +356,18 @@ struct FdxQuadIterImpl {
   uint8_t        cur_key[8];
   bool           started;
   bool           done;
+  /* fdx_quad_find_objects(): objects from `prefix` (8 bytes) up to `hi`. */
+  bool           ranged;
+  uint8_t        hi[8];
 };
 
-FdxStatus
-fdx_quad_find(FdxTxn* const        txn,
-              const FdxQuad* const pattern,
-              FdxQuadIter** const  ret)
+/* A fresh iterator over ordering `order`: a freed one (and its open
+ * cursor) from this transaction's pool, since a query runs many small
+ * scans, else a new one. */
+static FdxStatus
+iter_acquire(FdxTxn* const txn, const FdxOrder order, FdxQuadIter** const ret)
 {
-  if (!txn || !pattern || !ret) {
-    return FDX_ERR_BAD_ARG;
-  }
-  /* A query runs many small scans: reuse a freed iterator (and its open
-   * cursor) of the same ordering from this transaction's pool. */
-  int            bound = 0;
-  const FdxOrder order = pick_order(pattern, &bound);
-  FdxQuadIter*   it    = NULL;
+  FdxQuadIter* it = NULL;
   for (FdxQuadIter** link = &txn->spare_iters; *link; link = &(*link)->next_spare) {
     if ((*link)->order == order) {
       it    = *link;
@@ -388,19 +385,64 @@ fdx_quad_find(FdxTxn* const        txn,
   }
   it->txn   = txn;
   it->order = order;
-  it->bound = bound;
-  uint8_t val[VAL_SIZE];
-  fdx_quad_key(it->order, pattern, it->key, val);
-  it->prefix_len = it->bound > 1 ? (size_t)(it->bound - 1) * 8 : 0;
-  memcpy(it->prefix, val, it->prefix_len);
   if (!reused) {
-    const int rc =
-      mdb_cursor_open(txn->txn, txn->store->order[it->order], &it->cur);
+    const int rc = mdb_cursor_open(txn->txn, txn->store->order[order], &it->cur);
     if (rc) {
       free(it);
       return fdx_lmdb_status(rc);
     }
   }
+  *ret = it;
+  return FDX_SUCCESS;
+}
+
+FdxStatus
+fdx_quad_find(FdxTxn* const        txn,
+              const FdxQuad* const pattern,
+              FdxQuadIter** const  ret)
+{
+  if (!txn || !pattern || !ret) {
+    return FDX_ERR_BAD_ARG;
+  }
+  int            bound = 0;
+  const FdxOrder order = pick_order(pattern, &bound);
+  FdxQuadIter*   it    = NULL;
+  const FdxStatus st   = iter_acquire(txn, order, &it);
+  if (st) {
+    return st;
+  }
+  it->bound = bound;
+  uint8_t val[VAL_SIZE];
+  fdx_quad_key(it->order, pattern, it->key, val);
+  it->prefix_len = it->bound > 1 ? (size_t)(it->bound - 1) * 8 : 0;
+  memcpy(it->prefix, val, it->prefix_len);
+  *ret = it;
+  return FDX_SUCCESS;
+}
+
+FdxStatus
+fdx_quad_find_objects(FdxTxn* const       txn,
+                      const FdxId         p,
+                      const FdxId         o_min,
+                      const FdxId         o_max,
+                      FdxQuadIter** const ret)
+{
+  if (!txn || !ret || p == FDX_ID_ANY || o_min > o_max) {
+    return FDX_ERR_BAD_ARG;
+  }
+  FdxQuadIter*    it = NULL;
+  const FdxStatus st = iter_acquire(txn, FDX_ORDER_POSG, &it);
+  if (st) {
+    return st;
+  }
+  /* Positioned like a pattern with p and o bound (MDB_GET_BOTH_RANGE at
+   * the first object), then read on while the object is <= o_max. */
+  it->bound      = 2;
+  it->ranged     = true;
+  it->prefix_len = 8;
+  fdx_put_u64(it->key, p);
+  fdx_put_u64(it->prefix, o_min);
+  fdx_put_u64(it->hi, o_max);
   *ret = it;
   return FDX_SUCCESS;
 }
@@ -459,7 +501,16 @@ fdx_quad_iter_next(FdxQuadIter* const it, FdxQuad* const ret)
   while (!it->done) {
     if (it->page && it->page_i < it->page_n) {
       const uint8_t* const v = it->page + VAL_SIZE * it->page_i++;
-      if (it->prefix_len) {
+      if (it->ranged) {
+        /* As below, the first page may start before the lowest object. */
+        if (memcmp(v, it->prefix, 8) < 0) {
+          continue;
+        }
+        if (memcmp(v, it->hi, 8) > 0) {
+          it->done = true; /* past the highest object */
+          break;
+        }
+      } else if (it->prefix_len) {
         /* MDB_GET_MULTIPLE hands out whole pages, so the first page may
          * start before the position MDB_GET_BOTH_RANGE found. */
         const int cmp = memcmp(v, it->prefix, it->prefix_len);

@@ -302,6 +302,21 @@ fdx_quad_remove(FdxTxn* txn, const FdxQuad* quad);
 FdxStatus
 fdx_quad_find(FdxTxn* txn, const FdxQuad* pattern, FdxQuadIter** ret_iter);
 
+/**
+ * Iterate over the quads of predicate `p` (in every graph) whose object id
+ * lies in [o_min, o_max], in object order: one range scan.  Since inlined
+ * values sort by value within their tag, this finds, for example, every
+ * canonical xsd:date between two dates without reading the others.  Free
+ * the iterator with fdx_quad_iter_free().  FDX_ERR_BAD_ARG for
+ * FDX_ID_ANY as `p` or o_min > o_max.
+ */
+FdxStatus
+fdx_quad_find_objects(FdxTxn*       txn,
+                      FdxId         p,
+                      FdxId         o_min,
+                      FdxId         o_max,
+                      FdxQuadIter** ret_iter);
+
 /** Write the next quad to `*ret_quad`; FDX_FAILURE at the end. */
 FdxStatus
 fdx_quad_iter_next(FdxQuadIter* iter, FdxQuad* ret_quad);
