@@ -520,6 +520,7 @@ respond_plain_error(HttpRequest* const req, const unsigned status,
     return;
   }
   http_add_header(req, "Connection", "close");
+  http_add_header(req, "Access-Control-Allow-Origin", "*");
   http_respond(req, status, "application/json", body, (size_t)n);
 }
 

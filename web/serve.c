@@ -12,6 +12,7 @@
 
 #include <errno.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -211,15 +212,28 @@ buf_free(Buf* const b)
  * Query slots
  * --------------------------------------------------------------------- */
 
-void
+bool
 serve_slot_take(Serve* const s)
 {
   pthread_mutex_lock(&s->slot_lock);
   while (s->slots == 0) {
-    pthread_cond_wait(&s->slot_free, &s->slot_lock);
+    /* Give up once the server is stopping: what waits has not started. */
+    if (s->http && http_server_stopping(s->http)) {
+      pthread_mutex_unlock(&s->slot_lock);
+      return false;
+    }
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_nsec += 100 * 1000 * 1000;
+    if (until.tv_nsec >= 1000000000) {
+      until.tv_nsec -= 1000000000;
+      ++until.tv_sec;
+    }
+    pthread_cond_timedwait(&s->slot_free, &s->slot_lock, &until);
   }
   --s->slots;
   pthread_mutex_unlock(&s->slot_lock);
+  return true;
 }
 
 void
@@ -382,6 +396,22 @@ serve_error(Serve* const s, HttpRequest* const req, const unsigned status,
 }
 
 void
+serve_limit_error(Serve* const s, HttpRequest* const req,
+                  const FdxError* const err)
+{
+  const char* code = "query_limit";
+  if (strstr(err->message, "time")) {
+    code = "query_timeout";
+  } else if (strstr(err->message, "row")) {
+    code = "row_limit";
+  } else if (strstr(err->message, "memory")) {
+    code = "memory_limit";
+  }
+  serve_error(s, req, 503, code, "%s",
+              err->message[0] ? err->message : "a query limit was reached");
+}
+
+void
 serve_etag(char out[64], const uint64_t generation, const char* const variant,
            const size_t variant_len)
 {
@@ -389,7 +419,8 @@ serve_etag(char out[64], const uint64_t generation, const char* const variant,
   for (size_t i = 0; i < variant_len; ++i) {
     h = (h ^ (unsigned char)variant[i]) * 1099511628211ull;
   }
-  snprintf(out, 64, "\"g%llu-%016llx\"", (unsigned long long)generation,
+  /* Weak: the gzip and the plain body of one answer share it. */
+  snprintf(out, 64, "W/\"g%llu-%016llx\"", (unsigned long long)generation,
            (unsigned long long)h);
 }
 
@@ -402,7 +433,9 @@ serve_not_modified(Serve* const s, HttpRequest* const req,
   if (!inm || !etag) {
     return false;
   }
-  const size_t elen  = strlen(etag);
+  /* Weak comparison: W/ on either side does not matter. */
+  const char*  bare  = strncmp(etag, "W/", 2) ? etag : etag + 2;
+  const size_t elen  = strlen(bare);
   bool         match = false;
   for (const char* p = inm; *p && !match;) {
     while (*p == ' ' || *p == ',') {
@@ -423,12 +456,13 @@ serve_not_modified(Serve* const s, HttpRequest* const req,
     while (end > start && end[-1] == ' ') {
       --end;
     }
-    match = (size_t)(end - start) == elen && !strncmp(start, etag, elen);
+    match = (size_t)(end - start) == elen && !strncmp(start, bare, elen);
   }
   if (!match) {
     return false;
   }
   cors(req);
+  http_add_header(req, "Vary", "Accept, Accept-Encoding");
   http_add_header(req, "ETag", etag);
   http_respond(req, 304, NULL, NULL, 0);
   return true;
@@ -437,20 +471,43 @@ serve_not_modified(Serve* const s, HttpRequest* const req,
 bool
 serve_accepts_gzip(const HttpRequest* const req)
 {
-  const char* const ae = http_header(req, "Accept-Encoding");
-  if (!ae) {
+  /* Accept-Encoding: a list of `coding *( ";" param )`; gzip (or "*")
+   * counts unless its q is 0. */
+  const char* p = http_header(req, "Accept-Encoding");
+  if (!p) {
     return false;
   }
-  const char* const g = strstr(ae, "gzip");
-  if (!g) {
-    return false;
+  while (*p) {
+    while (*p == ' ' || *p == '\t' || *p == ',') {
+      ++p;
+    }
+    const char* const name = p;
+    while (*p && *p != ',' && *p != ';' && *p != ' ' && *p != '\t') {
+      ++p;
+    }
+    const size_t len = (size_t)(p - name);
+    const bool   gzip = (len == 4 && !strncasecmp(name, "gzip", 4)) ||
+                      (len == 6 && !strncasecmp(name, "x-gzip", 6)) ||
+                      (len == 1 && name[0] == '*');
+    double q = 1.0;
+    while (*p && *p != ',') {
+      if (*p == ';') {
+        ++p;
+        while (*p == ' ' || *p == '\t') {
+          ++p;
+        }
+        if ((p[0] == 'q' || p[0] == 'Q') && p[1] == '=') {
+          q = strtod(p + 2, NULL);
+        }
+      } else {
+        ++p;
+      }
+    }
+    if (gzip) {
+      return q > 0;
+    }
   }
-  const char* q = g + 4;
-  while (*q == ' ') {
-    ++q;
-  }
-  return !(q[0] == ';' && strstr(q, "q=0") == strchr(q, 'q') &&
-           strtod(strchr(q, 'q') + 2, NULL) == 0.0);
+  return false;
 }
 
 /* gzip `in` into a new buffer; NULL on failure. */
@@ -898,6 +955,11 @@ handle(void* const ctx, HttpRequest* const req)
   const char* const path   = http_path(req);
   const char* const method = http_method(req);
   int               route  = R_OTHER;
+  if (!atomic_load_explicit(&s->ready, memory_order_acquire)) {
+    http_add_header(req, "Retry-After", "1");
+    serve_error(s, req, 503, "starting", "the server is starting; try again");
+    return;
+  }
   if (!strcmp(path, "/")) {
     route = R_INDEX;
   } else if (!strcmp(path, "/sparql")) {
@@ -1094,7 +1156,7 @@ static const CliOption serve_options[] = {
   {"access-log", true, "write the JSON-lines access log here (default "
                        "standard error)"},
   {"cache-bytes", true, "memory for finished Linked Data and /catalog "
-                        "answers (default 128M; 0 turns the cache off)"},
+                        "answers (default 256M; 0 turns the cache off)"},
 };
 #define N_SERVE_OPTIONS (sizeof(serve_options) / sizeof(serve_options[0]))
 
@@ -1130,7 +1192,7 @@ cmd_serve(CliContext* const ctx, const int argc, char** const argv)
   unsigned long long threads = ncpu > 0 ? (unsigned long long)ncpu : 2;
   unsigned long long timeout = 30000, max_rows = 100000;
   unsigned long long max_body = 10u << 20, max_conn = 1024, per_client = 64;
-  unsigned long long idle = 60, cache_bytes = 128u << 20;
+  unsigned long long idle = 60, cache_bytes = 256u << 20;
   CliScan  scan = {argc, argv, 0, serve_options, N_SERVE_OPTIONS, false};
   CliArg   arg;
   int      r;
@@ -1259,25 +1321,30 @@ cmd_serve(CliContext* const ctx, const int argc, char** const argv)
   }
   const unsigned bound = http_server_port(s.http);
   const bool     v6    = strchr(host, ':') != NULL;
+  char*          made  = NULL;
   if (base) {
     const size_t len = strlen(base);
-    s.base = (char*)malloc(len + 2);
-    if (s.base) {
-      memcpy(s.base, base, len + 1);
+    made             = (char*)malloc(len + 2);
+    if (made) {
+      memcpy(made, base, len + 1);
       if (len == 0 || base[len - 1] != '/') {
-        strcat(s.base, "/");
+        strcat(made, "/");
       }
     }
-  } else if (asprintf(&s.base, v6 ? "http://[%s]:%u/" : "http://%s:%u/", host,
+  } else if (asprintf(&made, v6 ? "http://[%s]:%u/" : "http://%s:%u/", host,
                       bound) < 0) {
-    s.base = NULL;
+    made = NULL;
   }
-  if (!s.base) {
+  if (!made) {
     cli_error("serve", "out of memory");
     status = 1;
     goto done;
   }
-  s.base_len = strlen(s.base);
+  /* The router answers 503 until the base is there (the daemon accepts
+   * from the moment it starts, and the base may need the bound port). */
+  s.base_len = strlen(made);
+  s.base     = made;
+  atomic_store_explicit(&s.ready, true, memory_order_release);
   printf(v6 ? "listening on http://[%s]:%u/\n" : "listening on http://%s:%u/\n",
          host, bound);
   fflush(stdout);

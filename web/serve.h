@@ -18,6 +18,7 @@
 #include "fairdex/store.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -79,7 +80,9 @@ typedef struct {
 typedef struct {
   FdxStore*       store;
   ServeCache*     cache; /* answers by (variant, generation); serve_cache.c */
-  char*           base; /* ends with '/' */
+  char*           base; /* ends with '/'; set once, before `ready` */
+  atomic_bool     ready;
+  atomic_uint     dumps; /* /dump.nq.gz streams open (serve_feed.c) */
   size_t          base_len;
   uint64_t        timeout_ms;
   uint64_t        max_rows;
@@ -96,8 +99,9 @@ typedef struct {
   HttpServer*     http;
 } Serve;
 
-/* Take and give back a query slot (waits while all are busy). */
-void serve_slot_take(Serve* s);
+/* Take a query slot (waits while all are busy; false, taking none, once
+ * the server is stopping) and give it back. */
+bool serve_slot_take(Serve* s);
 void serve_slot_give(Serve* s);
 
 /* ---- answering ---- */
@@ -110,6 +114,10 @@ void serve_error(Serve* s, HttpRequest* req, unsigned status, const char* code,
   __attribute__((format(printf, 5, 6)))
 #endif
   ;
+
+/* 503 naming the query limit `err` reports: query_timeout, row_limit or
+ * memory_limit. */
+void serve_limit_error(Serve* s, HttpRequest* req, const FdxError* err);
 
 /* Answer 200 (or `status`) with the buffer's bytes: adds CORS, an ETag
  * when `etag` is not NULL (answering 304 instead when If-None-Match has

@@ -8,12 +8,17 @@
 #include "serve.h"
 
 #include <limits.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <zlib.h>
 
 #define DEFAULT_CHANGES 1000
 #define MAX_CHANGES 10000
+/* The largest /api/changes answer built. */
+#define MAX_CHANGES_BYTES ((size_t)256 << 20)
+/* Dumps streaming at once (each holds a snapshot for its whole length). */
+#define MAX_DUMPS 8
 
 /* ------------------------------------------------------------------------
  * /api/changes
@@ -90,8 +95,15 @@ route_changes(Serve* const s, HttpRequest* const req)
                 "limit must be a whole number from 1 to %d", MAX_CHANGES);
     return;
   }
+  /* One commit is never split, so a page can be large: build it in a
+   * query slot, within a bound. */
+  if (!serve_slot_take(s)) {
+    serve_error(s, req, 503, "stopping", "the server is stopping");
+    return;
+  }
   FdxTxn* txn = NULL;
   if (fdx_txn_begin(s->store, 0, &txn)) {
+    serve_slot_give(s);
     serve_error(s, req, 503, "store_unavailable", "cannot read the store");
     return;
   }
@@ -102,10 +114,12 @@ route_changes(Serve* const s, HttpRequest* const req)
   serve_etag(etag, fdx_txn_generation(txn), variant, (size_t)vlen);
   if (serve_not_modified(s, req, etag)) {
     fdx_txn_abort(txn);
+    serve_slot_give(s);
     return;
   }
   Buf body;
   memset(&body, 0, sizeof(body));
+  body.max = MAX_CHANGES_BYTES;
   buf_printf(&body, "{\"generation\": %llu, \"changes\": [",
              (unsigned long long)fdx_txn_generation(txn));
   ChangesCtx ctx;
@@ -115,6 +129,15 @@ route_changes(Serve* const s, HttpRequest* const req)
   uint64_t     next = since;
   const FdxStatus st = fdx_changes_read(txn, since, limit, on_change, &ctx, &next);
   fdx_txn_abort(txn);
+  serve_slot_give(s);
+  if (st && body.failed) {
+    buf_free(&body);
+    serve_error(s, req, 503, "response_too_large",
+                "the changes from generation %llu on do not fit in %d MiB "
+                "(one commit is never split); fetch /dump.nq.gz instead",
+                (unsigned long long)since, (int)(MAX_CHANGES_BYTES >> 20));
+    return;
+  }
   if (st) {
     buf_free(&body);
     serve_error(s, req, 500, "internal_error", "cannot read the change feed: %s",
@@ -134,6 +157,7 @@ route_changes(Serve* const s, HttpRequest* const req)
 #define DUMP_CHUNK ((size_t)256 << 10)
 
 typedef struct {
+  Serve*       s;
   FdxTxn*      txn;
   FdxQuadIter* it;
   z_stream     z;
@@ -221,19 +245,29 @@ dump_free(void* const ctx)
   fdx_txn_abort(d->txn);
   deflateEnd(&d->z);
   buf_free(&d->text);
+  atomic_fetch_sub(&d->s->dumps, 1);
   free(d);
 }
 
 void
 route_dump(Serve* const s, HttpRequest* const req)
 {
+  if (atomic_fetch_add(&s->dumps, 1) >= MAX_DUMPS) {
+    atomic_fetch_sub(&s->dumps, 1);
+    http_add_header(req, "Retry-After", "60");
+    serve_error(s, req, 503, "busy",
+                "%d dumps are streaming already; try again later", MAX_DUMPS);
+    return;
+  }
   DumpStream* const d = (DumpStream*)calloc(1, sizeof(DumpStream));
   if (!d || deflateInit2(&d->z, 6, Z_DEFLATED, 15 + 16, 8,
                          Z_DEFAULT_STRATEGY) != Z_OK) {
     free(d);
+    atomic_fetch_sub(&s->dumps, 1);
     serve_error(s, req, 500, "internal_error", "out of memory");
     return;
   }
+  d->s = s;
   const FdxQuad all = {FDX_ID_ANY, FDX_ID_ANY, FDX_ID_ANY, FDX_ID_ANY};
   if (fdx_txn_begin(s->store, 0, &d->txn) ||
       fdx_quad_find(d->txn, &all, &d->it)) {
@@ -248,6 +282,7 @@ route_dump(Serve* const s, HttpRequest* const req)
     return;
   }
   http_add_header(req, "Access-Control-Allow-Origin", "*");
+  http_add_header(req, "Access-Control-Expose-Headers", "ETag");
   http_add_header(req, "ETag", etag);
   http_add_header(req, "Content-Disposition",
                   "attachment; filename=\"fairdex.nq.gz\"");

@@ -90,9 +90,29 @@ html_head(Buf* const out, const char* const title, const size_t title_len)
                 "</style></head>\n<body>\n<p><a href=\"/\">fairdex</a></p>\n");
 }
 
-/* Links to the other formats of `path` (with its query, if any). */
+/* Append `len` bytes of `s` percent-encoded (unreserved characters, and
+ * '/' when `keep_slash`, stay as they are). */
 static void
-html_formats(Buf* const out, const char* const path, const char* const query)
+buf_pct(Buf* const out, const char* const s, const size_t len,
+        const bool keep_slash)
+{
+  for (size_t i = 0; i < len; ++i) {
+    const unsigned char c = (unsigned char)s[i];
+    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+        (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' ||
+        c == '~' || (c == '/' && keep_slash)) {
+      buf_write(out, s + i, 1);
+    } else {
+      buf_printf(out, "%%%02X", c);
+    }
+  }
+}
+
+/* Links to the other formats of this answer: `link` is its canonical
+ * target, already encoded, ending in '?' or '&' (the request's own query
+ * string is not copied: answers are cached and shared). */
+static void
+html_formats(Buf* const out, const char* const link)
 {
   static const char* const names[] = {"turtle", "jsonld", "rdfxml", "ntriples"};
   static const char* const labels[] = {"Turtle", "JSON-LD", "RDF/XML",
@@ -100,12 +120,7 @@ html_formats(Buf* const out, const char* const path, const char* const query)
   buf_puts(out, "<p>Also as:");
   for (size_t i = 0; i < 4; ++i) {
     buf_puts(out, " <a href=\"");
-    buf_html(out, path, strlen(path));
-    buf_puts(out, query && *query ? "?" : "?");
-    if (query && *query) {
-      buf_html(out, query, strlen(query));
-      buf_puts(out, "&amp;");
-    }
+    buf_html(out, link, strlen(link));
     buf_printf(out, "format=%s\">%s</a>", names[i], labels[i]);
   }
   buf_puts(out, "</p>\n");
@@ -228,6 +243,25 @@ route_resource(Serve* const s, HttpRequest* const req, const char* const iri)
     }
     return;
   }
+  /* Not cached: wait for a query slot without holding a snapshot, then
+   * describe the resource as the store is then. */
+  fdx_txn_abort(txn);
+  txn = NULL;
+  if (!serve_slot_take(s)) {
+    buf_free(&variant);
+    fdx_query_free(query);
+    serve_error(s, req, 503, "stopping", "the server is stopping");
+    return;
+  }
+  if ((st = fdx_txn_begin(s->store, 0, &txn))) {
+    serve_slot_give(s);
+    buf_free(&variant);
+    fdx_query_free(query);
+    serve_error(s, req, 503, "store_unavailable", "cannot read the store");
+    return;
+  }
+  const uint64_t now_generation = fdx_txn_generation(txn);
+  serve_etag(etag, now_generation, variant.data, variant.len);
   Buf body, rows;
   memset(&body, 0, sizeof(body));
   memset(&rows, 0, sizeof(rows));
@@ -248,15 +282,14 @@ route_resource(Serve* const s, HttpRequest* const req, const char* const iri)
   sink.ctx    = &ctx;
   sink.triple = describe_triple;
   if (!st) {
-    serve_slot_take(s);
     st = fdx_query_exec(query, txn, &opts, &sink, &err);
-    serve_slot_give(s);
   }
   if (!st && ctx.writer && ctx.count) {
     st = fdx_triple_writer_end(ctx.writer);
   }
   fdx_triple_writer_free(ctx.writer);
   fdx_txn_abort(txn);
+  serve_slot_give(s);
   fdx_query_free(query);
   if (st || !ctx.count) {
     buf_free(&body);
@@ -264,7 +297,7 @@ route_resource(Serve* const s, HttpRequest* const req, const char* const iri)
     buf_free(&ctx.title);
     buf_free(&variant);
     if (st == FDX_ERR_LIMIT) {
-      serve_error(s, req, 503, "query_limit", "%s", err.message);
+      serve_limit_error(s, req, &err);
     } else if (st) {
       serve_error(s, req, 500, "internal_error", "%s", fdx_strerror(st));
     } else {
@@ -280,7 +313,22 @@ route_resource(Serve* const s, HttpRequest* const req, const char* const iri)
     buf_puts(&body, "</h1>\n<p><code>");
     buf_html(&body, iri, strlen(iri));
     buf_puts(&body, "</code></p>\n");
-    html_formats(&body, http_path(req), http_query_string(req));
+    /* The resource's own path under the base, else /resource?iri=: the
+     * same links however the page was asked for (it is cached by IRI). */
+    Buf          link;
+    const size_t iri_len = strlen(iri);
+    memset(&link, 0, sizeof(link));
+    if (iri_len > s->base_len && !strncmp(iri, s->base, s->base_len)) {
+      buf_puts(&link, "/");
+      buf_pct(&link, iri + s->base_len, iri_len - s->base_len, true);
+      buf_puts(&link, "?");
+    } else {
+      buf_puts(&link, "/resource?iri=");
+      buf_pct(&link, iri, iri_len, false);
+      buf_puts(&link, "&");
+    }
+    html_formats(&body, link.data ? link.data : "?");
+    buf_free(&link);
     buf_puts(&body, "<table>\n");
     buf_write(&body, rows.data ? rows.data : "", rows.len);
     buf_puts(&body, "</table>\n</body></html>\n");
@@ -288,7 +336,7 @@ route_resource(Serve* const s, HttpRequest* const req, const char* const iri)
   buf_free(&rows);
   buf_free(&ctx.title);
   serve_send_cached(s, req, serve_rdf_content_type((RdfKind)kind), &body, etag,
-                    variant.data, variant.len, generation, NULL);
+                    variant.data, variant.len, now_generation, NULL);
   buf_free(&variant);
 }
 
@@ -584,7 +632,9 @@ catalog_members(Serve* const s, FdxTxn* const txn, const uint64_t generation,
   *ret_n_own = use->n_own;
   *ret_own   = (FdxId*)malloc((use->n_own ? use->n_own : 1) * 2 * sizeof(FdxId));
   if (*ret_own) {
-    memcpy(*ret_own, use->own, use->n_own * 2 * sizeof(FdxId));
+    if (use->n_own) {
+      memcpy(*ret_own, use->own, use->n_own * 2 * sizeof(FdxId));
+    }
   } else {
     st = FDX_ERR_NO_MEMORY;
   }
@@ -687,7 +737,10 @@ route_catalog(Serve* const s, HttpRequest* const req)
                       "%llu.</p>\n",
                (unsigned long long)total, (unsigned long long)page,
                (unsigned long long)last_page);
-    html_formats(&body, "/catalog", http_query_string(req));
+    char link[96];
+    snprintf(link, sizeof(link), "/catalog?page=%llu&per_page=%llu&",
+             (unsigned long long)page, (unsigned long long)per_page);
+    html_formats(&body, link);
     buf_puts(&body, "<ul>\n");
     for (size_t i = 0; i < n_ids; ++i) {
       html_dataset(&ctx, ids[i]);

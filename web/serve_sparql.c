@@ -220,6 +220,34 @@ service_description(Serve* const s, HttpRequest* const req)
  * Queries
  * --------------------------------------------------------------------- */
 
+/* True if the query may call a function whose value changes from one
+ * run to the next, so its answer must not be revalidated by ETag.  A
+ * plain text search (a false alarm only costs the ETag). */
+static bool
+query_is_volatile(const char* const text, const size_t len)
+{
+  static const char* const names[] = {"NOW", "RAND", "UUID", "STRUUID", "BNODE"};
+  for (size_t i = 0; i < len; ++i) {
+    for (size_t k = 0; k < sizeof(names) / sizeof(names[0]); ++k) {
+      const size_t n = strlen(names[k]);
+      if (i + n < len && !strncasecmp(text + i, names[k], n) &&
+          (i == 0 || !((text[i - 1] >= 'a' && text[i - 1] <= 'z') ||
+                       (text[i - 1] >= 'A' && text[i - 1] <= 'Z') ||
+                       text[i - 1] == '_' || text[i - 1] == ':'))) {
+        size_t j = i + n;
+        while (j < len && (text[j] == ' ' || text[j] == '\t' ||
+                           text[j] == '\n' || text[j] == '\r')) {
+          ++j;
+        }
+        if (j < len && text[j] == '(') {
+          return true;
+        }
+      }
+    }
+  }
+  return false;
+}
+
 /* Collect the values of a repeatable parameter. */
 static size_t
 param_values(HttpRequest* const req, const char* const name,
@@ -234,21 +262,6 @@ param_values(HttpRequest* const req, const char* const name,
     }
   }
   return k;
-}
-
-static void
-limit_error(Serve* const s, HttpRequest* const req, const FdxError* const err)
-{
-  const char* code = "query_limit";
-  if (strstr(err->message, "time")) {
-    code = "query_timeout";
-  } else if (strstr(err->message, "row")) {
-    code = "row_limit";
-  } else if (strstr(err->message, "memory")) {
-    code = "memory_limit";
-  }
-  serve_error(s, req, 503, code, "%s",
-              err->message[0] ? err->message : "a query limit was reached");
 }
 
 static void
@@ -307,20 +320,14 @@ run_query(Serve* const s, HttpRequest* const req, const char* const text,
     return;
   }
 
-  FdxTxn* txn = NULL;
-  if ((st = fdx_txn_begin(s->store, 0, &txn))) {
-    fdx_query_free(query);
-    serve_error(s, req, 503, "store_unavailable", "cannot read the store: %s",
-                fdx_strerror(st));
-    return;
-  }
   /* The ETag: the generation, the query and everything that shapes the
-   * answer. */
-  char etag[64] = "";
-  const bool is_get = strcmp(http_method(req), "POST") != 0;
-  if (is_get) {
-    Buf variant;
-    memset(&variant, 0, sizeof(variant));
+   * answer; none for POST, or for a query whose answer changes by itself
+   * (NOW, RAND, UUID, STRUUID, BNODE). */
+  const bool is_get   = strcmp(http_method(req), "POST") != 0;
+  const bool volatile_answer = query_is_volatile(text, len);
+  Buf        variant;
+  memset(&variant, 0, sizeof(variant));
+  if (is_get && !volatile_answer) {
     buf_printf(&variant, "sparql\n%s\n", fmt->content_type);
     buf_write(&variant, text, len);
     for (size_t i = 0; i < n_graphs; ++i) {
@@ -329,15 +336,41 @@ run_query(Serve* const s, HttpRequest* const req, const char* const text,
     for (size_t i = 0; i < n_named; ++i) {
       buf_printf(&variant, "\nN%s", named[i]);
     }
-    serve_etag(etag, fdx_txn_generation(txn), variant.data ? variant.data : "",
-               variant.len);
-    buf_free(&variant);
+  }
+  char    etag[64] = "";
+  FdxTxn* txn      = NULL;
+  /* Revalidation needs no query slot: a short look at the generation. */
+  if (variant.len && !variant.failed && http_header(req, "If-None-Match") &&
+      !fdx_txn_begin(s->store, 0, &txn)) {
+    serve_etag(etag, fdx_txn_generation(txn), variant.data, variant.len);
+    fdx_txn_abort(txn);
+    txn = NULL;
     if (serve_not_modified(s, req, etag)) {
-      fdx_txn_abort(txn);
+      buf_free(&variant);
       fdx_query_free(query);
       return;
     }
   }
+  /* Wait for a slot before taking a snapshot, so queued requests hold no
+   * reader slot and pin no old pages. */
+  if (!serve_slot_take(s)) {
+    buf_free(&variant);
+    fdx_query_free(query);
+    serve_error(s, req, 503, "stopping", "the server is stopping");
+    return;
+  }
+  if ((st = fdx_txn_begin(s->store, 0, &txn))) {
+    serve_slot_give(s);
+    buf_free(&variant);
+    fdx_query_free(query);
+    serve_error(s, req, 503, "store_unavailable", "cannot read the store: %s",
+                fdx_strerror(st));
+    return;
+  }
+  if (variant.len && !variant.failed) {
+    serve_etag(etag, fdx_txn_generation(txn), variant.data, variant.len);
+  }
+  buf_free(&variant);
 
   Buf body;
   memset(&body, 0, sizeof(body));
@@ -362,9 +395,7 @@ run_query(Serve* const s, HttpRequest* const req, const char* const text,
     qs.boolean = sink_boolean;
   }
   if (!st) {
-    serve_slot_take(s);
     st = fdx_query_exec(query, txn, &opts, &qs, &err);
-    serve_slot_give(s);
   }
   if (!st) {
     st = graph ? fdx_triple_writer_end(sink.triples)
@@ -373,10 +404,11 @@ run_query(Serve* const s, HttpRequest* const req, const char* const text,
   fdx_triple_writer_free(sink.triples);
   fdx_results_writer_free(sink.results);
   fdx_txn_abort(txn);
+  serve_slot_give(s);
   fdx_query_free(query);
   if (st == FDX_ERR_LIMIT) {
     buf_free(&body);
-    limit_error(s, req, &err);
+    serve_limit_error(s, req, &err);
     return;
   }
   if (st == FDX_ERR_IO && body.failed) {
@@ -392,10 +424,10 @@ run_query(Serve* const s, HttpRequest* const req, const char* const text,
                 err.message[0] ? err.message : fdx_strerror(st));
     return;
   }
-  if (!is_get) {
+  if (!etag[0]) {
     http_add_header(req, "Cache-Control", "no-store");
   }
-  serve_send(s, req, 200, fmt->content_type, &body, is_get ? etag : NULL);
+  serve_send(s, req, 200, fmt->content_type, &body, etag[0] ? etag : NULL);
 }
 
 /* ------------------------------------------------------------------------
@@ -439,7 +471,10 @@ run_update(Serve* const s, HttpRequest* const req, const char* const text,
   u.text            = text;
   u.len             = len;
   u.opts.timeout_ms = s->timeout_ms;
-  serve_slot_take(s);
+  if (!serve_slot_take(s)) {
+    serve_error(s, req, 503, "stopping", "the server is stopping");
+    return;
+  }
   const FdxStatus st = fdx_store_write(s->store, update_in, &u);
   serve_slot_give(s);
   if (st == FDX_ERR_SYNTAX || (st && u.err.line)) {
@@ -447,7 +482,7 @@ run_update(Serve* const s, HttpRequest* const req, const char* const text,
     return;
   }
   if (st == FDX_ERR_LIMIT) {
-    limit_error(s, req, &u.err);
+    serve_limit_error(s, req, &u.err);
     return;
   }
   if (st && st != FDX_FAILURE) {
