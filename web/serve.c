@@ -213,6 +213,12 @@ buf_free(Buf* const b)
  * --------------------------------------------------------------------- */
 
 bool
+serve_query_cancelled(void* const ctx)
+{
+  return atomic_load_explicit(&((Serve*)ctx)->cancel, memory_order_relaxed);
+}
+
+bool
 serve_slot_take(Serve* const s)
 {
   pthread_mutex_lock(&s->slot_lock);
@@ -400,7 +406,9 @@ serve_limit_error(Serve* const s, HttpRequest* const req,
                   const FdxError* const err)
 {
   const char* code = "query_limit";
-  if (strstr(err->message, "time")) {
+  if (strstr(err->message, "cancelled")) {
+    code = "stopping";
+  } else if (strstr(err->message, "time")) {
     code = "query_timeout";
   } else if (strstr(err->message, "row")) {
     code = "row_limit";
@@ -1355,6 +1363,15 @@ cmd_serve(CliContext* const ctx, const int argc, char** const argv)
   const double deadline = now_seconds(CLOCK_MONOTONIC) + 10.0;
   while (http_server_in_flight(s.http) > 0 &&
          now_seconds(CLOCK_MONOTONIC) < deadline) {
+    const struct timespec tick = {0, 20 * 1000 * 1000};
+    nanosleep(&tick, NULL);
+  }
+  /* Past the grace: queries still running end now (503 stopping), and
+   * their answers get a moment to go out. */
+  atomic_store(&s.cancel, true);
+  const double last = now_seconds(CLOCK_MONOTONIC) + 1.0;
+  while (http_server_in_flight(s.http) > 0 &&
+         now_seconds(CLOCK_MONOTONIC) < last) {
     const struct timespec tick = {0, 20 * 1000 * 1000};
     nanosleep(&tick, NULL);
   }

@@ -83,6 +83,7 @@ typedef struct {
   char*           base; /* ends with '/'; set once, before `ready` */
   atomic_bool     ready;
   atomic_uint     dumps; /* /dump.nq.gz streams open (serve_feed.c) */
+  atomic_bool     cancel; /* stopping: running queries end now */
   size_t          base_len;
   uint64_t        timeout_ms;
   uint64_t        max_rows;
@@ -98,6 +99,9 @@ typedef struct {
   MemberList      members; /* serve_ld.c */
   HttpServer*     http;
 } Serve;
+
+/* FdxQueryOptions.cancelled for the server's queries (ctx: the Serve). */
+bool serve_query_cancelled(void* ctx);
 
 /* Take a query slot (waits while all are busy; false, taking none, once
  * the server is stopping) and give it back. */

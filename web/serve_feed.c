@@ -213,8 +213,8 @@ static ssize_t
 dump_read(void* const ctx, char* const out, const size_t cap)
 {
   DumpStream* const d = (DumpStream*)ctx;
-  if (d->failed) {
-    return -1;
+  if (d->failed || atomic_load(&d->s->cancel)) {
+    return -1; /* past the stop's grace: end the stream */
   }
   d->z.next_out  = (Bytef*)out;
   d->z.avail_out = (uInt)cap;

@@ -209,6 +209,8 @@ route_resource(Serve* const s, HttpRequest* const req, const char* const iri)
   memset(&opts, 0, sizeof(opts));
   opts.timeout_ms = s->timeout_ms;
   opts.max_rows   = s->max_rows;
+  opts.cancelled  = serve_query_cancelled;
+  opts.cancel_ctx = s;
   FdxQuery* query = NULL;
   FdxError  err;
   memset(&err, 0, sizeof(err));

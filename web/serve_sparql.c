@@ -300,6 +300,8 @@ run_query(Serve* const s, HttpRequest* const req, const char* const text,
   memset(&opts, 0, sizeof(opts));
   opts.timeout_ms       = s->timeout_ms;
   opts.max_rows         = s->max_rows;
+  opts.cancelled        = serve_query_cancelled;
+  opts.cancel_ctx       = s;
   opts.default_graphs   = graphs;
   opts.n_default_graphs = n_graphs;
   opts.named_graphs     = named;
@@ -471,6 +473,8 @@ run_update(Serve* const s, HttpRequest* const req, const char* const text,
   u.text            = text;
   u.len             = len;
   u.opts.timeout_ms = s->timeout_ms;
+  u.opts.cancelled  = serve_query_cancelled;
+  u.opts.cancel_ctx = s;
   if (!serve_slot_take(s)) {
     serve_error(s, req, 503, "stopping", "the server is stopping");
     return;

@@ -115,6 +115,8 @@ struct Exec {
   Arena                 scratch; /* per-solution strings */
   Arena                 arena;   /* lives as long as the execution */
   uint64_t              deadline_ns; /* 0: none */
+  bool (*cancelled)(void* ctx);      /* FdxQueryOptions.cancelled */
+  void* cancel_ctx;
   uint64_t              ticks;
   size_t                max_memory;
   size_t                memory; /* bytes held by materialized results */

@@ -126,6 +126,8 @@ exec_init(Exec* const ex, FdxTxn* const txn, const FdxQueryOptions* const o,
     ex->deadline_ns = monotonic_ns() + o->timeout_ms * 1000000u;
   }
   ex->max_memory = o->max_memory;
+  ex->cancelled  = o->cancelled;
+  ex->cancel_ctx = o->cancel_ctx;
   ex->now        = time(NULL);
   ex->rand_state = monotonic_ns() | 1;
   return FDX_SUCCESS;

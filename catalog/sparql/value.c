@@ -143,8 +143,13 @@ exec_tick(Exec* const ex)
   if (ex->status) {
     return ex->status;
   }
-  if ((++ex->ticks & 1023) == 0 && ex->deadline_ns && now_ns() > ex->deadline_ns) {
-    return exec_fail(ex, FDX_ERR_LIMIT, "query time limit reached");
+  if ((++ex->ticks & 1023) == 0) {
+    if (ex->deadline_ns && now_ns() > ex->deadline_ns) {
+      return exec_fail(ex, FDX_ERR_LIMIT, "query time limit reached");
+    }
+    if (ex->cancelled && ex->cancelled(ex->cancel_ctx)) {
+      return exec_fail(ex, FDX_ERR_LIMIT, "query cancelled");
+    }
   }
   return FDX_SUCCESS;
 }

@@ -53,6 +53,12 @@ typedef struct {
   size_t             n_default_graphs;
   const char* const* named_graphs;
   size_t             n_named_graphs;
+  /** If not NULL, asked every few thousand steps (from the executing
+   * thread): returning true stops the run with FDX_ERR_LIMIT and the
+   * message "query cancelled".  A server uses it to end queries when it
+   * stops. */
+  bool (*cancelled)(void* ctx);
+  void* cancel_ctx;
 } FdxQueryOptions;
 
 typedef enum {

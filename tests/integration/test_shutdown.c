@@ -13,6 +13,10 @@
  *      10 s grace period (plus slack) instead of waiting for it.
  *   3. An idle kept-alive connection does not hold the exit up either.
  *   4. SIGINT stops the server like SIGTERM.
+ *   5. A query that would run for minutes (the time limit set to two
+ *      minutes) is cancelled when the grace period ends: its client gets
+ *      503 "stopping", and the server exits 0 within the grace period
+ *      plus slack.
  */
 #include "harness.h"
 
@@ -365,6 +369,38 @@ test_sigint(void)
   wait_exit(t0, GRACE_S + SLACK_S, "SIGINT");
 }
 
+static void
+test_long_query(void)
+{
+  printf("-- 5. SIGTERM during a query that would run for minutes\n");
+  const int fd = it_connect(srv.port, NULL);
+  IT_REQUIRE(fd >= 0, "connect");
+  char* const target = it_target(
+    "/sparql?query=",
+    "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }");
+  char req[1024];
+  snprintf(req, sizeof(req),
+           "GET %s HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+           target);
+  free(target);
+  it_send_all(fd, req, strlen(req));
+  it_sleep_ms(500);
+  const double t0 = it_now();
+  kill(srv.pid, SIGTERM);
+  size_t      len    = 0;
+  bool        closed = false;
+  char* const reply =
+    it_recv_all(fd, (int)((GRACE_S + SLACK_S) * 1000), 65536, &len, &closed);
+  const int status = it_raw_status(reply, len);
+  IT_CHECK(status == 503 && it_contains(reply, len, "stopping"),
+           "the running query ends with 503 stopping when the grace period "
+           "is over (got %d after %.2f s)",
+           status, it_now() - t0);
+  free(reply);
+  close(fd);
+  wait_exit(t0, GRACE_S + SLACK_S, "SIGTERM during a long query");
+}
+
 int
 main(int argc, char** argv)
 {
@@ -386,5 +422,10 @@ main(int argc, char** argv)
 
   IT_REQUIRE(it_server_start(&srv, NULL), "start the server again");
   test_sigint();
+
+  static const char* const long_limit[] = {"--query-timeout-ms", "120000",
+                                           NULL};
+  IT_REQUIRE(it_server_start(&srv, long_limit), "start the server again");
+  test_long_query();
   return it_finish("shutdown");
 }
