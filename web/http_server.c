@@ -57,6 +57,7 @@ struct HttpRequest {
   bool                   started;
   bool                   too_large;
   bool                   bad_path;
+  bool                   no_host;
   bool                   responded;
   bool                   params_parsed;
   bool                   params_ok;
@@ -531,7 +532,6 @@ on_access(void* const cls, struct MHD_Connection* const conn,
           size_t* const upload_data_size, void** const con_cls)
 {
   (void)url;
-  (void)version;
   HttpServer* const  server = (HttpServer*)cls;
   HttpRequest* const req    = (HttpRequest*)*con_cls;
   if (!req) {
@@ -541,6 +541,9 @@ on_access(void* const cls, struct MHD_Connection* const conn,
     req->started = true;
     req->conn    = conn;
     snprintf(req->method, sizeof(req->method), "%s", method);
+    /* RFC 9112: an HTTP/1.1 request without Host is refused. */
+    req->no_host = version && !strcmp(version, "HTTP/1.1") &&
+                   !MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Host");
     const union MHD_ConnectionInfo* const info =
       MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
     if (info && info->client_addr) {
@@ -606,6 +609,9 @@ on_access(void* const cls, struct MHD_Connection* const conn,
   } else if (req->bad_path) {
     respond_plain_error(req, 400, "bad_request",
                         "the request path has a broken %-escape");
+  } else if (req->no_host) {
+    respond_plain_error(req, 400, "bad_request",
+                        "an HTTP/1.1 request needs a Host header");
   } else {
     server->cfg.handler(server->cfg.ctx, req);
     if (!req->responded) {

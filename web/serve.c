@@ -1385,6 +1385,7 @@ done:
     fclose(s.access_log);
   }
   free(s.members.ids);
+  free(s.members.kinds);
   free(s.members.own);
   pthread_mutex_destroy(&s.members.lock);
   pthread_mutex_destroy(&s.metrics.lock);

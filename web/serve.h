@@ -66,12 +66,14 @@ typedef struct {
 
 typedef struct ServeCache ServeCache;
 
-/* The catalogue's members (datasets and series) of one generation. */
+/* The catalogue's members (datasets, series, data services) of one
+ * generation. */
 typedef struct {
   pthread_mutex_t lock;
   bool            valid;
   uint64_t        generation;
   FdxId*          ids;
+  uint8_t*        kinds; /* per member: 0 dataset, 1 data service */
   size_t          n;
   FdxId*          own; /* the catalogue's own (p, o) pairs */
   size_t          n_own;

@@ -478,68 +478,96 @@ lookup_iri(FdxTxn* const txn, const char* const iri)
   return id;
 }
 
+/* Member kinds: linked from the catalogue with dcat:dataset or
+ * dcat:service. */
+enum { MEMBER_DATASET = 0, MEMBER_SERVICE = 1 };
+
 /* Every member of the catalogue, in a stable order: the subjects typed
  * dcat:Dataset or dcat:DatasetSeries (a series is a dataset in DCAT 3),
- * each once, in id order.  The two POSG ranges come sorted by subject, so
- * they merge.  Returns a new array in *ret_ids. */
+ * and dcat:DataService, each once, in id order.  The POSG ranges come
+ * sorted by subject, so they merge.  New arrays in *ret_ids and
+ * *ret_kinds (MEMBER_*). */
 static FdxStatus
-scan_members(FdxTxn* const txn, FdxId** const ret_ids, size_t* const ret_n)
+scan_members(FdxTxn* const txn, FdxId** const ret_ids, uint8_t** const ret_kinds,
+             size_t* const ret_n)
 {
+  enum { N_CLASSES = 3 };
+  static const uint8_t kind_of[N_CLASSES] = {MEMBER_DATASET, MEMBER_DATASET,
+                                             MEMBER_SERVICE};
   size_t       n = 0, cap = 1024;
-  FdxId*       ids = (FdxId*)malloc(cap * sizeof(FdxId));
-  FdxStatus    st  = ids ? FDX_SUCCESS : FDX_ERR_NO_MEMORY;
-  const FdxId  rdf_type   = lookup_iri(txn, RDF_NS "type");
-  const FdxId  classes[2] = {lookup_iri(txn, DCAT_NS "Dataset"),
-                             lookup_iri(txn, DCAT_NS "DatasetSeries")};
-  FdxQuadIter* its[2]     = {NULL, NULL};
-  FdxId        head[2]    = {FDX_ID_ANY, FDX_ID_ANY}; /* ANY: exhausted */
-  for (int k = 0; k < 2 && !st; ++k) {
+  FdxId*       ids   = (FdxId*)malloc(cap * sizeof(FdxId));
+  uint8_t*     kinds = (uint8_t*)malloc(cap);
+  FdxStatus    st    = ids && kinds ? FDX_SUCCESS : FDX_ERR_NO_MEMORY;
+  const FdxId  rdf_type           = lookup_iri(txn, RDF_NS "type");
+  const FdxId  classes[N_CLASSES] = {lookup_iri(txn, DCAT_NS "Dataset"),
+                                     lookup_iri(txn, DCAT_NS "DatasetSeries"),
+                                     lookup_iri(txn, DCAT_NS "DataService")};
+  FdxQuadIter* its[N_CLASSES]  = {NULL, NULL, NULL};
+  FdxId        head[N_CLASSES] = {FDX_ID_ANY, FDX_ID_ANY, FDX_ID_ANY};
+  for (int k = 0; k < N_CLASSES && !st; ++k) {
     const FdxQuad pattern = {FDX_ID_ANY, rdf_type, classes[k], FDX_ID_ANY};
     FdxQuad       q;
     if (rdf_type && classes[k] &&
         !(st = fdx_quad_find(txn, &pattern, &its[k]))) {
       st      = fdx_quad_iter_next(its[k], &q);
-      head[k] = st ? FDX_ID_ANY : q.s;
+      head[k] = st ? FDX_ID_ANY : q.s; /* ANY: exhausted */
       st      = st == FDX_FAILURE ? FDX_SUCCESS : st;
     }
   }
   FdxId last = FDX_ID_ANY;
-  while (!st && (head[0] || head[1])) {
-    const int   k = !head[0] || (head[1] && head[1] < head[0]) ? 1 : 0;
+  while (!st) {
+    int k = -1; /* the smallest head; the earlier class on a tie */
+    for (int c = 0; c < N_CLASSES; ++c) {
+      if (head[c] && (k < 0 || head[c] < head[k])) {
+        k = c;
+      }
+    }
+    if (k < 0) {
+      break;
+    }
     const FdxId d = head[k];
     FdxQuad     q;
     st      = fdx_quad_iter_next(its[k], &q);
     head[k] = st ? FDX_ID_ANY : q.s;
     st      = st == FDX_FAILURE ? FDX_SUCCESS : st;
     if (d == last) {
-      continue; /* in several graphs, or typed both ways */
+      continue; /* in several graphs, or typed several ways */
     }
     last = d;
     if (n == cap) {
-      FdxId* const grown = (FdxId*)realloc(ids, 2 * cap * sizeof(FdxId));
-      if (!grown) {
+      FdxId* const   grown  = (FdxId*)realloc(ids, 2 * cap * sizeof(FdxId));
+      uint8_t* const grown2 = grown ? (uint8_t*)realloc(kinds, 2 * cap) : NULL;
+      if (grown) {
+        ids = grown;
+      }
+      if (!grown2) {
         st = FDX_ERR_NO_MEMORY;
         break;
       }
-      ids = grown;
+      kinds = grown2;
       cap *= 2;
     }
+    kinds[n] = kind_of[k];
     ids[n++] = d;
   }
-  fdx_quad_iter_free(its[0]);
-  fdx_quad_iter_free(its[1]);
+  for (int k = 0; k < N_CLASSES; ++k) {
+    fdx_quad_iter_free(its[k]);
+  }
   if (st) {
     free(ids);
+    free(kinds);
     return st;
   }
-  *ret_ids = ids;
-  *ret_n   = n;
+  *ret_ids   = ids;
+  *ret_kinds = kinds;
+  *ret_n     = n;
   return FDX_SUCCESS;
 }
 
 /* The catalogue resource's own (predicate, object) pairs without its
- * dcat:dataset links, each once (a catalogue links every dataset, so this
- * is a long scan, done once per generation). */
+ * dcat:dataset and dcat:service links (the pages give those), each once
+ * (a catalogue links every dataset, so this is a long scan, done once per
+ * generation). */
 static FdxStatus
 scan_own(FdxTxn* const txn, const FdxId catalog, FdxId** const ret_po,
          size_t* const ret_n)
@@ -550,6 +578,7 @@ scan_own(FdxTxn* const txn, const FdxId catalog, FdxId** const ret_po,
     return FDX_SUCCESS;
   }
   const FdxId   skip    = lookup_iri(txn, DCAT_NS "dataset");
+  const FdxId   skip2   = lookup_iri(txn, DCAT_NS "service");
   const FdxQuad pattern = {catalog, FDX_ID_ANY, FDX_ID_ANY, FDX_ID_ANY};
   FdxQuadIter*  it      = NULL;
   FdxStatus     st      = fdx_quad_find(txn, &pattern, &it);
@@ -557,7 +586,8 @@ scan_own(FdxTxn* const txn, const FdxId catalog, FdxId** const ret_po,
   FdxId*        po = NULL;
   FdxQuad       q, last = {0, 0, 0, 0};
   while (!st && !(st = fdx_quad_iter_next(it, &q))) {
-    if (q.p == skip || (q.p == last.p && q.o == last.o)) {
+    if ((skip && q.p == skip) || (skip2 && q.p == skip2) ||
+        (q.p == last.p && q.o == last.o)) {
       continue;
     }
     last = q;
@@ -590,7 +620,7 @@ scan_own(FdxTxn* const txn, const FdxId catalog, FdxId** const ret_po,
 static FdxStatus
 catalog_members(Serve* const s, FdxTxn* const txn, const uint64_t generation,
                 const FdxId catalog, const uint64_t first, const size_t count,
-                FdxId* const out, size_t* const ret_n,
+                FdxId* const out, uint8_t* const out_kinds, size_t* const ret_n,
                 uint64_t* const ret_total, FdxId** const ret_own,
                 size_t* const ret_n_own)
 {
@@ -601,19 +631,22 @@ catalog_members(Serve* const s, FdxTxn* const txn, const uint64_t generation,
   memset(&local, 0, sizeof(local));
   pthread_mutex_lock(&m->lock);
   if (!m->valid || m->generation != generation) {
-    FdxStatus st = scan_members(txn, &local.ids, &local.n);
+    FdxStatus st = scan_members(txn, &local.ids, &local.kinds, &local.n);
     if (!st) {
       st = scan_own(txn, catalog, &local.own, &local.n_own);
     }
     if (st) {
       free(local.ids);
+      free(local.kinds);
       pthread_mutex_unlock(&m->lock);
       return st;
     }
     if (!m->valid || generation > m->generation) {
       free(m->ids);
+      free(m->kinds);
       free(m->own);
       m->ids        = local.ids;
+      m->kinds      = local.kinds;
       m->n          = local.n;
       m->own        = local.own;
       m->n_own      = local.n_own;
@@ -629,7 +662,8 @@ catalog_members(Serve* const s, FdxTxn* const txn, const uint64_t generation,
   *ret_total   = use->n;
   *ret_n       = 0;
   for (uint64_t i = first; i < use->n && *ret_n < count; ++i) {
-    out[(*ret_n)++] = use->ids[i];
+    out_kinds[*ret_n] = use->kinds[i];
+    out[(*ret_n)++]   = use->ids[i];
   }
   *ret_n_own = use->n_own;
   *ret_own   = (FdxId*)malloc((use->n_own ? use->n_own : 1) * 2 * sizeof(FdxId));
@@ -643,6 +677,7 @@ catalog_members(Serve* const s, FdxTxn* const txn, const uint64_t generation,
   pthread_mutex_unlock(&m->lock);
   if (owned) {
     free(local.ids);
+    free(local.kinds);
     free(local.own);
   }
   return st;
@@ -684,9 +719,10 @@ route_catalog(Serve* const s, HttpRequest* const req)
 
   /* This page's slice of the catalogue's members. */
   FdxId*         ids   = (FdxId*)malloc(per_page * sizeof(FdxId));
+  uint8_t*       kinds = (uint8_t*)malloc(per_page);
   uint64_t       total = 0;
   size_t         n_ids = 0;
-  FdxStatus      st    = ids ? FDX_SUCCESS : FDX_ERR_NO_MEMORY;
+  FdxStatus      st    = ids && kinds ? FDX_SUCCESS : FDX_ERR_NO_MEMORY;
   const uint64_t first = (page - 1) * per_page;
   FdxId*      own     = NULL;
   size_t      n_own   = 0;
@@ -695,12 +731,13 @@ route_catalog(Serve* const s, HttpRequest* const req)
   const FdxId catalog_id = lookup_iri(txn, catalog);
   if (!st) {
     st = catalog_members(s, txn, generation, catalog_id, first, per_page, ids,
-                         &n_ids, &total, &own, &n_own);
+                         kinds, &n_ids, &total, &own, &n_own);
   }
   const uint64_t last_page = total ? (total + per_page - 1) / per_page : 1;
   if (st || page > last_page) {
     fdx_txn_abort(txn);
     free(ids);
+    free(kinds);
     free(own);
     if (st) {
       serve_error(s, req, 500, "internal_error", "%s", fdx_strerror(st));
@@ -798,6 +835,7 @@ route_catalog(Serve* const s, HttpRequest* const req)
     const FdxTerm p_total    = fdx_term_iri(HYDRA_NS "totalItems");
     const FdxTerm o_total    = fdx_term_literal(count, NULL, XSD_NS "integer");
     const FdxTerm p_dataset  = fdx_term_iri(DCAT_NS "dataset");
+    const FdxTerm p_service  = fdx_term_iri(DCAT_NS "service");
     if (!st) {
       st = add_terms(&ctx, &c_term, &p_total, &o_total);
     }
@@ -822,7 +860,9 @@ route_catalog(Serve* const s, HttpRequest* const req)
     }
     for (size_t i = 0; i < n_ids && !st; ++i) {
       if (!(st = fdx_term_get(txn, ids[i], &ctx.tb[0]))) {
-        st = add_terms(&ctx, &c_term, &p_dataset, &ctx.tb[0].term);
+        st = add_terms(&ctx, &c_term,
+                       kinds[i] == MEMBER_SERVICE ? &p_service : &p_dataset,
+                       &ctx.tb[0].term);
       }
     }
     for (size_t i = 0; i < n_ids && !st; ++i) {
@@ -835,6 +875,7 @@ route_catalog(Serve* const s, HttpRequest* const req)
   }
   fdx_txn_abort(txn);
   free(ids);
+  free(kinds);
   free(own);
   if (st) {
     buf_free(&body);

@@ -160,7 +160,7 @@ test_malformed(void)
       0,
       STRICT },
     { "HTTP/9.9", "GET /healthz HTTP/9.9\r\nHost: x\r\n\r\n", 0, STRICT },
-    { "HTTP/1.1 without Host", "GET /healthz HTTP/1.1\r\n\r\n", 0, RFC_400 },
+    { "HTTP/1.1 without Host", "GET /healthz HTTP/1.1\r\n\r\n", 0, STRICT },
     { "a header line without a colon",
       "GET /healthz HTTP/1.1\r\nHost: x\r\nNo colon here\r\n\r\n",
       0,
