@@ -107,9 +107,14 @@ PROG=query.sh
 VT_PID=""
 VT_DIR=""
 DB=""
+SV_PID=""
 cleanup() {
   local rc=$?
   trap - EXIT INT TERM
+  if [ -n "$SV_PID" ]; then
+    kill -TERM "$SV_PID" 2>/dev/null || true
+    wait "$SV_PID" 2>/dev/null || true
+  fi
   if [ -n "$VT_PID" ]; then
     note "stopping Virtuoso (pid $VT_PID) ..."
     stop_virtuoso
@@ -188,6 +193,29 @@ tsv_rows() {
 }
 first_line() { (tr '\n\t' '  ' <"$1" | cut -c1-300) 2>/dev/null || true; }
 
+# Run one query file against a SPARQL endpoint over HTTP (TSV results),
+# timed by curl's time_total; extra curl arguments follow.  Sets LAST_MS,
+# LAST_ROWS, LAST_STATUS, LAST_MSG.
+http_run() {
+  local endpoint=$1 qfile=$2 out=$3 w rc=0 code
+  shift 3
+  w=$(timeout -k 5 $((QUERY_TIMEOUT + 10)) curl -sS -o "$out" \
+    -w '%{http_code} %{time_total}' --max-time "$QUERY_TIMEOUT" \
+    -H 'Accept: text/tab-separated-values' \
+    --data-urlencode "query@$qfile" "$@" "$endpoint" 2>"$out.err") || rc=$?
+  code=${w%% *}
+  LAST_MS=$(awk -v s="${w##* }" 'BEGIN { printf "%.3f", s * 1000 }')
+  LAST_MSG=""
+  if [ "$rc" = 0 ] && [ "$code" = 200 ]; then
+    LAST_STATUS=ok
+    LAST_ROWS=$(tsv_rows "$out")
+  else
+    if [ "$rc" = 28 ] || [ "$rc" = 124 ]; then LAST_STATUS=timeout; else LAST_STATUS=error; fi
+    LAST_ROWS=-
+    LAST_MSG="curl exit $rc, HTTP $code: $(cat "$out.err" "$out" 2>/dev/null | tr '\n\t' '  ' | cut -c1-300 || true)"
+  fi
+}
+
 # Read the file once so that no engine's load pays for a cold cache.
 cat "$FILE" >/dev/null
 
@@ -250,6 +278,40 @@ done
 rm -f "$ASK" "$ASK.err"
 rm -f "$WORK/$TAG.last.tsv" "$WORK/$TAG.last.tsv.err"
 
+# The same queries through `fairdex serve`, timed like Virtuoso's (curl's
+# time_total for a request to a running server): no process start-up, and
+# the store's pages stay mapped from one query to the next, as in service.
+FH_STATUS="not run"
+SV_OUT=$WORK/$TAG.serve.out
+"$FAIRDEX" --db "$DB" serve --listen 127.0.0.1:0 --access-log /dev/null \
+  --max-rows 100000000 --query-timeout-ms $((QUERY_TIMEOUT * 1000)) \
+  >"$SV_OUT" 2>"$WORK/$TAG.serve.err" &
+SV_PID=$!
+for _ in $(seq 200); do
+  grep -q '^listening on ' "$SV_OUT" 2>/dev/null && break
+  sleep 0.1
+done
+SV_URL=$(sed -n 's/^listening on \(http:[^ ]*\)$/\1/p' "$SV_OUT")
+if [ -n "$SV_URL" ]; then
+  for q in "${QNAMES[@]}"; do
+    note "fairdex serve: $q"
+    for r in $(seq 0 "$RUNS"); do
+      label=$r
+      [ "$r" = 0 ] && label=warm
+      http_run "${SV_URL}sparql" "$QDIR/$q.rq" "$WORK/$TAG.last.tsv"
+      record fairdex-http "$q" "$label" "$LAST_ROWS" "$LAST_MS" "$LAST_STATUS" "$LAST_MSG"
+      [ "$LAST_STATUS" = ok ] || break
+    done
+  done
+  FH_STATUS="fairdex serve ($SV_URL), curl time_total"
+else
+  note "fairdex serve did not start: $(tail -c 300 "$WORK/$TAG.serve.err")"
+fi
+kill -TERM "$SV_PID" 2>/dev/null || true
+wait "$SV_PID" 2>/dev/null || true
+SV_PID=""
+rm -f "$WORK/$TAG.last.tsv" "$WORK/$TAG.last.tsv.err" "$SV_OUT" "$WORK/$TAG.serve.err"
+
 # ------------------------------------------------------------------------
 # 3. Virtuoso.
 
@@ -262,23 +324,7 @@ if [ "$VIRTUOSO" = 1 ]; then
   record virtuoso load - "$VT_TRIPLES" "$VT_LOAD_MS" ok
 
   vt_run() {
-    local qfile=$1 out=$2 w rc=0 code
-    w=$(timeout -k 5 $((QUERY_TIMEOUT + 10)) curl -sS -o "$out" \
-      -w '%{http_code} %{time_total}' --max-time "$QUERY_TIMEOUT" \
-      -H 'Accept: text/tab-separated-values' \
-      --data-urlencode "query@$qfile" --data-urlencode "default-graph-uri=$GRAPH" \
-      "$ENDPOINT" 2>"$out.err") || rc=$?
-    code=${w%% *}
-    LAST_MS=$(awk -v s="${w##* }" 'BEGIN { printf "%.3f", s * 1000 }')
-    LAST_MSG=""
-    if [ "$rc" = 0 ] && [ "$code" = 200 ]; then
-      LAST_STATUS=ok
-      LAST_ROWS=$(tsv_rows "$out")
-    else
-      if [ "$rc" = 28 ] || [ "$rc" = 124 ]; then LAST_STATUS=timeout; else LAST_STATUS=error; fi
-      LAST_ROWS=-
-      LAST_MSG="curl exit $rc, HTTP $code: $(cat "$out.err" "$out" 2>/dev/null | tr '\n\t' '  ' | cut -c1-300 || true)"
-    fi
+    http_run "$ENDPOINT" "$1" "$2" --data-urlencode "default-graph-uri=$GRAPH"
   }
   for q in "${QNAMES[@]}"; do
     note "virtuoso: $q"
@@ -385,6 +431,7 @@ done
   echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg) at the end"
   echo "fairdex: $FAIRDEX_SRC (built $FAIRDEX_BUILT; tree at $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$ROOT" status --porcelain -- catalog web include 2>/dev/null | grep -q . && echo ' with uncommitted changes to the engine')), process wall time of 'fairdex query --format tsv'"
   echo "virtuoso: $VT_STATUS"
+  echo "fairdex http: $FH_STATUS"
   echo "oxigraph: $OX_STATUS"
   echo
 } >"$TABLE"
@@ -432,10 +479,10 @@ BEGIN {
     if (e == "fairdex-startup") { key = e SUBSEP "*"; v[key, ++cnt[key]] = f[5] + 0 }
   }
   nq = split(qlist, Q, " ")
-  H = "%-26s %8s %8s %8s %8s %9s %7s %9s %7s\n"
-  hdr = sprintf(H, "query", "rows", "fdx raw", "start", "fdx net", "virtuoso", "v/f", "oxigraph", "o/f")
+  H = "%-26s %8s %8s %8s %8s %9s %7s %9s %7s %9s %7s\n"
+  hdr = sprintf(H, "query", "rows", "fdx raw", "start", "fdx net", "virtuoso", "v/f", "oxigraph", "o/f", "fdx http", "v/h")
   printf "%s", hdr
-  printf H, "", "", "ms", "ms", "ms", "ms", "", "ms", ""
+  printf H, "", "", "ms", "ms", "ms", "ms", "", "ms", "", "ms", ""
   rule = hdr; sub(/\n$/, "", rule); gsub(/./, "-", rule); print rule
   for (i = 1; i <= nq; ++i) {
     q = Q[i]
@@ -474,6 +521,19 @@ BEGIN {
       }
       line = line sprintf(" %9s %7s", fmt(m), ratio)
     }
+    # fairdex through its HTTP server, against the Virtuoso HTTP endpoint
+    if (!ran["fairdex-http"]) {
+      line = line sprintf(" %9s %7s", "-", "-")
+    } else if (status["fairdex-http", q] != "") {
+      line = line sprintf(" %9s %7s", toupper(status["fairdex-http", q]), "-")
+    } else {
+      fh = median("fairdex-http" SUBSEP q)
+      vm = (ran["virtuoso"] && status["virtuoso", q] == "") ? median("virtuoso" SUBSEP q) : ""
+      hr = "-"
+      if (vm != "" && fh > 0) { hr = sprintf("%.2f", vm / fh); ghl += log(vm / fh); ghn++ }
+      line = line sprintf(" %9s %7s", fmt(fh), hr)
+      if (rows["fairdex-http", q] ~ /^[0-9]+$/ && rows["fairdex", q] ~ /^[0-9]+$/ && rows["fairdex-http", q] != rows["fairdex", q]) mism = 1
+    }
     flags = ""
     if (mism) flags = flags " MISMATCH"
     for (e in ran) if (unstable[e, q]) flags = flags " UNSTABLE-ROWS(" e ")"
@@ -484,6 +544,7 @@ BEGIN {
   print rule
   printf "%-26s %8s %8s %8s %8s", "geomean of ratios (net)", "", "", "", ""
   for (k = 1; k <= 2; ++k) printf " %9s %7s", "", gn[E[k]] ? sprintf("%.2f", exp(gl[E[k]] / gn[E[k]])) : "-"
+  printf " %9s %7s", "", ghn ? sprintf("%.2f", exp(ghl / ghn)) : "-"
   printf "\n%-26s %8s %8s %8s %8s", "geomean of ratios (raw)", "", "", "", ""
   for (k = 1; k <= 2; ++k) printf " %9s %7s", "", gnr[E[k]] ? sprintf("%.2f", exp(glr[E[k]] / gnr[E[k]])) : "-"
   printf "\n%-26s %8s %8s %8s %8s", "geomean of ratios (best)", "", "", "", ""
@@ -493,6 +554,7 @@ BEGIN {
   printf "  (process start-up, store open; median over all queries: %s ms); fdx net = raw - start, at least %s ms\n", fmt(median("fairdex-startup" SUBSEP "*")), fmt(floor_ms)
   printf "v/f, o/f: peer median / fdx net (above 1: fairdex faster; \">\": fdx net at the floor, a lower bound); (raw): / fdx raw;\n"
   printf "  (best): from the fastest run of each instead of the median (fairdex net: fastest query - fastest ASK)\n"
+  printf "fdx http: median curl time_total of the query sent to `fairdex serve` on the same store, as Virtuoso is timed; v/h = virtuoso / fdx http\n"
   printf "loads: fairdex %s s (%s quads)", load["fairdex"] == "" ? "-" : sprintf("%.1f", load["fairdex"] / 1000), loadn["fairdex"]
   if (load["virtuoso"] != "") printf ", virtuoso %.1f s (%s triples)", load["virtuoso"] / 1000, loadn["virtuoso"]
   if (load["oxigraph"] != "") printf ", oxigraph %.1f s (%s triples)", load["oxigraph"] / 1000, loadn["oxigraph"]
