@@ -190,6 +190,24 @@ buf_html(Buf* const b, const char* const s, const size_t len)
   buf_write(b, s + run, len - run);
 }
 
+/* Append `len` bytes of `s` percent-encoded (unreserved characters, and
+ * '/' when `keep_slash`, stay as they are). */
+void
+buf_pct(Buf* const out, const char* const s, const size_t len,
+        const bool keep_slash)
+{
+  for (size_t i = 0; i < len; ++i) {
+    const unsigned char c = (unsigned char)s[i];
+    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+        (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' ||
+        c == '~' || (c == '/' && keep_slash)) {
+      buf_write(out, s + i, 1);
+    } else {
+      buf_printf(out, "%%%02X", c);
+    }
+  }
+}
+
 char*
 buf_take(Buf* const b, size_t* const ret_len)
 {
@@ -240,6 +258,31 @@ serve_slot_take(Serve* const s)
   --s->slots;
   pthread_mutex_unlock(&s->slot_lock);
   return true;
+}
+
+bool
+serve_snapshot(Serve* const s, HttpRequest* const req, FdxTxn** const ret_txn)
+{
+  *ret_txn = NULL;
+  if (!serve_slot_take(s)) {
+    serve_error(s, req, 503, "stopping", "the server is stopping");
+    return false;
+  }
+  const FdxStatus st = fdx_txn_begin(s->store, 0, ret_txn);
+  if (st) {
+    serve_slot_give(s);
+    serve_error(s, req, 503, "store_unavailable", "cannot read the store: %s",
+                fdx_strerror(st));
+    return false;
+  }
+  return true;
+}
+
+void
+serve_snapshot_end(Serve* const s, FdxTxn* const txn)
+{
+  fdx_txn_abort(txn);
+  serve_slot_give(s);
 }
 
 void
@@ -780,16 +823,7 @@ serve_link(Serve* const s, Buf* const out, const char* const iri,
     buf_html(out, iri, len);
   } else {
     buf_puts(out, "/resource?iri=");
-    for (size_t i = 0; i < len; ++i) {
-      const unsigned char c = (unsigned char)iri[i];
-      if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-          (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' ||
-          c == '~') {
-        buf_write(out, iri + i, 1);
-      } else {
-        buf_printf(out, "%%%02X", c);
-      }
-    }
+    buf_pct(out, iri, len, false);
   }
 }
 

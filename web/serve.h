@@ -46,6 +46,9 @@ void buf_printf(Buf* buf, const char* fmt, ...)
 void buf_json_string(Buf* buf, const char* s, size_t len);
 /* `s` with &, <, >, " escaped for HTML text and attribute values. */
 void buf_html(Buf* buf, const char* s, size_t len);
+/* `len` bytes of `s` percent-encoded (unreserved characters, and '/'
+ * when `keep_slash`, stay as they are). */
+void buf_pct(Buf* buf, const char* s, size_t len, bool keep_slash);
 /* Hand the bytes over (the buffer is left empty). */
 char* buf_take(Buf* buf, size_t* ret_len);
 void  buf_free(Buf* buf);
@@ -101,6 +104,12 @@ typedef struct {
   MemberList      members; /* serve_ld.c */
   HttpServer*     http;
 } Serve;
+
+/* Take a query slot, then a read transaction (in that order, so waiting
+ * requests hold no snapshot); false after answering 503 when either
+ * fails.  End with serve_snapshot_end(). */
+bool serve_snapshot(Serve* s, HttpRequest* req, FdxTxn** ret_txn);
+void serve_snapshot_end(Serve* s, FdxTxn* txn);
 
 /* FdxQueryOptions.cancelled for the server's queries (ctx: the Serve). */
 bool serve_query_cancelled(void* ctx);

@@ -97,14 +97,8 @@ route_changes(Serve* const s, HttpRequest* const req)
   }
   /* One commit is never split, so a page can be large: build it in a
    * query slot, within a bound. */
-  if (!serve_slot_take(s)) {
-    serve_error(s, req, 503, "stopping", "the server is stopping");
-    return;
-  }
   FdxTxn* txn = NULL;
-  if (fdx_txn_begin(s->store, 0, &txn)) {
-    serve_slot_give(s);
-    serve_error(s, req, 503, "store_unavailable", "cannot read the store");
+  if (!serve_snapshot(s, req, &txn)) {
     return;
   }
   char etag[64], variant[96];
@@ -113,8 +107,7 @@ route_changes(Serve* const s, HttpRequest* const req)
                             (unsigned long long)limit);
   serve_etag(etag, fdx_txn_generation(txn), variant, (size_t)vlen);
   if (serve_not_modified(s, req, etag)) {
-    fdx_txn_abort(txn);
-    serve_slot_give(s);
+    serve_snapshot_end(s, txn);
     return;
   }
   Buf body;
@@ -128,8 +121,7 @@ route_changes(Serve* const s, HttpRequest* const req)
   ctx.out         = &body;
   uint64_t     next = since;
   const FdxStatus st = fdx_changes_read(txn, since, limit, on_change, &ctx, &next);
-  fdx_txn_abort(txn);
-  serve_slot_give(s);
+  serve_snapshot_end(s, txn);
   if (st && body.failed) {
     buf_free(&body);
     serve_error(s, req, 503, "response_too_large",

@@ -90,24 +90,6 @@ html_head(Buf* const out, const char* const title, const size_t title_len)
                 "</style></head>\n<body>\n<p><a href=\"/\">fairdex</a></p>\n");
 }
 
-/* Append `len` bytes of `s` percent-encoded (unreserved characters, and
- * '/' when `keep_slash`, stay as they are). */
-static void
-buf_pct(Buf* const out, const char* const s, const size_t len,
-        const bool keep_slash)
-{
-  for (size_t i = 0; i < len; ++i) {
-    const unsigned char c = (unsigned char)s[i];
-    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-        (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' ||
-        c == '~' || (c == '/' && keep_slash)) {
-      buf_write(out, s + i, 1);
-    } else {
-      buf_printf(out, "%%%02X", c);
-    }
-  }
-}
-
 /* Links to the other formats of this answer: `link` is its canonical
  * target, already encoded, ending in '?' or '&' (the request's own query
  * string is not copied: answers are cached and shared). */
@@ -249,17 +231,9 @@ route_resource(Serve* const s, HttpRequest* const req, const char* const iri)
    * describe the resource as the store is then. */
   fdx_txn_abort(txn);
   txn = NULL;
-  if (!serve_slot_take(s)) {
+  if (!serve_snapshot(s, req, &txn)) {
     buf_free(&variant);
     fdx_query_free(query);
-    serve_error(s, req, 503, "stopping", "the server is stopping");
-    return;
-  }
-  if ((st = fdx_txn_begin(s->store, 0, &txn))) {
-    serve_slot_give(s);
-    buf_free(&variant);
-    fdx_query_free(query);
-    serve_error(s, req, 503, "store_unavailable", "cannot read the store");
     return;
   }
   const uint64_t now_generation = fdx_txn_generation(txn);
@@ -290,8 +264,7 @@ route_resource(Serve* const s, HttpRequest* const req, const char* const iri)
     st = fdx_triple_writer_end(ctx.writer);
   }
   fdx_triple_writer_free(ctx.writer);
-  fdx_txn_abort(txn);
-  serve_slot_give(s);
+  serve_snapshot_end(s, txn);
   fdx_query_free(query);
   if (st || !ctx.count) {
     buf_free(&body);

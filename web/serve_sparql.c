@@ -355,18 +355,9 @@ run_query(Serve* const s, HttpRequest* const req, const char* const text,
   }
   /* Wait for a slot before taking a snapshot, so queued requests hold no
    * reader slot and pin no old pages. */
-  if (!serve_slot_take(s)) {
+  if (!serve_snapshot(s, req, &txn)) {
     buf_free(&variant);
     fdx_query_free(query);
-    serve_error(s, req, 503, "stopping", "the server is stopping");
-    return;
-  }
-  if ((st = fdx_txn_begin(s->store, 0, &txn))) {
-    serve_slot_give(s);
-    buf_free(&variant);
-    fdx_query_free(query);
-    serve_error(s, req, 503, "store_unavailable", "cannot read the store: %s",
-                fdx_strerror(st));
     return;
   }
   if (variant.len && !variant.failed) {
@@ -405,8 +396,7 @@ run_query(Serve* const s, HttpRequest* const req, const char* const text,
   }
   fdx_triple_writer_free(sink.triples);
   fdx_results_writer_free(sink.results);
-  fdx_txn_abort(txn);
-  serve_slot_give(s);
+  serve_snapshot_end(s, txn);
   fdx_query_free(query);
   if (st == FDX_ERR_LIMIT) {
     buf_free(&body);

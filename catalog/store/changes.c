@@ -258,27 +258,6 @@ typed_in(MDB_cursor* const       spog,
   return FDX_SUCCESS;
 }
 
-/* Does graph `g` hold any quad with subject `s`? */
-static FdxStatus
-has_quads_in(MDB_cursor* const gspo,
-             const FdxId       g,
-             const FdxId       s,
-             bool* const       ret)
-{
-  uint8_t kbuf[8];
-  uint8_t vbuf[VAL_SIZE] = {0};
-  fdx_put_u64(kbuf, g);
-  fdx_put_u64(vbuf, s);
-  MDB_val   key = {8, kbuf};
-  MDB_val   val = {VAL_SIZE, vbuf};
-  const int rc  = mdb_cursor_get(gspo, &key, &val, MDB_GET_BOTH_RANGE);
-  if (rc && rc != MDB_NOTFOUND) {
-    return fdx_lmdb_status(rc);
-  }
-  *ret = !rc && fdx_get_u64((const uint8_t*)val.mv_data) == s;
-  return FDX_SUCCESS;
-}
-
 /* Decide each touched pair; append its entry to `out` (room for one entry
  * per touched pair) and return the number of entries. */
 static FdxStatus
@@ -313,7 +292,7 @@ decide(FdxTxn* const txn, uint8_t* const out, size_t* const ret_n)
     if (!typed && !lost_type) {
       continue;
     }
-    if (!typed && (st = has_quads_in(gspo, t->g, t->s, &present))) {
+    if (!typed && (st = fdx_prefix2_exists(gspo, t->g, t->s, &present))) {
       break;
     }
     uint8_t* const e = out + ENTRY_SIZE * n++;

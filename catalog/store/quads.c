@@ -164,12 +164,11 @@ fdx_predicate_stats(FdxTxn* const            txn,
   return FDX_SUCCESS;
 }
 
-/* Does any quad start with the two ids a, b in ordering `ord`? */
-static FdxStatus
-prefix2_exists(MDB_cursor* const cur,
-               const FdxId       a,
-               const FdxId       b,
-               bool* const       ret)
+FdxStatus
+fdx_prefix2_exists(MDB_cursor* const cur,
+                   const FdxId       a,
+                   const FdxId       b,
+                   bool* const       ret)
 {
   uint8_t kbuf[8];
   uint8_t vbuf[VAL_SIZE] = {0};
@@ -216,9 +215,9 @@ neighbours(FdxTxn* const        txn,
            bool* const          ret_g)
 {
   FdxStatus st;
-  if ((st = prefix2_exists(txn->cur[FDX_ORDER_SPOG], quad->s, quad->p,
+  if ((st = fdx_prefix2_exists(txn->cur[FDX_ORDER_SPOG], quad->s, quad->p,
                            ret_sp)) ||
-      (st = prefix2_exists(txn->cur[FDX_ORDER_POSG], quad->p, quad->o,
+      (st = fdx_prefix2_exists(txn->cur[FDX_ORDER_POSG], quad->p, quad->o,
                            ret_po))) {
     return st;
   }

@@ -212,6 +212,11 @@ fdx_pstats_adjust(FdxTxn* txn,
                   int64_t dsubjects,
                   int64_t dobjects);
 
+/* Does any quad start with the two ids a, b in the ordering `cur` walks
+ * (key a, first value id b)? */
+FdxStatus
+fdx_prefix2_exists(MDB_cursor* cur, FdxId a, FdxId b, bool* ret);
+
 /* Ensure the write transaction's cursors are open. */
 FdxStatus
 fdx_txn_cursors(FdxTxn* txn);
