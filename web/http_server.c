@@ -330,6 +330,9 @@ queue(HttpRequest* const req, const unsigned status,
   if (MHD_queue_response(req->conn, status, resp) == MHD_YES) {
     req->responded = true;
     req->status    = status;
+    if (req->server->cfg.queued && req->started) {
+      req->server->cfg.queued(req->server->cfg.ctx, req, status);
+    }
   }
   MHD_destroy_response(resp);
 }

@@ -43,6 +43,11 @@ typedef void (*HttpCompleted)(void* ctx, const HttpRequest* req,
                               unsigned status, uint64_t bytes,
                               double seconds, bool completed);
 
+/* Called once per request as its response is queued, before any of it is
+ * sent, with the status.  A client that has read the response therefore
+ * sees it counted (the request counters of /metrics). */
+typedef void (*HttpQueued)(void* ctx, const HttpRequest* req, unsigned status);
+
 typedef struct {
   const char*   host;           /* numeric IPv4/IPv6 address to bind */
   unsigned      port;           /* 0: any free port */
@@ -52,6 +57,7 @@ typedef struct {
   size_t        max_body_bytes; /* larger bodies get 413 */
   size_t        max_header_bytes;
   HttpHandler   handler;
+  HttpQueued    queued;
   HttpCompleted completed;
   void*         ctx;
 } HttpServerConfig;

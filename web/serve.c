@@ -1115,9 +1115,10 @@ handle(void* const ctx, HttpRequest* const req)
  * Access log and metrics
  * --------------------------------------------------------------------- */
 
+/* Requests are counted as their response is queued, so a client that has
+ * its answer sees it in /metrics; latency is recorded when it is sent. */
 static void
-completed(void* const ctx, const HttpRequest* const req, const unsigned status,
-          const uint64_t bytes, const double seconds, const bool ok)
+queued(void* const ctx, const HttpRequest* const req, const unsigned status)
 {
   Serve* const      s     = (Serve*)ctx;
   const char* const route = http_route(req);
@@ -1132,6 +1133,17 @@ completed(void* const ctx, const HttpRequest* const req, const unsigned status,
   if (status >= 100 && status < 600) {
     ++m->requests[r][status - 100];
   }
+  pthread_mutex_unlock(&m->lock);
+}
+
+static void
+completed(void* const ctx, const HttpRequest* const req, const unsigned status,
+          const uint64_t bytes, const double seconds, const bool ok)
+{
+  Serve* const      s     = (Serve*)ctx;
+  const char* const route = http_route(req);
+  Metrics* const    m     = &s->metrics;
+  pthread_mutex_lock(&m->lock);
   size_t bucket = 0;
   while (bucket < LATENCY_BUCKETS && seconds > latency_bounds[bucket]) {
     ++bucket;
@@ -1351,6 +1363,7 @@ cmd_serve(CliContext* const ctx, const int argc, char** const argv)
   cfg.max_body_bytes   = (size_t)max_body;
   cfg.max_header_bytes = 64 * 1024;
   cfg.handler          = handle;
+  cfg.queued           = queued;
   cfg.completed        = completed;
   cfg.ctx              = &s;
   const char* why      = NULL;
