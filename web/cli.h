@@ -85,5 +85,9 @@ int
 cmd_serve(CliContext* ctx, int argc, char** argv);
 int
 cmd_token(CliContext* ctx, int argc, char** argv);
+int
+cmd_search(CliContext* ctx, int argc, char** argv);
+int
+cmd_reindex(CliContext* ctx, int argc, char** argv);
 
 #endif /* FDX_CLI_H */

@@ -27,6 +27,8 @@ static const Command commands[] = {
   {"update", cmd_update, "run a SPARQL update in one transaction"},
   {"serve", cmd_serve, "serve SPARQL, Linked Data and feeds over HTTP"},
   {"token", cmd_token, "create, list and revoke the server's bearer tokens"},
+  {"search", cmd_search, "search datasets by words and facets"},
+  {"reindex", cmd_reindex, "build the search index again from the quads"},
 };
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
 

@@ -75,9 +75,8 @@ touched_cmp(const void* const va, const void* const vb)
   return 0;
 }
 
-/* Sort `list` by (g, s) and drop duplicates. */
-static void
-touched_compact(FdxTouchedList* const list)
+void
+fdx_touched_compact(FdxTouchedList* const list)
 {
   if (list->n < 2) {
     return;
@@ -104,7 +103,7 @@ touched_append(FdxTxn* const         txn,
      * it stays more than half full, so each sort is paid for by as many
      * appends as it leaves room for. */
     if (list->n >= COMPACT_MIN) {
-      touched_compact(list);
+      fdx_touched_compact(list);
     }
     if (list->n * 2 > list->cap || !list->cap) {
       const size_t      cap   = list->cap ? list->cap * 2 : 256;
@@ -329,8 +328,8 @@ fdx_feed_commit(FdxTxn* const txn)
   if (!txn->feed_ids.type || !any_class) {
     return FDX_SUCCESS; /* nothing can be typed, or have lost a type */
   }
-  touched_compact(&txn->touched);
-  touched_compact(&txn->untyped);
+  fdx_touched_compact(&txn->touched);
+  fdx_touched_compact(&txn->untyped);
 
   uint8_t* const out = (uint8_t*)malloc(txn->touched.n * ENTRY_SIZE);
   if (!out) {

@@ -18,14 +18,18 @@
  * writes its change feed record (changes.c) before LMDB commits, so the
  * record and the quads it describes become visible together.
  *
- * Schema versions.  Version 3 added two tables (changes, aux) to version 2
- * and changed nothing else, so a version-2 store opened for writing is
- * upgraded in place: the tables are made and the version written in one
- * write transaction at open.  Opened read-only it stays version 2 and the
- * missing tables read as empty.  Version 1 (other quad orderings) is
- * refused.
+ * Schema versions.  Version 3 added two tables (changes, aux) to version 2,
+ * version 4 the search index's five, and neither changed anything else, so
+ * an older store opened for writing is upgraded in place: the tables are
+ * made and the version written in one write transaction at open, and the
+ * search index is then built from the quads (fdx_search_rebuild()).
+ * Opened read-only it keeps its version, the missing feed and aux tables
+ * read as empty and search answers that it has no index.  Version 1
+ * (other quad orderings) is refused.
  */
 #include "store_impl.h"
+
+#include "fairdex/search.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -234,6 +238,36 @@ open_v3_tables(FdxStore* const store, MDB_txn* const txn, const bool create)
   return rc == MDB_NOTFOUND ? MDB_SUCCESS : rc;
 }
 
+/* Open the search tables of schema 4 (see open_v3_tables()). */
+static int
+open_search_tables(FdxStore* const store, MDB_txn* const txn, const bool create)
+{
+  const unsigned cf    = create ? MDB_CREATE : 0;
+  const struct {
+    const char* name;
+    MDB_dbi*    dbi;
+  } tables[] = {
+    {"search_terms", &store->search_terms},
+    {"search_postings", &store->search_postings},
+    {"search_docs", &store->search_docs},
+    {"search_forward", &store->search_forward},
+    {"search_keys", &store->search_keys},
+  };
+  store->has_search = true;
+  for (size_t i = 0; i < sizeof(tables) / sizeof(tables[0]); ++i) {
+    const int rc = mdb_dbi_open(txn, tables[i].name, cf, tables[i].dbi);
+    if (rc == MDB_NOTFOUND) {
+      store->has_search = false;
+      return MDB_SUCCESS;
+    }
+    if (rc) {
+      store->has_search = false;
+      return rc;
+    }
+  }
+  return MDB_SUCCESS;
+}
+
 /* Open every table in one transaction, a write one if `write`.  With
  * `create`, make what is missing.  A version-2 store is upgraded if the
  * transaction may write; if it may not but the store is opened for
@@ -302,25 +336,35 @@ open_tables_txn(FdxStore* const store,
       goto fail;
     }
   }
-  if (version == 2) {
-    /* Version 3 only added tables: make them, unless only reading. */
+  if (version == 2 || version == 3) {
+    /* Versions 3 and 4 only added tables: make them, unless only
+     * reading; the search index is then built from the quads at open. */
     const bool upgrade = write && !(store->flags & FDX_STORE_READ_ONLY);
     if (!upgrade && !(store->flags & FDX_STORE_READ_ONLY)) {
       *ret_upgrade = true;
       goto done;
     }
-    if ((rc = open_v3_tables(store, txn, upgrade))) {
+    if ((rc = open_v3_tables(store, txn, upgrade)) ||
+        (rc = open_search_tables(store, txn, upgrade))) {
       goto fail;
     }
-    if (upgrade && (st = meta_put_u64(txn, store->meta, "schema_version",
-                                      FDX_STORE_SCHEMA_VERSION))) {
-      goto done;
+    if (version == 3 && (!store->has_changes || !store->has_aux)) {
+      rc = MDB_NOTFOUND; /* version 3 had them */
+      goto fail;
+    }
+    if (upgrade) {
+      store->search_stale = true;
+      if ((st = meta_put_u64(txn, store->meta, "schema_version",
+                             FDX_STORE_SCHEMA_VERSION))) {
+        goto done;
+      }
     }
   } else {
-    if ((rc = open_v3_tables(store, txn, create))) {
+    if ((rc = open_v3_tables(store, txn, create)) ||
+        (rc = open_search_tables(store, txn, create))) {
       goto fail;
     }
-    if (!store->has_changes || !store->has_aux) {
+    if (!store->has_changes || !store->has_aux || !store->has_search) {
       rc = MDB_NOTFOUND;
       goto fail;
     }
@@ -514,6 +558,13 @@ fdx_store_open(FdxStore* const   store,
     return st;
   }
   store->open = true;
+  if (store->search_stale) {
+    /* Upgraded to schema 4 just now: index what the store holds. */
+    store->search_stale = false;
+    if ((st = fdx_search_rebuild(store, NULL, err))) {
+      return st;
+    }
+  }
   return FDX_SUCCESS;
 }
 
@@ -735,6 +786,9 @@ fdx_txn_commit(FdxTxn* const txn)
     ++txn->meta.generation;
     txn->meta_dirty = true;
     st              = fdx_feed_commit(txn);
+    if (!st) {
+      st = fdx_search_commit(txn);
+    }
   }
   if (!st && txn->meta_dirty) {
     st = meta_write(txn);

@@ -29,10 +29,16 @@
  *             before those of any table whose name it prefixes ("a" before
  *             "ab").  See aux.c.
  *
- * Twelve named tables in all; open_env() allows FDX_MAX_DBS.  A version-2
- * store lacks `changes` and `aux`: opened for writing it gains them (and
- * version 3); opened read-only it reads them as empty (has_changes,
- * has_aux false).
+ *   search_terms search_postings search_docs search_forward search_keys
+ *             (schema 4) the full-text search index, written by the
+ *             commit; see catalog/search/search_impl.h.
+ *
+ * Seventeen named tables in all; open_env() allows FDX_MAX_DBS.  A
+ * version-2 store lacks `changes` and `aux`, a version-3 store the search
+ * tables: opened for writing it gains them (and version 4, and the search
+ * index is built from its quads); opened read-only it reads the feed and
+ * aux tables as empty (has_changes, has_aux false) and has no search
+ * (has_search false).
  *
  * Term bytes: one kind byte then the content.  'I' iri | 'B' label |
  * 'S' lexical | 'L' lang NUL lexical | 'T' datatype NUL lexical.
@@ -50,9 +56,9 @@
 
 #define FDX_N_ORDERS 6
 
-/* The most named tables an environment may open (LMDB's maxdbs): the 12
- * of schema 3 and room to grow. */
-#define FDX_MAX_DBS 16
+/* The most named tables an environment may open (LMDB's maxdbs): the 17
+ * of schema 4 and room to grow. */
+#define FDX_MAX_DBS 24
 
 typedef enum {
   FDX_ORDER_SPOG = 0,
@@ -96,6 +102,13 @@ struct FdxStoreImpl {
   MDB_dbi          aux;
   bool             has_changes; /* false: a version-2 store, read-only */
   bool             has_aux;
+  MDB_dbi          search_terms;
+  MDB_dbi          search_postings;
+  MDB_dbi          search_docs;
+  MDB_dbi          search_forward;
+  MDB_dbi          search_keys;
+  bool             has_search;   /* false: an older store, read-only */
+  bool             search_stale; /* upgraded at open: rebuild the index */
   uint64_t         map_size;
   size_t           max_term_bytes;
   unsigned         flags;
@@ -293,6 +306,16 @@ fdx_feed_commit(FdxTxn* txn);
 /* Free the bookkeeping (when the transaction ends, either way). */
 void
 fdx_feed_free(FdxTxn* txn);
+
+/* Sort `list` by (g, s) and drop duplicates (changes.c). */
+void
+fdx_touched_compact(FdxTouchedList* list);
+
+/* Bring the search index in line with the quads the committing
+ * transaction changed (catalog/search/index.c); called by fdx_txn_commit()
+ * after the change feed, before LMDB commits. */
+FdxStatus
+fdx_search_commit(FdxTxn* txn);
 
 /* Take the next blank node scope (write transaction). */
 uint64_t

@@ -145,12 +145,13 @@ enum {
 
 /**
  * The store layout version this build writes; newer stores are refused.
- * Version 3 added the change feed and the auxiliary tables: a version-2
- * store opened for writing is upgraded in place, and one opened read-only
- * reads as having an empty feed and empty auxiliary tables.  Version 1 is
- * refused.
+ * Version 3 added the change feed and the auxiliary tables, version 4 the
+ * search index (fairdex/search.h): an older store opened for writing is
+ * upgraded in place (and its search index built), and one opened
+ * read-only reads as having an empty feed, empty auxiliary tables and no
+ * search index.  Version 1 is refused.
  */
-#define FDX_STORE_SCHEMA_VERSION 3
+#define FDX_STORE_SCHEMA_VERSION 4
 
 /**
  * Create an unopened store handle.  Fails only for lack of memory.  Configure

@@ -501,7 +501,7 @@ test_reopen(void)
 }
 
 /* Turn the store in `dir` back into a version-2 store with LMDB: the
- * version, and no `changes` or `aux` table. */
+ * version, and no `changes`, `aux` or search table. */
 static void
 make_v2(const char* const dir)
 {
@@ -509,7 +509,7 @@ make_v2(const char* const dir)
   MDB_txn* txn = NULL;
   MDB_dbi  dbi;
   REQUIRE(!mdb_env_create(&env));
-  REQUIRE(!mdb_env_set_maxdbs(env, 16));
+  REQUIRE(!mdb_env_set_maxdbs(env, 24));
   REQUIRE(!mdb_env_open(env, dir, MDB_NOSYNC, 0644));
   REQUIRE(!mdb_txn_begin(env, NULL, 0, &txn));
   REQUIRE(!mdb_dbi_open(txn, "meta", 0, &dbi));
@@ -521,6 +521,15 @@ make_v2(const char* const dir)
   REQUIRE(!mdb_drop(txn, dbi, 1));
   REQUIRE(!mdb_dbi_open(txn, "aux", 0, &dbi));
   REQUIRE(!mdb_drop(txn, dbi, 1));
+  /* And none of the search tables of version 4, where they exist. */
+  static const char* const search_tables[] = {
+    "search_terms", "search_postings", "search_docs", "search_forward",
+    "search_keys"};
+  for (size_t i = 0; i < 5; ++i) {
+    if (!mdb_dbi_open(txn, search_tables[i], 0, &dbi)) {
+      REQUIRE(!mdb_drop(txn, dbi, 1));
+    }
+  }
   REQUIRE(!mdb_txn_commit(txn));
   mdb_env_close(env);
 }
@@ -533,7 +542,7 @@ read_v(const char* const dir, const char* const name, bool* const ret_has)
   MDB_txn* txn = NULL;
   MDB_dbi  dbi;
   REQUIRE(!mdb_env_create(&env));
-  REQUIRE(!mdb_env_set_maxdbs(env, 16));
+  REQUIRE(!mdb_env_set_maxdbs(env, 24));
   REQUIRE(!mdb_env_open(env, dir, MDB_RDONLY, 0644));
   REQUIRE(!mdb_txn_begin(env, NULL, MDB_RDONLY, &txn));
   REQUIRE(!mdb_dbi_open(txn, "meta", 0, &dbi));
@@ -620,11 +629,34 @@ test_upgrade(void)
     MDB_txn* mtx = NULL;
     MDB_dbi  dbi;
     REQUIRE(!mdb_env_create(&env));
-    REQUIRE(!mdb_env_set_maxdbs(env, 16));
+    REQUIRE(!mdb_env_set_maxdbs(env, 24));
     REQUIRE(!mdb_env_open(env, dir, MDB_NOSYNC, 0644));
     REQUIRE(!mdb_txn_begin(env, NULL, 0, &mtx));
     REQUIRE(!mdb_dbi_open(mtx, "meta", 0, &dbi));
     uint8_t buf[8] = { 0, 0, 0, 0, 0, 0, 0, 3 };
+    MDB_val key    = { strlen("schema_version"), (void*)"schema_version" };
+    MDB_val val    = { 8, buf };
+    REQUIRE(!mdb_put(mtx, dbi, &key, &val, 0));
+    REQUIRE(!mdb_txn_commit(mtx));
+    mdb_env_close(env);
+  }
+  store = NULL;
+  REQUIRE(fdx_store_new(&store) == FDX_SUCCESS);
+  CHECK_ST(fdx_store_open(store, dir, FDX_STORE_READ_ONLY, NULL),
+           FDX_ERR_CORRUPT);
+  fdx_store_free(store);
+
+  /* Nor is a version-4 one. */
+  {
+    MDB_env* env = NULL;
+    MDB_txn* mtx = NULL;
+    MDB_dbi  dbi;
+    REQUIRE(!mdb_env_create(&env));
+    REQUIRE(!mdb_env_set_maxdbs(env, 24));
+    REQUIRE(!mdb_env_open(env, dir, MDB_NOSYNC, 0644));
+    REQUIRE(!mdb_txn_begin(env, NULL, 0, &mtx));
+    REQUIRE(!mdb_dbi_open(mtx, "meta", 0, &dbi));
+    uint8_t buf[8] = { 0, 0, 0, 0, 0, 0, 0, 4 };
     MDB_val key    = { strlen("schema_version"), (void*)"schema_version" };
     MDB_val val    = { 8, buf };
     REQUIRE(!mdb_put(mtx, dbi, &key, &val, 0));

@@ -1,0 +1,2302 @@
+/*
+ * index.c: keeping the search index in line with the quads, inside the
+ * store's commit.
+ *
+ * fdx_search_commit() runs in every write transaction that changed quads,
+ * after the change feed and before LMDB commits, so search changes with the
+ * data in one transaction.  It works from the (graph, subject) pairs the
+ * transaction touched (txn->touched, see changes.c):
+ *   - a pair typed dcat:Dataset, dcat:DataService or dcat:DatasetSeries in
+ *     its graph is (re)indexed;
+ *   - a pair that is a document but is no longer typed is removed;
+ *   - any other pair (a distribution, a publisher, a concept whose labels
+ *     changed, ...) may feed documents that point at it: every quad that
+ *     has it as object is followed back, and the documents found are
+ *     reindexed.  That one step back is all a document reads (its own
+ *     quads, its distributions', and the labels of what it points at).
+ *
+ * Indexing a document extracts its fields and facets from the store
+ * (extract_doc()), compares them with what its forward record says it had,
+ * and queues posting operations (tid, doc, tf or delete).  The queue is
+ * sorted and merged into the postings blocks when it fills and at the end
+ * (apply_ops()), so a bulk load of a million datasets rewrites each
+ * term's last block once per flush instead of once per document.  Term
+ * ids and document frequencies are cached for the commit, and the
+ * document frequencies written once at the end.
+ *
+ * Hand-written: no library keeps an inverted index inside an LMDB
+ * transaction of ours; the tokenizer (tokenize.c) does the language work
+ * with utf8proc and Snowball.
+ */
+#include "search_impl.h"
+#include "tokenize.h"
+
+#include "../civil_date.h"
+
+#include <nettle/sha2.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Posting operations queued before they are merged into the blocks. */
+#define OPS_FLUSH ((size_t)1 << 22)
+
+/* Caps on what one document may contribute (a hostile record must not
+ * make one commit unbounded). */
+#define MAX_DOC_TERMS 20000
+#define MAX_DOC_FACETS 4096
+#define MAX_LABELS 32
+#define MAX_DISTRIBUTIONS 1000
+#define MAX_TEXT_BYTES ((size_t)1 << 20)
+
+#define RDF "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+#define RDFS "http://www.w3.org/2000/01/rdf-schema#"
+#define DCT "http://purl.org/dc/terms/"
+#define DCAT "http://www.w3.org/ns/dcat#"
+#define SKOS "http://www.w3.org/2004/02/skos/core#"
+#define FOAF "http://xmlns.com/foaf/0.1/"
+#define VCARD "http://www.w3.org/2006/vcard/ns#"
+#define ADMS "http://www.w3.org/ns/adms#"
+#define HEALTH "http://healthdataportal.eu/ns/health#"
+
+const char fdx_facet_codes[FDX_N_FACETS] = {'t', 'p', 'f', 'l', 'a', 'k', 'y'};
+
+/* What a predicate of a document means to the index. */
+typedef enum {
+  R_NONE = 0,
+  R_TITLE,
+  R_DESCRIPTION,
+  R_KEYWORD,
+  R_IDENTIFIER,
+  R_ADMS_IDENTIFIER,
+  R_PUBLISHER,
+  R_THEME,
+  R_CONCEPT,
+  R_LICENSE,
+  R_ACCESS_RIGHTS,
+  R_MODIFIED,
+  R_ISSUED,
+  R_DISTRIBUTION,
+  R_FORMAT,
+  R_MEDIA_TYPE,
+  R_NOTATION,
+  R_LABEL,
+  N_ROLES
+} Role;
+
+static const struct {
+  const char* iri;
+  Role        role;
+} role_iris[] = {
+  {DCT "title", R_TITLE},
+  {DCT "description", R_DESCRIPTION},
+  {DCAT "keyword", R_KEYWORD},
+  {DCT "identifier", R_IDENTIFIER},
+  {ADMS "identifier", R_ADMS_IDENTIFIER},
+  {DCT "publisher", R_PUBLISHER},
+  {DCAT "theme", R_THEME},
+  {DCT "subject", R_CONCEPT},
+  {DCT "type", R_CONCEPT},
+  {HEALTH "healthCategory", R_CONCEPT},
+  {HEALTH "healthTheme", R_CONCEPT},
+  {DCT "license", R_LICENSE},
+  {DCT "accessRights", R_ACCESS_RIGHTS},
+  {DCT "modified", R_MODIFIED},
+  {DCT "issued", R_ISSUED},
+  {DCAT "distribution", R_DISTRIBUTION},
+  {DCT "format", R_FORMAT},
+  {DCAT "mediaType", R_MEDIA_TYPE},
+  {SKOS "notation", R_NOTATION},
+  {SKOS "prefLabel", R_LABEL},
+  {SKOS "altLabel", R_LABEL},
+  {RDFS "label", R_LABEL},
+  {FOAF "name", R_LABEL},
+  {VCARD "fn", R_LABEL},
+  {VCARD "organization-name", R_LABEL},
+};
+#define N_ROLE_IRIS (sizeof(role_iris) / sizeof(role_iris[0]))
+
+static const char* const doc_classes[3] = {
+  DCAT "Dataset", DCAT "DataService", DCAT "DatasetSeries"};
+
+/* ------------------------------------------------------------------------
+ * Small hash maps: term bytes -> u32 (arena-backed) and u32 -> i64
+ * --------------------------------------------------------------------- */
+
+typedef struct {
+  uint32_t* slots; /* entry index + 1, 0 empty */
+  size_t    cap;   /* power of two */
+  struct TermEntry {
+    uint32_t off; /* into arena */
+    uint16_t len;
+    uint32_t hash;
+    uint32_t value;
+  }*       entries;
+  size_t   n;
+  size_t   entries_cap;
+  uint8_t* arena;
+  size_t   arena_len;
+  size_t   arena_cap;
+} TermMap;
+
+static uint32_t
+hash_bytes(const uint8_t* const p, const size_t n)
+{
+  uint32_t h = 2166136261u; /* FNV-1a */
+  for (size_t i = 0; i < n; ++i) {
+    h = (h ^ p[i]) * 16777619u;
+  }
+  return h;
+}
+
+static void
+termmap_clear(TermMap* const m)
+{
+  if (m->slots) {
+    memset(m->slots, 0, m->cap * sizeof(uint32_t));
+  }
+  m->n         = 0;
+  m->arena_len = 0;
+}
+
+static void
+termmap_free(TermMap* const m)
+{
+  free(m->slots);
+  free(m->entries);
+  free(m->arena);
+  memset(m, 0, sizeof(*m));
+}
+
+static bool
+termmap_rehash(TermMap* const m, const size_t cap)
+{
+  uint32_t* const slots = (uint32_t*)calloc(cap, sizeof(uint32_t));
+  if (!slots) {
+    return false;
+  }
+  for (size_t i = 0; i < m->n; ++i) {
+    size_t j = m->entries[i].hash & (cap - 1);
+    while (slots[j]) {
+      j = (j + 1) & (cap - 1);
+    }
+    slots[j] = (uint32_t)i + 1;
+  }
+  free(m->slots);
+  m->slots = slots;
+  m->cap   = cap;
+  return true;
+}
+
+/* Find `key`; with `add`, add it (value 0) if absent.  Returns the entry
+ * index, or -1 if absent (or out of memory when adding; *oom set). */
+static long
+termmap_find(TermMap* const       m,
+             const uint8_t* const key,
+             const size_t         len,
+             const bool           add,
+             bool* const          oom)
+{
+  const uint32_t h = hash_bytes(key, len);
+  if (m->cap) {
+    size_t j = h & (m->cap - 1);
+    while (m->slots[j]) {
+      const struct TermEntry* const e = &m->entries[m->slots[j] - 1];
+      if (e->hash == h && e->len == len &&
+          !memcmp(m->arena + e->off, key, len)) {
+        return (long)(m->slots[j] - 1);
+      }
+      j = (j + 1) & (m->cap - 1);
+    }
+  }
+  if (!add) {
+    return -1;
+  }
+  if ((m->n + 1) * 2 > m->cap &&
+      !termmap_rehash(m, m->cap ? m->cap * 2 : 256)) {
+    *oom = true;
+    return -1;
+  }
+  if (m->n == m->entries_cap) {
+    const size_t cap = m->entries_cap ? m->entries_cap * 2 : 256;
+    void* const  grown =
+      realloc(m->entries, cap * sizeof(struct TermEntry));
+    if (!grown) {
+      *oom = true;
+      return -1;
+    }
+    m->entries     = (struct TermEntry*)grown;
+    m->entries_cap = cap;
+  }
+  if (m->arena_len + len > m->arena_cap) {
+    size_t cap = m->arena_cap ? m->arena_cap : 4096;
+    while (cap < m->arena_len + len) {
+      cap *= 2;
+    }
+    uint8_t* const grown = (uint8_t*)realloc(m->arena, cap);
+    if (!grown) {
+      *oom = true;
+      return -1;
+    }
+    m->arena     = grown;
+    m->arena_cap = cap;
+  }
+  memcpy(m->arena + m->arena_len, key, len);
+  struct TermEntry* const e = &m->entries[m->n];
+  e->off                    = (uint32_t)m->arena_len;
+  e->len                    = (uint16_t)len;
+  e->hash                   = h;
+  e->value                  = 0;
+  m->arena_len += len;
+  size_t j = h & (m->cap - 1);
+  while (m->slots[j]) {
+    j = (j + 1) & (m->cap - 1);
+  }
+  m->slots[j] = (uint32_t)m->n + 1;
+  return (long)m->n++;
+}
+
+/* tid -> document frequency change. */
+typedef struct {
+  uint32_t* keys; /* tid + 1, 0 empty */
+  int64_t*  vals;
+  size_t    cap;
+  size_t    n;
+} DeltaMap;
+
+static bool
+delta_add(DeltaMap* const m, const uint32_t tid, const int64_t d)
+{
+  if ((m->n + 1) * 2 > m->cap) {
+    const size_t    cap  = m->cap ? m->cap * 2 : 1024;
+    uint32_t* const keys = (uint32_t*)calloc(cap, sizeof(uint32_t));
+    int64_t* const  vals = (int64_t*)calloc(cap, sizeof(int64_t));
+    if (!keys || !vals) {
+      free(keys);
+      free(vals);
+      return false;
+    }
+    for (size_t i = 0; i < m->cap; ++i) {
+      if (m->keys[i]) {
+        size_t j = (m->keys[i] * 2654435761u) & (cap - 1);
+        while (keys[j]) {
+          j = (j + 1) & (cap - 1);
+        }
+        keys[j] = m->keys[i];
+        vals[j] = m->vals[i];
+      }
+    }
+    free(m->keys);
+    free(m->vals);
+    m->keys = keys;
+    m->vals = vals;
+    m->cap  = cap;
+  }
+  size_t j = ((tid + 1) * 2654435761u) & (m->cap - 1);
+  while (m->keys[j] && m->keys[j] != tid + 1) {
+    j = (j + 1) & (m->cap - 1);
+  }
+  if (!m->keys[j]) {
+    m->keys[j] = tid + 1;
+    ++m->n;
+  }
+  m->vals[j] += d;
+  return true;
+}
+
+/* ------------------------------------------------------------------------
+ * The commit's state
+ * --------------------------------------------------------------------- */
+
+/* A queued change to one posting. */
+typedef struct {
+  uint32_t tid;
+  uint32_t doc;
+  uint32_t seq; /* queue order: the later of two ops on one posting wins */
+  uint8_t  del;
+  uint8_t  mask;
+  uint8_t  tf[N_FIELDS];
+} Op;
+
+/* A document being built. */
+typedef struct {
+  TermMap  terms; /* term bytes -> index into tf */
+  uint8_t (*tf)[N_FIELDS];
+  size_t   tf_cap;
+  uint32_t len[N_FIELDS];
+  uint8_t (*facets)[12]; /* MAX_DOC_FACETS facet terms (len byte + term) */
+  size_t   n_facets;      /* in `facets` */
+  size_t   n_text_facets; /* in the indexer's `kw` */
+  TermMap  facet_seen;
+  bool     dated;
+  int64_t  modified;
+  bool     have_modified; /* from dct:modified (beats issued) */
+  char     title[TITLE_KEY_MAX];
+  size_t   title_len;
+  bool     have_title;
+  uint8_t  cls;
+  int      field; /* the field tokens go to (tokenizer callback) */
+  bool     oom;
+  size_t   text_bytes;
+} Doc;
+
+/* Variable-length facet terms (keywords) do not fit `facets`: kept here. */
+typedef struct {
+  uint8_t* data;
+  size_t   len;
+  size_t   cap;
+} Bytes;
+
+typedef struct {
+  FdxTxn*        txn;
+  FdxTokenizer*  tk;
+  SearchCounters counters;
+  bool           counters_dirty;
+  FdxId          type_id;
+  FdxId          class_ids[3];
+  FdxId          role_ids[N_ROLE_IRIS];
+  MDB_cursor*    spog;
+  MDB_cursor*    gspo;
+  MDB_cursor*    ospg;
+  MDB_cursor*    post;
+  TermMap        tids; /* term -> tid, for the commit */
+  DeltaMap       df;
+  Op*            ops;
+  size_t         n_ops;
+  size_t         ops_cap;
+  uint32_t       seq;
+  Doc            doc;
+  Bytes          kw; /* keyword facet terms of the doc: len(2) + bytes */
+  FdxTermBuf     tbuf;
+  FdxTermBuf     tbuf2;
+  uint64_t       indexed;
+} Indexer;
+
+static FdxStatus
+lmdb_st(const int rc)
+{
+  return rc ? fdx_lmdb_status(rc) : FDX_SUCCESS;
+}
+
+/* ------------------------------------------------------------------------
+ * Counters and terms
+ * --------------------------------------------------------------------- */
+
+static const uint8_t counters_key[2] = {0, 0};
+
+FdxStatus
+fdx_search_counters_get(FdxTxn* const txn, SearchCounters* const ret)
+{
+  memset(ret, 0, sizeof(*ret));
+  if (!txn->store->has_search) {
+    return FDX_SUCCESS;
+  }
+  MDB_val   key = {2, (void*)counters_key};
+  MDB_val   val;
+  const int rc = mdb_get(txn->txn, txn->store->search_terms, &key, &val);
+  if (rc == MDB_NOTFOUND) {
+    return FDX_SUCCESS;
+  }
+  if (rc) {
+    return fdx_lmdb_status(rc);
+  }
+  if (val.mv_size != sizeof(*ret)) {
+    return FDX_ERR_CORRUPT;
+  }
+  memcpy(ret, val.mv_data, sizeof(*ret));
+  return FDX_SUCCESS;
+}
+
+static FdxStatus
+counters_put(Indexer* const ix)
+{
+  MDB_val key = {2, (void*)counters_key};
+  MDB_val val = {sizeof(ix->counters), &ix->counters};
+  return lmdb_st(
+    mdb_put(ix->txn->txn, ix->txn->store->search_terms, &key, &val, 0));
+}
+
+FdxStatus
+fdx_search_tid(FdxTxn* const        txn,
+               const uint8_t* const term,
+               const size_t         len,
+               uint32_t* const      ret)
+{
+  if (!len || len > TERM_MAX) {
+    return FDX_FAILURE;
+  }
+  MDB_val   key = {len, (void*)term};
+  MDB_val   val;
+  const int rc = mdb_get(txn->txn, txn->store->search_terms, &key, &val);
+  if (rc == MDB_NOTFOUND) {
+    return FDX_FAILURE;
+  }
+  if (rc) {
+    return fdx_lmdb_status(rc);
+  }
+  if (val.mv_size != 4) {
+    return FDX_ERR_CORRUPT;
+  }
+  memcpy(ret, val.mv_data, 4);
+  return FDX_SUCCESS;
+}
+
+static void
+reverse_key(uint8_t* const out, const uint32_t tid)
+{
+  out[0] = 0;
+  put_u32be(out + 1, tid);
+}
+
+FdxStatus
+fdx_search_tid_info(FdxTxn* const         txn,
+                    const uint32_t        tid,
+                    uint32_t* const       ret_df,
+                    const uint8_t** const ret_term,
+                    size_t* const         ret_len)
+{
+  return fdx_search_tid_shown(txn, tid, ret_df, ret_term, ret_len, NULL,
+                              NULL);
+}
+
+FdxStatus
+fdx_search_tid_shown(FdxTxn* const         txn,
+                     const uint32_t        tid,
+                     uint32_t* const       ret_df,
+                     const uint8_t** const ret_term,
+                     size_t* const         ret_len,
+                     const uint8_t** const ret_shown,
+                     size_t* const         ret_shown_len)
+{
+  uint8_t kbuf[5];
+  reverse_key(kbuf, tid);
+  MDB_val   key = {5, kbuf};
+  MDB_val   val;
+  const int rc = mdb_get(txn->txn, txn->store->search_terms, &key, &val);
+  if (rc == MDB_NOTFOUND) {
+    return FDX_FAILURE;
+  }
+  if (rc) {
+    return fdx_lmdb_status(rc);
+  }
+  const uint8_t* const v = (const uint8_t*)val.mv_data;
+  if (val.mv_size < 6) {
+    return FDX_ERR_CORRUPT;
+  }
+  const size_t tlen = ((size_t)v[4] << 8) | v[5];
+  if (6 + tlen > val.mv_size) {
+    return FDX_ERR_CORRUPT;
+  }
+  if (ret_df) {
+    memcpy(ret_df, v, 4);
+  }
+  if (ret_term) {
+    *ret_term = v + 6;
+  }
+  if (ret_len) {
+    *ret_len = tlen;
+  }
+  if (ret_shown) {
+    *ret_shown = v + 6 + tlen;
+  }
+  if (ret_shown_len) {
+    *ret_shown_len = val.mv_size - 6 - tlen;
+  }
+  return FDX_SUCCESS;
+}
+
+/* The tid of `term`, made if it is new; a new keyword's reverse entry
+ * keeps `shown` (its text as first seen) for display. */
+static FdxStatus
+tid_of_shown(Indexer* const       ix,
+             const uint8_t* const term,
+             const size_t         len,
+             const uint8_t* const shown,
+             const size_t         shown_len,
+             uint32_t* const      ret)
+{
+  bool       oom = false;
+  const long e   = termmap_find(&ix->tids, term, len, true, &oom);
+  if (e < 0) {
+    return FDX_ERR_NO_MEMORY;
+  }
+  struct TermEntry* const entry = &ix->tids.entries[e];
+  if (entry->value) {
+    *ret = entry->value - 1;
+    return FDX_SUCCESS;
+  }
+  uint32_t  tid = 0;
+  FdxStatus st  = fdx_search_tid(ix->txn, term, len, &tid);
+  if (st == FDX_FAILURE) {
+    tid = ix->counters.next_tid++;
+    if (tid == UINT32_MAX - 1) {
+      return FDX_ERR_LIMIT;
+    }
+    ix->counters_dirty = true;
+    MDB_val key        = {len, (void*)term};
+    MDB_val val        = {4, &tid};
+    int rc = mdb_put(ix->txn->txn, ix->txn->store->search_terms, &key, &val,
+                     0);
+    if (!rc) {
+      /* Reverse: df (4), term length (2), term, shown text. */
+      uint8_t kbuf[5];
+      reverse_key(kbuf, tid);
+      uint8_t      rbuf[6 + 2 * TERM_MAX];
+      const size_t sl = shown_len <= TERM_MAX ? shown_len : 0;
+      memset(rbuf, 0, 4);
+      rbuf[4] = (uint8_t)(len >> 8);
+      rbuf[5] = (uint8_t)len;
+      memcpy(rbuf + 6, term, len);
+      if (sl) {
+        memcpy(rbuf + 6 + len, shown, sl);
+      }
+      MDB_val rkey = {5, kbuf};
+      MDB_val rval = {6 + len + sl, rbuf};
+      rc = mdb_put(ix->txn->txn, ix->txn->store->search_terms, &rkey, &rval,
+                   0);
+    }
+    if (rc) {
+      return fdx_lmdb_status(rc);
+    }
+    st = FDX_SUCCESS;
+  }
+  if (!st) {
+    ix->tids.entries[e].value = tid + 1;
+    *ret                      = tid;
+  }
+  return st;
+}
+
+static FdxStatus
+tid_of(Indexer* const       ix,
+       const uint8_t* const term,
+       const size_t         len,
+       uint32_t* const      ret)
+{
+  return tid_of_shown(ix, term, len, NULL, 0, ret);
+}
+
+/* Apply the commit's document frequency changes. */
+static FdxStatus
+apply_df(Indexer* const ix)
+{
+  DeltaMap* const m = &ix->df;
+  for (size_t i = 0; i < m->cap; ++i) {
+    if (!m->keys[i] || !m->vals[i]) {
+      continue;
+    }
+    const uint32_t tid = m->keys[i] - 1;
+    uint8_t        kbuf[5];
+    reverse_key(kbuf, tid);
+    MDB_val key = {5, kbuf};
+    MDB_val val;
+    int     rc = mdb_get(ix->txn->txn, ix->txn->store->search_terms, &key,
+                         &val);
+    if (rc) {
+      return fdx_lmdb_status(rc);
+    }
+    if (val.mv_size < 6 || val.mv_size > 6 + 2 * TERM_MAX) {
+      return FDX_ERR_CORRUPT;
+    }
+    uint8_t  buf[6 + 2 * TERM_MAX];
+    uint32_t df;
+    memcpy(buf, val.mv_data, val.mv_size);
+    memcpy(&df, buf, 4);
+    const int64_t next = (int64_t)df + m->vals[i];
+    df                 = next < 0 ? 0 : (uint32_t)next;
+    memcpy(buf, &df, 4);
+    MDB_val nval = {val.mv_size, buf};
+    if ((rc = mdb_put(ix->txn->txn, ix->txn->store->search_terms, &key, &nval,
+                      0))) {
+      return fdx_lmdb_status(rc);
+    }
+  }
+  return FDX_SUCCESS;
+}
+
+size_t
+fdx_search_facet_term_id(const FdxFacet facet, const FdxId id, uint8_t* out)
+{
+  out[0] = TERM_FACET;
+  out[1] = (uint8_t)fdx_facet_codes[facet];
+  fdx_put_u64(out + 2, id);
+  return 10;
+}
+
+size_t
+fdx_search_facet_term_text(const FdxFacet facet,
+                           const char*    text,
+                           const size_t   len,
+                           uint8_t*       out,
+                           const size_t   cap)
+{
+  if (cap < 3) {
+    return 0;
+  }
+  out[0] = TERM_FACET;
+  out[1] = (uint8_t)fdx_facet_codes[facet];
+  if (facet == FDX_FACET_YEAR) {
+    if (len + 2 > cap) {
+      return 0;
+    }
+    memcpy(out + 2, text, len);
+    return len + 2;
+  }
+  char      buf[TERM_MAX + 1];
+  const int n = fdx_token_fold(text, len, buf, sizeof(buf));
+  if (n <= 0 || (size_t)n + 2 > cap) {
+    return 0;
+  }
+  memcpy(out + 2, buf, (size_t)n);
+  return (size_t)n + 2;
+}
+
+/* ------------------------------------------------------------------------
+ * Dates
+ * --------------------------------------------------------------------- */
+
+static bool
+digits(const char* const s, const size_t n, int* const ret)
+{
+  int v = 0;
+  for (size_t i = 0; i < n; ++i) {
+    if (s[i] < '0' || s[i] > '9') {
+      return false;
+    }
+    v = v * 10 + (s[i] - '0');
+  }
+  *ret = v;
+  return true;
+}
+
+bool
+fdx_search_parse_date(const char* const s, const size_t len, int64_t* ret)
+{
+  int y = 0, mo = 1, d = 1, h = 0, mi = 0, sec = 0;
+  if (len < 4 || !digits(s, 4, &y)) {
+    return false;
+  }
+  size_t i = 4;
+  if (len >= 7 && s[4] == '-') {
+    if (!digits(s + 5, 2, &mo)) {
+      return false;
+    }
+    i = 7;
+    if (len >= 10 && s[7] == '-') {
+      if (!digits(s + 8, 2, &d)) {
+        return false;
+      }
+      i = 10;
+    }
+  }
+  if (mo < 1 || mo > 12 || d < 1 || d > 31) {
+    return false;
+  }
+  int64_t tz = 0;
+  if (i < len && (s[i] == 'T' || s[i] == ' ')) {
+    if (len < i + 6 || !digits(s + i + 1, 2, &h) || s[i + 3] != ':' ||
+        !digits(s + i + 4, 2, &mi)) {
+      return false;
+    }
+    i += 6;
+    if (i + 3 <= len && s[i] == ':' && digits(s + i + 1, 2, &sec)) {
+      i += 3;
+    }
+    while (i < len && (s[i] == '.' || (s[i] >= '0' && s[i] <= '9'))) {
+      ++i;
+    }
+  }
+  if (i < len && (s[i] == '+' || s[i] == '-') && len >= i + 6) {
+    int th = 0, tm = 0;
+    if (digits(s + i + 1, 2, &th) && digits(s + i + 4, 2, &tm)) {
+      tz = (s[i] == '-' ? -1 : 1) * ((int64_t)th * 3600 + tm * 60);
+    }
+  }
+  if (h > 24 || mi > 59 || sec > 60) {
+    return false;
+  }
+  *ret = days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 +
+         (int64_t)h * 3600 + mi * 60 + sec - tz;
+  return true;
+}
+
+/* ------------------------------------------------------------------------
+ * Extracting a document
+ * --------------------------------------------------------------------- */
+
+static Role
+role_of(const Indexer* const ix, const FdxId p)
+{
+  for (size_t i = 0; i < N_ROLE_IRIS; ++i) {
+    if (ix->role_ids[i] == p) {
+      return role_iris[i].role;
+    }
+  }
+  return R_NONE;
+}
+
+/* Tokenizer callback: count the term in the doc's current field. */
+static int
+on_token(void* const ctx, const FdxToken* const token)
+{
+  Indexer* const ix = (Indexer*)ctx;
+  Doc* const     d  = &ix->doc;
+  if (token->stop || !token->term_len || token->term_len > TERM_MAX) {
+    return 0;
+  }
+  if (d->terms.n >= MAX_DOC_TERMS) {
+    return 0;
+  }
+  bool       oom = false;
+  const long e   = termmap_find(&d->terms, (const uint8_t*)token->term,
+                                token->term_len, true, &oom);
+  if (e < 0) {
+    d->oom = true;
+    return 1;
+  }
+  if ((size_t)e >= d->tf_cap) {
+    const size_t cap   = d->tf_cap ? d->tf_cap * 2 : 256;
+    void* const  grown = realloc(d->tf, cap * sizeof(*d->tf));
+    if (!grown) {
+      d->oom = true;
+      return 1;
+    }
+    d->tf     = (uint8_t(*)[N_FIELDS])grown;
+    d->tf_cap = cap;
+  }
+  if ((size_t)e == d->terms.n - 1 && !d->terms.entries[e].value) {
+    memset(d->tf[e], 0, N_FIELDS);
+    d->terms.entries[e].value = 1;
+  }
+  if (d->tf[e][d->field] < 255) {
+    ++d->tf[e][d->field];
+  }
+  ++d->len[d->field];
+  return 0;
+}
+
+/* Tokenize the literal `id` into `field`. */
+static FdxStatus
+add_text(Indexer* const ix, const FdxId id, const int field)
+{
+  FdxStatus st = fdx_term_get(ix->txn, id, &ix->tbuf);
+  if (st == FDX_FAILURE) {
+    return FDX_SUCCESS;
+  }
+  if (st) {
+    return st;
+  }
+  const FdxTerm* const t = &ix->tbuf.term;
+  if (t->kind != FDX_TERM_LITERAL || !t->value_len) {
+    return FDX_SUCCESS;
+  }
+  Doc* const d = &ix->doc;
+  if (d->text_bytes + t->value_len > MAX_TEXT_BYTES) {
+    return FDX_SUCCESS;
+  }
+  d->text_bytes += t->value_len;
+  char lang[32] = "";
+  if (t->lang && t->lang_len < sizeof(lang)) {
+    memcpy(lang, t->lang, t->lang_len);
+    lang[t->lang_len] = '\0';
+  }
+  d->field = field;
+  if (field == F_TITLE && !d->have_title) {
+    char      buf[TERM_MAX + 1];
+    const int n = fdx_token_fold(t->value, t->value_len < 200 ? t->value_len
+                                                              : 200,
+                                 buf, sizeof(buf));
+    if (n > 0) {
+      d->title_len = (size_t)n < TITLE_KEY_MAX ? (size_t)n : TITLE_KEY_MAX;
+      memcpy(d->title, buf, d->title_len);
+      d->have_title = true;
+    }
+  }
+  if (fdx_tokenize(ix->tk, t->value, t->value_len, fdx_token_lang(lang),
+                   on_token, ix) < 0 ||
+      d->oom) {
+    return FDX_ERR_NO_MEMORY;
+  }
+  return FDX_SUCCESS;
+}
+
+/* Note a facet value (a term of up to 10 bytes). */
+static void
+add_facet_id(Indexer* const ix, const FdxFacet facet, const FdxId id)
+{
+  Doc* const d = &ix->doc;
+  uint8_t    term[10];
+  fdx_search_facet_term_id(facet, id, term);
+  bool oom = false;
+  if (d->n_facets + d->n_text_facets >= MAX_DOC_FACETS ||
+      termmap_find(&d->facet_seen, term, 10, false, &oom) >= 0) {
+    return;
+  }
+  if (termmap_find(&d->facet_seen, term, 10, true, &oom) < 0) {
+    d->oom = true;
+    return;
+  }
+  d->facets[d->n_facets][0] = 10;
+  memcpy(d->facets[d->n_facets] + 1, term, 10);
+  ++d->n_facets;
+}
+
+/* Note a facet value of text (keyword, year). */
+static void
+add_facet_text(Indexer* const    ix,
+               const FdxFacet    facet,
+               const char* const text,
+               const size_t      len)
+{
+  Doc* const d = &ix->doc;
+  uint8_t    term[TERM_MAX];
+  const size_t n =
+    fdx_search_facet_term_text(facet, text, len, term, sizeof(term));
+  bool oom = false;
+  if (!n || n < 3 || d->n_facets + d->n_text_facets >= MAX_DOC_FACETS ||
+      termmap_find(&d->facet_seen, term, n, false, &oom) >= 0) {
+    return;
+  }
+  if (termmap_find(&d->facet_seen, term, n, true, &oom) < 0) {
+    d->oom = true;
+    return;
+  }
+  Bytes* const b    = &ix->kw;
+  const size_t dlen = len < TERM_MAX ? len : TERM_MAX;
+  if (b->len + n + 4 + dlen > b->cap) {
+    size_t cap = b->cap ? b->cap : 1024;
+    while (cap < b->len + n + 4 + dlen) {
+      cap *= 2;
+    }
+    uint8_t* const grown = (uint8_t*)realloc(b->data, cap);
+    if (!grown) {
+      d->oom = true;
+      return;
+    }
+    b->data = grown;
+    b->cap  = cap;
+  }
+  b->data[b->len]     = (uint8_t)(n >> 8);
+  b->data[b->len + 1] = (uint8_t)n;
+  memcpy(b->data + b->len + 2, term, n);
+  b->len += n + 2;
+  /* The text as first seen, for display. */
+  b->data[b->len]     = (uint8_t)(dlen >> 8);
+  b->data[b->len + 1] = (uint8_t)dlen;
+  memcpy(b->data + b->len + 2, text, dlen);
+  b->len += dlen + 2;
+  ++d->n_text_facets;
+}
+
+/* A date: dct:modified wins over dct:issued. */
+static FdxStatus
+add_date(Indexer* const ix, const FdxId id, const bool modified)
+{
+  Doc* const d = &ix->doc;
+  if (d->have_modified || (!modified && d->dated)) {
+    return FDX_SUCCESS;
+  }
+  FdxStatus st = fdx_term_get(ix->txn, id, &ix->tbuf);
+  if (st == FDX_FAILURE) {
+    return FDX_SUCCESS;
+  }
+  if (st) {
+    return st;
+  }
+  const FdxTerm* const t = &ix->tbuf.term;
+  int64_t              secs;
+  if (t->kind == FDX_TERM_LITERAL &&
+      fdx_search_parse_date(t->value, t->value_len, &secs)) {
+    d->dated         = true;
+    d->modified      = secs;
+    d->have_modified = modified;
+  }
+  return FDX_SUCCESS;
+}
+
+/* Position `cur` (an ordering whose key is `a` and values start with `b`)
+ * at the first value starting with b; false if none. */
+static FdxStatus
+seek2(MDB_cursor* const cur,
+      const FdxId       a,
+      const FdxId       b,
+      uint8_t* const    kbuf,
+      MDB_val* const    key,
+      MDB_val* const    val)
+{
+  uint8_t vbuf[24];
+  fdx_put_u64(kbuf, a);
+  fdx_put_u64(vbuf, b);
+  memset(vbuf + 8, 0, 16);
+  key->mv_size = 8;
+  key->mv_data = kbuf;
+  val->mv_size = 24;
+  val->mv_data = vbuf;
+  const int rc = mdb_cursor_get(cur, key, val, MDB_GET_BOTH_RANGE);
+  if (rc == MDB_NOTFOUND) {
+    return FDX_FAILURE;
+  }
+  if (rc) {
+    return fdx_lmdb_status(rc);
+  }
+  return fdx_get_u64((const uint8_t*)val->mv_data) == b ? FDX_SUCCESS
+                                                        : FDX_FAILURE;
+}
+
+/* Add the labels of `o` (from any graph) to `field`. */
+static FdxStatus
+add_labels(Indexer* const ix, const FdxId o, const int field)
+{
+  if (fdx_id_is_inline(o)) {
+    return FDX_SUCCESS;
+  }
+  uint8_t kbuf[8];
+  fdx_put_u64(kbuf, o);
+  MDB_val key = {8, kbuf};
+  MDB_val val;
+  int     rc = mdb_cursor_get(ix->spog, &key, &val, MDB_SET_KEY);
+  if (rc == MDB_NOTFOUND) {
+    return FDX_SUCCESS;
+  }
+  if (rc) {
+    return fdx_lmdb_status(rc);
+  }
+  /* Collect first: tokenizing decodes terms, which moves no cursor of
+   * ours, but keep the walk simple. */
+  FdxId  labels[MAX_LABELS];
+  size_t n    = 0;
+  FdxId  last = 0;
+  while (!rc) {
+    const uint8_t* const v = (const uint8_t*)val.mv_data;
+    const FdxId          p = fdx_get_u64(v);
+    const FdxId          l = fdx_get_u64(v + 8);
+    if (l != last && (role_of(ix, p) == R_LABEL ||
+                      (field == F_PUBLISHER && role_of(ix, p) == R_TITLE))) {
+      if (n == MAX_LABELS) {
+        break;
+      }
+      labels[n++] = l;
+      last        = l;
+    }
+    rc = mdb_cursor_get(ix->spog, &key, &val, MDB_NEXT_DUP);
+  }
+  if (rc && rc != MDB_NOTFOUND) {
+    return fdx_lmdb_status(rc);
+  }
+  for (size_t i = 0; i < n; ++i) {
+    const FdxStatus st = add_text(ix, labels[i], field);
+    if (st) {
+      return st;
+    }
+  }
+  return FDX_SUCCESS;
+}
+
+/* Read the quads of `s` in graph `g` into (p, o) pairs (a fresh array,
+ * capped; *ret_n). */
+static FdxStatus
+read_pairs(Indexer* const ix,
+           const FdxId    g,
+           const FdxId    s,
+           FdxId**        ret,
+           size_t* const  ret_n)
+{
+  size_t  n = 0, cap = 64;
+  FdxId*  pairs = (FdxId*)malloc(cap * 2 * sizeof(FdxId));
+  uint8_t kbuf[8];
+  MDB_val key, val;
+  if (!pairs) {
+    return FDX_ERR_NO_MEMORY;
+  }
+  FdxStatus st = seek2(ix->gspo, g, s, kbuf, &key, &val);
+  while (!st) {
+    const uint8_t* const v = (const uint8_t*)val.mv_data;
+    if (fdx_get_u64(v) != s) {
+      break;
+    }
+    if (n == cap) {
+      if (cap >= 1u << 20) {
+        break; /* a subject with a million quads: index what we have */
+      }
+      FdxId* const grown = (FdxId*)realloc(pairs, cap * 4 * sizeof(FdxId));
+      if (!grown) {
+        free(pairs);
+        return FDX_ERR_NO_MEMORY;
+      }
+      pairs = grown;
+      cap *= 2;
+    }
+    pairs[2 * n]     = fdx_get_u64(v + 8);
+    pairs[2 * n + 1] = fdx_get_u64(v + 16);
+    ++n;
+    const int rc = mdb_cursor_get(ix->gspo, &key, &val, MDB_NEXT_DUP);
+    st           = rc == MDB_NOTFOUND ? FDX_FAILURE : lmdb_st(rc);
+  }
+  if (st && st != FDX_FAILURE) {
+    free(pairs);
+    return st;
+  }
+  *ret   = pairs;
+  *ret_n = n;
+  return FDX_SUCCESS;
+}
+
+/* A distribution: its format (dct:format, else dcat:mediaType) and
+ * licence. */
+static FdxStatus
+add_distribution(Indexer* const ix, const FdxId g, const FdxId dist)
+{
+  FdxId*    pairs = NULL;
+  size_t    n     = 0;
+  FdxStatus st    = read_pairs(ix, g, dist, &pairs, &n);
+  if (st) {
+    return st;
+  }
+  bool  have_format = false;
+  FdxId media       = 0;
+  for (size_t i = 0; i < n; ++i) {
+    const Role r = role_of(ix, pairs[2 * i]);
+    const FdxId o = pairs[2 * i + 1];
+    if (r == R_FORMAT) {
+      add_facet_id(ix, FDX_FACET_FORMAT, o);
+      have_format = true;
+    } else if (r == R_MEDIA_TYPE && !media) {
+      media = o;
+    } else if (r == R_LICENSE) {
+      add_facet_id(ix, FDX_FACET_LICENSE, o);
+    }
+  }
+  if (!have_format && media) {
+    add_facet_id(ix, FDX_FACET_FORMAT, media);
+  }
+  free(pairs);
+  return FDX_SUCCESS;
+}
+
+/* The notation of an adms:identifier node. */
+static FdxStatus
+add_adms_identifier(Indexer* const ix, const FdxId g, const FdxId node)
+{
+  const FdxTerm* t = NULL;
+  FdxStatus      st = fdx_term_get(ix->txn, node, &ix->tbuf2);
+  if (st) {
+    return st == FDX_FAILURE ? FDX_SUCCESS : st;
+  }
+  t = &ix->tbuf2.term;
+  if (t->kind == FDX_TERM_LITERAL) {
+    return add_text(ix, node, F_IDENTIFIER);
+  }
+  FdxId* pairs = NULL;
+  size_t n     = 0;
+  if ((st = read_pairs(ix, g, node, &pairs, &n))) {
+    return st;
+  }
+  for (size_t i = 0; i < n && !st; ++i) {
+    if (role_of(ix, pairs[2 * i]) == R_NOTATION) {
+      st = add_text(ix, pairs[2 * i + 1], F_IDENTIFIER);
+    }
+  }
+  free(pairs);
+  return st;
+}
+
+static void
+doc_reset(Doc* const d)
+{
+  termmap_clear(&d->terms);
+  termmap_clear(&d->facet_seen);
+  memset(d->len, 0, sizeof(d->len));
+  d->n_facets      = 0;
+  d->n_text_facets = 0;
+  d->dated         = false;
+  d->have_modified = false;
+  d->modified      = 0;
+  d->title_len     = 0;
+  d->have_title    = false;
+  d->cls           = 0;
+  d->oom           = false;
+  d->text_bytes    = 0;
+}
+
+/* Build the document of (g, s) in ix->doc. */
+static FdxStatus
+extract_doc(Indexer* const ix, const FdxId g, const FdxId s, const uint8_t cls)
+{
+  Doc* const d = &ix->doc;
+  doc_reset(d);
+  ix->kw.len = 0;
+  d->cls     = cls;
+  FdxId*    pairs = NULL;
+  size_t    n     = 0;
+  FdxStatus st    = read_pairs(ix, g, s, &pairs, &n);
+  if (st) {
+    return st;
+  }
+  size_t dists = 0;
+  for (size_t i = 0; i < n && !st; ++i) {
+    const FdxId p = pairs[2 * i];
+    const FdxId o = pairs[2 * i + 1];
+    switch (role_of(ix, p)) {
+    case R_TITLE:
+      st = add_text(ix, o, F_TITLE);
+      break;
+    case R_DESCRIPTION:
+      st = add_text(ix, o, F_DESCRIPTION);
+      break;
+    case R_KEYWORD:
+      if (!(st = add_text(ix, o, F_KEYWORD))) {
+        /* add_text() left the literal in tbuf. */
+        const FdxTerm* const t = &ix->tbuf.term;
+        if (t->kind == FDX_TERM_LITERAL && t->value_len) {
+          add_facet_text(ix, FDX_FACET_KEYWORD, t->value, t->value_len);
+        }
+      }
+      break;
+    case R_IDENTIFIER:
+      st = add_text(ix, o, F_IDENTIFIER);
+      break;
+    case R_ADMS_IDENTIFIER:
+      st = add_adms_identifier(ix, g, o);
+      break;
+    case R_PUBLISHER:
+      add_facet_id(ix, FDX_FACET_PUBLISHER, o);
+      st = fdx_id_is_inline(o) ? FDX_SUCCESS : add_text(ix, o, F_PUBLISHER);
+      if (!st) {
+        st = add_labels(ix, o, F_PUBLISHER);
+      }
+      break;
+    case R_THEME:
+      add_facet_id(ix, FDX_FACET_THEME, o);
+      st = add_labels(ix, o, F_CONCEPT);
+      break;
+    case R_CONCEPT:
+      st = add_labels(ix, o, F_CONCEPT);
+      break;
+    case R_LICENSE:
+      add_facet_id(ix, FDX_FACET_LICENSE, o);
+      break;
+    case R_ACCESS_RIGHTS:
+      add_facet_id(ix, FDX_FACET_ACCESS_RIGHTS, o);
+      break;
+    case R_MODIFIED:
+      st = add_date(ix, o, true);
+      break;
+    case R_ISSUED:
+      st = add_date(ix, o, false);
+      break;
+    case R_DISTRIBUTION:
+      if (dists++ < MAX_DISTRIBUTIONS) {
+        st = add_distribution(ix, g, o);
+      }
+      break;
+    default:
+      break;
+    }
+  }
+  free(pairs);
+  if (!st && d->dated) {
+    int      y;
+    unsigned m, day;
+    int64_t  days = d->modified / 86400;
+    if (d->modified < 0 && d->modified % 86400) {
+      --days;
+    }
+    civil_from_days(days, &y, &m, &day);
+    if (y >= 0 && y <= 9999) {
+      char year[8];
+      snprintf(year, sizeof(year), "%04d", y);
+      add_facet_text(ix, FDX_FACET_YEAR, year, 4);
+    }
+  }
+  if (!st && d->oom) {
+    st = FDX_ERR_NO_MEMORY;
+  }
+  return st;
+}
+
+/* ------------------------------------------------------------------------
+ * Posting operations
+ * --------------------------------------------------------------------- */
+
+static FdxStatus apply_ops(Indexer* ix);
+
+static FdxStatus
+queue_op(Indexer* const       ix,
+         const uint32_t       tid,
+         const uint32_t       doc,
+         const bool           del,
+         const uint8_t        mask,
+         const uint8_t* const tf)
+{
+  if (ix->n_ops == ix->ops_cap) {
+    if (ix->ops_cap >= OPS_FLUSH) {
+      const FdxStatus st = apply_ops(ix);
+      if (st) {
+        return st;
+      }
+    } else {
+      const size_t cap   = ix->ops_cap ? ix->ops_cap * 2 : 4096;
+      Op* const    grown = (Op*)realloc(ix->ops, cap * sizeof(Op));
+      if (!grown) {
+        return FDX_ERR_NO_MEMORY;
+      }
+      ix->ops     = grown;
+      ix->ops_cap = cap;
+    }
+  }
+  Op* const op = &ix->ops[ix->n_ops++];
+  op->tid      = tid;
+  op->doc      = doc;
+  op->seq      = ix->seq++;
+  op->del      = del;
+  op->mask     = mask;
+  if (tf) {
+    memcpy(op->tf, tf, N_FIELDS);
+  } else {
+    memset(op->tf, 0, N_FIELDS);
+  }
+  return FDX_SUCCESS;
+}
+
+static int
+op_cmp(const void* const va, const void* const vb)
+{
+  const Op* const a = (const Op*)va;
+  const Op* const b = (const Op*)vb;
+  if (a->tid != b->tid) {
+    return a->tid < b->tid ? -1 : 1;
+  }
+  if (a->doc != b->doc) {
+    return a->doc < b->doc ? -1 : 1;
+  }
+  return a->seq < b->seq ? -1 : a->seq > b->seq;
+}
+
+static size_t
+varint_put(uint8_t* const out, uint32_t v)
+{
+  size_t n = 0;
+  while (v >= 0x80) {
+    out[n++] = (uint8_t)(v | 0x80);
+    v >>= 7;
+  }
+  out[n++] = (uint8_t)v;
+  return n;
+}
+
+/* Encode postings[0..n) as one block into `out` (room for n * 12 bytes). */
+static size_t
+block_encode(const Posting* const postings, const size_t n, uint8_t* out)
+{
+  size_t   len  = 0;
+  uint32_t prev = postings[0].doc;
+  for (size_t i = 0; i < n; ++i) {
+    len += varint_put(out + len, postings[i].doc - prev);
+    prev       = postings[i].doc;
+    out[len++] = postings[i].mask;
+    for (int f = 0; f < N_FIELDS; ++f) {
+      if (postings[i].mask & (1u << f)) {
+        out[len++] = postings[i].tf[f];
+      }
+    }
+  }
+  return len;
+}
+
+/* Scratch for merging one block. */
+typedef struct {
+  Posting* items;
+  size_t   n;
+  size_t   cap;
+} PostingList;
+
+static bool
+plist_push(PostingList* const l, const Posting* const p)
+{
+  if (l->n == l->cap) {
+    const size_t   cap   = l->cap ? l->cap * 2 : 256;
+    Posting* const grown = (Posting*)realloc(l->items, cap * sizeof(Posting));
+    if (!grown) {
+      return false;
+    }
+    l->items = grown;
+    l->cap   = cap;
+  }
+  l->items[l->n++] = *p;
+  return true;
+}
+
+/* Write `merged` as blocks of `tid`, replacing the block that started at
+ * `old_first` (if `had_old`). */
+static FdxStatus
+write_blocks(Indexer* const           ix,
+             const uint32_t           tid,
+             const PostingList* const merged,
+             const bool               had_old,
+             const uint32_t           old_first)
+{
+  MDB_txn* const txn = ix->txn->txn;
+  const MDB_dbi  dbi = ix->txn->store->search_postings;
+  bool           old_kept = false;
+  uint8_t        buf[BLOCK_MAX * (5 + 1 + N_FIELDS)];
+  for (size_t i = 0; i < merged->n; i += BLOCK_MAX) {
+    const size_t n = merged->n - i < BLOCK_MAX ? merged->n - i : BLOCK_MAX;
+    uint8_t      kbuf[8];
+    put_u32be(kbuf, tid);
+    put_u32be(kbuf + 4, merged->items[i].doc);
+    old_kept      = old_kept || (had_old && merged->items[i].doc == old_first);
+    MDB_val key   = {8, kbuf};
+    MDB_val val   = {block_encode(merged->items + i, n, buf), buf};
+    const int rc  = mdb_put(txn, dbi, &key, &val, 0);
+    if (rc) {
+      return fdx_lmdb_status(rc);
+    }
+  }
+  if (had_old && !old_kept) {
+    uint8_t kbuf[8];
+    put_u32be(kbuf, tid);
+    put_u32be(kbuf + 4, old_first);
+    MDB_val   key = {8, kbuf};
+    const int rc  = mdb_del(txn, dbi, &key, NULL);
+    if (rc && rc != MDB_NOTFOUND) {
+      return fdx_lmdb_status(rc);
+    }
+  }
+  return FDX_SUCCESS;
+}
+
+/* Is the cursor on a block of `tid`?  Then its first doc in *ret. */
+static bool
+at_block_of(const int rc, const MDB_val* const key, const uint32_t tid,
+            uint32_t* const ret)
+{
+  if (rc || key->mv_size != 8 ||
+      get_u32be((const uint8_t*)key->mv_data) != tid) {
+    return false;
+  }
+  *ret = get_u32be((const uint8_t*)key->mv_data + 4);
+  return true;
+}
+
+/* The block of `tid` that holds `doc`: the last one starting at or before
+ * it, else the first one (which starts after it); *ret_have false if tid
+ * has no block. */
+static FdxStatus
+find_block(Indexer* const  ix,
+           const uint32_t  tid,
+           const uint32_t  doc,
+           bool* const     ret_have,
+           uint32_t* const ret_first)
+{
+  uint8_t kbuf[8];
+  put_u32be(kbuf, tid);
+  put_u32be(kbuf + 4, doc);
+  MDB_val  key = {8, kbuf};
+  MDB_val  val;
+  uint32_t after = 0;
+  int      rc    = mdb_cursor_get(ix->post, &key, &val, MDB_SET_RANGE);
+  if (rc && rc != MDB_NOTFOUND) {
+    return fdx_lmdb_status(rc);
+  }
+  const bool have_after = at_block_of(rc, &key, tid, &after);
+  *ret_have             = true;
+  if (have_after && after == doc) {
+    *ret_first = doc;
+    return FDX_SUCCESS;
+  }
+  rc = mdb_cursor_get(ix->post, &key, &val, rc ? MDB_LAST : MDB_PREV);
+  if (rc && rc != MDB_NOTFOUND) {
+    return fdx_lmdb_status(rc);
+  }
+  if (at_block_of(rc, &key, tid, ret_first)) {
+    return FDX_SUCCESS;
+  }
+  *ret_first = after;
+  *ret_have  = have_after;
+  return FDX_SUCCESS;
+}
+
+/* Where the block of `tid` after the one starting at `first` starts
+ * (UINT32_MAX if it is the last). */
+static FdxStatus
+next_block(Indexer* const  ix,
+           const uint32_t  tid,
+           const uint32_t  first,
+           uint32_t* const ret)
+{
+  *ret = UINT32_MAX;
+  if (first == UINT32_MAX) {
+    return FDX_SUCCESS;
+  }
+  uint8_t kbuf[8];
+  put_u32be(kbuf, tid);
+  put_u32be(kbuf + 4, first + 1);
+  MDB_val   key = {8, kbuf};
+  MDB_val   val;
+  const int rc = mdb_cursor_get(ix->post, &key, &val, MDB_SET_RANGE);
+  if (rc && rc != MDB_NOTFOUND) {
+    return fdx_lmdb_status(rc);
+  }
+  at_block_of(rc, &key, tid, ret);
+  return FDX_SUCCESS;
+}
+
+/* Merge the queued ops into the postings blocks. */
+static FdxStatus
+apply_ops(Indexer* const ix)
+{
+  if (!ix->n_ops) {
+    return FDX_SUCCESS;
+  }
+  qsort(ix->ops, ix->n_ops, sizeof(Op), op_cmp);
+  PostingList merged = {NULL, 0, 0};
+  FdxStatus   st     = FDX_SUCCESS;
+  size_t      i      = 0;
+  while (i < ix->n_ops && !st) {
+    const uint32_t tid = ix->ops[i].tid;
+    const uint32_t doc = ix->ops[i].doc;
+    /* The block holding `doc`: the last one of tid starting at or before
+     * it, else tid's first block (when that starts after it). */
+    bool     have       = false;
+    uint32_t first      = 0;
+    uint32_t next_first = UINT32_MAX; /* where the following block starts */
+    if ((st = find_block(ix, tid, doc, &have, &first)) ||
+        (have && (st = next_block(ix, tid, first, &next_first)))) {
+      break;
+    }
+    merged.n = 0;
+    if (have) {
+      uint8_t kbuf[8];
+      put_u32be(kbuf, tid);
+      put_u32be(kbuf + 4, first);
+      MDB_val   key = {8, kbuf};
+      MDB_val   val;
+      const int rc =
+        mdb_get(ix->txn->txn, ix->txn->store->search_postings, &key, &val);
+      if (rc) {
+        st = fdx_lmdb_status(rc);
+        break;
+      }
+      const uint8_t*       p    = (const uint8_t*)val.mv_data;
+      const uint8_t* const end  = p + val.mv_size;
+      uint32_t             prev = first;
+      while (p < end) {
+        Posting post;
+        if (!(p = posting_decode(p, end, prev, &post))) {
+          st = FDX_ERR_CORRUPT;
+          break;
+        }
+        prev = post.doc;
+        if (!plist_push(&merged, &post)) {
+          st = FDX_ERR_NO_MEMORY;
+          break;
+        }
+      }
+      if (st) {
+        break;
+      }
+    }
+    /* Merge the ops of tid that fall before next_first. */
+    PostingList out = {NULL, 0, 0};
+    size_t      m   = 0;
+    while (i < ix->n_ops && ix->ops[i].tid == tid &&
+           ix->ops[i].doc < next_first && !st) {
+      /* The last op on one doc wins. */
+      size_t j = i;
+      while (j + 1 < ix->n_ops && ix->ops[j + 1].tid == tid &&
+             ix->ops[j + 1].doc == ix->ops[i].doc) {
+        ++j;
+      }
+      const Op* const op = &ix->ops[j];
+      while (m < merged.n && merged.items[m].doc < op->doc) {
+        if (!plist_push(&out, &merged.items[m++])) {
+          st = FDX_ERR_NO_MEMORY;
+        }
+      }
+      if (m < merged.n && merged.items[m].doc == op->doc) {
+        ++m; /* replaced or deleted */
+      }
+      if (!op->del) {
+        Posting post;
+        post.doc  = op->doc;
+        post.mask = op->mask;
+        memcpy(post.tf, op->tf, N_FIELDS);
+        if (!plist_push(&out, &post)) {
+          st = FDX_ERR_NO_MEMORY;
+        }
+      }
+      i = j + 1;
+    }
+    while (!st && m < merged.n) {
+      if (!plist_push(&out, &merged.items[m++])) {
+        st = FDX_ERR_NO_MEMORY;
+      }
+    }
+    if (!st) {
+      st = write_blocks(ix, tid, &out, have, first);
+    }
+    free(out.items);
+  }
+  free(merged.items);
+  ix->n_ops = 0;
+  return st;
+}
+
+/* ------------------------------------------------------------------------
+ * Documents
+ * --------------------------------------------------------------------- */
+
+static void
+doc_key(uint8_t* const out, const FdxId g, const FdxId s)
+{
+  out[0] = 'k';
+  fdx_put_u64(out + 1, s);
+  fdx_put_u64(out + 9, g);
+}
+
+/* The doc of (g, s), if it has one. */
+static FdxStatus
+doc_find(Indexer* const ix, const FdxId g, const FdxId s, uint32_t* const ret)
+{
+  uint8_t kbuf[17];
+  doc_key(kbuf, g, s);
+  MDB_val   key = {17, kbuf};
+  MDB_val   val;
+  const int rc = mdb_get(ix->txn->txn, ix->txn->store->search_keys, &key,
+                         &val);
+  if (rc == MDB_NOTFOUND) {
+    return FDX_FAILURE;
+  }
+  if (rc) {
+    return fdx_lmdb_status(rc);
+  }
+  if (val.mv_size != 4) {
+    return FDX_ERR_CORRUPT;
+  }
+  memcpy(ret, val.mv_data, 4);
+  return FDX_SUCCESS;
+}
+
+void
+fdx_search_hash_id(const char* const iri, const size_t len, char out[18])
+{
+  struct sha256_ctx ctx;
+  uint8_t           digest[SHA256_DIGEST_SIZE];
+  sha256_init(&ctx);
+  sha256_update(&ctx, len, (const uint8_t*)iri);
+  sha256_digest(&ctx, sizeof(digest), digest);
+  static const char hex[] = "0123456789abcdef";
+  out[0]                  = 'x';
+  for (int i = 0; i < 8; ++i) {
+    out[1 + 2 * i] = hex[digest[i] >> 4];
+    out[2 + 2 * i] = hex[digest[i] & 15];
+  }
+  out[17] = '\0';
+}
+
+/* The 'h' key of a doc: 'h', 8 bytes of SHA-256 of the subject IRI, doc. */
+static FdxStatus
+hash_key(Indexer* const ix, const FdxId s, const uint32_t doc, uint8_t* out,
+         bool* const ret_ok)
+{
+  *ret_ok      = false;
+  FdxStatus st = fdx_term_get(ix->txn, s, &ix->tbuf2);
+  if (st) {
+    return st == FDX_FAILURE ? FDX_SUCCESS : st;
+  }
+  if (ix->tbuf2.term.kind != FDX_TERM_IRI) {
+    return FDX_SUCCESS;
+  }
+  char id[18];
+  fdx_search_hash_id(ix->tbuf2.term.value, ix->tbuf2.term.value_len, id);
+  out[0] = 'h';
+  for (int i = 0; i < 8; ++i) {
+    const char hi = id[1 + 2 * i], lo = id[2 + 2 * i];
+    out[1 + i] = (uint8_t)(((hi <= '9' ? hi - '0' : hi - 'a' + 10) << 4) |
+                           (lo <= '9' ? lo - '0' : lo - 'a' + 10));
+  }
+  put_u32be(out + 9, doc);
+  *ret_ok = true;
+  return FDX_SUCCESS;
+}
+
+/* A title suggestion key: 0x02, folded title, NUL, doc (BE). */
+static size_t
+title_key(uint8_t* const       out,
+          const char* const    title,
+          const size_t         len,
+          const uint32_t       doc)
+{
+  out[0] = TERM_TITLE;
+  memcpy(out + 1, title, len);
+  out[1 + len] = 0;
+  put_u32be(out + 2 + len, doc);
+  return len + 6;
+}
+
+/* Remove doc `doc` of (g, s): its postings, records and counts. */
+static FdxStatus
+remove_doc(Indexer* const ix, const FdxId g, const FdxId s, const uint32_t doc)
+{
+  MDB_txn* const   txn   = ix->txn->txn;
+  FdxStore* const  store = ix->txn->store;
+  uint8_t          dkey[4];
+  put_u32be(dkey, doc);
+  MDB_val   key = {4, dkey};
+  MDB_val   val;
+  FdxStatus st = FDX_SUCCESS;
+  int       rc = mdb_get(txn, store->search_forward, &key, &val);
+  if (!rc) {
+    const uint8_t*       p   = (const uint8_t*)val.mv_data;
+    const uint8_t* const end = p + val.mv_size;
+    /* Copy: queueing may flush, which writes and moves pages. */
+    uint8_t* const copy = (uint8_t*)malloc(val.mv_size ? val.mv_size : 1);
+    if (!copy) {
+      return FDX_ERR_NO_MEMORY;
+    }
+    memcpy(copy, p, val.mv_size);
+    p = copy;
+    const uint8_t* const cend = copy + (end - (const uint8_t*)val.mv_data);
+    while (p + 5 <= cend && !st) {
+      uint32_t tid;
+      memcpy(&tid, p, 4);
+      const uint8_t mask = p[4];
+      p += 5;
+      for (int f = 0; f < N_FIELDS; ++f) {
+        if (mask & (1u << f)) {
+          ++p;
+        }
+      }
+      st = queue_op(ix, tid, doc, true, 0, NULL);
+      if (!st && !delta_add(&ix->df, tid, -1)) {
+        st = FDX_ERR_NO_MEMORY;
+      }
+    }
+    free(copy);
+    if (!st) {
+      rc = mdb_del(txn, store->search_forward, &key, NULL);
+    }
+  }
+  if (st) {
+    return st;
+  }
+  if (rc && rc != MDB_NOTFOUND) {
+    return fdx_lmdb_status(rc);
+  }
+  key.mv_size = 4;
+  key.mv_data = dkey;
+  rc          = mdb_get(txn, store->search_docs, &key, &val);
+  if (!rc && val.mv_size >= sizeof(DocHead)) {
+    DocHead head;
+    memcpy(&head, val.mv_data, sizeof(head));
+    for (int f = 0; f < N_FIELDS; ++f) {
+      ix->counters.len_sum[f] -= head.len[f] <= ix->counters.len_sum[f]
+                                   ? head.len[f]
+                                   : ix->counters.len_sum[f];
+    }
+    if (head.title_len <= TITLE_KEY_MAX &&
+        val.mv_size >= sizeof(DocHead) + head.title_len) {
+      uint8_t tk[TITLE_KEY_MAX + 6];
+      MDB_val tkey = {title_key(tk,
+                                (const char*)val.mv_data + sizeof(DocHead),
+                                head.title_len, doc),
+                      tk};
+      rc = mdb_del(txn, store->search_terms, &tkey, NULL);
+      if (rc && rc != MDB_NOTFOUND) {
+        return fdx_lmdb_status(rc);
+      }
+    }
+    key.mv_size = 4;
+    key.mv_data = dkey;
+    if ((rc = mdb_del(txn, store->search_docs, &key, NULL))) {
+      return fdx_lmdb_status(rc);
+    }
+  } else if (rc && rc != MDB_NOTFOUND) {
+    return fdx_lmdb_status(rc);
+  }
+  uint8_t kbuf[17];
+  doc_key(kbuf, g, s);
+  MDB_val kkey = {17, kbuf};
+  rc           = mdb_del(txn, store->search_keys, &kkey, NULL);
+  if (rc && rc != MDB_NOTFOUND) {
+    return fdx_lmdb_status(rc);
+  }
+  uint8_t hk[13];
+  bool    ok = false;
+  if ((st = hash_key(ix, s, doc, hk, &ok))) {
+    return st;
+  }
+  if (ok) {
+    MDB_val hkey = {13, hk};
+    rc           = mdb_del(txn, store->search_keys, &hkey, NULL);
+    if (rc && rc != MDB_NOTFOUND) {
+      return fdx_lmdb_status(rc);
+    }
+  }
+  if (ix->counters.docs) {
+    --ix->counters.docs;
+  }
+  ix->counters_dirty = true;
+  return FDX_SUCCESS;
+}
+
+/* A posting of the doc being written, for sorting by tid. */
+typedef struct {
+  uint32_t tid;
+  uint8_t  mask;
+  uint8_t  tf[N_FIELDS];
+} FwdEntry;
+
+static int
+fwd_cmp(const void* const va, const void* const vb)
+{
+  const FwdEntry* const a = (const FwdEntry*)va;
+  const FwdEntry* const b = (const FwdEntry*)vb;
+  return a->tid < b->tid ? -1 : a->tid > b->tid;
+}
+
+/* Write ix->doc as the doc of (g, s): a new doc number each time (the
+ * old one, if any, is removed first), so postings only ever grow at the
+ * end and an update is a removal and an append. */
+static FdxStatus
+write_doc(Indexer* const ix, const FdxId g, const FdxId s)
+{
+  Doc* const      d     = &ix->doc;
+  MDB_txn* const  txn   = ix->txn->txn;
+  FdxStore* const store = ix->txn->store;
+  FdxStatus       st    = FDX_SUCCESS;
+  const size_t    n     = d->terms.n + d->n_facets + d->n_text_facets;
+  FwdEntry* const fwd   = (FwdEntry*)malloc((n ? n : 1) * sizeof(FwdEntry));
+  if (!fwd) {
+    return FDX_ERR_NO_MEMORY;
+  }
+  size_t nf = 0;
+  for (size_t i = 0; i < d->terms.n && !st; ++i) {
+    const struct TermEntry* const e = &d->terms.entries[i];
+    FwdEntry* const               f = &fwd[nf];
+    if ((st = tid_of(ix, d->terms.arena + e->off, e->len, &f->tid))) {
+      break;
+    }
+    f->mask = 0;
+    for (int k = 0; k < N_FIELDS; ++k) {
+      f->tf[k] = d->tf[i][k];
+      if (f->tf[k]) {
+        f->mask |= (uint8_t)(1u << k);
+      }
+    }
+    ++nf;
+  }
+  /* Facets: fixed-size ones, then the text ones. */
+  const size_t    n_all = d->n_facets + d->n_text_facets;
+  uint32_t* const facet_tids =
+    (uint32_t*)malloc((n_all ? n_all : 1) * sizeof(uint32_t));
+  size_t n_ft = 0;
+  if (!facet_tids) {
+    st = FDX_ERR_NO_MEMORY;
+  }
+  const size_t fixed = d->n_facets;
+  for (size_t i = 0; i < fixed && !st; ++i) {
+    uint32_t tid;
+    if (!(st = tid_of(ix, d->facets[i] + 1, d->facets[i][0], &tid))) {
+      facet_tids[n_ft++] = tid;
+    }
+  }
+  for (size_t off = 0; off + 2 <= ix->kw.len && !st;) {
+    const uint8_t* const rec = ix->kw.data + off;
+    const size_t         len = ((size_t)rec[0] << 8) | rec[1];
+    const uint8_t* const dsp = rec + 2 + len;
+    const size_t         dlen = ((size_t)dsp[0] << 8) | dsp[1];
+    uint32_t             tid;
+    if (!(st = tid_of_shown(ix, rec + 2, len, dsp + 2, dlen, &tid))) {
+      facet_tids[n_ft++] = tid;
+    }
+    off += 4 + len + dlen;
+  }
+  for (size_t i = 0; i < n_ft && !st; ++i) {
+    fwd[nf].tid  = facet_tids[i];
+    fwd[nf].mask = 0;
+    memset(fwd[nf].tf, 0, N_FIELDS);
+    ++nf;
+  }
+  if (st) {
+    free(fwd);
+    free(facet_tids);
+    return st;
+  }
+  qsort(fwd, nf, sizeof(FwdEntry), fwd_cmp);
+
+  /* The old doc goes, the new one is appended. */
+  uint32_t old = 0;
+  st           = doc_find(ix, g, s, &old);
+  if (!st) {
+    st = remove_doc(ix, g, s, old);
+  } else if (st == FDX_FAILURE) {
+    st = FDX_SUCCESS;
+  }
+  const uint32_t doc = ix->counters.next_doc;
+  if (!st && doc == UINT32_MAX - 1) {
+    st = FDX_ERR_LIMIT;
+  }
+  /* Forward record and postings. */
+  uint8_t* const fbuf = (uint8_t*)malloc(nf * (5 + N_FIELDS) + 1);
+  size_t         flen = 0;
+  if (!st && !fbuf) {
+    st = FDX_ERR_NO_MEMORY;
+  }
+  for (size_t i = 0; i < nf && !st; ++i) {
+    if (i && fwd[i].tid == fwd[i - 1].tid) {
+      continue; /* a facet value equal to a word cannot happen; be safe */
+    }
+    memcpy(fbuf + flen, &fwd[i].tid, 4);
+    fbuf[flen + 4] = fwd[i].mask;
+    flen += 5;
+    for (int k = 0; k < N_FIELDS; ++k) {
+      if (fwd[i].mask & (1u << k)) {
+        fbuf[flen++] = fwd[i].tf[k];
+      }
+    }
+    st = queue_op(ix, fwd[i].tid, doc, false, fwd[i].mask, fwd[i].tf);
+    if (!st && !delta_add(&ix->df, fwd[i].tid, 1)) {
+      st = FDX_ERR_NO_MEMORY;
+    }
+  }
+  uint8_t dkey[4];
+  put_u32be(dkey, doc);
+  if (!st) {
+    MDB_val key = {4, dkey};
+    MDB_val val = {flen, fbuf};
+    st = lmdb_st(mdb_put(txn, store->search_forward, &key, &val, 0));
+  }
+  free(fbuf);
+  free(fwd);
+  /* The doc record. */
+  if (!st) {
+    DocHead head;
+    memset(&head, 0, sizeof(head));
+    head.g        = g;
+    head.s        = s;
+    head.modified = d->modified;
+    head.flags    = d->dated ? DOC_DATED : 0;
+    head.cls      = d->cls;
+    for (int k = 0; k < N_FIELDS; ++k) {
+      head.len[k] = d->len[k] > 65535 ? 65535 : (uint16_t)d->len[k];
+      ix->counters.len_sum[k] += head.len[k];
+    }
+    head.title_len = (uint8_t)d->title_len;
+    head.n_facets  = (uint32_t)n_ft;
+    const size_t rlen = sizeof(head) + d->title_len + n_ft * 4;
+    uint8_t*     rec  = (uint8_t*)malloc(rlen);
+    if (!rec) {
+      st = FDX_ERR_NO_MEMORY;
+    } else {
+      memcpy(rec, &head, sizeof(head));
+      memcpy(rec + sizeof(head), d->title, d->title_len);
+      memcpy(rec + sizeof(head) + d->title_len, facet_tids, n_ft * 4);
+      MDB_val key = {4, dkey};
+      MDB_val val = {rlen, rec};
+      st = lmdb_st(mdb_put(txn, store->search_docs, &key, &val, 0));
+      free(rec);
+    }
+  }
+  free(facet_tids);
+  /* Keys: (s, g) -> doc, the short id, the title suggestion. */
+  if (!st) {
+    uint8_t kbuf[17];
+    doc_key(kbuf, g, s);
+    MDB_val key = {17, kbuf};
+    MDB_val val = {4, (void*)&doc};
+    st          = lmdb_st(mdb_put(txn, store->search_keys, &key, &val, 0));
+  }
+  if (!st) {
+    uint8_t hk[13];
+    bool    ok = false;
+    if (!(st = hash_key(ix, s, doc, hk, &ok)) && ok) {
+      MDB_val key = {13, hk};
+      MDB_val val = {0, NULL};
+      st = lmdb_st(mdb_put(txn, store->search_keys, &key, &val, 0));
+    }
+  }
+  if (!st && d->title_len) {
+    uint8_t tk[TITLE_KEY_MAX + 6];
+    MDB_val key = {title_key(tk, d->title, d->title_len, doc), tk};
+    MDB_val val = {0, NULL};
+    st = lmdb_st(mdb_put(txn, store->search_terms, &key, &val, 0));
+  }
+  if (!st) {
+    ++ix->counters.docs;
+    ++ix->counters.next_doc;
+    ix->counters_dirty = true;
+    ++ix->indexed;
+  }
+  return st;
+}
+
+/* ------------------------------------------------------------------------
+ * The commit
+ * --------------------------------------------------------------------- */
+
+/* A (graph, subject) to bring in line, and what it is. */
+typedef struct {
+  FdxId   g;
+  FdxId   s;
+  uint8_t cls; /* 0: not (any longer) a document */
+} Work;
+
+static int
+work_cmp(const void* const va, const void* const vb)
+{
+  const Work* const a = (const Work*)va;
+  const Work* const b = (const Work*)vb;
+  if (a->g != b->g) {
+    return a->g < b->g ? -1 : 1;
+  }
+  if (a->s != b->s) {
+    return a->s < b->s ? -1 : 1;
+  }
+  return 0;
+}
+
+typedef struct {
+  Work*  items;
+  size_t n;
+  size_t cap;
+} WorkList;
+
+static bool
+work_push(WorkList* const l, const FdxId g, const FdxId s, const uint8_t cls)
+{
+  if (l->n == l->cap) {
+    const size_t cap   = l->cap ? l->cap * 2 : 1024;
+    Work* const  grown = (Work*)realloc(l->items, cap * sizeof(Work));
+    if (!grown) {
+      return false;
+    }
+    l->items = grown;
+    l->cap   = cap;
+  }
+  l->items[l->n++] = (Work){g, s, cls};
+  return true;
+}
+
+/* Which document class (1..3) (g, s) has, 0 for none. */
+static FdxStatus
+doc_class(Indexer* const ix, const FdxId g, const FdxId s, uint8_t* const ret)
+{
+  *ret = 0;
+  if (!ix->type_id) {
+    return FDX_SUCCESS;
+  }
+  uint8_t kbuf[8];
+  fdx_put_u64(kbuf, s);
+  for (int i = 0; i < 3; ++i) {
+    if (!ix->class_ids[i]) {
+      continue;
+    }
+    uint8_t vbuf[24];
+    fdx_put_u64(vbuf, ix->type_id);
+    fdx_put_u64(vbuf + 8, ix->class_ids[i]);
+    fdx_put_u64(vbuf + 16, g);
+    MDB_val   key = {8, kbuf};
+    MDB_val   val = {24, vbuf};
+    const int rc  = mdb_cursor_get(ix->spog, &key, &val, MDB_GET_BOTH);
+    if (!rc) {
+      *ret = (uint8_t)(i + 1);
+      return FDX_SUCCESS;
+    }
+    if (rc != MDB_NOTFOUND) {
+      return fdx_lmdb_status(rc);
+    }
+  }
+  return FDX_SUCCESS;
+}
+
+static FdxStatus
+lookup_id(FdxTxn* const txn, const char* const iri, FdxId* const ret)
+{
+  const FdxTerm   term = fdx_term_iri(iri);
+  const FdxStatus st   = fdx_term_id(txn, &term, ret);
+  if (st == FDX_FAILURE) {
+    *ret = 0;
+    return FDX_SUCCESS;
+  }
+  return st;
+}
+
+static void
+indexer_close(Indexer* const ix)
+{
+  if (ix->spog) {
+    mdb_cursor_close(ix->spog);
+  }
+  if (ix->gspo) {
+    mdb_cursor_close(ix->gspo);
+  }
+  if (ix->ospg) {
+    mdb_cursor_close(ix->ospg);
+  }
+  if (ix->post) {
+    mdb_cursor_close(ix->post);
+  }
+  fdx_tokenizer_free(ix->tk);
+  termmap_free(&ix->tids);
+  termmap_free(&ix->doc.terms);
+  termmap_free(&ix->doc.facet_seen);
+  free(ix->doc.tf);
+  free(ix->doc.facets);
+  free(ix->df.keys);
+  free(ix->df.vals);
+  free(ix->ops);
+  free(ix->kw.data);
+}
+
+static FdxStatus
+indexer_open(Indexer* const ix, FdxTxn* const txn)
+{
+  memset(ix, 0, sizeof(*ix));
+  ix->txn        = txn;
+  ix->doc.facets = (uint8_t(*)[12])malloc(MAX_DOC_FACETS * 12);
+  if (!ix->doc.facets || !(ix->tk = fdx_tokenizer_new())) {
+    return FDX_ERR_NO_MEMORY;
+  }
+  FdxStatus st = fdx_search_counters_get(txn, &ix->counters);
+  if (!st) {
+    st = lookup_id(txn, RDF "type", &ix->type_id);
+  }
+  for (int i = 0; i < 3 && !st; ++i) {
+    st = lookup_id(txn, doc_classes[i], &ix->class_ids[i]);
+  }
+  for (size_t i = 0; i < N_ROLE_IRIS && !st; ++i) {
+    st = lookup_id(txn, role_iris[i].iri, &ix->role_ids[i]);
+    if (!ix->role_ids[i]) {
+      ix->role_ids[i] = (FdxId)-1; /* matches no predicate */
+    }
+  }
+  if (st) {
+    return st;
+  }
+  FdxStore* const store = txn->store;
+  int rc = mdb_cursor_open(txn->txn, store->order[FDX_ORDER_SPOG], &ix->spog);
+  if (!rc) {
+    rc = mdb_cursor_open(txn->txn, store->order[FDX_ORDER_GSPO], &ix->gspo);
+  }
+  if (!rc) {
+    rc = mdb_cursor_open(txn->txn, store->order[FDX_ORDER_OSPG], &ix->ospg);
+  }
+  if (!rc) {
+    rc = mdb_cursor_open(txn->txn, store->search_postings, &ix->post);
+  }
+  return lmdb_st(rc);
+}
+
+/* Index or remove each work item, then flush. */
+static FdxStatus
+run_work(Indexer* const ix, WorkList* const work)
+{
+  qsort(work->items, work->n, sizeof(Work), work_cmp);
+  FdxStatus st = FDX_SUCCESS;
+  for (size_t i = 0; i < work->n && !st; ++i) {
+    const Work* const w = &work->items[i];
+    if (i && !work_cmp(w, &work->items[i - 1])) {
+      continue;
+    }
+    if (w->cls) {
+      if (!(st = extract_doc(ix, w->g, w->s, w->cls))) {
+        st = write_doc(ix, w->g, w->s);
+      }
+    } else {
+      uint32_t doc = 0;
+      st           = doc_find(ix, w->g, w->s, &doc);
+      if (!st) {
+        st = remove_doc(ix, w->g, w->s, doc);
+      } else if (st == FDX_FAILURE) {
+        st = FDX_SUCCESS;
+      }
+    }
+  }
+  if (!st) {
+    st = apply_ops(ix);
+  }
+  if (!st) {
+    st = apply_df(ix);
+  }
+  if (!st && ix->counters_dirty) {
+    st = counters_put(ix);
+  }
+  return st;
+}
+
+/* Follow the quads that have `o` as object back to the documents that
+ * use it, adding them to `work`. */
+static FdxStatus
+add_referrers(Indexer* const ix, const FdxId o, WorkList* const work)
+{
+  uint8_t kbuf[8];
+  fdx_put_u64(kbuf, o);
+  MDB_val key = {8, kbuf};
+  MDB_val val;
+  int     rc = mdb_cursor_get(ix->ospg, &key, &val, MDB_SET_KEY);
+  if (rc == MDB_NOTFOUND) {
+    return FDX_SUCCESS;
+  }
+  FdxId last_s = 0, last_g = 0;
+  while (!rc) {
+    /* OSPG values: s, p, g. */
+    const uint8_t* const v = (const uint8_t*)val.mv_data;
+    const FdxId          s = fdx_get_u64(v);
+    const FdxId          g = fdx_get_u64(v + 16);
+    if (s != last_s || g != last_g) {
+      last_s = s;
+      last_g = g;
+      uint8_t         cls = 0;
+      const FdxStatus st  = doc_class(ix, g, s, &cls);
+      if (st) {
+        return st;
+      }
+      if (cls && !work_push(work, g, s, cls)) {
+        return FDX_ERR_NO_MEMORY;
+      }
+    }
+    rc = mdb_cursor_get(ix->ospg, &key, &val, MDB_NEXT_DUP);
+  }
+  return rc == MDB_NOTFOUND ? FDX_SUCCESS : fdx_lmdb_status(rc);
+}
+
+FdxStatus
+fdx_search_commit(FdxTxn* const txn)
+{
+  if (!txn->store->has_search || !txn->touched.n) {
+    return FDX_SUCCESS;
+  }
+  fdx_touched_compact(&txn->touched);
+  Indexer   ix;
+  WorkList  work = {NULL, 0, 0};
+  FdxStatus st   = indexer_open(&ix, txn);
+  const FdxTouchedList* const touched = &txn->touched;
+  for (size_t i = 0; i < touched->n && !st; ++i) {
+    const FdxTouched* const t   = &touched->items[i];
+    uint8_t                 cls = 0;
+    if ((st = doc_class(&ix, t->g, t->s, &cls))) {
+      break;
+    }
+    if (cls) {
+      if (!work_push(&work, t->g, t->s, cls)) {
+        st = FDX_ERR_NO_MEMORY;
+      }
+      continue;
+    }
+    uint32_t doc = 0;
+    st           = doc_find(&ix, t->g, t->s, &doc);
+    if (!st) {
+      if (!work_push(&work, t->g, t->s, 0)) {
+        st = FDX_ERR_NO_MEMORY;
+      }
+    } else if (st == FDX_FAILURE) {
+      st = FDX_SUCCESS;
+    }
+    if (!st) {
+      st = add_referrers(&ix, t->s, &work);
+    }
+  }
+  if (!st) {
+    st = run_work(&ix, &work);
+  }
+  free(work.items);
+  indexer_close(&ix);
+  return st;
+}
+
+/* ------------------------------------------------------------------------
+ * Rebuild
+ * --------------------------------------------------------------------- */
+
+typedef struct {
+  uint64_t documents;
+} RebuildCtx;
+
+static FdxStatus
+rebuild_txn(FdxTxn* const txn, void* const vctx)
+{
+  RebuildCtx* const ctx   = (RebuildCtx*)vctx;
+  FdxStore* const   store = txn->store;
+  if (!store->has_search) {
+    return FDX_ERR_UNSUPPORTED;
+  }
+  const MDB_dbi tables[] = {store->search_terms, store->search_postings,
+                            store->search_docs, store->search_forward,
+                            store->search_keys};
+  for (size_t i = 0; i < sizeof(tables) / sizeof(tables[0]); ++i) {
+    const int rc = mdb_drop(txn->txn, tables[i], 0);
+    if (rc) {
+      return fdx_lmdb_status(rc);
+    }
+  }
+  Indexer   ix;
+  WorkList  work = {NULL, 0, 0};
+  FdxStatus st   = indexer_open(&ix, txn);
+  /* Every subject typed with a document class, from POSG. */
+  MDB_cursor* posg = NULL;
+  if (!st) {
+    st = lmdb_st(
+      mdb_cursor_open(txn->txn, store->order[FDX_ORDER_POSG], &posg));
+  }
+  for (int c = 0; c < 3 && !st && ix.type_id; ++c) {
+    if (!ix.class_ids[c]) {
+      continue;
+    }
+    uint8_t kbuf[8];
+    MDB_val key, val;
+    st = seek2(posg, ix.type_id, ix.class_ids[c], kbuf, &key, &val);
+    while (!st) {
+      const uint8_t* const v = (const uint8_t*)val.mv_data;
+      if (fdx_get_u64(v) != ix.class_ids[c]) {
+        break;
+      }
+      if (!work_push(&work, fdx_get_u64(v + 16), fdx_get_u64(v + 8),
+                     (uint8_t)(c + 1))) {
+        st = FDX_ERR_NO_MEMORY;
+        break;
+      }
+      const int rc = mdb_cursor_get(posg, &key, &val, MDB_NEXT_DUP);
+      st           = rc == MDB_NOTFOUND ? FDX_FAILURE : lmdb_st(rc);
+    }
+    if (st == FDX_FAILURE) {
+      st = FDX_SUCCESS;
+    }
+  }
+  if (posg) {
+    mdb_cursor_close(posg);
+  }
+  if (!st) {
+    /* A subject typed with two classes is indexed once (run_work() skips
+     * repeats), with the class found first. */
+    memset(&ix.counters, 0, sizeof(ix.counters));
+    ix.counters_dirty = true;
+    st                = run_work(&ix, &work);
+  }
+  ctx->documents = ix.counters.docs;
+  free(work.items);
+  indexer_close(&ix);
+  return st;
+}
+
+FdxStatus
+fdx_search_rebuild(FdxStore* const store,
+                   uint64_t* const ret_documents,
+                   FdxError* const err)
+{
+  if (!store) {
+    return FDX_ERR_BAD_ARG;
+  }
+  RebuildCtx      ctx = {0};
+  const FdxStatus st  = fdx_store_write(store, rebuild_txn, &ctx);
+  if (st) {
+    return fdx_error_set(err, st, "", 0, 0,
+                         "cannot rebuild the search index: %s",
+                         fdx_strerror(st));
+  }
+  if (ret_documents) {
+    *ret_documents = ctx.documents;
+  }
+  return FDX_SUCCESS;
+}

@@ -1,0 +1,211 @@
+/*
+ * search_impl.h: what the search index's source files share (the layout
+ * of its tables and the codecs of their records); nobody else sees it.
+ *
+ * Five tables in the store's environment (schema 4):
+ *
+ *   search_terms     index term bytes -> tid (4 bytes, native order);
+ *                    and the reverse: NUL, tid (4 bytes BE) -> df (4 bytes
+ *                    native: documents with the term), the term's length
+ *                    (2 bytes BE), the term bytes, and for a keyword its
+ *                    text as first seen (for display);
+ *                    and NUL NUL -> the index counters (SearchCounters).
+ *                    A term is a folded, stemmed word (UTF-8, never starts
+ *                    with a byte below 0x20), a facet value (0x01, the
+ *                    facet's code letter, then an 8-byte BE id or the
+ *                    folded keyword or the year), or a title for
+ *                    suggestions (0x02, folded title, NUL, 4-byte BE doc).
+ *   search_postings  tid (4 bytes BE), first doc (4 bytes BE) -> a block:
+ *                    up to BLOCK_MAX entries in doc order, each a varint
+ *                    doc delta (from the previous entry; the first entry's
+ *                    delta is 0, it is the key's doc), a field mask byte
+ *                    and one tf byte per set bit (mask 0: a facet value).
+ *   search_docs      doc (4 bytes BE) -> DocHead, folded title prefix,
+ *                    facet tids (4 bytes native each).
+ *   search_forward   doc (4 bytes BE) -> the doc's postings as written:
+ *                    tid (4 bytes native), mask, tf bytes; for updates.
+ *   search_keys      'k', subject (8 BE), graph (8 BE) -> doc (4 bytes
+ *                    native); and 'h', 8 bytes of SHA-256 of the subject's
+ *                    IRI, doc (4 BE) -> nothing, for the API's short ids.
+ *
+ * Doc numbers are handed out in increasing order and never reused, so a
+ * bulk load only appends to the end of each term's postings.
+ */
+#ifndef FDX_SEARCH_IMPL_H
+#define FDX_SEARCH_IMPL_H
+
+#include "../store/store_impl.h"
+#include "fairdex/search.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <string.h>
+
+/* Text fields. */
+enum {
+  F_TITLE       = 0,
+  F_KEYWORD     = 1,
+  F_DESCRIPTION = 2,
+  F_PUBLISHER   = 3,
+  F_CONCEPT     = 4,
+  F_IDENTIFIER  = 5,
+  N_FIELDS      = 6
+};
+
+/* Entries per postings block. */
+#define BLOCK_MAX 128
+
+/* Bytes of folded title kept for sorting by title. */
+#define TITLE_KEY_MAX 48
+
+/* Term kinds: the first byte of a non-word term. */
+#define TERM_FACET 0x01
+#define TERM_TITLE 0x02
+
+/* The longest term. */
+#define TERM_MAX 256
+
+/* Facet code letters, by FdxFacet. */
+extern const char fdx_facet_codes[FDX_N_FACETS];
+
+/* The index counters, under NUL NUL in search_terms. */
+typedef struct {
+  uint32_t next_doc;
+  uint32_t next_tid;
+  uint64_t docs;
+  uint64_t len_sum[N_FIELDS]; /* tokens per field over all docs */
+} SearchCounters;
+
+/* The fixed part of a search_docs record (native byte order). */
+typedef struct {
+  uint64_t g;
+  uint64_t s;
+  int64_t  modified; /* unix seconds, valid if flags & DOC_DATED */
+  uint16_t len[N_FIELDS];
+  uint8_t  cls;       /* 1 Dataset, 2 DataService, 3 DatasetSeries */
+  uint8_t  flags;
+  uint8_t  title_len; /* folded title bytes that follow */
+  uint8_t  pad;
+  uint32_t n_facets;  /* facet tids after the title */
+} DocHead;
+
+#define DOC_DATED 1
+
+/* One posting: a doc and its term frequency per field. */
+typedef struct {
+  uint32_t doc;
+  uint8_t  mask;
+  uint8_t  tf[N_FIELDS];
+} Posting;
+
+/* Is the search index there (a store opened read-only before its upgrade
+ * to schema 4 has none)? */
+static inline bool
+search_available(const FdxTxn* const txn)
+{
+  return txn->store->has_search;
+}
+
+static inline void
+put_u32be(uint8_t* const out, const uint32_t v)
+{
+  out[0] = (uint8_t)(v >> 24);
+  out[1] = (uint8_t)(v >> 16);
+  out[2] = (uint8_t)(v >> 8);
+  out[3] = (uint8_t)v;
+}
+
+static inline uint32_t
+get_u32be(const uint8_t* const in)
+{
+  return ((uint32_t)in[0] << 24) | ((uint32_t)in[1] << 16) |
+         ((uint32_t)in[2] << 8) | in[3];
+}
+
+/* Decode one posting from `p` (< end), after the doc `prev` (the block's
+ * first doc for the first entry).  Returns the next position, or NULL for
+ * a malformed block. */
+static inline const uint8_t*
+posting_decode(const uint8_t* p,
+               const uint8_t* const end,
+               const uint32_t       prev,
+               Posting* const       out)
+{
+  uint32_t delta = 0;
+  unsigned shift = 0;
+  for (;;) {
+    if (p >= end || shift > 28) {
+      return NULL;
+    }
+    const uint8_t b = *p++;
+    delta |= (uint32_t)(b & 0x7f) << shift;
+    if (!(b & 0x80)) {
+      break;
+    }
+    shift += 7;
+  }
+  if (p >= end) {
+    return NULL;
+  }
+  out->doc  = prev + delta;
+  out->mask = *p++;
+  for (int f = 0; f < N_FIELDS; ++f) {
+    if (out->mask & (1u << f)) {
+      if (p >= end) {
+        return NULL;
+      }
+      out->tf[f] = *p++;
+    } else {
+      out->tf[f] = 0;
+    }
+  }
+  return p;
+}
+
+/* Read the counters (zeros for a new index). */
+FdxStatus
+fdx_search_counters_get(FdxTxn* txn, SearchCounters* ret);
+
+/* Look up the tid of `term`: FDX_FAILURE if it is not indexed. */
+FdxStatus
+fdx_search_tid(FdxTxn* txn, const uint8_t* term, size_t len, uint32_t* ret);
+
+/* The df of `tid` and its term bytes (borrowed from the store). */
+FdxStatus
+fdx_search_tid_info(FdxTxn*         txn,
+                    uint32_t        tid,
+                    uint32_t*       ret_df,
+                    const uint8_t** ret_term,
+                    size_t*         ret_len);
+
+/* The same, and the text shown for a keyword (empty for other terms). */
+FdxStatus
+fdx_search_tid_shown(FdxTxn*         txn,
+                     uint32_t        tid,
+                     uint32_t*       ret_df,
+                     const uint8_t** ret_term,
+                     size_t*         ret_len,
+                     const uint8_t** ret_shown,
+                     size_t*         ret_shown_len);
+
+/* The facet term of an id value: 0x01, code, 8 bytes BE.  Returns its
+ * length (10). */
+size_t
+fdx_search_facet_term_id(FdxFacet facet, FdxId id, uint8_t* out);
+
+/* The facet term of a text value (keyword, year): 0x01, code, folded
+ * text.  Returns its length, or 0 if it does not fit in `cap`. */
+size_t
+fdx_search_facet_term_text(FdxFacet    facet,
+                           const char* text,
+                           size_t      len,
+                           uint8_t*    out,
+                           size_t      cap);
+
+/* Parse the lexical form of an xsd:date or xsd:dateTime (and the year-
+ * only or year-month forms found in the wild) to unix seconds (UTC; a
+ * time zone is applied). */
+bool
+fdx_search_parse_date(const char* s, size_t len, int64_t* ret);
+
+#endif /* FDX_SEARCH_IMPL_H */
