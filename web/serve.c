@@ -7,6 +7,7 @@
  */
 #include "cli.h"
 #include "serve.h"
+#include "serve_search.h"
 
 #include "fairdex/sparql.h"
 
@@ -865,7 +866,8 @@ route_healthz(Serve* const s, HttpRequest* const req)
 static const char* const route_names[ROUTE_COUNT] = {
   "/", "/sparql", "/catalog", "/resource", "/dataset/{id}",
   "/distribution/{id}", "/record/{id}", "/vocab/{scheme}/{concept}",
-  "/api/changes", "/dump.nq.gz", "/healthz", "/metrics", "other"};
+  "/api/changes", "/dump.nq.gz", "/healthz", "/metrics", "/api/datasets",
+  "/api/datasets/{id}", "/api/suggest", "/api/openapi.json", "other"};
 
 static const double latency_bounds[LATENCY_BUCKETS] = {
   0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10};
@@ -981,7 +983,8 @@ route_index(Serve* const s, HttpRequest* const req)
 
 enum {
   R_INDEX, R_SPARQL, R_CATALOG, R_RESOURCE, R_DATASET, R_DISTRIBUTION,
-  R_RECORD, R_VOCAB, R_CHANGES, R_DUMP, R_HEALTHZ, R_METRICS, R_OTHER
+  R_RECORD, R_VOCAB, R_CHANGES, R_DUMP, R_HEALTHZ, R_METRICS, R_DATASETS,
+  R_DATASET_ID, R_SUGGEST, R_OPENAPI, R_OTHER
 };
 
 static bool
@@ -1026,6 +1029,14 @@ handle(void* const ctx, HttpRequest* const req)
     route = R_HEALTHZ;
   } else if (!strcmp(path, "/metrics")) {
     route = R_METRICS;
+  } else if (!strcmp(path, "/api/datasets")) {
+    route = R_DATASETS;
+  } else if (has_prefix(path, "/api/datasets/") && path[14]) {
+    route = R_DATASET_ID;
+  } else if (!strcmp(path, "/api/suggest")) {
+    route = R_SUGGEST;
+  } else if (!strcmp(path, "/api/openapi.json")) {
+    route = R_OPENAPI;
   }
   http_set_route(req, route_names[route]);
   if (route == R_OTHER) {
@@ -1107,6 +1118,18 @@ handle(void* const ctx, HttpRequest* const req)
     break;
   case R_METRICS:
     route_metrics(s, req);
+    break;
+  case R_DATASETS:
+    route_datasets(s, req);
+    break;
+  case R_DATASET_ID:
+    route_dataset_by_id(s, req, path + 14);
+    break;
+  case R_SUGGEST:
+    route_suggest(s, req);
+    break;
+  case R_OPENAPI:
+    route_openapi(s, req);
     break;
   }
 }

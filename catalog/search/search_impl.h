@@ -202,10 +202,5 @@ fdx_search_facet_term_text(FdxFacet    facet,
                            uint8_t*    out,
                            size_t      cap);
 
-/* Parse the lexical form of an xsd:date or xsd:dateTime (and the year-
- * only or year-month forms found in the wild) to unix seconds (UTC; a
- * time zone is applied). */
-bool
-fdx_search_parse_date(const char* s, size_t len, int64_t* ret);
 
 #endif /* FDX_SEARCH_IMPL_H */

@@ -253,6 +253,15 @@ fdx_search_find(FdxTxn*     txn,
                 void (*fn)(void* ctx, FdxId graph, FdxId subject),
                 void* ctx);
 
+/**
+ * Parse an xsd:date or xsd:dateTime lexical form (a time zone offset is
+ * applied; none means UTC), or the year-only ("2024") and year-month
+ * ("2024-05") forms found in harvested data, to unix seconds.  False if
+ * `s` is none of these.
+ */
+bool
+fdx_search_parse_date(const char* s, size_t len, int64_t* ret);
+
 /** Counts of the index. */
 typedef struct {
   uint64_t documents;
