@@ -6,6 +6,7 @@
 #include "cli.h"
 
 #include "fairdex/rdf.h"
+#include "fairdex/search.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -148,7 +149,8 @@ cmd_load(CliContext* const ctx, const int argc, char** const argv)
   const bool tty    = !quiet && isatty(STDERR_FILENO);
   int        failed = 0;
   for (int k = 0; k < n_files; ++k) {
-    Progress progress = {files[k], now_seconds()};
+    Progress     progress = {files[k], now_seconds()};
+    const double indexed  = fdx_search_seconds(store);
     if (tty) {
       opts.progress     = show_progress;
       opts.progress_ctx = &progress;
@@ -180,9 +182,11 @@ cmd_load(CliContext* const ctx, const int argc, char** const argv)
     }
     if (!quiet) {
       const double secs = now_seconds() - progress.start;
-      printf("%s: %llu statements (%s), %llu new quads, %.2f s\n", files[k],
-             (unsigned long long)res.quads_read, fdx_format_name(res.format),
-             (unsigned long long)res.quads_added, secs);
+      printf("%s: %llu statements (%s), %llu new quads, %.2f s (search "
+             "index %.2f s)\n",
+             files[k], (unsigned long long)res.quads_read,
+             fdx_format_name(res.format), (unsigned long long)res.quads_added,
+             secs, fdx_search_seconds(store) - indexed);
     }
   }
   fdx_store_free(store);

@@ -45,7 +45,8 @@ enum {
   P_MEDIA_TYPE,
   P_FREQUENCY,
   P_CONFORMS,
-  P_VERSION,
+  P_VERSION,      /* dcat:version (DCAT 3) */
+  P_VERSION_INFO, /* owl:versionInfo (DCAT-AP 2) */
   N_PREDS
 };
 
@@ -57,7 +58,8 @@ static const char* const pred_iris[N_PREDS] = {
   DCAT "landingPage",   DCT "language",     DCT "spatial",
   DCT "temporal",       DCAT "distribution", DCAT "accessURL",
   DCAT "downloadURL",   DCT "format",       DCAT "mediaType",
-  DCT "accrualPeriodicity", DCT "conformsTo", "http://www.w3.org/2002/07/owl#versionInfo"};
+  DCT "accrualPeriodicity", DCT "conformsTo", DCAT "version",
+  "http://www.w3.org/2002/07/owl#versionInfo"};
 
 /* A resource's objects per predicate (ids), read from one graph. */
 #define MAX_VALUES 64
@@ -452,7 +454,17 @@ search_render_results(FdxTxn* const                txn,
         buf_puts(out, ", \"label\": ");
         buf_json_string(out, fv->text, strlen(fv->text));
       } else if (!fdx_term_get(txn, fv->id, &buf)) {
-        buf_json_string(out, buf.term.value, buf.term.value_len);
+        if (buf.term.kind == FDX_TERM_LITERAL && buf.term.lang) {
+          /* "text"@lang, which the facet's filter takes back. */
+          Buf lit;
+          memset(&lit, 0, sizeof(lit));
+          buf_printf(&lit, "\"%.*s\"@%.*s", (int)buf.term.value_len,
+                     buf.term.value, (int)buf.term.lang_len, buf.term.lang);
+          buf_json_string(out, lit.data ? lit.data : "", lit.len);
+          buf_free(&lit);
+        } else {
+          buf_json_string(out, buf.term.value, buf.term.value_len);
+        }
         buf_puts(out, ", \"label\": ");
         if (buf.term.kind == FDX_TERM_LITERAL) {
           buf_json_string(out, buf.term.value, buf.term.value_len);
@@ -561,7 +573,10 @@ search_render_dataset(FdxTxn* const             txn,
   buf_puts(out, ", \"conforms_to\": ");
   put_refs(txn, out, v, P_CONFORMS, opts->lang);
   buf_puts(out, ", \"version\": ");
-  put_term_text(txn, out, v->n[P_VERSION] ? v->values[P_VERSION][0] : 0);
+  put_term_text(txn, out,
+                v->n[P_VERSION]        ? v->values[P_VERSION][0]
+                : v->n[P_VERSION_INFO] ? v->values[P_VERSION_INFO][0]
+                                       : 0);
   buf_puts(out, ",\n \"distributions\": [");
   for (size_t i = 0; i < v->n[P_DISTRIBUTION] && !st; ++i) {
     const FdxId d = v->values[P_DISTRIBUTION][i];

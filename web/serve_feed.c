@@ -83,7 +83,22 @@ parse_u64(const char* const text, uint64_t* const ret)
 void
 route_changes(Serve* const s, HttpRequest* const req)
 {
-  uint64_t since = 0, limit = DEFAULT_CHANGES;
+  uint64_t         since = 0, limit = DEFAULT_CHANGES;
+  const HttpParam* params = NULL;
+  size_t           n      = 0;
+  http_params(req, &params, &n);
+  for (size_t i = 0; i < n; ++i) {
+    if (strcmp(params[i].name, "since") && strcmp(params[i].name, "limit")) {
+      serve_error(s, req, 400, "bad_request",
+                  "unknown parameter '%.64s' (this takes since and limit)",
+                  params[i].name);
+      return;
+    }
+    if (http_param_count(req, params[i].name) > 1) {
+      serve_error(s, req, 400, "bad_request", "give %s once", params[i].name);
+      return;
+    }
+  }
   if (!parse_u64(http_param(req, "since"), &since)) {
     serve_error(s, req, 400, "bad_request",
                 "since must be a generation (a whole number from 0)");

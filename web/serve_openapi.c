@@ -23,6 +23,12 @@ route_openapi(Serve* const s, HttpRequest* const req)
                 "unknown parameter '%.64s' (this takes none)", params[0].name);
     return;
   }
+  /* The document changes only with the binary: its ETag is its hash. */
+  char etag[64];
+  serve_etag(etag, 0, (const char*)fdx_openapi_json, fdx_openapi_json_len);
+  if (serve_not_modified(s, req, etag)) {
+    return;
+  }
   Buf body;
   memset(&body, 0, sizeof(body));
   buf_write(&body, (const char*)fdx_openapi_json, fdx_openapi_json_len);
@@ -31,7 +37,5 @@ route_openapi(Serve* const s, HttpRequest* const req)
     serve_error(s, req, 500, "internal_error", "out of memory");
     return;
   }
-  char etag[64];
-  serve_etag(etag, 0, "openapi", 7);
   serve_send(s, req, 200, "application/json", &body, etag);
 }

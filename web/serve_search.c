@@ -86,20 +86,105 @@ parse_size(const char* const text, const size_t min, const size_t max,
   return true;
 }
 
+/* Are text[at, at + n) digits? */
+static bool
+digits_at(const char* const text, const size_t at, const size_t n)
+{
+  for (size_t i = at; i < at + n; ++i) {
+    if (text[i] < '0' || text[i] > '9') {
+      return false;
+    }
+  }
+  return true;
+}
+
+/* Is `text` exactly a date (YYYY-MM-DD, a day that exists) or an
+ * xsd:dateTime (YYYY-MM-DDThh:mm[:ss[.fff]] with an optional Z or
+ * +hh:mm)? */
+static bool
+valid_bound(const char* const text, const size_t len)
+{
+  if (len < 10 || !digits_at(text, 0, 4) || text[4] != '-' ||
+      !digits_at(text, 5, 2) || text[7] != '-' || !digits_at(text, 8, 2)) {
+    return false;
+  }
+  const int y = atoi(text);
+  const int m = (text[5] - '0') * 10 + (text[6] - '0');
+  const int d = (text[8] - '0') * 10 + (text[9] - '0');
+  static const int days[12] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  const bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+  if (m < 1 || m > 12 || d < 1 || d > days[m - 1] ||
+      (m == 2 && d == 29 && !leap)) {
+    return false;
+  }
+  if (len == 10) {
+    return true;
+  }
+  size_t i = 10;
+  if (text[i] != 'T' || len < i + 6 || !digits_at(text, i + 1, 2) ||
+      text[i + 3] != ':' || !digits_at(text, i + 4, 2)) {
+    return false;
+  }
+  const int hh = (text[i + 1] - '0') * 10 + (text[i + 2] - '0');
+  const int mm = (text[i + 4] - '0') * 10 + (text[i + 5] - '0');
+  i += 6;
+  if (i < len && text[i] == ':') {
+    if (len < i + 3 || !digits_at(text, i + 1, 2) ||
+        (text[i + 1] - '0') * 10 + (text[i + 2] - '0') > 59) {
+      return false;
+    }
+    i += 3;
+    if (i < len && text[i] == '.') {
+      const size_t from = ++i;
+      while (i < len && text[i] >= '0' && text[i] <= '9') {
+        ++i;
+      }
+      if (i == from) {
+        return false;
+      }
+    }
+  }
+  if (hh > 23 || mm > 59) {
+    return false;
+  }
+  if (i == len) {
+    return true;
+  }
+  if (text[i] == 'Z') {
+    return i + 1 == len;
+  }
+  return (text[i] == '+' || text[i] == '-') && len == i + 6 &&
+         digits_at(text, i + 1, 2) && text[i + 3] == ':' &&
+         digits_at(text, i + 4, 2);
+}
+
 /* A date (YYYY-MM-DD) or date-time; `end_of_day` for a bare date as an
  * upper bound. */
 static bool
 parse_bound(const char* const text, const bool end_of_day, int64_t* const ret)
 {
   const size_t len = strlen(text);
-  if (len < 10 || text[4] != '-' || text[7] != '-' ||
-      !fdx_search_parse_date(text, len, ret)) {
+  if (!valid_bound(text, len) || !fdx_search_parse_date(text, len, ret)) {
     return false;
   }
   if (len == 10 && end_of_day) {
     *ret += 86399;
   }
   return true;
+}
+
+/* A language tag as the API takes it: 2 to 16 letters, digits and '-'. */
+static bool
+valid_lang(const char* const value)
+{
+  const size_t len = strlen(value);
+  bool         ok  = len >= 2 && len <= 16;
+  for (size_t k = 0; k < len && ok; ++k) {
+    ok = (value[k] >= 'a' && value[k] <= 'z') ||
+         (value[k] >= 'A' && value[k] <= 'Z') || value[k] == '-' ||
+         (value[k] >= '0' && value[k] <= '9');
+  }
+  return ok;
 }
 
 static const char* const known_params[] = {
@@ -110,7 +195,8 @@ static const char* const known_params[] = {
 #define N_KNOWN (sizeof(known_params) / sizeof(known_params[0]))
 
 static void dataset_answer(Serve* s, HttpRequest* req, const char* iri,
-                           bool by_hash);
+                           bool by_hash, const char* lang,
+                           bool base_fallback);
 
 void
 route_datasets(Serve* const s, HttpRequest* const req)
@@ -215,14 +301,7 @@ route_datasets(Serve* const s, HttpRequest* const req)
       }
       q.has_to = true;
     } else if (!strcmp(name, "lang")) {
-      const size_t len = strlen(value);
-      bool         ok  = len >= 2 && len <= 16;
-      for (size_t k = 0; k < len && ok; ++k) {
-        ok = (value[k] >= 'a' && value[k] <= 'z') ||
-             (value[k] >= 'A' && value[k] <= 'Z') || value[k] == '-' ||
-             (value[k] >= '0' && value[k] <= '9');
-      }
-      if (!ok) {
+      if (!valid_lang(value)) {
         serve_error(s, req, 400, "bad_request",
                     "lang is a language tag such as de or en");
         return;
@@ -233,12 +312,18 @@ route_datasets(Serve* const s, HttpRequest* const req)
     }
   }
   if (iri) {
-    if (n > 1) {
+    const bool with_lang = http_param(req, "lang") != NULL;
+    if (n > (with_lang ? 2u : 1u)) {
       serve_error(s, req, 400, "bad_request",
-                  "iri names one dataset; it takes no other parameter");
+                  "iri names one dataset; it takes no other parameter but "
+                  "lang");
       return;
     }
-    dataset_answer(s, req, iri, false);
+    if (!*iri) {
+      serve_error(s, req, 400, "bad_request", "iri is empty");
+      return;
+    }
+    dataset_answer(s, req, iri, false, with_lang ? lang : NULL, false);
     return;
   }
   if (q.has_from && q.has_to && q.modified_from > q.modified_to) {
@@ -256,6 +341,7 @@ route_datasets(Serve* const s, HttpRequest* const req)
   for (int f = 0; f < FDX_N_FACETS; ++f) {
     q.values[f] = values[f];
   }
+  q.lang        = lang;
   q.offset      = (page - 1) * per_page;
   q.limit       = per_page;
   q.facet_limit = facet_limit;
@@ -359,9 +445,13 @@ on_found(void* const ctx, const FdxId g, const FdxId s)
   }
 }
 
+/* Answer the dataset `iri` (or, `by_hash`, the short id `iri`; when that
+ * finds nothing and `base_fallback`, the dataset base + "dataset/" + id,
+ * whose local name merely looks like a short id). */
 static void
 dataset_answer(Serve* const s, HttpRequest* const req, const char* const iri,
-               const bool by_hash)
+               const bool by_hash, const char* const lang,
+               const bool base_fallback)
 {
   static const char* const offers[] = {"application/json",
                                        "application/ld+json"};
@@ -377,7 +467,8 @@ dataset_answer(Serve* const s, HttpRequest* const req, const char* const iri,
   }
   Buf variant;
   memset(&variant, 0, sizeof(variant));
-  buf_printf(&variant, "dataset\n%d\n%d\n%s", kind, by_hash, iri);
+  buf_printf(&variant, "dataset\n%d\n%d\n%s\n%s", kind, by_hash, iri,
+             lang ? lang : "");
   const uint64_t generation = fdx_txn_generation(txn);
   char           etag[64];
   serve_etag(etag, generation, variant.data ? variant.data : "",
@@ -389,6 +480,14 @@ dataset_answer(Serve* const s, HttpRequest* const req, const char* const iri,
   }
   Found     found = {false, 0, 0};
   FdxStatus st    = fdx_search_find(txn, iri, by_hash, on_found, &found);
+  if (st == FDX_FAILURE && by_hash && base_fallback) {
+    Buf full;
+    memset(&full, 0, sizeof(full));
+    buf_printf(&full, "%sdataset/%s", s->base, iri);
+    st = full.failed ? FDX_ERR_NO_MEMORY
+                     : fdx_search_find(txn, full.data, false, on_found, &found);
+    buf_free(&full);
+  }
   if (st == FDX_FAILURE || (!st && !found.found)) {
     serve_snapshot_end(s, txn);
     buf_free(&variant);
@@ -403,13 +502,9 @@ dataset_answer(Serve* const s, HttpRequest* const req, const char* const iri,
     type = "application/ld+json";
     st   = serve_dcatap_jsonld(s, txn, found.g, found.s, &body);
   } else if (!st) {
-    const SearchRender opts = {"en", s->base, 1, 1, SNIPPET_BYTES};
-    const char* const  lang = http_param(req, "lang");
-    SearchRender       o    = opts;
-    if (lang && strlen(lang) <= 16) {
-      o.lang = lang;
-    }
-    st = search_render_dataset(txn, found.g, found.s, &o, &body);
+    const SearchRender opts = {lang ? lang : "en", s->base, 1, 1,
+                               SNIPPET_BYTES};
+    st = search_render_dataset(txn, found.g, found.s, &opts, &body);
   }
   serve_snapshot_end(s, txn);
   if (st || body.failed) {
@@ -441,6 +536,12 @@ route_dataset_by_id(Serve* const s, HttpRequest* const req,
       return;
     }
   }
+  const char* const lang = http_param(req, "lang");
+  if (lang && (http_param_count(req, "lang") > 1 || !valid_lang(lang))) {
+    serve_error(s, req, 400, "bad_request",
+                "give lang once, as a language tag such as de or en");
+    return;
+  }
   const size_t len = strlen(id);
   if (!len || len > MAX_VALUE_BYTES || strchr(id, '/')) {
     serve_error(s, req, 404, "not_found", "no dataset with id %.200s", id);
@@ -451,7 +552,7 @@ route_dataset_by_id(Serve* const s, HttpRequest* const req,
     hash = (id[i] >= '0' && id[i] <= '9') || (id[i] >= 'a' && id[i] <= 'f');
   }
   if (hash) {
-    dataset_answer(s, req, id, true);
+    dataset_answer(s, req, id, true, lang, true);
     return;
   }
   Buf iri;
@@ -460,7 +561,7 @@ route_dataset_by_id(Serve* const s, HttpRequest* const req,
   if (iri.failed) {
     serve_error(s, req, 500, "internal_error", "out of memory");
   } else {
-    dataset_answer(s, req, iri.data, false);
+    dataset_answer(s, req, iri.data, false, lang, false);
   }
   buf_free(&iri);
 }
@@ -524,6 +625,11 @@ route_suggest(Serve* const s, HttpRequest* const req)
     if (!strcmp(name, "q")) {
       prefix = params[i].value;
     } else if (!strcmp(name, "lang")) {
+      if (!valid_lang(params[i].value)) {
+        serve_error(s, req, 400, "bad_request",
+                    "lang is a language tag such as de or en");
+        return;
+      }
       lang = params[i].value;
     } else if (!parse_size(params[i].value, 1, 50, &limit)) {
       serve_error(s, req, 400, "bad_request",

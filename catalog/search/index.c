@@ -33,11 +33,11 @@
 
 #include "../civil_date.h"
 
-#include <nettle/sha2.h>
-
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 /* Posting operations queued before they are merged into the blocks. */
 #define OPS_FLUSH ((size_t)1 << 22)
@@ -132,6 +132,9 @@ typedef struct {
     uint16_t len;
     uint32_t hash;
     uint32_t value;
+    int32_t  df_delta;  /* the commit's change to the term's df */
+    uint32_t shown_off; /* a new keyword's text as seen, in `shown` */
+    uint16_t shown_len;
   }*       entries;
   size_t   n;
   size_t   entries_cap;
@@ -248,6 +251,9 @@ termmap_find(TermMap* const       m,
   e->len                    = (uint16_t)len;
   e->hash                   = h;
   e->value                  = 0;
+  e->df_delta               = 0;
+  e->shown_off              = 0;
+  e->shown_len              = 0;
   m->arena_len += len;
   size_t j = h & (m->cap - 1);
   while (m->slots[j]) {
@@ -319,6 +325,13 @@ typedef struct {
   uint8_t  tf[N_FIELDS];
 } Op;
 
+/* A growable byte string. */
+typedef struct {
+  uint8_t* data;
+  size_t   len;
+  size_t   cap;
+} Bytes;
+
 /* A document being built. */
 typedef struct {
   TermMap  terms; /* term bytes -> index into tf */
@@ -330,29 +343,27 @@ typedef struct {
   size_t   n_text_facets; /* in the indexer's `kw` */
   TermMap  facet_seen;
   bool     dated;
+  char     year[4]; /* of the date, as written */
   int64_t  modified;
   bool     have_modified; /* from dct:modified (beats issued) */
-  char     title[TITLE_KEY_MAX];
-  size_t   title_len;
-  bool     have_title;
+  /* Folded title sort keys: [0] English, [1] German, [2] any other. */
+  char     title[3][TITLE_KEY_MAX];
+  size_t   title_len[3];
+  Bytes    suggest; /* title suggestion terms: len(2), term, len(2), shown */
   uint8_t  cls;
   int      field; /* the field tokens go to (tokenizer callback) */
   bool     oom;
   size_t   text_bytes;
 } Doc;
 
-/* Variable-length facet terms (keywords) do not fit `facets`: kept here. */
-typedef struct {
-  uint8_t* data;
-  size_t   len;
-  size_t   cap;
-} Bytes;
 
 typedef struct {
   FdxTxn*        txn;
   FdxTokenizer*  tk;
   SearchCounters counters;
   bool           counters_dirty;
+  uint32_t       first_new_tid; /* tids from here on are this commit's */
+  Bytes          shown;         /* shown texts of new keywords */
   FdxId          type_id;
   FdxId          class_ids[3];
   FdxId          role_ids[N_ROLE_IRIS];
@@ -368,6 +379,18 @@ typedef struct {
   uint32_t       seq;
   Doc            doc;
   Bytes          kw; /* keyword facet terms of the doc: len(2) + bytes */
+  /* The label cache: the terms the labels of an object gave, so a
+   * publisher or theme shared by many documents is read and tokenized
+   * once per commit.  `labels` maps (object, field) to a run of
+   * `label_arena` (entries: length byte, term bytes). */
+  TermMap        labels;
+  struct LabelRun {
+    uint32_t off;
+    uint32_t len;
+  }*             label_runs;
+  size_t         label_runs_cap;
+  Bytes          label_arena;
+  bool           recording;
   FdxTermBuf     tbuf;
   FdxTermBuf     tbuf2;
   uint64_t       indexed;
@@ -442,13 +465,6 @@ fdx_search_tid(FdxTxn* const        txn,
   return FDX_SUCCESS;
 }
 
-static void
-reverse_key(uint8_t* const out, const uint32_t tid)
-{
-  out[0] = 0;
-  put_u32be(out + 1, tid);
-}
-
 FdxStatus
 fdx_search_tid_info(FdxTxn* const         txn,
                     const uint32_t        tid,
@@ -469,11 +485,11 @@ fdx_search_tid_shown(FdxTxn* const         txn,
                      const uint8_t** const ret_shown,
                      size_t* const         ret_shown_len)
 {
-  uint8_t kbuf[5];
-  reverse_key(kbuf, tid);
-  MDB_val   key = {5, kbuf};
+  uint8_t kbuf[4];
+  put_u32be(kbuf, tid);
+  MDB_val   key = {4, kbuf};
   MDB_val   val;
-  const int rc = mdb_get(txn->txn, txn->store->search_terms, &key, &val);
+  const int rc = mdb_get(txn->txn, txn->store->search_tids, &key, &val);
   if (rc == MDB_NOTFOUND) {
     return FDX_FAILURE;
   }
@@ -506,58 +522,58 @@ fdx_search_tid_shown(FdxTxn* const         txn,
   return FDX_SUCCESS;
 }
 
-/* The tid of `term`, made if it is new; a new keyword's reverse entry
- * keeps `shown` (its text as first seen) for display. */
+/* The tid of `term`: from the commit's term map, else the index, else a
+ * new one.  New terms are only noted here (with `shown`, a keyword's text
+ * as first seen); write_new_terms() writes them once, at the end, with
+ * their final document frequency. */
 static FdxStatus
 tid_of_shown(Indexer* const       ix,
              const uint8_t* const term,
              const size_t         len,
              const uint8_t* const shown,
              const size_t         shown_len,
-             uint32_t* const      ret)
+             uint32_t* const      ret,
+             uint32_t* const      ret_entry)
 {
   bool       oom = false;
   const long e   = termmap_find(&ix->tids, term, len, true, &oom);
   if (e < 0) {
     return FDX_ERR_NO_MEMORY;
   }
-  struct TermEntry* const entry = &ix->tids.entries[e];
-  if (entry->value) {
-    *ret = entry->value - 1;
+  *ret_entry = (uint32_t)e;
+  if (ix->tids.entries[e].value) {
+    *ret = ix->tids.entries[e].value - 1;
     return FDX_SUCCESS;
   }
   uint32_t  tid = 0;
-  FdxStatus st  = fdx_search_tid(ix->txn, term, len, &tid);
+  /* An index that had no terms when the commit began has none but ours. */
+  FdxStatus st  = ix->first_new_tid ? fdx_search_tid(ix->txn, term, len, &tid)
+                                    : FDX_FAILURE;
   if (st == FDX_FAILURE) {
     tid = ix->counters.next_tid++;
     if (tid == UINT32_MAX - 1) {
       return FDX_ERR_LIMIT;
     }
     ix->counters_dirty = true;
-    MDB_val key        = {len, (void*)term};
-    MDB_val val        = {4, &tid};
-    int rc = mdb_put(ix->txn->txn, ix->txn->store->search_terms, &key, &val,
-                     0);
-    if (!rc) {
-      /* Reverse: df (4), term length (2), term, shown text. */
-      uint8_t kbuf[5];
-      reverse_key(kbuf, tid);
-      uint8_t      rbuf[6 + 2 * TERM_MAX];
-      const size_t sl = shown_len <= TERM_MAX ? shown_len : 0;
-      memset(rbuf, 0, 4);
-      rbuf[4] = (uint8_t)(len >> 8);
-      rbuf[5] = (uint8_t)len;
-      memcpy(rbuf + 6, term, len);
-      if (sl) {
-        memcpy(rbuf + 6 + len, shown, sl);
+    const size_t sl    = shown_len <= TERM_MAX ? shown_len : 0;
+    if (sl) {
+      Bytes* const b = &ix->shown;
+      if (b->len + sl > b->cap) {
+        size_t cap = b->cap ? b->cap : 4096;
+        while (cap < b->len + sl) {
+          cap *= 2;
+        }
+        uint8_t* const grown = (uint8_t*)realloc(b->data, cap);
+        if (!grown) {
+          return FDX_ERR_NO_MEMORY;
+        }
+        b->data = grown;
+        b->cap  = cap;
       }
-      MDB_val rkey = {5, kbuf};
-      MDB_val rval = {6 + len + sl, rbuf};
-      rc = mdb_put(ix->txn->txn, ix->txn->store->search_terms, &rkey, &rval,
-                   0);
-    }
-    if (rc) {
-      return fdx_lmdb_status(rc);
+      memcpy(b->data + b->len, shown, sl);
+      ix->tids.entries[e].shown_off = (uint32_t)b->len;
+      ix->tids.entries[e].shown_len = (uint16_t)sl;
+      b->len += sl;
     }
     st = FDX_SUCCESS;
   }
@@ -572,26 +588,212 @@ static FdxStatus
 tid_of(Indexer* const       ix,
        const uint8_t* const term,
        const size_t         len,
-       uint32_t* const      ret)
+       uint32_t* const      ret,
+       uint32_t* const      ret_entry)
 {
-  return tid_of_shown(ix, term, len, NULL, 0, ret);
+  return tid_of_shown(ix, term, len, NULL, 0, ret, ret_entry);
 }
 
-/* Apply the commit's document frequency changes. */
+static FdxStatus add_df(Indexer* ix, uint32_t tid, int64_t delta);
+
+/* Order of new terms for writing: by term bytes. */
+static int
+entry_cmp(const void* const va, const void* const vb, void* const vmap)
+{
+  const TermMap* const          m = (const TermMap*)vmap;
+  const struct TermEntry* const a = &m->entries[*(const uint32_t*)va];
+  const struct TermEntry* const b = &m->entries[*(const uint32_t*)vb];
+  const size_t n = a->len < b->len ? a->len : b->len;
+  const int    c = memcmp(m->arena + a->off, m->arena + b->off, n);
+  return c ? c : (a->len < b->len ? -1 : a->len > b->len);
+}
+
+/* The first 8 bytes of an entry's term as a big-endian number (shorter
+ * terms padded with zeros), which orders like the bytes. */
+static uint64_t
+entry_prefix(const TermMap* const m, const uint32_t i)
+{
+  const struct TermEntry* const e = &m->entries[i];
+  uint64_t                      v = 0;
+  for (size_t k = 0; k < 8; ++k) {
+    v = (v << 8) | (k < e->len ? m->arena[e->off + k] : 0);
+  }
+  return v;
+}
+
+/* Sort `order` (entries of `m`) by term bytes: an LSD radix sort on the
+ * 8-byte prefixes, then insertion sort within runs of equal prefixes
+ * (rare: terms that share their first 8 bytes).  qsort with a comparison
+ * call per step costs several times this on a bulk load's new terms. */
+static bool
+sort_entries(const TermMap* const m, uint32_t* const order, const size_t n)
+{
+  if (n < 2) {
+    return true;
+  }
+  struct Keyed {
+    uint64_t key;
+    uint32_t idx;
+  }* a       = (struct Keyed*)malloc(n * sizeof(struct Keyed));
+  struct Keyed* b = (struct Keyed*)malloc(n * sizeof(struct Keyed));
+  size_t* count   = (size_t*)malloc(65536 * sizeof(size_t));
+  if (!a || !b || !count) {
+    free(a);
+    free(b);
+    free(count);
+    return false;
+  }
+  for (size_t i = 0; i < n; ++i) {
+    a[i].key = entry_prefix(m, order[i]);
+    a[i].idx = order[i];
+  }
+  for (unsigned shift = 0; shift < 64; shift += 16) {
+    memset(count, 0, 65536 * sizeof(size_t));
+    for (size_t i = 0; i < n; ++i) {
+      ++count[(a[i].key >> shift) & 0xffff];
+    }
+    if (count[(a[0].key >> shift) & 0xffff] == n) {
+      continue;
+    }
+    size_t sum = 0;
+    for (size_t d = 0; d < 65536; ++d) {
+      const size_t c = count[d];
+      count[d]       = sum;
+      sum += c;
+    }
+    for (size_t i = 0; i < n; ++i) {
+      b[count[(a[i].key >> shift) & 0xffff]++] = a[i];
+    }
+    struct Keyed* const t = a;
+    a                     = b;
+    b                     = t;
+  }
+  for (size_t i = 0; i < n; ++i) {
+    order[i] = a[i].idx;
+  }
+  /* Runs of one prefix: by the whole term. */
+  for (size_t i = 1; i < n; ++i) {
+    if (a[i].key != a[i - 1].key) {
+      continue;
+    }
+    size_t j = i;
+    while (j > 0 && a[j - 1].key == a[i].key &&
+           entry_cmp(&order[i], &order[j - 1], (void*)m) < 0) {
+      --j;
+    }
+    if (j < i) {
+      const uint32_t v = order[i];
+      memmove(order + j + 1, order + j, (i - j) * sizeof(uint32_t));
+      order[j] = v;
+    }
+  }
+  free(a);
+  free(b);
+  free(count);
+  return true;
+}
+
+/* Put with MDB_APPEND where the key sorts after every key of the table
+ * (new docs, new terms' tids and postings), else an ordinary put. */
+static int
+put_append(MDB_txn* const txn, const MDB_dbi dbi, MDB_val* const key,
+           MDB_val* const val)
+{
+  const int rc = mdb_put(txn, dbi, key, val, MDB_APPEND);
+  return rc == MDB_KEYEXIST ? mdb_put(txn, dbi, key, val, 0) : rc;
+}
+
+/* Write the terms this commit made: tid -> df, term, shown text (in tid
+ * order, appended), then term -> tid (in term order). */
+static FdxStatus
+write_new_terms(Indexer* const ix)
+{
+  MDB_txn* const  txn   = ix->txn->txn;
+  FdxStore* const store = ix->txn->store;
+  const TermMap*  m     = &ix->tids;
+  uint32_t*       order = NULL;
+  size_t          n     = 0;
+  for (size_t i = 0; i < m->n; ++i) {
+    if (m->entries[i].value && m->entries[i].value - 1 >= ix->first_new_tid) {
+      ++n;
+    }
+  }
+  if (!n) {
+    return FDX_SUCCESS;
+  }
+  if (!(order = (uint32_t*)malloc(n * sizeof(uint32_t)))) {
+    return FDX_ERR_NO_MEMORY;
+  }
+  n = 0;
+  /* Entries were added in tid order, so this walk appends. */
+  int rc = 0;
+  for (size_t i = 0; i < m->n && !rc; ++i) {
+    const struct TermEntry* const e = &m->entries[i];
+    if (!e->value || e->value - 1 < ix->first_new_tid) {
+      continue;
+    }
+    order[n++]      = (uint32_t)i;
+    const uint32_t tid = e->value - 1;
+    uint8_t        kbuf[4];
+    put_u32be(kbuf, tid);
+    uint8_t  rbuf[6 + 2 * TERM_MAX];
+    uint32_t df = e->df_delta > 0 ? (uint32_t)e->df_delta : 0;
+    memcpy(rbuf, &df, 4);
+    rbuf[4] = (uint8_t)(e->len >> 8);
+    rbuf[5] = (uint8_t)e->len;
+    memcpy(rbuf + 6, m->arena + e->off, e->len);
+    if (e->shown_len) {
+      memcpy(rbuf + 6 + e->len, ix->shown.data + e->shown_off, e->shown_len);
+    }
+    MDB_val key = {4, kbuf};
+    MDB_val val = {6 + (size_t)e->len + e->shown_len, rbuf};
+    rc          = put_append(txn, store->search_tids, &key, &val);
+  }
+  if (!rc && !sort_entries(m, order, n)) {
+    rc = ENOMEM;
+  }
+  for (size_t i = 0; i < n && !rc; ++i) {
+    const struct TermEntry* const e   = &m->entries[order[i]];
+    uint32_t                      tid = e->value - 1;
+    MDB_val key = {e->len, m->arena + e->off};
+    MDB_val val = {4, &tid};
+    rc          = mdb_put(txn, store->search_terms, &key, &val, 0);
+  }
+  free(order);
+  return lmdb_st(rc);
+}
+
+/* Apply the commit's document frequency changes: those of the terms it
+ * wrote (in the term map) and those of the postings it removed. */
 static FdxStatus
 apply_df(Indexer* const ix)
 {
-  DeltaMap* const m = &ix->df;
-  for (size_t i = 0; i < m->cap; ++i) {
-    if (!m->keys[i] || !m->vals[i]) {
-      continue;
+  FdxStatus st = write_new_terms(ix);
+  for (size_t i = 0; i < ix->tids.n && !st; ++i) {
+    const struct TermEntry* const e = &ix->tids.entries[i];
+    if (e->df_delta && e->value && e->value - 1 < ix->first_new_tid) {
+      st = add_df(ix, e->value - 1, e->df_delta);
     }
-    const uint32_t tid = m->keys[i] - 1;
-    uint8_t        kbuf[5];
-    reverse_key(kbuf, tid);
-    MDB_val key = {5, kbuf};
+  }
+  const DeltaMap* const m = &ix->df;
+  for (size_t i = 0; i < m->cap && !st; ++i) {
+    if (m->keys[i] && m->vals[i]) {
+      st = add_df(ix, m->keys[i] - 1, m->vals[i]);
+    }
+  }
+  return st;
+}
+
+/* Change the df of `tid` by `delta`. */
+static FdxStatus
+add_df(Indexer* const ix, const uint32_t tid, const int64_t delta)
+{
+  {
+    uint8_t kbuf[4];
+    put_u32be(kbuf, tid);
+    MDB_val key = {4, kbuf};
     MDB_val val;
-    int     rc = mdb_get(ix->txn->txn, ix->txn->store->search_terms, &key,
+    int     rc = mdb_get(ix->txn->txn, ix->txn->store->search_tids, &key,
                          &val);
     if (rc) {
       return fdx_lmdb_status(rc);
@@ -603,11 +805,11 @@ apply_df(Indexer* const ix)
     uint32_t df;
     memcpy(buf, val.mv_data, val.mv_size);
     memcpy(&df, buf, 4);
-    const int64_t next = (int64_t)df + m->vals[i];
+    const int64_t next = (int64_t)df + delta;
     df                 = next < 0 ? 0 : (uint32_t)next;
     memcpy(buf, &df, 4);
     MDB_val nval = {val.mv_size, buf};
-    if ((rc = mdb_put(ix->txn->txn, ix->txn->store->search_terms, &key, &nval,
+    if ((rc = mdb_put(ix->txn->txn, ix->txn->store->search_tids, &key, &nval,
                       0))) {
       return fdx_lmdb_status(rc);
     }
@@ -738,19 +940,15 @@ role_of(const Indexer* const ix, const FdxId p)
 
 /* Tokenizer callback: count the term in the doc's current field. */
 static int
-on_token(void* const ctx, const FdxToken* const token)
+count_term(Indexer* const ix, const char* const term, const size_t term_len)
 {
-  Indexer* const ix = (Indexer*)ctx;
-  Doc* const     d  = &ix->doc;
-  if (token->stop || !token->term_len || token->term_len > TERM_MAX) {
-    return 0;
-  }
+  Doc* const d = &ix->doc;
   if (d->terms.n >= MAX_DOC_TERMS) {
     return 0;
   }
   bool       oom = false;
-  const long e   = termmap_find(&d->terms, (const uint8_t*)token->term,
-                                token->term_len, true, &oom);
+  const long e   = termmap_find(&d->terms, (const uint8_t*)term, term_len,
+                                true, &oom);
   if (e < 0) {
     d->oom = true;
     return 1;
@@ -774,6 +972,105 @@ on_token(void* const ctx, const FdxToken* const token)
   }
   ++d->len[d->field];
   return 0;
+}
+
+/* Tokenizer callback: count the term in the doc's current field (and
+ * keep it for the label cache while labels are read). */
+static int
+on_token(void* const ctx, const FdxToken* const token)
+{
+  Indexer* const ix = (Indexer*)ctx;
+  if (token->stop || !token->term_len || token->term_len > TERM_MAX) {
+    return 0;
+  }
+  if (ix->recording) {
+    Bytes* const b = &ix->label_arena;
+    if (b->len + token->term_len + 1 > b->cap) {
+      size_t cap = b->cap ? b->cap : 4096;
+      while (cap < b->len + token->term_len + 1) {
+        cap *= 2;
+      }
+      uint8_t* const grown = (uint8_t*)realloc(b->data, cap);
+      if (!grown) {
+        ix->doc.oom = true;
+        return 1;
+      }
+      b->data = grown;
+      b->cap  = cap;
+    }
+    b->data[b->len] = (uint8_t)token->term_len;
+    memcpy(b->data + b->len + 1, token->term, token->term_len);
+    b->len += token->term_len + 1;
+  }
+  return count_term(ix, token->term, token->term_len);
+}
+
+/* Cut `len` bytes of UTF-8 at `max` without splitting a character. */
+static size_t
+utf8_prefix(const char* const s, const size_t len, const size_t max)
+{
+  if (len <= max) {
+    return len;
+  }
+  size_t n = max;
+  while (n > 0 && ((uint8_t)s[n] & 0xC0) == 0x80) {
+    --n;
+  }
+  return n;
+}
+
+/* A title: its sort key for its language, and a suggestion term (0x02,
+ * the folded title) that keeps the title as written for display. */
+static bool
+add_title(Indexer* const ix, const FdxTerm* const t, const char* const lang)
+{
+  Doc* const   d = &ix->doc;
+  char         buf[TERM_MAX + 1];
+  const size_t in = utf8_prefix(t->value, t->value_len, 200);
+  const int    n  = fdx_token_fold(t->value, in, buf, sizeof(buf));
+  if (n <= 0) {
+    return true;
+  }
+  const int slot = (lang[0] == 'e' || lang[0] == 'E') &&
+                       (lang[1] == 'n' || lang[1] == 'N') &&
+                       (!lang[2] || lang[2] == '-')
+                     ? 0
+                   : (lang[0] == 'd' || lang[0] == 'D') &&
+                       (lang[1] == 'e' || lang[1] == 'E') &&
+                       (!lang[2] || lang[2] == '-')
+                     ? 1
+                     : 2;
+  if (!d->title_len[slot]) {
+    d->title_len[slot] = utf8_prefix(buf, (size_t)n, TITLE_KEY_MAX);
+    memcpy(d->title[slot], buf, d->title_len[slot]);
+  }
+  /* The suggestion term and the title as shown. */
+  const size_t tlen  = utf8_prefix(buf, (size_t)n, SUGGEST_TERM_MAX);
+  const size_t shown = utf8_prefix(t->value, t->value_len, TERM_MAX);
+  Bytes* const b     = &d->suggest;
+  const size_t need  = b->len + 5 + tlen + shown;
+  if (need > b->cap) {
+    size_t cap = b->cap ? b->cap : 1024;
+    while (cap < need) {
+      cap *= 2;
+    }
+    uint8_t* const grown = (uint8_t*)realloc(b->data, cap);
+    if (!grown) {
+      return false;
+    }
+    b->data = grown;
+    b->cap  = cap;
+  }
+  uint8_t* const p = b->data + b->len;
+  p[0]             = (uint8_t)((tlen + 1) >> 8);
+  p[1]             = (uint8_t)(tlen + 1);
+  p[2]             = TERM_TITLE;
+  memcpy(p + 3, buf, tlen);
+  p[3 + tlen] = (uint8_t)(shown >> 8);
+  p[4 + tlen] = (uint8_t)shown;
+  memcpy(p + 5 + tlen, t->value, shown);
+  b->len = need;
+  return true;
 }
 
 /* Tokenize the literal `id` into `field`. */
@@ -802,16 +1099,8 @@ add_text(Indexer* const ix, const FdxId id, const int field)
     lang[t->lang_len] = '\0';
   }
   d->field = field;
-  if (field == F_TITLE && !d->have_title) {
-    char      buf[TERM_MAX + 1];
-    const int n = fdx_token_fold(t->value, t->value_len < 200 ? t->value_len
-                                                              : 200,
-                                 buf, sizeof(buf));
-    if (n > 0) {
-      d->title_len = (size_t)n < TITLE_KEY_MAX ? (size_t)n : TITLE_KEY_MAX;
-      memcpy(d->title, buf, d->title_len);
-      d->have_title = true;
-    }
+  if (field == F_TITLE && !add_title(ix, t, lang)) {
+    return FDX_ERR_NO_MEMORY;
   }
   if (fdx_tokenize(ix->tk, t->value, t->value_len, fdx_token_lang(lang),
                    on_token, ix) < 0 ||
@@ -911,6 +1200,7 @@ add_date(Indexer* const ix, const FdxId id, const bool modified)
     d->dated         = true;
     d->modified      = secs;
     d->have_modified = modified;
+    memcpy(d->year, t->value, 4); /* parsing checked the four digits */
   }
   return FDX_SUCCESS;
 }
@@ -944,13 +1234,68 @@ seek2(MDB_cursor* const cur,
                                                         : FDX_FAILURE;
 }
 
-/* Add the labels of `o` (from any graph) to `field`. */
+static FdxStatus read_labels(Indexer* ix, FdxId o, int field);
+
+/* The most bytes of cached label terms (the cache starts over beyond). */
+#define LABEL_CACHE_BYTES ((size_t)64 << 20)
+
+/* Add the labels of `o` (from any graph) to `field`, from the label cache
+ * when this commit has read them already. */
 static FdxStatus
 add_labels(Indexer* const ix, const FdxId o, const int field)
 {
   if (fdx_id_is_inline(o)) {
     return FDX_SUCCESS;
   }
+  uint8_t key[9];
+  fdx_put_u64(key, o);
+  key[8]      = (uint8_t)field;
+  bool       oom = false;
+  const long e   = termmap_find(&ix->labels, key, 9, false, &oom);
+  Doc* const d   = &ix->doc;
+  if (e >= 0) {
+    const struct LabelRun* const run = &ix->label_runs[e];
+    d->field                         = field;
+    for (uint32_t at = run->off; at < run->off + run->len;) {
+      const size_t n = ix->label_arena.data[at];
+      count_term(ix, (const char*)ix->label_arena.data + at + 1, n);
+      at += (uint32_t)n + 1;
+    }
+    return d->oom ? FDX_ERR_NO_MEMORY : FDX_SUCCESS;
+  }
+  if (ix->label_arena.len > LABEL_CACHE_BYTES) {
+    termmap_clear(&ix->labels);
+    ix->label_arena.len = 0;
+  }
+  const size_t start = ix->label_arena.len;
+  ix->recording      = true;
+  const FdxStatus st = read_labels(ix, o, field);
+  ix->recording      = false;
+  if (st) {
+    return st;
+  }
+  const long ne = termmap_find(&ix->labels, key, 9, true, &oom);
+  if (ne < 0) {
+    return FDX_ERR_NO_MEMORY;
+  }
+  if ((size_t)ne >= ix->label_runs_cap) {
+    const size_t cap   = ix->label_runs_cap ? ix->label_runs_cap * 2 : 256;
+    void* const  grown = realloc(ix->label_runs, cap * sizeof(*ix->label_runs));
+    if (!grown) {
+      return FDX_ERR_NO_MEMORY;
+    }
+    ix->label_runs     = (struct LabelRun*)grown;
+    ix->label_runs_cap = cap;
+  }
+  ix->label_runs[ne].off = (uint32_t)start;
+  ix->label_runs[ne].len = (uint32_t)(ix->label_arena.len - start);
+  return FDX_SUCCESS;
+}
+
+/* Read and tokenize the labels of `o` into `field`. */
+static FdxStatus
+read_labels(Indexer* const ix, const FdxId o, const int field)
+{
   uint8_t kbuf[8];
   fdx_put_u64(kbuf, o);
   MDB_val key = {8, kbuf};
@@ -1112,8 +1457,8 @@ doc_reset(Doc* const d)
   d->dated         = false;
   d->have_modified = false;
   d->modified      = 0;
-  d->title_len     = 0;
-  d->have_title    = false;
+  memset(d->title_len, 0, sizeof(d->title_len));
+  d->suggest.len   = 0;
   d->cls           = 0;
   d->oom           = false;
   d->text_bytes    = 0;
@@ -1196,18 +1541,8 @@ extract_doc(Indexer* const ix, const FdxId g, const FdxId s, const uint8_t cls)
   }
   free(pairs);
   if (!st && d->dated) {
-    int      y;
-    unsigned m, day;
-    int64_t  days = d->modified / 86400;
-    if (d->modified < 0 && d->modified % 86400) {
-      --days;
-    }
-    civil_from_days(days, &y, &m, &day);
-    if (y >= 0 && y <= 9999) {
-      char year[8];
-      snprintf(year, sizeof(year), "%04d", y);
-      add_facet_text(ix, FDX_FACET_YEAR, year, 4);
-    }
+    /* The year as written (in its own time zone), as SPARQL's YEAR(). */
+    add_facet_text(ix, FDX_FACET_YEAR, d->year, 4);
   }
   if (!st && d->oom) {
     st = FDX_ERR_NO_MEMORY;
@@ -1259,18 +1594,57 @@ queue_op(Indexer* const       ix,
   return FDX_SUCCESS;
 }
 
-static int
-op_cmp(const void* const va, const void* const vb)
+/* Sort ops by (tid, doc), keeping queue order among equals: an LSD
+ * radix sort over 16-bit digits (doc low, doc high, tid low, tid high),
+ * skipping a digit all ops share.  A bulk load queues millions of ops;
+ * qsort's calls to a comparison function cost several times this. */
+static bool
+sort_ops(Op* const ops, const size_t n)
 {
-  const Op* const a = (const Op*)va;
-  const Op* const b = (const Op*)vb;
-  if (a->tid != b->tid) {
-    return a->tid < b->tid ? -1 : 1;
+  if (n < 2) {
+    return true;
   }
-  if (a->doc != b->doc) {
-    return a->doc < b->doc ? -1 : 1;
+  Op* const     tmp   = (Op*)malloc(n * sizeof(Op));
+  size_t* const count = (size_t*)malloc(65536 * sizeof(size_t));
+  if (!tmp || !count) {
+    free(tmp);
+    free(count);
+    return false;
   }
-  return a->seq < b->seq ? -1 : a->seq > b->seq;
+  Op* from = ops;
+  Op* to   = tmp;
+  for (int pass = 0; pass < 4; ++pass) {
+    const unsigned shift = (pass & 1) ? 16 : 0;
+    memset(count, 0, 65536 * sizeof(size_t));
+    for (size_t i = 0; i < n; ++i) {
+      const uint32_t v = pass < 2 ? from[i].doc : from[i].tid;
+      ++count[(v >> shift) & 0xffff];
+    }
+    const uint32_t first = ((pass < 2 ? from[0].doc : from[0].tid) >> shift) &
+                           0xffff;
+    if (count[first] == n) {
+      continue; /* every op has this digit */
+    }
+    size_t sum = 0;
+    for (size_t d = 0; d < 65536; ++d) {
+      const size_t c = count[d];
+      count[d]       = sum;
+      sum += c;
+    }
+    for (size_t i = 0; i < n; ++i) {
+      const uint32_t v = pass < 2 ? from[i].doc : from[i].tid;
+      to[count[(v >> shift) & 0xffff]++] = from[i];
+    }
+    Op* const t = from;
+    from        = to;
+    to          = t;
+  }
+  if (from != ops) {
+    memcpy(ops, from, n * sizeof(Op));
+  }
+  free(tmp);
+  free(count);
+  return true;
 }
 
 static size_t
@@ -1348,7 +1722,9 @@ write_blocks(Indexer* const           ix,
     old_kept      = old_kept || (had_old && merged->items[i].doc == old_first);
     MDB_val key   = {8, kbuf};
     MDB_val val   = {block_encode(merged->items + i, n, buf), buf};
-    const int rc  = mdb_put(txn, dbi, &key, &val, 0);
+    const int rc  = tid >= ix->first_new_tid
+                      ? put_append(txn, dbi, &key, &val)
+                      : mdb_put(txn, dbi, &key, &val, 0);
     if (rc) {
       return fdx_lmdb_status(rc);
     }
@@ -1449,7 +1825,9 @@ apply_ops(Indexer* const ix)
   if (!ix->n_ops) {
     return FDX_SUCCESS;
   }
-  qsort(ix->ops, ix->n_ops, sizeof(Op), op_cmp);
+  if (!sort_ops(ix->ops, ix->n_ops)) {
+    return FDX_ERR_NO_MEMORY;
+  }
   PostingList merged = {NULL, 0, 0};
   FdxStatus   st     = FDX_SUCCESS;
   size_t      i      = 0;
@@ -1578,24 +1956,38 @@ doc_find(Indexer* const ix, const FdxId g, const FdxId s, uint32_t* const ret)
   return FDX_SUCCESS;
 }
 
+/* The 64-bit hash behind the API's short ids: FNV-1a, then a
+ * multiply-xorshift finalizer (MurmurHash3's) so that every input bit
+ * reaches every output bit.  Not for security: an id only has to be
+ * stable and rarely shared (and two IRIs that share one are both found). */
+static uint64_t
+id_hash(const char* const s, const size_t len)
+{
+  uint64_t h = 14695981039346656037ull;
+  for (size_t i = 0; i < len; ++i) {
+    h = (h ^ (uint8_t)s[i]) * 1099511628211ull;
+  }
+  h ^= h >> 33;
+  h *= 0xff51afd7ed558ccdull;
+  h ^= h >> 33;
+  h *= 0xc4ceb9fe1a85ec53ull;
+  h ^= h >> 33;
+  return h;
+}
+
 void
 fdx_search_hash_id(const char* const iri, const size_t len, char out[18])
 {
-  struct sha256_ctx ctx;
-  uint8_t           digest[SHA256_DIGEST_SIZE];
-  sha256_init(&ctx);
-  sha256_update(&ctx, len, (const uint8_t*)iri);
-  sha256_digest(&ctx, sizeof(digest), digest);
   static const char hex[] = "0123456789abcdef";
+  const uint64_t    h     = id_hash(iri, len);
   out[0]                  = 'x';
-  for (int i = 0; i < 8; ++i) {
-    out[1 + 2 * i] = hex[digest[i] >> 4];
-    out[2 + 2 * i] = hex[digest[i] & 15];
+  for (int i = 0; i < 16; ++i) {
+    out[1 + i] = hex[(h >> (60 - 4 * i)) & 15];
   }
   out[17] = '\0';
 }
 
-/* The 'h' key of a doc: 'h', 8 bytes of SHA-256 of the subject IRI, doc. */
+/* The 'h' key of a doc: 'h', the 64-bit id hash of the subject IRI, doc. */
 static FdxStatus
 hash_key(Indexer* const ix, const FdxId s, const uint32_t doc, uint8_t* out,
          bool* const ret_ok)
@@ -1608,31 +2000,11 @@ hash_key(Indexer* const ix, const FdxId s, const uint32_t doc, uint8_t* out,
   if (ix->tbuf2.term.kind != FDX_TERM_IRI) {
     return FDX_SUCCESS;
   }
-  char id[18];
-  fdx_search_hash_id(ix->tbuf2.term.value, ix->tbuf2.term.value_len, id);
   out[0] = 'h';
-  for (int i = 0; i < 8; ++i) {
-    const char hi = id[1 + 2 * i], lo = id[2 + 2 * i];
-    out[1 + i] = (uint8_t)(((hi <= '9' ? hi - '0' : hi - 'a' + 10) << 4) |
-                           (lo <= '9' ? lo - '0' : lo - 'a' + 10));
-  }
+  fdx_put_u64(out + 1, id_hash(ix->tbuf2.term.value, ix->tbuf2.term.value_len));
   put_u32be(out + 9, doc);
   *ret_ok = true;
   return FDX_SUCCESS;
-}
-
-/* A title suggestion key: 0x02, folded title, NUL, doc (BE). */
-static size_t
-title_key(uint8_t* const       out,
-          const char* const    title,
-          const size_t         len,
-          const uint32_t       doc)
-{
-  out[0] = TERM_TITLE;
-  memcpy(out + 1, title, len);
-  out[1 + len] = 0;
-  put_u32be(out + 2 + len, doc);
-  return len + 6;
 }
 
 /* Remove doc `doc` of (g, s): its postings, records and counts. */
@@ -1695,18 +2067,6 @@ remove_doc(Indexer* const ix, const FdxId g, const FdxId s, const uint32_t doc)
                                    ? head.len[f]
                                    : ix->counters.len_sum[f];
     }
-    if (head.title_len <= TITLE_KEY_MAX &&
-        val.mv_size >= sizeof(DocHead) + head.title_len) {
-      uint8_t tk[TITLE_KEY_MAX + 6];
-      MDB_val tkey = {title_key(tk,
-                                (const char*)val.mv_data + sizeof(DocHead),
-                                head.title_len, doc),
-                      tk};
-      rc = mdb_del(txn, store->search_terms, &tkey, NULL);
-      if (rc && rc != MDB_NOTFOUND) {
-        return fdx_lmdb_status(rc);
-      }
-    }
     key.mv_size = 4;
     key.mv_data = dkey;
     if ((rc = mdb_del(txn, store->search_docs, &key, NULL))) {
@@ -1744,17 +2104,10 @@ remove_doc(Indexer* const ix, const FdxId g, const FdxId s, const uint32_t doc)
 /* A posting of the doc being written, for sorting by tid. */
 typedef struct {
   uint32_t tid;
+  uint32_t entry; /* in the indexer's term map */
   uint8_t  mask;
   uint8_t  tf[N_FIELDS];
 } FwdEntry;
-
-static int
-fwd_cmp(const void* const va, const void* const vb)
-{
-  const FwdEntry* const a = (const FwdEntry*)va;
-  const FwdEntry* const b = (const FwdEntry*)vb;
-  return a->tid < b->tid ? -1 : a->tid > b->tid;
-}
 
 /* Write ix->doc as the doc of (g, s): a new doc number each time (the
  * old one, if any, is removed first), so postings only ever grow at the
@@ -1766,7 +2119,13 @@ write_doc(Indexer* const ix, const FdxId g, const FdxId s)
   MDB_txn* const  txn   = ix->txn->txn;
   FdxStore* const store = ix->txn->store;
   FdxStatus       st    = FDX_SUCCESS;
-  const size_t    n     = d->terms.n + d->n_facets + d->n_text_facets;
+  size_t n_suggest = 0;
+  for (size_t off = 0; off + 2 <= d->suggest.len; ++n_suggest) {
+    const uint8_t* const rec = d->suggest.data + off;
+    const size_t         tl  = ((size_t)rec[0] << 8) | rec[1];
+    off += 4 + tl + (((size_t)rec[2 + tl] << 8) | rec[3 + tl]);
+  }
+  const size_t n = d->terms.n + d->n_facets + d->n_text_facets + n_suggest;
   FwdEntry* const fwd   = (FwdEntry*)malloc((n ? n : 1) * sizeof(FwdEntry));
   if (!fwd) {
     return FDX_ERR_NO_MEMORY;
@@ -1775,7 +2134,8 @@ write_doc(Indexer* const ix, const FdxId g, const FdxId s)
   for (size_t i = 0; i < d->terms.n && !st; ++i) {
     const struct TermEntry* const e = &d->terms.entries[i];
     FwdEntry* const               f = &fwd[nf];
-    if ((st = tid_of(ix, d->terms.arena + e->off, e->len, &f->tid))) {
+    if ((st = tid_of(ix, d->terms.arena + e->off, e->len, &f->tid,
+                     &f->entry))) {
       break;
     }
     f->mask = 0;
@@ -1796,10 +2156,16 @@ write_doc(Indexer* const ix, const FdxId g, const FdxId s)
     st = FDX_ERR_NO_MEMORY;
   }
   const size_t fixed = d->n_facets;
+  uint32_t* const facet_entries =
+    (uint32_t*)malloc((n_all ? n_all : 1) * sizeof(uint32_t));
+  if (!facet_entries) {
+    st = FDX_ERR_NO_MEMORY;
+  }
   for (size_t i = 0; i < fixed && !st; ++i) {
-    uint32_t tid;
-    if (!(st = tid_of(ix, d->facets[i] + 1, d->facets[i][0], &tid))) {
-      facet_tids[n_ft++] = tid;
+    uint32_t tid, entry;
+    if (!(st = tid_of(ix, d->facets[i] + 1, d->facets[i][0], &tid, &entry))) {
+      facet_entries[n_ft] = entry;
+      facet_tids[n_ft++]  = tid;
     }
   }
   for (size_t off = 0; off + 2 <= ix->kw.len && !st;) {
@@ -1807,24 +2173,49 @@ write_doc(Indexer* const ix, const FdxId g, const FdxId s)
     const size_t         len = ((size_t)rec[0] << 8) | rec[1];
     const uint8_t* const dsp = rec + 2 + len;
     const size_t         dlen = ((size_t)dsp[0] << 8) | dsp[1];
-    uint32_t             tid;
-    if (!(st = tid_of_shown(ix, rec + 2, len, dsp + 2, dlen, &tid))) {
-      facet_tids[n_ft++] = tid;
+    uint32_t             tid, entry;
+    if (!(st = tid_of_shown(ix, rec + 2, len, dsp + 2, dlen, &tid,
+                            &entry))) {
+      facet_entries[n_ft] = entry;
+      facet_tids[n_ft++]  = tid;
     }
     off += 4 + len + dlen;
   }
+  /* Title suggestions: postings (for removal and df), not facets. */
+  for (size_t off = 0; off + 2 <= d->suggest.len && !st;) {
+    const uint8_t* const rec  = d->suggest.data + off;
+    const size_t         tl   = ((size_t)rec[0] << 8) | rec[1];
+    const uint8_t* const dsp  = rec + 2 + tl;
+    const size_t         dl   = ((size_t)dsp[0] << 8) | dsp[1];
+    uint32_t             tid  = 0, entry = 0;
+    bool                 seen = false;
+    if (!(st = tid_of_shown(ix, rec + 2, tl, dsp + 2, dl, &tid, &entry))) {
+      for (size_t k = 0; k < nf && !seen; ++k) {
+        seen = fwd[k].tid == tid; /* the same title twice */
+      }
+      if (!seen) {
+        fwd[nf].tid   = tid;
+        fwd[nf].entry = entry;
+        fwd[nf].mask  = 0;
+        memset(fwd[nf].tf, 0, N_FIELDS);
+        ++nf;
+      }
+    }
+    off += 4 + tl + dl;
+  }
   for (size_t i = 0; i < n_ft && !st; ++i) {
-    fwd[nf].tid  = facet_tids[i];
-    fwd[nf].mask = 0;
+    fwd[nf].tid   = facet_tids[i];
+    fwd[nf].entry = facet_entries[i];
+    fwd[nf].mask  = 0;
     memset(fwd[nf].tf, 0, N_FIELDS);
     ++nf;
   }
   if (st) {
     free(fwd);
     free(facet_tids);
+    free(facet_entries);
     return st;
   }
-  qsort(fwd, nf, sizeof(FwdEntry), fwd_cmp);
 
   /* The old doc goes, the new one is appended. */
   uint32_t old = 0;
@@ -1845,9 +2236,6 @@ write_doc(Indexer* const ix, const FdxId g, const FdxId s)
     st = FDX_ERR_NO_MEMORY;
   }
   for (size_t i = 0; i < nf && !st; ++i) {
-    if (i && fwd[i].tid == fwd[i - 1].tid) {
-      continue; /* a facet value equal to a word cannot happen; be safe */
-    }
     memcpy(fbuf + flen, &fwd[i].tid, 4);
     fbuf[flen + 4] = fwd[i].mask;
     flen += 5;
@@ -1857,19 +2245,18 @@ write_doc(Indexer* const ix, const FdxId g, const FdxId s)
       }
     }
     st = queue_op(ix, fwd[i].tid, doc, false, fwd[i].mask, fwd[i].tf);
-    if (!st && !delta_add(&ix->df, fwd[i].tid, 1)) {
-      st = FDX_ERR_NO_MEMORY;
-    }
+    ++ix->tids.entries[fwd[i].entry].df_delta;
   }
   uint8_t dkey[4];
   put_u32be(dkey, doc);
   if (!st) {
     MDB_val key = {4, dkey};
     MDB_val val = {flen, fbuf};
-    st = lmdb_st(mdb_put(txn, store->search_forward, &key, &val, 0));
+    st = lmdb_st(put_append(txn, store->search_forward, &key, &val));
   }
   free(fbuf);
   free(fwd);
+  free(facet_entries);
   /* The doc record. */
   if (!st) {
     DocHead head;
@@ -1883,24 +2270,35 @@ write_doc(Indexer* const ix, const FdxId g, const FdxId s)
       head.len[k] = d->len[k] > 65535 ? 65535 : (uint16_t)d->len[k];
       ix->counters.len_sum[k] += head.len[k];
     }
-    head.title_len = (uint8_t)d->title_len;
-    head.n_facets  = (uint32_t)n_ft;
-    const size_t rlen = sizeof(head) + d->title_len + n_ft * 4;
+    /* Sort keys: English (else any other, else German) and German (else
+     * any other, else English). */
+    const int en = d->title_len[0] ? 0 : d->title_len[2] ? 2 : 1;
+    const int de = d->title_len[1] ? 1 : d->title_len[2] ? 2 : 0;
+    const bool same = en == de;
+    head.title_len_en = (uint8_t)d->title_len[en];
+    head.title_len_de = same ? TITLE_SAME : (uint8_t)d->title_len[de];
+    head.n_facets     = (uint32_t)n_ft;
+    const size_t tl   = head.title_len_en + (same ? 0 : head.title_len_de);
+    const size_t rlen = sizeof(head) + tl + n_ft * 4;
     uint8_t*     rec  = (uint8_t*)malloc(rlen);
     if (!rec) {
       st = FDX_ERR_NO_MEMORY;
     } else {
       memcpy(rec, &head, sizeof(head));
-      memcpy(rec + sizeof(head), d->title, d->title_len);
-      memcpy(rec + sizeof(head) + d->title_len, facet_tids, n_ft * 4);
+      memcpy(rec + sizeof(head), d->title[en], head.title_len_en);
+      if (!same) {
+        memcpy(rec + sizeof(head) + head.title_len_en, d->title[de],
+               head.title_len_de);
+      }
+      memcpy(rec + sizeof(head) + tl, facet_tids, n_ft * 4);
       MDB_val key = {4, dkey};
       MDB_val val = {rlen, rec};
-      st = lmdb_st(mdb_put(txn, store->search_docs, &key, &val, 0));
+      st = lmdb_st(put_append(txn, store->search_docs, &key, &val));
       free(rec);
     }
   }
   free(facet_tids);
-  /* Keys: (s, g) -> doc, the short id, the title suggestion. */
+  /* Keys: (s, g) -> doc, and the short id. */
   if (!st) {
     uint8_t kbuf[17];
     doc_key(kbuf, g, s);
@@ -1916,12 +2314,6 @@ write_doc(Indexer* const ix, const FdxId g, const FdxId s)
       MDB_val val = {0, NULL};
       st = lmdb_st(mdb_put(txn, store->search_keys, &key, &val, 0));
     }
-  }
-  if (!st && d->title_len) {
-    uint8_t tk[TITLE_KEY_MAX + 6];
-    MDB_val key = {title_key(tk, d->title, d->title_len, doc), tk};
-    MDB_val val = {0, NULL};
-    st = lmdb_st(mdb_put(txn, store->search_terms, &key, &val, 0));
   }
   if (!st) {
     ++ix->counters.docs;
@@ -2044,10 +2436,15 @@ indexer_close(Indexer* const ix)
   termmap_free(&ix->doc.facet_seen);
   free(ix->doc.tf);
   free(ix->doc.facets);
+  free(ix->doc.suggest.data);
   free(ix->df.keys);
   free(ix->df.vals);
   free(ix->ops);
   free(ix->kw.data);
+  free(ix->shown.data);
+  termmap_free(&ix->labels);
+  free(ix->label_runs);
+  free(ix->label_arena.data);
 }
 
 static FdxStatus
@@ -2060,6 +2457,7 @@ indexer_open(Indexer* const ix, FdxTxn* const txn)
     return FDX_ERR_NO_MEMORY;
   }
   FdxStatus st = fdx_search_counters_get(txn, &ix->counters);
+  ix->first_new_tid = ix->counters.next_tid;
   if (!st) {
     st = lookup_id(txn, RDF "type", &ix->type_id);
   }
@@ -2093,7 +2491,9 @@ indexer_open(Indexer* const ix, FdxTxn* const txn)
 static FdxStatus
 run_work(Indexer* const ix, WorkList* const work)
 {
-  qsort(work->items, work->n, sizeof(Work), work_cmp);
+  if (work->n) {
+    qsort(work->items, work->n, sizeof(Work), work_cmp);
+  }
   FdxStatus st = FDX_SUCCESS;
   for (size_t i = 0; i < work->n && !st; ++i) {
     const Work* const w = &work->items[i];
@@ -2162,12 +2562,21 @@ add_referrers(Indexer* const ix, const FdxId o, WorkList* const work)
   return rc == MDB_NOTFOUND ? FDX_SUCCESS : fdx_lmdb_status(rc);
 }
 
+static double
+now_seconds(void)
+{
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 FdxStatus
 fdx_search_commit(FdxTxn* const txn)
 {
   if (!txn->store->has_search || !txn->touched.n) {
     return FDX_SUCCESS;
   }
+  const double start = now_seconds();
   fdx_touched_compact(&txn->touched);
   Indexer   ix;
   WorkList  work = {NULL, 0, 0};
@@ -2203,7 +2612,14 @@ fdx_search_commit(FdxTxn* const txn)
   }
   free(work.items);
   indexer_close(&ix);
+  txn->store->search_seconds += now_seconds() - start;
   return st;
+}
+
+double
+fdx_search_seconds(const FdxStore* const store)
+{
+  return store ? store->search_seconds : 0.0;
 }
 
 /* ------------------------------------------------------------------------
@@ -2222,9 +2638,9 @@ rebuild_txn(FdxTxn* const txn, void* const vctx)
   if (!store->has_search) {
     return FDX_ERR_UNSUPPORTED;
   }
-  const MDB_dbi tables[] = {store->search_terms, store->search_postings,
-                            store->search_docs, store->search_forward,
-                            store->search_keys};
+  const MDB_dbi tables[] = {store->search_terms, store->search_tids,
+                            store->search_postings, store->search_docs,
+                            store->search_forward, store->search_keys};
   for (size_t i = 0; i < sizeof(tables) / sizeof(tables[0]); ++i) {
     const int rc = mdb_drop(txn->txn, tables[i], 0);
     if (rc) {

@@ -91,7 +91,9 @@ fdx_search_free(FdxSearch* const s)
 
 /* One word of the query: its terms (any of which matches). */
 typedef struct {
-  char     terms[2][TERM_MAX + 1]; /* German and English stems (or one) */
+  /* The German and English stems and the folded word itself (text in
+   * other languages is indexed folded, unstemmed); duplicates dropped. */
+  char     terms[3][TERM_MAX + 1];
   size_t   n_terms;
   char     folded[TERM_MAX + 1];   /* for a prefix */
   bool     prefix;
@@ -112,28 +114,48 @@ typedef struct {
   QClause clauses[FDX_SEARCH_MAX_CLAUSES];
   size_t  n_clauses;
   /* while tokenizing one clause */
+  const FdxTokenizer* tk;
   bool     clause_prefix;
   uint32_t last_position;
   bool     have_position;
   bool     overflow;
 } Parsed;
 
+/* Add a term a query word may match, unless it has it already. */
+static void
+add_alternative(QWord* const w, const char* const term, const size_t len)
+{
+  for (size_t i = 0; i < w->n_terms; ++i) {
+    if (strlen(w->terms[i]) == len && !memcmp(w->terms[i], term, len)) {
+      return;
+    }
+  }
+  if (w->n_terms < 3 && len <= TERM_MAX) {
+    memcpy(w->terms[w->n_terms], term, len);
+    w->terms[w->n_terms][len] = '\0';
+    ++w->n_terms;
+  }
+}
+
 static int
 on_query_token(void* const ctx, const FdxToken* const token)
 {
   Parsed* const  pq = (Parsed*)ctx;
   QClause* const c  = &pq->clauses[pq->n_clauses];
-  if (token->stop || token->term_len > TERM_MAX) {
+  /* A word that is a stop word in either language is left out: text in
+   * that language was indexed without it ("it" in "IT security"@en). */
+  if (token->stop || token->term_len > TERM_MAX ||
+      fdx_token_is_stop(pq->tk, token->folded, token->folded_len,
+                        FDX_TOKEN_LANG_DE) ||
+      fdx_token_is_stop(pq->tk, token->folded, token->folded_len,
+                        FDX_TOKEN_LANG_EN)) {
     return 0;
   }
   if (pq->have_position && token->position == pq->last_position &&
       c->n_words) {
     /* The English stem of the word just seen. */
     QWord* const w = &pq->words[pq->n_words - 1];
-    if (w->n_terms < 2) {
-      memcpy(w->terms[w->n_terms], token->term, token->term_len + 1);
-      ++w->n_terms;
-    }
+    add_alternative(w, token->term, token->term_len);
     return 0;
   }
   if (pq->n_words == sizeof(pq->words) / sizeof(pq->words[0])) {
@@ -142,12 +164,12 @@ on_query_token(void* const ctx, const FdxToken* const token)
   }
   QWord* const w = &pq->words[pq->n_words++];
   memset(w, 0, sizeof(*w));
-  memcpy(w->terms[0], token->term, token->term_len + 1);
-  w->n_terms = 1;
+  add_alternative(w, token->term, token->term_len);
   const size_t fl =
     token->folded_len < TERM_MAX ? token->folded_len : TERM_MAX;
   memcpy(w->folded, token->folded, fl);
-  w->folded[fl]     = '\0';
+  w->folded[fl] = '\0';
+  add_alternative(w, w->folded, fl);
   w->clause         = (int)pq->n_clauses;
   w->position       = token->position;
   pq->last_position = token->position;
@@ -164,6 +186,7 @@ parse_query(FdxTokenizer* const tk,
             FdxError* const     err)
 {
   memset(pq, 0, sizeof(*pq));
+  pq->tk           = tk;
   const size_t len = q ? strlen(q) : 0;
   if (len > FDX_SEARCH_MAX_QUERY_BYTES) {
     return fdx_error_set(err, FDX_ERR_LIMIT, "q", 0, 0,
@@ -456,6 +479,17 @@ word_list(FdxTxn* const txn, const QWord* const w, DocList* const out)
     if (rc && rc != MDB_NOTFOUND) {
       st = fdx_lmdb_status(rc);
     }
+    /* Words that start with the prefix may be stored as a shorter stem
+     * ("hospitals" as "hospit" for "hospita*"): the prefix's own
+     * beginnings down to three bytes shorter count too. */
+    for (size_t k = plen - 1; k + 3 >= plen && k >= 3 && !st; --k) {
+      uint32_t tid = 0;
+      if (k > 0 && ((uint8_t)w->folded[k] & 0xC0) != 0x80 &&
+          n < FDX_SEARCH_MAX_EXPANSIONS &&
+          !fdx_search_tid(txn, (const uint8_t*)w->folded, k, &tid)) {
+        tids[n++] = tid;
+      }
+    }
     for (size_t i = 0; i < n && !st; ++i) {
       uint32_t tdf = 0;
       fdx_search_tid_info(txn, tids[i], &tdf, NULL, NULL);
@@ -498,9 +532,21 @@ facet_list(FdxTxn* const            txn,
       st = add_term(txn, term, tlen, out, NULL);
       continue;
     }
-    /* An IRI, else a plain literal of that text. */
-    const FdxTerm forms[2] = {fdx_term_iri(v), fdx_term_literal(v, NULL, NULL)};
-    for (int f = 0; f < 2 && !st; ++f) {
+    /* An IRI, else a plain literal of that text, else a literal written
+     * as the API lists it: "text"@lang. */
+    FdxTerm      forms[3] = {fdx_term_iri(v), fdx_term_literal(v, NULL, NULL),
+                             fdx_term_literal("", NULL, NULL)};
+    int          n_forms  = 2;
+    const size_t vlen     = strlen(v);
+    const char*  at       = vlen > 3 ? strstr(v + 1, "\"@") : NULL;
+    if (v[0] == '"' && at && at[2]) {
+      forms[2].value     = v + 1;
+      forms[2].value_len = (size_t)(at - v - 1);
+      forms[2].lang      = at + 2;
+      forms[2].lang_len  = strlen(at + 2);
+      n_forms            = 3;
+    }
+    for (int f = 0; f < n_forms && !st; ++f) {
       FdxId id = 0;
       st       = fdx_term_id(txn, &forms[f], &id);
       if (st == FDX_FAILURE || st == FDX_ERR_BAD_ARG) {
@@ -728,6 +774,22 @@ count_add(CountMap* const m, const uint32_t tid)
  * Phrases
  * --------------------------------------------------------------------- */
 
+/* The predicates phrases are checked in: the resource's own literals, the
+ * links whose targets' names count, and the label predicates. */
+#define N_PHRASE_OWN 4
+#define N_PHRASE_LINKED 6
+static const char* const phrase_own_iris[N_PHRASE_OWN] = {
+  DCT "title", DCT "description", DCAT "keyword", DCT "identifier"};
+static const char* const phrase_linked_iris[N_PHRASE_LINKED] = {
+  DCT "publisher", DCAT "theme", DCT "subject", DCT "type",
+  "http://healthdataportal.eu/ns/health#healthCategory",
+  "http://healthdataportal.eu/ns/health#healthTheme"};
+typedef struct {
+  FdxId own[N_PHRASE_OWN];
+  FdxId linked[N_PHRASE_LINKED];
+  FdxId labels[N_LABEL_IRIS + 1]; /* and skos:altLabel */
+} PhrasePreds;
+
 /* Matching one phrase against a text as it is tokenized. */
 typedef struct {
   const Parsed*  pq;
@@ -784,7 +846,67 @@ on_phrase_token(void* const ctx, const FdxToken* const t)
   return 0;
 }
 
-/* Does (g, s) have the phrase in its title, description or keywords? */
+/* Tokenize the literal `id` looking for the phrase. */
+static FdxStatus
+phrase_in_literal(FdxSearch* const search, FdxTxn* const txn, const FdxId id,
+                  PhraseState* const ps)
+{
+  FdxTermBuf      buf;
+  const FdxStatus st = fdx_term_get(txn, id, &buf);
+  if (st) {
+    return st == FDX_FAILURE ? FDX_SUCCESS : st;
+  }
+  if (buf.term.kind != FDX_TERM_LITERAL) {
+    return FDX_SUCCESS;
+  }
+  char lang[32] = "";
+  if (buf.term.lang && buf.term.lang_len < sizeof(lang)) {
+    memcpy(lang, buf.term.lang, buf.term.lang_len);
+    lang[buf.term.lang_len] = '\0';
+  }
+  ps->matched = 0;
+  if (fdx_tokenize(search->tk, buf.term.value, buf.term.value_len,
+                   fdx_token_lang(lang), on_phrase_token, ps) < 0) {
+    return FDX_ERR_NO_MEMORY;
+  }
+  return FDX_SUCCESS;
+}
+
+/* Look for the phrase in the labels of `o` (any graph). */
+static FdxStatus
+phrase_in_labels(FdxSearch* const search, FdxTxn* const txn, const FdxId o,
+                 const FdxId* const labels, const size_t n_labels,
+                 PhraseState* const ps)
+{
+  for (size_t i = 0; i < n_labels && !ps->found; ++i) {
+    if (!labels[i]) {
+      continue;
+    }
+    const FdxQuad pattern = {o, labels[i], FDX_ID_ANY, FDX_ID_ANY};
+    FdxQuadIter*  it      = NULL;
+    FdxStatus     st      = fdx_quad_find(txn, &pattern, &it);
+    if (st) {
+      return st;
+    }
+    FdxQuad q;
+    int     seen = 0;
+    while (!ps->found && seen++ < 32 && !(st = fdx_quad_iter_next(it, &q))) {
+      st = phrase_in_literal(search, txn, q.o, ps);
+      if (st) {
+        break;
+      }
+    }
+    fdx_quad_iter_free(it);
+    if (st && st != FDX_FAILURE) {
+      return st;
+    }
+  }
+  return FDX_SUCCESS;
+}
+
+/* Does (g, s) have the phrase in one of its indexed fields: its title,
+ * description, keywords, identifiers, or the names of its publisher and
+ * the labels of its concepts (as index.c reads them)? */
 static FdxStatus
 has_phrase(FdxSearch* const     search,
            FdxTxn* const        txn,
@@ -792,45 +914,44 @@ has_phrase(FdxSearch* const     search,
            const FdxId          s,
            const Parsed* const  pq,
            const QClause* const clause,
-           const FdxId* const   preds,
+           const PhrasePreds* const preds,
            bool* const          ret)
 {
-  *ret = false;
-  for (int p = 0; p < 3 && !*ret; ++p) {
-    if (!preds[p]) {
-      continue;
+  PhraseState ps = {pq, clause, 0, 0, false};
+  *ret           = false;
+  const FdxQuad pattern = {s, FDX_ID_ANY, FDX_ID_ANY, g};
+  FdxQuadIter*  it      = NULL;
+  FdxStatus     st      = fdx_quad_find(txn, &pattern, &it);
+  if (st) {
+    return st;
+  }
+  FdxQuad q;
+  while (!ps.found && !(st = fdx_quad_iter_next(it, &q))) {
+    bool own = false, linked = false;
+    for (size_t i = 0; i < N_PHRASE_OWN && !own; ++i) {
+      own = preds->own[i] && preds->own[i] == q.p;
     }
-    const FdxQuad pattern = {s, preds[p], FDX_ID_ANY, g};
-    FdxQuadIter*  it      = NULL;
-    FdxStatus     st      = fdx_quad_find(txn, &pattern, &it);
+    for (size_t i = 0; i < N_PHRASE_LINKED && !linked; ++i) {
+      linked = preds->linked[i] && preds->linked[i] == q.p;
+    }
+    if (own) {
+      st = phrase_in_literal(search, txn, q.o, &ps);
+    } else if (linked) {
+      st = phrase_in_literal(search, txn, q.o, &ps); /* a literal name */
+      if (!st) {
+        st = phrase_in_labels(search, txn, q.o, preds->labels, N_LABEL_IRIS + 1,
+                              &ps);
+      }
+    }
     if (st) {
-      return st;
-    }
-    FdxQuad q;
-    while (!*ret && !(st = fdx_quad_iter_next(it, &q))) {
-      FdxTermBuf buf;
-      if (fdx_term_get(txn, q.o, &buf) ||
-          buf.term.kind != FDX_TERM_LITERAL) {
-        continue;
-      }
-      char lang[32] = "";
-      if (buf.term.lang && buf.term.lang_len < sizeof(lang)) {
-        memcpy(lang, buf.term.lang, buf.term.lang_len);
-        lang[buf.term.lang_len] = '\0';
-      }
-      PhraseState ps = {pq, clause, 0, 0, false};
-      if (fdx_tokenize(search->tk, buf.term.value, buf.term.value_len,
-                       fdx_token_lang(lang), on_phrase_token, &ps) < 0) {
-        fdx_quad_iter_free(it);
-        return FDX_ERR_NO_MEMORY;
-      }
-      *ret = ps.found;
-    }
-    fdx_quad_iter_free(it);
-    if (st && st != FDX_FAILURE) {
-      return st;
+      break;
     }
   }
+  fdx_quad_iter_free(it);
+  if (st && st != FDX_FAILURE) {
+    return st;
+  }
+  *ret = ps.found;
   return FDX_SUCCESS;
 }
 
@@ -859,11 +980,12 @@ typedef struct {
   size_t                n_excluded;
   const QClause**       phrases;
   size_t                n_phrases;
-  FdxId                 phrase_preds[3];
+  PhrasePreds           phrase_preds;
   Heap                  heap;
   CountMap              counts;
   double                deadline;
   unsigned              ticks;
+  bool                  german; /* sort by the German titles */
 } Run;
 
 /* Poll the time limit and the cancel callback every so often. */
@@ -899,7 +1021,10 @@ consider(Run* const          r,
   }
   DocHead head;
   memcpy(&head, rec->mv_data, sizeof(head));
-  if (rec->mv_size < sizeof(DocHead) + head.title_len + 4 * (size_t)head.n_facets) {
+  const size_t de_len =
+    head.title_len_de == TITLE_SAME ? 0 : head.title_len_de;
+  if (rec->mv_size <
+      sizeof(DocHead) + head.title_len_en + de_len + 4 * (size_t)head.n_facets) {
     return FDX_ERR_CORRUPT;
   }
   const FdxSearchQuery* const q = r->query;
@@ -914,7 +1039,7 @@ consider(Run* const          r,
     bool      ok = false;
     FdxStatus st = has_phrase(r->search, r->txn, head.g, head.s,
                               &r->result->parsed, r->phrases[i],
-                              r->phrase_preds, &ok);
+                              &r->phrase_preds, &ok);
     if (st) {
       return st;
     }
@@ -930,9 +1055,14 @@ consider(Run* const          r,
   k.hit.doc          = doc;
   k.hit.has_modified = (head.flags & DOC_DATED) != 0;
   k.hit.modified     = head.modified;
-  k.title_len        = head.title_len;
-  memcpy(k.title, (const uint8_t*)rec->mv_data + sizeof(DocHead),
-         head.title_len);
+  const uint8_t* const titles = (const uint8_t*)rec->mv_data + sizeof(DocHead);
+  if (r->german && head.title_len_de != TITLE_SAME) {
+    k.title_len = head.title_len_de;
+    memcpy(k.title, titles + head.title_len_en, head.title_len_de);
+  } else {
+    k.title_len = head.title_len_en;
+    memcpy(k.title, titles, head.title_len_en);
+  }
   double score = 0;
   for (size_t i = 0; pos && i < r->n_lists; ++i) {
     const DocList* const l = &r->lists[i];
@@ -954,7 +1084,8 @@ consider(Run* const          r,
   heap_offer(&r->heap, &k);
   if (q->facet_limit) {
     const uint8_t* const tids =
-      (const uint8_t*)rec->mv_data + sizeof(DocHead) + head.title_len;
+      (const uint8_t*)rec->mv_data + sizeof(DocHead) + head.title_len_en +
+      de_len;
     for (uint32_t i = 0; i < head.n_facets; ++i) {
       uint32_t tid;
       memcpy(&tid, tids + 4 * i, 4);
@@ -1049,18 +1180,63 @@ walk(Run* const r, FdxError* const err)
   return st;
 }
 
+/* A facet value with the text it sorts by on a tie (its IRI or literal,
+ * or the keyword or year). */
+typedef struct {
+  FdxFacetValue value;
+  char*         key;
+} SortedValue;
+
 static int
 facet_value_cmp(const void* const va, const void* const vb)
 {
-  const FdxFacetValue* const a = (const FdxFacetValue*)va;
-  const FdxFacetValue* const b = (const FdxFacetValue*)vb;
-  if (a->count != b->count) {
-    return a->count > b->count ? -1 : 1;
+  const SortedValue* const a = (const SortedValue*)va;
+  const SortedValue* const b = (const SortedValue*)vb;
+  if (a->value.count != b->value.count) {
+    return a->value.count > b->value.count ? -1 : 1;
   }
-  if (a->text && b->text) {
-    return strcmp(a->text, b->text);
+  const int c = strcmp(a->key ? a->key : "", b->key ? b->key : "");
+  return c ? c : (a->value.id < b->value.id ? -1 : a->value.id > b->value.id);
+}
+
+/* Sort a facet's values by count, then by value. */
+static FdxStatus
+sort_facet(FdxTxn* const txn, FdxFacetValue* const items, const size_t n)
+{
+  SortedValue* const sv = (SortedValue*)calloc(n ? n : 1, sizeof(SortedValue));
+  if (!sv) {
+    return FDX_ERR_NO_MEMORY;
   }
-  return a->id < b->id ? -1 : a->id > b->id;
+  FdxStatus st = FDX_SUCCESS;
+  for (size_t i = 0; i < n && !st; ++i) {
+    sv[i].value = items[i];
+    if (items[i].text) {
+      continue;
+    }
+    FdxTermBuf buf;
+    if (!fdx_term_get(txn, items[i].id, &buf) &&
+        !(sv[i].key = strndup(buf.term.value, buf.term.value_len))) {
+      st = FDX_ERR_NO_MEMORY;
+    }
+  }
+  if (!st) {
+    for (size_t i = 0; i < n; ++i) {
+      if (items[i].text) {
+        sv[i].key = (char*)items[i].text; /* borrowed */
+      }
+    }
+    qsort(sv, n, sizeof(SortedValue), facet_value_cmp);
+    for (size_t i = 0; i < n; ++i) {
+      items[i] = sv[i].value;
+    }
+  }
+  for (size_t i = 0; i < n; ++i) {
+    if (!sv[i].value.text) {
+      free(sv[i].key);
+    }
+  }
+  free(sv);
+  return st;
 }
 
 /* Turn the counts into per-facet lists. */
@@ -1137,8 +1313,11 @@ build_facets(Run* const r)
     }
   }
   for (int f = 0; f < FDX_N_FACETS; ++f) {
-    qsort(res->facets[f].items, res->facets[f].n, sizeof(FdxFacetValue),
-          facet_value_cmp);
+    const FdxStatus st =
+      sort_facet(r->txn, res->facets[f].items, res->facets[f].n);
+    if (st) {
+      return st;
+    }
     if (res->facets[f].n > r->query->facet_limit) {
       res->facets[f].n = r->query->facet_limit;
     }
@@ -1194,6 +1373,9 @@ fdx_search_run(FdxSearch* const            search,
   r.query    = query;
   r.result   = res;
   r.deadline = query->timeout_s > 0 ? now_s() + query->timeout_s : 0;
+  r.german   = query->lang && (query->lang[0] == 'd' || query->lang[0] == 'D') &&
+             (query->lang[1] == 'e' || query->lang[1] == 'E') &&
+             (!query->lang[2] || query->lang[2] == '-' || query->lang[2] == '_');
   FdxStatus st = parse_query(search->tk, query->q, &res->parsed, err);
   const Parsed* const pq = &res->parsed;
   if (!st) {
@@ -1256,10 +1438,18 @@ fdx_search_run(FdxSearch* const            search,
     }
   }
   if (!st && r.n_phrases) {
-    const char* const preds[3] = {DCT "title", DCT "description",
-                                  DCAT "keyword"};
-    for (int i = 0; i < 3 && !st; ++i) {
-      st = lookup_pred(txn, preds[i], &r.phrase_preds[i]);
+    PhrasePreds* const pp = &r.phrase_preds;
+    for (size_t i = 0; i < N_PHRASE_OWN && !st; ++i) {
+      st = lookup_pred(txn, phrase_own_iris[i], &pp->own[i]);
+    }
+    for (size_t i = 0; i < N_PHRASE_LINKED && !st; ++i) {
+      st = lookup_pred(txn, phrase_linked_iris[i], &pp->linked[i]);
+    }
+    for (size_t i = 0; i < N_LABEL_IRIS && !st; ++i) {
+      st = lookup_pred(txn, label_iris[i], &pp->labels[i]);
+    }
+    if (!st) {
+      st = lookup_pred(txn, SKOS "altLabel", &pp->labels[N_LABEL_IRIS]);
     }
   }
   if (!st) {
@@ -1879,7 +2069,12 @@ fdx_search_suggest(FdxSearch* const  search,
     rc = mdb_cursor_get(cur, &key, &val, MDB_SET_RANGE);
     while (!rc && key.mv_size == 10 && !memcmp(key.mv_data, k, 2) &&
            scanned++ < 2048) {
+      uint32_t tid = 0, df = 0;
       if (val.mv_size == 4) {
+        memcpy(&tid, val.mv_data, 4);
+      }
+      if (val.mv_size == 4 &&
+          !fdx_search_tid_info(txn, tid, &df, NULL, NULL) && df) {
         ids[n_ids++] = fdx_get_u64((const uint8_t*)key.mv_data + 2);
       }
       rc = mdb_cursor_get(cur, &key, &val, MDB_NEXT);
@@ -1909,60 +2104,58 @@ fdx_search_suggest(FdxSearch* const  search,
     }
   }
 
-  /* Titles that start with the prefix. */
+  /* Titles that start with the prefix, each as written, with a resource
+   * that has it. */
   if (given < limit && !st) {
     uint8_t k[TERM_MAX + 4];
     k[0] = TERM_TITLE;
     memcpy(k + 1, folded, (size_t)flen);
-    MDB_val  key = {(size_t)flen + 1, k};
+    MDB_val  key     = {(size_t)flen + 1, k};
     MDB_val  val;
-    uint32_t docs[64];
-    size_t   n = 0;
+    uint32_t tids[64];
+    size_t   n       = 0;
+    size_t   scanned = 0;
     rc = mdb_cursor_get(cur, &key, &val, MDB_SET_RANGE);
-    while (!rc && key.mv_size >= (size_t)flen + 1 + 5 &&
+    while (!rc && key.mv_size >= (size_t)flen + 1 &&
            !memcmp(key.mv_data, k, (size_t)flen + 1) && n < 64 &&
-           n < limit - given) {
-      docs[n++] = get_u32be((const uint8_t*)key.mv_data + key.mv_size - 4);
-      rc        = mdb_cursor_get(cur, &key, &val, MDB_NEXT);
+           scanned++ < 1024) {
+      if (val.mv_size == 4) {
+        memcpy(&tids[n++], val.mv_data, 4);
+      }
+      rc = mdb_cursor_get(cur, &key, &val, MDB_NEXT);
     }
-    FdxId title_pred = 0;
-    st               = lookup_pred(txn, DCT "title", &title_pred);
-    for (size_t i = 0; i < n && !st && title_pred; ++i) {
-      uint8_t dk[4];
-      put_u32be(dk, docs[i]);
-      MDB_val dkey = {4, dk};
-      MDB_val dval;
-      if (mdb_get(txn->txn, txn->store->search_docs, &dkey, &dval) ||
-          dval.mv_size < sizeof(DocHead)) {
+    for (size_t i = 0; i < n && given < limit && !st; ++i) {
+      uint32_t       df    = 0;
+      const uint8_t* shown = NULL;
+      size_t         slen  = 0;
+      if (fdx_search_tid_shown(txn, tids[i], &df, NULL, NULL, &shown,
+                               &slen) ||
+          !df || !slen) {
         continue;
       }
-      DocHead head;
-      memcpy(&head, dval.mv_data, sizeof(head));
-      /* The title in the language asked for. */
-      const FdxQuad pattern = {head.s, title_pred, FDX_ID_ANY, head.g};
-      FdxQuadIter*  it      = NULL;
-      if ((st = fdx_quad_find(txn, &pattern, &it))) {
+      /* The first resource with the title. */
+      DocList one = {NULL, 0, 0, 0, false};
+      if ((st = read_postings(txn, tids[i], &one))) {
         break;
       }
-      FdxQuad    q;
-      FdxId      best = 0;
-      int        best_rank = 1000;
-      FdxTermBuf buf;
-      while (!fdx_quad_iter_next(it, &q)) {
-        if (!fdx_term_get(txn, q.o, &buf) &&
-            buf.term.kind == FDX_TERM_LITERAL) {
-          const int r = lang_rank(&buf.term, lang);
-          if (r < best_rank) {
-            best_rank = r;
-            best      = q.o;
-          }
+      FdxId subject = 0;
+      for (size_t j = 0; j < one.n && !subject; ++j) {
+        uint8_t dk[4];
+        put_u32be(dk, one.items[j].doc);
+        MDB_val dkey = {4, dk};
+        MDB_val dval;
+        if (!mdb_get(txn->txn, txn->store->search_docs, &dkey, &dval) &&
+            dval.mv_size >= sizeof(DocHead)) {
+          DocHead head;
+          memcpy(&head, dval.mv_data, sizeof(head));
+          subject = head.s;
         }
       }
-      fdx_quad_iter_free(it);
-      if (best && !fdx_term_get(txn, best, &buf)) {
-        const FdxSuggestion s = {FDX_SUGGEST_TITLE, buf.term.value,
-                                 buf.term.value_len, head.s};
-        fn(ctx, &s);
+      dl_free(&one);
+      if (subject) {
+        const FdxSuggestion sug = {FDX_SUGGEST_TITLE, (const char*)shown, slen,
+                                   subject};
+        fn(ctx, &sug);
         ++given;
       }
     }

@@ -2,31 +2,36 @@
  * search_impl.h: what the search index's source files share (the layout
  * of its tables and the codecs of their records); nobody else sees it.
  *
- * Five tables in the store's environment (schema 4):
+ * Six tables in the store's environment (schema 4):
  *
  *   search_terms     index term bytes -> tid (4 bytes, native order);
- *                    and the reverse: NUL, tid (4 bytes BE) -> df (4 bytes
- *                    native: documents with the term), the term's length
- *                    (2 bytes BE), the term bytes, and for a keyword its
- *                    text as first seen (for display);
  *                    and NUL NUL -> the index counters (SearchCounters).
+ *   search_tids      tid (4 bytes BE) -> df (4 bytes native: documents
+ *                    with the term), the term's length (2 bytes BE), the
+ *                    term bytes, and for a keyword its text as first seen
+ *                    (for display).  New tids are larger than all others,
+ *                    so a commit appends its new terms here.
  *                    A term is a folded, stemmed word (UTF-8, never starts
  *                    with a byte below 0x20), a facet value (0x01, the
  *                    facet's code letter, then an 8-byte BE id or the
  *                    folded keyword or the year), or a title for
- *                    suggestions (0x02, folded title, NUL, 4-byte BE doc).
+ *                    suggestions (0x02, the folded title, at most
+ *                    SUGGEST_TERM_MAX bytes; its postings say which docs
+ *                    have it and search_tids keeps it as written).
  *   search_postings  tid (4 bytes BE), first doc (4 bytes BE) -> a block:
  *                    up to BLOCK_MAX entries in doc order, each a varint
  *                    doc delta (from the previous entry; the first entry's
  *                    delta is 0, it is the key's doc), a field mask byte
  *                    and one tf byte per set bit (mask 0: a facet value).
- *   search_docs      doc (4 bytes BE) -> DocHead, folded title prefix,
- *                    facet tids (4 bytes native each).
+ *   search_docs      doc (4 bytes BE) -> DocHead, the folded English and
+ *                    German title sort keys, facet tids (4 bytes native
+ *                    each).
  *   search_forward   doc (4 bytes BE) -> the doc's postings as written:
  *                    tid (4 bytes native), mask, tf bytes; for updates.
  *   search_keys      'k', subject (8 BE), graph (8 BE) -> doc (4 bytes
- *                    native); and 'h', 8 bytes of SHA-256 of the subject's
- *                    IRI, doc (4 BE) -> nothing, for the API's short ids.
+ *                    native); and 'h', the 64-bit id hash of the subject's
+ *                    IRI (8 BE, see fdx_search_hash_id()), doc (4 BE) ->
+ *                    nothing, for the API's short ids.
  *
  * Doc numbers are handed out in increasing order and never reused, so a
  * bulk load only appends to the end of each term's postings.
@@ -56,7 +61,7 @@ enum {
 #define BLOCK_MAX 128
 
 /* Bytes of folded title kept for sorting by title. */
-#define TITLE_KEY_MAX 48
+#define TITLE_KEY_MAX 96
 
 /* Term kinds: the first byte of a non-word term. */
 #define TERM_FACET 0x01
@@ -64,6 +69,9 @@ enum {
 
 /* The longest term. */
 #define TERM_MAX 256
+
+/* The longest title suggestion term (folded title bytes). */
+#define SUGGEST_TERM_MAX 120
 
 /* Facet code letters, by FdxFacet. */
 extern const char fdx_facet_codes[FDX_N_FACETS];
@@ -82,14 +90,18 @@ typedef struct {
   uint64_t s;
   int64_t  modified; /* unix seconds, valid if flags & DOC_DATED */
   uint16_t len[N_FIELDS];
-  uint8_t  cls;       /* 1 Dataset, 2 DataService, 3 DatasetSeries */
+  uint8_t  cls;          /* 1 Dataset, 2 DataService, 3 DatasetSeries */
   uint8_t  flags;
-  uint8_t  title_len; /* folded title bytes that follow */
-  uint8_t  pad;
-  uint32_t n_facets;  /* facet tids after the title */
+  uint8_t  title_len_en; /* folded English title sort key that follows */
+  uint8_t  title_len_de; /* then the German one; TITLE_SAME: none, the
+                            English one serves */
+  uint32_t n_facets;     /* facet tids after the titles */
 } DocHead;
 
 #define DOC_DATED 1
+
+/* DocHead.title_len_de when the German sort key is the English one. */
+#define TITLE_SAME 0xFF
 
 /* One posting: a doc and its term frequency per field. */
 typedef struct {

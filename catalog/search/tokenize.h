@@ -10,10 +10,12 @@
  * "krankenhauses" to "krankenhaus").  tokenize.c explains every rule and
  * why it is the way it is; this header says what a caller may rely on.
  *
- * A tokenizer owns two Snowball stemmers and its scratch buffers, which is
- * why it exists: libstemmer is not thread-safe and fdx_tokenize() does not
- * allocate per word.  Use one tokenizer per thread.  fdx_token_fold() and
- * fdx_token_lang() need none and may be called from any thread.
+ * A tokenizer owns two Snowball stemmers, a cache of their stems (512 KB,
+ * touched as it fills) and its scratch buffers, which is why it exists:
+ * libstemmer is not thread-safe and fdx_tokenize() does not allocate per
+ * word.  Use one tokenizer per thread, and keep it for many texts.
+ * fdx_token_fold() and fdx_token_lang() need none and may be called from any
+ * thread.
  */
 #ifndef FDX_SEARCH_TOKENIZE_H
 #define FDX_SEARCH_TOKENIZE_H
@@ -36,8 +38,8 @@
  * does by more than a byte or two), and the NUL. */
 #define FDX_TOKEN_MAX_TERM (2 * FDX_TOKEN_MAX_WORD)
 
-/* A tokenizer: owns the two stemmers and the scratch buffers; not
- * thread-safe. */
+/* A tokenizer: owns the two stemmers, their cache and the scratch
+ * buffers; not thread-safe. */
 typedef struct FdxTokenizerImpl FdxTokenizer;
 
 /* A new tokenizer (free with fdx_tokenizer_free()); NULL only when out of
@@ -59,8 +61,10 @@ typedef enum
 } FdxTokenLang;
 
 /* The FdxTokenLang of a language tag (BCP 47, any case: "de", "de-DE",
- * "EN", "en-GB", "de_AT"): DE for German, EN for English, BOTH for NULL or
- * "" (an untagged literal), NONE for any other language. */
+ * "EN", "en-GB", "de_AT"): DE for German, EN for English (also the ISO
+ * 639-2 codes "deu", "ger", "eng" found in harvested data), BOTH for NULL
+ * or "" (an untagged literal) and for "und" and "mul" (undetermined,
+ * several languages), NONE for any other language. */
 FdxTokenLang
 fdx_token_lang(const char* tag);
 
@@ -69,25 +73,28 @@ fdx_token_lang(const char* tag);
  * only. */
 typedef struct
 {
-  const char* term;     /* the index term: folded and stemmed, never
-                           empty, NUL-terminated */
-  size_t      term_len; /* bytes of term, without the NUL */
-  const char* folded;   /* the folded word before stemming (for prefix
-                           search and suggestions), NUL-terminated */
-  size_t   folded_len;  /* bytes of folded, at most FDX_TOKEN_MAX_WORD */
-  uint32_t position;    /* the word's position in the text, 0-based; a
-                           stop word still takes a position, a skipped
-                           word (a lone letter) does not */
-  size_t start;         /* byte offsets of the whole word in the
-                           ORIGINAL text, [start, end), for snippets */
+  /* The index term: folded and stemmed, never empty, NUL-terminated,
+   * term_len bytes without the NUL (at most FDX_TOKEN_MAX_TERM). */
+  const char* term;
+  size_t      term_len;
+  /* The folded word before stemming (for prefix search and suggestions),
+   * NUL-terminated, folded_len bytes (at most FDX_TOKEN_MAX_WORD). */
+  const char* folded;
+  size_t      folded_len;
+  /* The word's position in the text, 0-based: a stop word still takes a
+   * position, a skipped word (a lone letter) does not. */
+  uint32_t position;
+  /* Byte offsets of the whole word in the ORIGINAL text, [start, end),
+   * for snippets. */
+  size_t start;
   size_t end;
-  bool   stop; /* a stop word of the text's language: callers
-                  skip it for indexing */
+  /* A stop word of the text's language: callers skip it for indexing. */
+  bool stop;
 } FdxToken;
 
 /* Called by fdx_tokenize() for each token: return 0 to go on, non-zero to
  * stop (fdx_tokenize() then returns that value). */
-typedef int (*FdxTokenFunc)(void* ctx, const FdxToken* token);
+typedef int (*FdxWordFunc)(void* ctx, const FdxToken* token);
 
 /*
  * Split `text` (`len` bytes of UTF-8; bytes that are not valid UTF-8 are
@@ -96,14 +103,15 @@ typedef int (*FdxTokenFunc)(void* ctx, const FdxToken* token);
  * two calls with the same position, the German stem first; otherwise each
  * word gives one call.  Returns 0 when every word was handed over, fn's
  * non-zero value when it stopped, or -1 when out of memory (a stemmer
- * failed).  `text` may be NULL when `len` is 0.
+ * failed) or for a NULL `tk` or `fn`.  `text` may be NULL when `len` is
+ * 0.
  */
 int
 fdx_tokenize(FdxTokenizer* tk,
              const char*   text,
              size_t        len,
              FdxTokenLang  lang,
-             FdxTokenFunc  fn,
+             FdxWordFunc  fn,
              void*         ctx);
 
 /*
@@ -115,8 +123,8 @@ fdx_tokenize(FdxTokenizer* tk,
  * not valid UTF-8 are dropped.  The result is not cut at
  * FDX_TOKEN_MAX_WORD; a caller matching a prefix against folded words cuts
  * it there.  Returns the length (without the NUL), or -1 if it does not
- * fit in `cap` bytes with the NUL (or, for text longer than a few KB, when
- * out of memory).
+ * fit in `cap` bytes with the NUL, or when out of memory (non-ASCII text
+ * of more than 85 bytes is decomposed on the heap).
  */
 int
 fdx_token_fold(const char* word, size_t len, char* buf, size_t cap);

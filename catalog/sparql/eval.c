@@ -336,6 +336,8 @@ join(Exec* const ex, Op* const a, Op* const b)
 
 static FdxStatus
 translate(Exec* ex, const FdxSparqlGroup* g, const GraphCtx* gc, Op** ret);
+static FdxStatus
+translate_exists(Exec* ex, const FdxSparqlExpr* e, const GraphCtx* gc);
 
 /* The path operator for one triple pattern with a path predicate. */
 static Op*
@@ -569,6 +571,7 @@ translate(Exec* const ex, const FdxSparqlGroup* const g,
       break;
     case FDX_SPARQL_EL_FILTER:
       filters[n_filters++] = el->expr;
+      st = translate_exists(ex, el->expr, gc);
       break;
     case FDX_SPARQL_EL_OPTIONAL: {
       if ((st = translate(ex, el->group, gc, &sub))) {
@@ -778,6 +781,53 @@ translate_cached(Exec* const ex, const FdxSparqlGroup* const g, Op** const ret)
   }
   s->tr              = tr;
   s->tr[s->n_tr++]   = (Translated){g, *ret};
+  return FDX_SUCCESS;
+}
+
+/* Translate the EXISTS patterns of a filter `e` in the graph context of
+ * the group the filter is in (inside GRAPH ?g they read ?g's graph, not
+ * the default graph), ahead of eval_exists(), which finds them cached. */
+static FdxStatus
+translate_exists(Exec* const ex, const FdxSparqlExpr* const e,
+                 const GraphCtx* const gc)
+{
+  if (!e) {
+    return FDX_SUCCESS;
+  }
+  if (e->pattern && gc->mode != GM_DEFAULT) {
+    EvalState* const s = state(ex);
+    if (!s) {
+      return FDX_ERR_NO_MEMORY;
+    }
+    /* A group translated again (GRAPH ?g first tries the variable, then
+     * the active graph) replaces its EXISTS translations: the last one is
+     * the one evaluated. */
+    Op*       op = NULL;
+    FdxStatus st = translate(ex, e->pattern, gc, &op);
+    if (st) {
+      return st;
+    }
+    size_t at = s->n_tr;
+    for (size_t i = 0; i < s->n_tr && at == s->n_tr; ++i) {
+      at = s->tr[i].group == e->pattern ? i : at;
+    }
+    if (at == s->n_tr) {
+      Translated* const tr =
+        (Translated*)realloc(s->tr, (s->n_tr + 1) * sizeof(Translated));
+      if (!tr) {
+        return FDX_ERR_NO_MEMORY;
+      }
+      s->tr = tr;
+      ++s->n_tr;
+    }
+    s->tr[at] = (Translated){e->pattern, op};
+  }
+  for (uint32_t i = 0; i < e->n_args; ++i) {
+    const FdxStatus st = translate_exists(ex, e->args[i], gc);
+    if (st) {
+      return st;
+    }
+  }
   return FDX_SUCCESS;
 }
 

@@ -19,7 +19,7 @@
  * record and the quads it describes become visible together.
  *
  * Schema versions.  Version 3 added two tables (changes, aux) to version 2,
- * version 4 the search index's five, and neither changed anything else, so
+ * version 4 the search index's six, and neither changed anything else, so
  * an older store opened for writing is upgraded in place: the tables are
  * made and the version written in one write transaction at open, and the
  * search index is then built from the quads (fdx_search_rebuild()).
@@ -248,6 +248,7 @@ open_search_tables(FdxStore* const store, MDB_txn* const txn, const bool create)
     MDB_dbi*    dbi;
   } tables[] = {
     {"search_terms", &store->search_terms},
+    {"search_tids", &store->search_tids},
     {"search_postings", &store->search_postings},
     {"search_docs", &store->search_docs},
     {"search_forward", &store->search_forward},

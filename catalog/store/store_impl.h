@@ -29,11 +29,12 @@
  *             before those of any table whose name it prefixes ("a" before
  *             "ab").  See aux.c.
  *
- *   search_terms search_postings search_docs search_forward search_keys
+ *   search_terms search_tids search_postings search_docs search_forward
+ *   search_keys
  *             (schema 4) the full-text search index, written by the
  *             commit; see catalog/search/search_impl.h.
  *
- * Seventeen named tables in all; open_env() allows FDX_MAX_DBS.  A
+ * Eighteen named tables in all; open_env() allows FDX_MAX_DBS.  A
  * version-2 store lacks `changes` and `aux`, a version-3 store the search
  * tables: opened for writing it gains them (and version 4, and the search
  * index is built from its quads); opened read-only it reads the feed and
@@ -56,7 +57,7 @@
 
 #define FDX_N_ORDERS 6
 
-/* The most named tables an environment may open (LMDB's maxdbs): the 17
+/* The most named tables an environment may open (LMDB's maxdbs): the 18
  * of schema 4 and room to grow. */
 #define FDX_MAX_DBS 24
 
@@ -103,12 +104,14 @@ struct FdxStoreImpl {
   bool             has_changes; /* false: a version-2 store, read-only */
   bool             has_aux;
   MDB_dbi          search_terms;
+  MDB_dbi          search_tids;
   MDB_dbi          search_postings;
   MDB_dbi          search_docs;
   MDB_dbi          search_forward;
   MDB_dbi          search_keys;
   bool             has_search;   /* false: an older store, read-only */
   bool             search_stale; /* upgraded at open: rebuild the index */
+  double           search_seconds; /* spent keeping it, by this handle */
   uint64_t         map_size;
   size_t           max_term_bytes;
   unsigned         flags;

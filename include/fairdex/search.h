@@ -69,7 +69,8 @@ typedef enum {
                                       as modified) */
   FDX_SEARCH_SORT_MODIFIED  = 1, /**< dct:modified (else issued), newest
                                       first; undated last */
-  FDX_SEARCH_SORT_TITLE     = 2  /**< folded title, A to Z */
+  FDX_SEARCH_SORT_TITLE     = 2  /**< folded title in the query's lang,
+                                      A to Z */
 } FdxSearchSort;
 
 /** The longest query text, in bytes. */
@@ -95,6 +96,9 @@ typedef struct {
   int64_t            modified_from; /**< unix seconds */
   int64_t            modified_to;   /**< unix seconds */
   FdxSearchSort      sort;
+  const char*        lang; /**< sort=title: by the German titles for "de"
+                                (else the English ones; either falls back
+                                to the other language's); may be NULL */
   size_t             offset; /**< results to skip */
   size_t             limit;  /**< results to return */
   size_t facet_limit; /**< most values per facet, by count; 0: no facets */
@@ -234,8 +238,9 @@ fdx_search_label(FdxTxn* txn, FdxId id, const char* lang, FdxTermBuf* buf);
 
 /**
  * The short id the API gives a resource IRI that is not under its base:
- * "x" and 16 hex digits of the IRI's SHA-256, in `out` (18 bytes with the
- * NUL).
+ * "x" and 16 hex digits of a 64-bit hash of the IRI (FNV-1a with a
+ * finalizer; stable across stores and versions of this schema), in `out`
+ * (18 bytes with the NUL).
  */
 void
 fdx_search_hash_id(const char* iri, size_t len, char out[18]);
@@ -261,6 +266,13 @@ fdx_search_find(FdxTxn*     txn,
  */
 bool
 fdx_search_parse_date(const char* s, size_t len, int64_t* ret);
+
+/**
+ * The seconds this store handle's commits have spent keeping the search
+ * index (what `fairdex load --timings` reports).
+ */
+double
+fdx_search_seconds(const FdxStore* store);
 
 /** Counts of the index. */
 typedef struct {

@@ -523,9 +523,9 @@ make_v2(const char* const dir)
   REQUIRE(!mdb_drop(txn, dbi, 1));
   /* And none of the search tables of version 4, where they exist. */
   static const char* const search_tables[] = {
-    "search_terms", "search_postings", "search_docs", "search_forward",
-    "search_keys"};
-  for (size_t i = 0; i < 5; ++i) {
+    "search_terms", "search_tids", "search_postings", "search_docs",
+    "search_forward", "search_keys"};
+  for (size_t i = 0; i < 6; ++i) {
     if (!mdb_dbi_open(txn, search_tables[i], 0, &dbi)) {
       REQUIRE(!mdb_drop(txn, dbi, 1));
     }

@@ -721,6 +721,47 @@ test_callback_stop(void)
   CHECK(ts.n == 1);
 }
 
+/* The stem cache never changes a term: a tokenizer that has seen
+ * thousands of words (so slots were filled, hit and replaced) gives the
+ * same terms as one that sees them in the opposite order. */
+static void
+test_stem_cache(void)
+{
+  static const char* const syllables[] = {
+    "kran", "ken",  "haus", "da",   "ten", "ä",   "ü",  "ung", "ers",
+    "s",    "e",    "en",   "ing",  "ies", "ed",  "ß",  "st",  "tion",
+    "ö",    "heit", "lich", "ness", "ful", "ise", "er", "ern", "y",
+  };
+  const size_t n_syl        = sizeof(syllables) / sizeof(syllables[0]);
+  const size_t n_words      = 6000;
+  char(*words)[160]         = (char(*)[160])calloc(n_words, 160);
+  char(*terms)[300]         = (char(*)[300])calloc(n_words, 300);
+  FdxTokenizer* const other = fdx_tokenizer_new();
+  REQUIRE(words && terms && other);
+  for (size_t i = 0; i < n_words; ++i) {
+    const size_t n = 1 + (size_t)rng_below(i % 10 ? 5 : 14);
+    for (size_t j = 0; j < n; ++j) {
+      strcat(words[i], syllables[rng_below(n_syl)]);
+    }
+  }
+  for (int pass = 0; pass < 2; ++pass) {
+    for (size_t i = 0; i < n_words; ++i) {
+      snprintf(terms[i], 300, "%s", term(words[i], FDX_TOKEN_LANG_BOTH));
+    }
+  }
+  FdxTokenizer* const warm = tk;
+  tk                       = other;
+  size_t n_differ          = 0;
+  for (size_t i = n_words; i-- > 0;) {
+    n_differ += !!strcmp(terms[i], term(words[i], FDX_TOKEN_LANG_BOTH));
+  }
+  CHECK(n_differ == 0);
+  tk = warm;
+  fdx_tokenizer_free(other);
+  free(words);
+  free(terms);
+}
+
 /* ------------------------------------------------------------------------
  * Languages
  * --------------------------------------------------------------------- */
@@ -771,6 +812,7 @@ main(void)
   test_long_words();
   test_invalid_utf8();
   test_callback_stop();
+  test_stem_cache();
   test_lang();
   fdx_tokenizer_free(tk);
   return test_finish("test_tokenize");
