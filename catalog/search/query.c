@@ -1145,7 +1145,9 @@ walk(Run* const r, FdxError* const err)
       st = fdx_lmdb_status(rc);
     }
   } else if (!st) {
-    const DocList* const drive = &r->lists[0];
+    const DocList* const drive   = &r->lists[0];
+    bool                 at_doc  = false; /* the cursor is on a record */
+    uint32_t             cur_doc = 0;     /* its doc */
     for (size_t i = 0; i < drive->n && !st; ++i) {
       const uint32_t doc = drive->items[i].doc;
       pos[0]             = i;
@@ -1159,17 +1161,33 @@ walk(Run* const r, FdxError* const err)
       if (!in) {
         continue;
       }
-      uint8_t kbuf[4];
-      put_u32be(kbuf, doc);
-      MDB_val key = {4, kbuf};
-      MDB_val val;
-      rc = mdb_cursor_get(docs, &key, &val, MDB_SET_KEY);
-      if (rc == MDB_NOTFOUND) {
-        continue; /* a posting of a doc that is gone: skip it */
+      /* Near the cursor's doc, step to it (dense results read the doc
+       * records in order); farther, seek. */
+      MDB_val key, val;
+      if (at_doc && doc > cur_doc && doc - cur_doc <= 8) {
+        do {
+          rc = mdb_cursor_get(docs, &key, &val, MDB_NEXT);
+          cur_doc = !rc && key.mv_size == 4
+                      ? get_u32be((const uint8_t*)key.mv_data)
+                      : UINT32_MAX;
+        } while (!rc && cur_doc < doc);
+      } else {
+        uint8_t kbuf[4];
+        put_u32be(kbuf, doc);
+        key.mv_size = 4;
+        key.mv_data = kbuf;
+        rc          = mdb_cursor_get(docs, &key, &val, MDB_SET_RANGE);
+        cur_doc     = !rc && key.mv_size == 4
+                        ? get_u32be((const uint8_t*)key.mv_data)
+                        : UINT32_MAX;
       }
-      if (rc) {
+      at_doc = !rc;
+      if (rc && rc != MDB_NOTFOUND) {
         st = fdx_lmdb_status(rc);
         break;
+      }
+      if (rc || cur_doc != doc) {
+        continue; /* a posting of a doc that is gone: skip it */
       }
       st = consider(r, doc, &val, pos, err);
     }
