@@ -109,25 +109,6 @@ view_init(FdxTxn* const txn, View* const v)
   return FDX_SUCCESS;
 }
 
-/* How well a literal's language fits `lang`: lower is better. */
-static int
-lang_rank(const FdxTerm* const t, const char* const lang)
-{
-  const size_t n = t->lang ? t->lang_len : 0;
-  if (lang && *lang && n) {
-    const size_t prim = strcspn(lang, "-_");
-    if (n >= prim && !strncasecmp(t->lang, lang, prim) &&
-        (n == prim || t->lang[prim] == '-')) {
-      return n == strlen(lang) ? 0 : 1;
-    }
-  }
-  if (n >= 2 && !strncasecmp(t->lang, "en", 2) &&
-      (n == 2 || t->lang[2] == '-')) {
-    return 2;
-  }
-  return n ? 4 : 3;
-}
-
 /* The best literal among values[0..n) for `lang`, or 0. */
 static FdxId
 best_literal(FdxTxn* const      txn,
@@ -143,7 +124,7 @@ best_literal(FdxTxn* const      txn,
         buf.term.kind != FDX_TERM_LITERAL) {
       continue;
     }
-    const int r = lang_rank(&buf.term, lang);
+    const int r = fdx_search_lang_rank(&buf.term, lang);
     if (r < best_rank) {
       best_rank = r;
       best      = values[i];
@@ -221,7 +202,7 @@ put_texts(FdxTxn* const txn, Buf* const out, const View* const v, const int p,
         continue;
       }
       const bool preferred =
-        buf.term.kind != FDX_TERM_LITERAL || lang_rank(&buf.term, lang) <= 1 ||
+        buf.term.kind != FDX_TERM_LITERAL || fdx_search_lang_rank(&buf.term, lang) <= 1 ||
         !buf.term.lang;
       if (preferred != (pass == 0)) {
         continue;

@@ -263,54 +263,6 @@ termmap_find(TermMap* const       m,
   return (long)m->n++;
 }
 
-/* tid -> document frequency change. */
-typedef struct {
-  uint32_t* keys; /* tid + 1, 0 empty */
-  int64_t*  vals;
-  size_t    cap;
-  size_t    n;
-} DeltaMap;
-
-static bool
-delta_add(DeltaMap* const m, const uint32_t tid, const int64_t d)
-{
-  if ((m->n + 1) * 2 > m->cap) {
-    const size_t    cap  = m->cap ? m->cap * 2 : 1024;
-    uint32_t* const keys = (uint32_t*)calloc(cap, sizeof(uint32_t));
-    int64_t* const  vals = (int64_t*)calloc(cap, sizeof(int64_t));
-    if (!keys || !vals) {
-      free(keys);
-      free(vals);
-      return false;
-    }
-    for (size_t i = 0; i < m->cap; ++i) {
-      if (m->keys[i]) {
-        size_t j = (m->keys[i] * 2654435761u) & (cap - 1);
-        while (keys[j]) {
-          j = (j + 1) & (cap - 1);
-        }
-        keys[j] = m->keys[i];
-        vals[j] = m->vals[i];
-      }
-    }
-    free(m->keys);
-    free(m->vals);
-    m->keys = keys;
-    m->vals = vals;
-    m->cap  = cap;
-  }
-  size_t j = ((tid + 1) * 2654435761u) & (m->cap - 1);
-  while (m->keys[j] && m->keys[j] != tid + 1) {
-    j = (j + 1) & (m->cap - 1);
-  }
-  if (!m->keys[j]) {
-    m->keys[j] = tid + 1;
-    ++m->n;
-  }
-  m->vals[j] += d;
-  return true;
-}
-
 /* ------------------------------------------------------------------------
  * The commit's state
  * --------------------------------------------------------------------- */
@@ -331,6 +283,26 @@ typedef struct {
   size_t   len;
   size_t   cap;
 } Bytes;
+
+/* Make room for `extra` more bytes in `b` (false when out of memory). */
+static bool
+bytes_reserve(Bytes* const b, const size_t extra)
+{
+  if (b->len + extra <= b->cap) {
+    return true;
+  }
+  size_t cap = b->cap ? b->cap : 1024;
+  while (cap < b->len + extra) {
+    cap *= 2;
+  }
+  uint8_t* const grown = (uint8_t*)realloc(b->data, cap);
+  if (!grown) {
+    return false;
+  }
+  b->data = grown;
+  b->cap  = cap;
+  return true;
+}
 
 /* A document being built. */
 typedef struct {
@@ -372,7 +344,7 @@ typedef struct {
   MDB_cursor*    ospg;
   MDB_cursor*    post;
   TermMap        tids; /* term -> tid, for the commit */
-  DeltaMap       df;
+  TidMap         df; /* df changes of the postings removed */
   Op*            ops;
   size_t         n_ops;
   size_t         ops_cap;
@@ -558,17 +530,8 @@ tid_of_shown(Indexer* const       ix,
     const size_t sl    = shown_len <= TERM_MAX ? shown_len : 0;
     if (sl) {
       Bytes* const b = &ix->shown;
-      if (b->len + sl > b->cap) {
-        size_t cap = b->cap ? b->cap : 4096;
-        while (cap < b->len + sl) {
-          cap *= 2;
-        }
-        uint8_t* const grown = (uint8_t*)realloc(b->data, cap);
-        if (!grown) {
-          return FDX_ERR_NO_MEMORY;
-        }
-        b->data = grown;
-        b->cap  = cap;
+      if (!bytes_reserve(b, sl)) {
+        return FDX_ERR_NO_MEMORY;
       }
       memcpy(b->data + b->len, shown, sl);
       ix->tids.entries[e].shown_off = (uint32_t)b->len;
@@ -775,7 +738,7 @@ apply_df(Indexer* const ix)
       st = add_df(ix, e->value - 1, e->df_delta);
     }
   }
-  const DeltaMap* const m = &ix->df;
+  const TidMap* const m = &ix->df;
   for (size_t i = 0; i < m->cap && !st; ++i) {
     if (m->keys[i] && m->vals[i]) {
       st = add_df(ix, m->keys[i] - 1, m->vals[i]);
@@ -985,18 +948,9 @@ on_token(void* const ctx, const FdxToken* const token)
   }
   if (ix->recording) {
     Bytes* const b = &ix->label_arena;
-    if (b->len + token->term_len + 1 > b->cap) {
-      size_t cap = b->cap ? b->cap : 4096;
-      while (cap < b->len + token->term_len + 1) {
-        cap *= 2;
-      }
-      uint8_t* const grown = (uint8_t*)realloc(b->data, cap);
-      if (!grown) {
-        ix->doc.oom = true;
-        return 1;
-      }
-      b->data = grown;
-      b->cap  = cap;
+    if (!bytes_reserve(b, token->term_len + 1)) {
+      ix->doc.oom = true;
+      return 1;
     }
     b->data[b->len] = (uint8_t)token->term_len;
     memcpy(b->data + b->len + 1, token->term, token->term_len);
@@ -1049,17 +1003,8 @@ add_title(Indexer* const ix, const FdxTerm* const t, const char* const lang)
   const size_t shown = utf8_prefix(t->value, t->value_len, TERM_MAX);
   Bytes* const b     = &d->suggest;
   const size_t need  = b->len + 5 + tlen + shown;
-  if (need > b->cap) {
-    size_t cap = b->cap ? b->cap : 1024;
-    while (cap < need) {
-      cap *= 2;
-    }
-    uint8_t* const grown = (uint8_t*)realloc(b->data, cap);
-    if (!grown) {
-      return false;
-    }
-    b->data = grown;
-    b->cap  = cap;
+  if (!bytes_reserve(b, 5 + tlen + shown)) {
+    return false;
   }
   uint8_t* const p = b->data + b->len;
   p[0]             = (uint8_t)((tlen + 1) >> 8);
@@ -1153,18 +1098,9 @@ add_facet_text(Indexer* const    ix,
   }
   Bytes* const b    = &ix->kw;
   const size_t dlen = len < TERM_MAX ? len : TERM_MAX;
-  if (b->len + n + 4 + dlen > b->cap) {
-    size_t cap = b->cap ? b->cap : 1024;
-    while (cap < b->len + n + 4 + dlen) {
-      cap *= 2;
-    }
-    uint8_t* const grown = (uint8_t*)realloc(b->data, cap);
-    if (!grown) {
-      d->oom = true;
-      return;
-    }
-    b->data = grown;
-    b->cap  = cap;
+  if (!bytes_reserve(b, n + 4 + dlen)) {
+    d->oom = true;
+    return;
   }
   b->data[b->len]     = (uint8_t)(n >> 8);
   b->data[b->len + 1] = (uint8_t)n;
@@ -2041,7 +1977,7 @@ remove_doc(Indexer* const ix, const FdxId g, const FdxId s, const uint32_t doc)
         }
       }
       st = queue_op(ix, tid, doc, true, 0, NULL);
-      if (!st && !delta_add(&ix->df, tid, -1)) {
+      if (!st && !fdx_tidmap_add(&ix->df, tid, -1)) {
         st = FDX_ERR_NO_MEMORY;
       }
     }
@@ -2403,18 +2339,6 @@ doc_class(Indexer* const ix, const FdxId g, const FdxId s, uint8_t* const ret)
   return FDX_SUCCESS;
 }
 
-static FdxStatus
-lookup_id(FdxTxn* const txn, const char* const iri, FdxId* const ret)
-{
-  const FdxTerm   term = fdx_term_iri(iri);
-  const FdxStatus st   = fdx_term_id(txn, &term, ret);
-  if (st == FDX_FAILURE) {
-    *ret = 0;
-    return FDX_SUCCESS;
-  }
-  return st;
-}
-
 static void
 indexer_close(Indexer* const ix)
 {
@@ -2437,8 +2361,7 @@ indexer_close(Indexer* const ix)
   free(ix->doc.tf);
   free(ix->doc.facets);
   free(ix->doc.suggest.data);
-  free(ix->df.keys);
-  free(ix->df.vals);
+  fdx_tidmap_free(&ix->df);
   free(ix->ops);
   free(ix->kw.data);
   free(ix->shown.data);
@@ -2459,13 +2382,13 @@ indexer_open(Indexer* const ix, FdxTxn* const txn)
   FdxStatus st = fdx_search_counters_get(txn, &ix->counters);
   ix->first_new_tid = ix->counters.next_tid;
   if (!st) {
-    st = lookup_id(txn, RDF "type", &ix->type_id);
+    st = fdx_iri_id(txn, RDF "type", &ix->type_id);
   }
   for (int i = 0; i < 3 && !st; ++i) {
-    st = lookup_id(txn, doc_classes[i], &ix->class_ids[i]);
+    st = fdx_iri_id(txn, doc_classes[i], &ix->class_ids[i]);
   }
   for (size_t i = 0; i < N_ROLE_IRIS && !st; ++i) {
-    st = lookup_id(txn, role_iris[i].iri, &ix->role_ids[i]);
+    st = fdx_iri_id(txn, role_iris[i].iri, &ix->role_ids[i]);
     if (!ix->role_ids[i]) {
       ix->role_ids[i] = (FdxId)-1; /* matches no predicate */
     }

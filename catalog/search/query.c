@@ -722,54 +722,6 @@ kept_cmp(const void* const va, const void* const vb, void* const vsort)
   return kept_before(a, b, sort) ? -1 : kept_before(b, a, sort) ? 1 : 0;
 }
 
-/* Facet counts: tid -> count, open addressing. */
-typedef struct {
-  uint32_t* keys; /* tid + 1 */
-  uint64_t* counts;
-  size_t    cap;
-  size_t    n;
-} CountMap;
-
-static bool
-count_add(CountMap* const m, const uint32_t tid)
-{
-  if ((m->n + 1) * 2 > m->cap) {
-    const size_t    cap    = m->cap ? m->cap * 2 : 512;
-    uint32_t* const keys   = (uint32_t*)calloc(cap, sizeof(uint32_t));
-    uint64_t* const counts = (uint64_t*)calloc(cap, sizeof(uint64_t));
-    if (!keys || !counts) {
-      free(keys);
-      free(counts);
-      return false;
-    }
-    for (size_t i = 0; i < m->cap; ++i) {
-      if (m->keys[i]) {
-        size_t j = (m->keys[i] * 2654435761u) & (cap - 1);
-        while (keys[j]) {
-          j = (j + 1) & (cap - 1);
-        }
-        keys[j]   = m->keys[i];
-        counts[j] = m->counts[i];
-      }
-    }
-    free(m->keys);
-    free(m->counts);
-    m->keys   = keys;
-    m->counts = counts;
-    m->cap    = cap;
-  }
-  size_t j = ((tid + 1) * 2654435761u) & (m->cap - 1);
-  while (m->keys[j] && m->keys[j] != tid + 1) {
-    j = (j + 1) & (m->cap - 1);
-  }
-  if (!m->keys[j]) {
-    m->keys[j] = tid + 1;
-    ++m->n;
-  }
-  ++m->counts[j];
-  return true;
-}
-
 /* ------------------------------------------------------------------------
  * Phrases
  * --------------------------------------------------------------------- */
@@ -982,7 +934,7 @@ typedef struct {
   size_t                n_phrases;
   PhrasePreds           phrase_preds;
   Heap                  heap;
-  CountMap              counts;
+  TidMap                counts; /* facet tid -> results with it */
   double                deadline;
   unsigned              ticks;
   bool                  german; /* sort by the German titles */
@@ -1089,7 +1041,7 @@ consider(Run* const          r,
     for (uint32_t i = 0; i < head.n_facets; ++i) {
       uint32_t tid;
       memcpy(&tid, tids + 4 * i, 4);
-      if (!count_add(&r->counts, tid)) {
+      if (!fdx_tidmap_add(&r->counts, tid, 1)) {
         return FDX_ERR_NO_MEMORY;
       }
     }
@@ -1262,7 +1214,7 @@ static FdxStatus
 build_facets(Run* const r)
 {
   FdxSearchResult* const res = r->result;
-  const CountMap* const  m   = &r->counts;
+  const TidMap* const    m   = &r->counts;
   size_t                 cap[FDX_N_FACETS] = {0};
   size_t                 strings = 0;
   /* Sizes first. */
@@ -1311,7 +1263,7 @@ build_facets(Run* const r)
         continue;
       }
       FdxFacetValue* const v = &res->facets[f].items[res->facets[f].n++];
-      v->count               = m->counts[i];
+      v->count               = (uint64_t)m->vals[i];
       if (f == FDX_FACET_KEYWORD || f == FDX_FACET_YEAR) {
         const uint8_t* const text = slen ? shown : term + 2;
         const size_t         tlen = slen ? slen : len - 2;
@@ -1341,18 +1293,6 @@ build_facets(Run* const r)
     }
   }
   return FDX_SUCCESS;
-}
-
-static FdxStatus
-lookup_pred(FdxTxn* const txn, const char* const iri, FdxId* const ret)
-{
-  const FdxTerm   t  = fdx_term_iri(iri);
-  const FdxStatus st = fdx_term_id(txn, &t, ret);
-  if (st == FDX_FAILURE) {
-    *ret = 0;
-    return FDX_SUCCESS;
-  }
-  return st;
 }
 
 FdxStatus
@@ -1458,16 +1398,16 @@ fdx_search_run(FdxSearch* const            search,
   if (!st && r.n_phrases) {
     PhrasePreds* const pp = &r.phrase_preds;
     for (size_t i = 0; i < N_PHRASE_OWN && !st; ++i) {
-      st = lookup_pred(txn, phrase_own_iris[i], &pp->own[i]);
+      st = fdx_iri_id(txn, phrase_own_iris[i], &pp->own[i]);
     }
     for (size_t i = 0; i < N_PHRASE_LINKED && !st; ++i) {
-      st = lookup_pred(txn, phrase_linked_iris[i], &pp->linked[i]);
+      st = fdx_iri_id(txn, phrase_linked_iris[i], &pp->linked[i]);
     }
     for (size_t i = 0; i < N_LABEL_IRIS && !st; ++i) {
-      st = lookup_pred(txn, label_iris[i], &pp->labels[i]);
+      st = fdx_iri_id(txn, label_iris[i], &pp->labels[i]);
     }
     if (!st) {
-      st = lookup_pred(txn, SKOS "altLabel", &pp->labels[N_LABEL_IRIS]);
+      st = fdx_iri_id(txn, SKOS "altLabel", &pp->labels[N_LABEL_IRIS]);
     }
   }
   if (!st) {
@@ -1524,8 +1464,7 @@ fdx_search_run(FdxSearch* const            search,
   free(r.excluded);
   free(r.phrases);
   free(r.heap.items);
-  free(r.counts.keys);
-  free(r.counts.counts);
+  fdx_tidmap_free(&r.counts);
   if (st) {
     fdx_search_result_free(res);
     if (st == FDX_ERR_NO_MEMORY || st == FDX_ERR_CORRUPT ||
@@ -1773,9 +1712,8 @@ fdx_search_snippet(FdxSearch* const             search,
  * Labels
  * --------------------------------------------------------------------- */
 
-/* How well a label's language fits: lower is better. */
-static int
-lang_rank(const FdxTerm* const t, const char* const lang)
+int
+fdx_search_lang_rank(const FdxTerm* const t, const char* const lang)
 {
   const size_t n = t->lang ? t->lang_len : 0;
   if (lang && *lang && n) {
@@ -1813,7 +1751,7 @@ fdx_search_label(FdxTxn* const     txn,
   }
   FdxId preds[N_LABEL_IRIS];
   for (size_t i = 0; i < N_LABEL_IRIS; ++i) {
-    const FdxStatus st = lookup_pred(txn, label_iris[i], &preds[i]);
+    const FdxStatus st = fdx_iri_id(txn, label_iris[i], &preds[i]);
     if (st) {
       return st;
     }
@@ -1843,7 +1781,7 @@ fdx_search_label(FdxTxn* const     txn,
         continue;
       }
       /* Predicate order breaks ties: ranks step by 10 per language. */
-      const int rank = lang_rank(&buf->term, lang) * 10 + (int)i;
+      const int rank = fdx_search_lang_rank(&buf->term, lang) * 10 + (int)i;
       if (rank < best_rank) {
         best_rank = rank;
         best      = q.o;

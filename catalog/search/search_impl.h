@@ -174,6 +174,24 @@ posting_decode(const uint8_t* p,
   return p;
 }
 
+/* A map from tid to a signed count (open addressing; keys are tid + 1,
+ * 0 empty): the commit's document frequency changes, a search's facet
+ * counts.  Iterate over `cap` slots, skipping empty keys. */
+typedef struct {
+  uint32_t* keys;
+  int64_t*  vals;
+  size_t    cap;
+  size_t    n;
+} TidMap;
+
+/* Add `d` to the count of `tid` (false when out of memory). */
+bool
+fdx_tidmap_add(TidMap* m, uint32_t tid, int64_t d);
+
+/* Free the map's arrays (and leave it empty). */
+void
+fdx_tidmap_free(TidMap* m);
+
 /* Read the counters (zeros for a new index). */
 FdxStatus
 fdx_search_counters_get(FdxTxn* txn, SearchCounters* ret);

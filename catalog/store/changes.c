@@ -142,9 +142,8 @@ fdx_feed_free(FdxTxn* const txn)
  * The ids of rdf:type and the DCAT classes
  * --------------------------------------------------------------------- */
 
-/* Look up `iri`: its id, or 0 if the dictionary lacks it. */
-static FdxStatus
-lookup_iri(FdxTxn* const txn, const char* const iri, FdxId* const ret)
+FdxStatus
+fdx_iri_id(FdxTxn* const txn, const char* const iri, FdxId* const ret)
 {
   const FdxTerm   term = fdx_term_iri(iri);
   const FdxStatus st   = fdx_term_id(txn, &term, ret);
@@ -173,9 +172,9 @@ feed_ids_refresh(FdxTxn* const txn)
     ids->next_term = txn->meta.next_term;
     return FDX_SUCCESS;
   }
-  FdxStatus st = lookup_iri(txn, RDF_TYPE, &ids->type);
+  FdxStatus st = fdx_iri_id(txn, RDF_TYPE, &ids->type);
   for (int i = 0; i < 4 && !st; ++i) {
-    st = lookup_iri(txn, feed_classes[i], &ids->classes[i]);
+    st = fdx_iri_id(txn, feed_classes[i], &ids->classes[i]);
   }
   ids->known     = !st;
   ids->next_term = txn->meta.next_term;

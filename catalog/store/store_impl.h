@@ -310,6 +310,10 @@ fdx_feed_commit(FdxTxn* txn);
 void
 fdx_feed_free(FdxTxn* txn);
 
+/* The id of the IRI `iri`, or 0 if the dictionary lacks it (changes.c). */
+FdxStatus
+fdx_iri_id(FdxTxn* txn, const char* iri, FdxId* ret);
+
 /* Sort `list` by (g, s) and drop duplicates (changes.c). */
 void
 fdx_touched_compact(FdxTouchedList* list);

@@ -227,6 +227,15 @@ fdx_search_suggest(FdxSearch*  search,
                    void* ctx);
 
 /**
+ * How well the language of the literal `t` fits `lang` (NULL: any), lower
+ * is better: 0 the same tag, 1 the same primary language ("de" and
+ * "de-AT"), 2 English, 3 no tag, 4 another language.  The order in which
+ * titles and labels are picked for an answer in `lang`.
+ */
+int
+fdx_search_lang_rank(const FdxTerm* t, const char* lang);
+
+/**
  * The label of `id` in the language `lang` (NULL: any), falling back to
  * English, then to any: its skos:prefLabel, foaf:name, vcard:fn,
  * vcard:organization-name, rdfs:label or dct:title, from any graph, in
