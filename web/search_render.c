@@ -5,11 +5,13 @@
  * rendered: the index holds what ranking and facets need, the store holds
  * the description, so the JSON can never disagree with SPARQL.  Labels of
  * the things a dataset points at (publisher, themes, formats, licences)
- * come from fdx_search_label(), in the language asked for, falling back
+ * come from fdx_search_label_id() (cached for the render), in the
+ * language asked for, falling back
  * to English, then to any.
  */
 #include "search_render.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -60,6 +62,48 @@ static const char* const pred_iris[N_PREDS] = {
   DCAT "downloadURL",   DCT "format",       DCAT "mediaType",
   DCT "accrualPeriodicity", DCT "conformsTo", DCAT "version",
   "http://www.w3.org/2002/07/owl#versionInfo"};
+
+/* Labels found during one render (the same publisher, themes and formats
+ * come back in many results and in the facets): id -> label id, 0 for
+ * none, per thread, valid for the store generation and language it was
+ * filled in (a transaction of another store at the same generation would
+ * be told apart by its address, which is all a thread sees at once). */
+#define LABEL_SLOTS 512
+static _Thread_local struct {
+  const FdxTxn* txn;
+  char          lang[24];
+  uint64_t      generation;
+  FdxId         id[LABEL_SLOTS];
+  FdxId         label[LABEL_SLOTS];
+} labels;
+
+/* The label of `id` in `lang` into `buf`, through the cache. */
+static FdxStatus
+cached_label(FdxTxn* const txn, const FdxId id, const char* const lang,
+             FdxTermBuf* const buf)
+{
+  const char* const want = lang ? lang : "";
+  if (labels.txn != txn || strncmp(labels.lang, want, sizeof(labels.lang)) ||
+      labels.generation != fdx_txn_generation(txn)) {
+    memset(labels.id, 0, sizeof(labels.id));
+    labels.txn = txn;
+    snprintf(labels.lang, sizeof(labels.lang), "%s", want);
+    labels.generation = fdx_txn_generation(txn);
+  }
+  const size_t slot = (size_t)((id * 0x9E3779B97F4A7C15ull) >> 55) &
+                      (LABEL_SLOTS - 1);
+  if (labels.id[slot] != id) {
+    FdxId           label = 0;
+    const FdxStatus st    = fdx_search_label_id(txn, id, lang, &label);
+    if (st && st != FDX_FAILURE) {
+      return st;
+    }
+    labels.id[slot]    = id;
+    labels.label[slot] = label;
+  }
+  return labels.label[slot] ? fdx_term_get(txn, labels.label[slot], buf)
+                            : FDX_FAILURE;
+}
 
 /* A resource's objects per predicate (ids), read from one graph. */
 #define MAX_VALUES 64
@@ -167,7 +211,7 @@ put_ref(FdxTxn* const txn, Buf* const out, const FdxId id,
   buf_puts(out, ", \"label\": ");
   if (buf.term.kind == FDX_TERM_LITERAL) {
     buf_json_string(out, buf.term.value, buf.term.value_len);
-  } else if (!fdx_search_label(txn, id, lang, &buf)) {
+  } else if (!cached_label(txn, id, lang, &buf)) {
     buf_json_string(out, buf.term.value, buf.term.value_len);
   } else {
     buf_puts(out, "null");
@@ -334,7 +378,7 @@ put_formats(FdxTxn* const txn, Buf* const out, const View* const v,
       }
       buf_puts(out, n_seen > 1 ? ", " : "");
       if (buf.term.kind == FDX_TERM_IRI &&
-          !fdx_search_label(txn, f, lang, &buf)) {
+          !cached_label(txn, f, lang, &buf)) {
         buf_json_string(out, buf.term.value, buf.term.value_len);
       } else if (buf.term.kind == FDX_TERM_IRI) {
         /* No label: the IRI's last segment ("CSV" of .../file-type/CSV). */
@@ -449,7 +493,7 @@ search_render_results(FdxTxn* const                txn,
         buf_puts(out, ", \"label\": ");
         if (buf.term.kind == FDX_TERM_LITERAL) {
           buf_json_string(out, buf.term.value, buf.term.value_len);
-        } else if (!fdx_search_label(txn, fv->id, opts->lang, &buf)) {
+        } else if (!cached_label(txn, fv->id, opts->lang, &buf)) {
           buf_json_string(out, buf.term.value, buf.term.value_len);
         } else {
           buf_puts(out, "null");

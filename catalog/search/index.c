@@ -1861,6 +1861,15 @@ apply_ops(Indexer* const ix)
  * Documents
  * --------------------------------------------------------------------- */
 
+void
+fdx_search_mod_key(uint8_t* const out, const bool dated,
+                   const int64_t modified, const uint32_t doc)
+{
+  out[0] = 'm';
+  fdx_put_u64(out + 1, dated ? (uint64_t)modified ^ ((uint64_t)1 << 63) : 0);
+  put_u32be(out + 9, ~doc);
+}
+
 static void
 doc_key(uint8_t* const out, const FdxId g, const FdxId s)
 {
@@ -2006,6 +2015,13 @@ remove_doc(Indexer* const ix, const FdxId g, const FdxId s, const uint32_t doc)
     key.mv_size = 4;
     key.mv_data = dkey;
     if ((rc = mdb_del(txn, store->search_docs, &key, NULL))) {
+      return fdx_lmdb_status(rc);
+    }
+    uint8_t mk[SEARCH_MOD_KEY];
+    fdx_search_mod_key(mk, (head.flags & DOC_DATED) != 0, head.modified, doc);
+    MDB_val mkey = {SEARCH_MOD_KEY, mk};
+    rc           = mdb_del(txn, store->search_keys, &mkey, NULL);
+    if (rc && rc != MDB_NOTFOUND) {
       return fdx_lmdb_status(rc);
     }
   } else if (rc && rc != MDB_NOTFOUND) {
@@ -2234,7 +2250,14 @@ write_doc(Indexer* const ix, const FdxId g, const FdxId s)
     }
   }
   free(facet_tids);
-  /* Keys: (s, g) -> doc, and the short id. */
+  /* Keys: (s, g) -> doc, the modified order, and the short id. */
+  if (!st) {
+    uint8_t mk[SEARCH_MOD_KEY];
+    fdx_search_mod_key(mk, d->dated, d->modified, doc);
+    MDB_val key = {SEARCH_MOD_KEY, mk};
+    MDB_val val = {0, NULL};
+    st          = lmdb_st(mdb_put(txn, store->search_keys, &key, &val, 0));
+  }
   if (!st) {
     uint8_t kbuf[17];
     doc_key(kbuf, g, s);

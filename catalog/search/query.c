@@ -23,6 +23,7 @@
 #include "tokenize.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,6 +64,15 @@ static const char* const label_iris[] = {
 
 struct FdxSearchImpl {
   FdxTokenizer* tk;
+  /* Facet counting: a counter per tid (grown to the index's next tid),
+   * and the tids counted by the current search, whose counters are put
+   * back to 0 when it ends.  Kept between searches: a searcher serves one
+   * thread. */
+  uint32_t* counts;
+  size_t    counts_cap;
+  uint32_t* counted;
+  size_t    n_counted;
+  size_t    counted_cap;
 };
 
 FdxSearch*
@@ -81,8 +91,62 @@ fdx_search_free(FdxSearch* const s)
 {
   if (s) {
     fdx_tokenizer_free(s->tk);
+    free(s->counts);
+    free(s->counted);
     free(s);
   }
+}
+
+/* Make room for a counter per tid below `n_tids`. */
+static bool
+counts_reserve(FdxSearch* const s, const size_t n_tids)
+{
+  if (n_tids <= s->counts_cap) {
+    return true;
+  }
+  const size_t    cap   = n_tids + n_tids / 4 + 1024;
+  uint32_t* const grown = (uint32_t*)calloc(cap, sizeof(uint32_t));
+  if (!grown) {
+    return false;
+  }
+  free(s->counts); /* all zero between searches */
+  s->counts     = grown;
+  s->counts_cap = cap;
+  return true;
+}
+
+/* Count one result with facet value `tid`. */
+static inline bool
+count_facet(FdxSearch* const s, const uint32_t tid)
+{
+  if (tid >= s->counts_cap) {
+    return true; /* made by a later commit than the search reads */
+  }
+  if (!s->counts[tid]++) {
+    if (s->n_counted == s->counted_cap) {
+      const size_t    cap   = s->counted_cap ? s->counted_cap * 2 : 1024;
+      uint32_t* const grown =
+        (uint32_t*)realloc(s->counted, cap * sizeof(uint32_t));
+      if (!grown) {
+        s->counts[tid] = 0;
+        return false;
+      }
+      s->counted     = grown;
+      s->counted_cap = cap;
+    }
+    s->counted[s->n_counted++] = tid;
+  }
+  return true;
+}
+
+/* Put the counters of the last search back to zero. */
+static void
+counts_reset(FdxSearch* const s)
+{
+  for (size_t i = 0; i < s->n_counted; ++i) {
+    s->counts[s->counted[i]] = 0;
+  }
+  s->n_counted = 0;
 }
 
 /* ------------------------------------------------------------------------
@@ -934,7 +998,6 @@ typedef struct {
   size_t                n_phrases;
   PhrasePreds           phrase_preds;
   Heap                  heap;
-  TidMap                counts; /* facet tid -> results with it */
   double                deadline;
   unsigned              ticks;
   bool                  german; /* sort by the German titles */
@@ -1041,7 +1104,7 @@ consider(Run* const          r,
     for (uint32_t i = 0; i < head.n_facets; ++i) {
       uint32_t tid;
       memcpy(&tid, tids + 4 * i, 4);
-      if (!fdx_tidmap_add(&r->counts, tid, 1)) {
+      if (!count_facet(r->search, tid)) {
         return FDX_ERR_NO_MEMORY;
       }
     }
@@ -1209,21 +1272,26 @@ sort_facet(FdxTxn* const txn, FdxFacetValue* const items, const size_t n)
   return st;
 }
 
-/* Turn the counts into per-facet lists. */
+/* A facet value's tid and its number of results. */
+typedef struct {
+  uint32_t tid;
+  uint64_t count;
+} TidCount;
+
+/* Turn counted facet values into per-facet lists, each by count then by
+ * value, cut at the query's facet_limit. */
 static FdxStatus
-build_facets(Run* const r)
+build_facets(Run* const r, const TidCount* const counted, const size_t n)
 {
   FdxSearchResult* const res = r->result;
-  const TidMap* const    m   = &r->counts;
   size_t                 cap[FDX_N_FACETS] = {0};
   size_t                 strings = 0;
   /* Sizes first. */
-  for (size_t i = 0; i < m->cap; ++i) {
+  for (size_t i = 0; i < n; ++i) {
     const uint8_t* term = NULL;
     size_t         len = 0, slen = 0;
     const uint8_t* shown = NULL;
-    if (!m->keys[i] ||
-        fdx_search_tid_shown(r->txn, m->keys[i] - 1, NULL, &term, &len,
+    if (fdx_search_tid_shown(r->txn, counted[i].tid, NULL, &term, &len,
                              &shown, &slen) ||
         len < 3 || term[0] != TERM_FACET) {
       continue;
@@ -1247,12 +1315,11 @@ build_facets(Run* const r)
     return FDX_ERR_NO_MEMORY;
   }
   size_t used = 0;
-  for (size_t i = 0; i < m->cap; ++i) {
+  for (size_t i = 0; i < n; ++i) {
     const uint8_t* term = NULL;
     size_t         len = 0, slen = 0;
     const uint8_t* shown = NULL;
-    if (!m->keys[i] ||
-        fdx_search_tid_shown(r->txn, m->keys[i] - 1, NULL, &term, &len,
+    if (fdx_search_tid_shown(r->txn, counted[i].tid, NULL, &term, &len,
                              &shown, &slen) ||
         len < 3 || term[0] != TERM_FACET) {
       continue;
@@ -1263,7 +1330,7 @@ build_facets(Run* const r)
         continue;
       }
       FdxFacetValue* const v = &res->facets[f].items[res->facets[f].n++];
-      v->count               = (uint64_t)m->vals[i];
+      v->count               = counted[i].count;
       if (f == FDX_FACET_KEYWORD || f == FDX_FACET_YEAR) {
         const uint8_t* const text = slen ? shown : term + 2;
         const size_t         tlen = slen ? slen : len - 2;
@@ -1293,6 +1360,133 @@ build_facets(Run* const r)
     }
   }
   return FDX_SUCCESS;
+}
+
+/* build_facets() from the searcher's counters. */
+static FdxStatus
+build_counted_facets(Run* const r)
+{
+  FdxSearch* const s = r->search;
+  TidCount* const  tc =
+    (TidCount*)malloc((s->n_counted ? s->n_counted : 1) * sizeof(TidCount));
+  if (!tc) {
+    return FDX_ERR_NO_MEMORY;
+  }
+  for (size_t i = 0; i < s->n_counted; ++i) {
+    tc[i].tid   = s->counted[i];
+    tc[i].count = s->counts[s->counted[i]];
+  }
+  const FdxStatus st = build_facets(r, tc, s->n_counted);
+  free(tc);
+  return st;
+}
+
+/* Every doc, newest first (see fdx_search_mod_key()): the page straight
+ * from the 'm' keys walked backwards, the facets from the document
+ * frequencies of their values. */
+static FdxStatus
+browse_all(Run* const r, FdxError* const err)
+{
+  FdxSearchResult* const      res = r->result;
+  const FdxSearchQuery* const q   = r->query;
+  res->total                      = r->counters.docs;
+  res->hits = (FdxSearchHit*)malloc((q->limit ? q->limit : 1) *
+                                    sizeof(FdxSearchHit));
+  if (!res->hits) {
+    return FDX_ERR_NO_MEMORY;
+  }
+  MDB_cursor* cur = NULL;
+  int rc = mdb_cursor_open(r->txn->txn, r->txn->store->search_keys, &cur);
+  if (rc) {
+    return fdx_lmdb_status(rc);
+  }
+  const uint8_t after = 'm' + 1;
+  MDB_val       key   = {1, (void*)&after};
+  MDB_val       val;
+  rc = mdb_cursor_get(cur, &key, &val, MDB_SET_RANGE);
+  rc = mdb_cursor_get(cur, &key, &val, rc == MDB_NOTFOUND ? MDB_LAST : MDB_PREV);
+  size_t    seen = 0;
+  FdxStatus st   = FDX_SUCCESS;
+  while (!rc && key.mv_size == SEARCH_MOD_KEY &&
+         ((const uint8_t*)key.mv_data)[0] == 'm' && res->n_hits < q->limit) {
+    if (seen++ >= q->offset) {
+      const uint32_t doc = ~get_u32be((const uint8_t*)key.mv_data + 9);
+      uint8_t        dk[4];
+      put_u32be(dk, doc);
+      MDB_val dkey = {4, dk};
+      MDB_val dval;
+      rc = mdb_get(r->txn->txn, r->txn->store->search_docs, &dkey, &dval);
+      if (rc || dval.mv_size < sizeof(DocHead)) {
+        st = rc ? fdx_lmdb_status(rc) : FDX_ERR_CORRUPT;
+        break;
+      }
+      DocHead head;
+      memcpy(&head, dval.mv_data, sizeof(head));
+      FdxSearchHit* const hit = &res->hits[res->n_hits++];
+      memset(hit, 0, sizeof(*hit));
+      hit->graph        = head.g;
+      hit->subject      = head.s;
+      hit->doc          = doc;
+      hit->has_modified = (head.flags & DOC_DATED) != 0;
+      hit->modified     = head.modified;
+    }
+    rc = mdb_cursor_get(cur, &key, &val, MDB_PREV);
+  }
+  if (!st && rc && rc != MDB_NOTFOUND) {
+    st = fdx_lmdb_status(rc);
+  }
+  mdb_cursor_close(cur);
+  if (st || !q->facet_limit) {
+    return st;
+  }
+  /* Every value of every facet, with its df. */
+  TidCount* tc    = NULL;
+  size_t    n     = 0;
+  size_t    cap   = 0;
+  MDB_cursor* tcur = NULL;
+  if ((rc = mdb_cursor_open(r->txn->txn, r->txn->store->search_terms,
+                            &tcur))) {
+    return fdx_lmdb_status(rc);
+  }
+  const uint8_t facets[1] = {TERM_FACET};
+  key.mv_size             = 1;
+  key.mv_data             = (void*)facets;
+  rc = mdb_cursor_get(tcur, &key, &val, MDB_SET_RANGE);
+  while (!st && !rc && key.mv_size >= 3 &&
+         ((const uint8_t*)key.mv_data)[0] == TERM_FACET) {
+    uint32_t tid = 0, df = 0;
+    if (val.mv_size == 4) {
+      memcpy(&tid, val.mv_data, 4);
+    }
+    if (val.mv_size == 4 &&
+        !fdx_search_tid_info(r->txn, tid, &df, NULL, NULL) && df) {
+      if (n == cap) {
+        cap                  = cap ? cap * 2 : 256;
+        TidCount* const grown = (TidCount*)realloc(tc, cap * sizeof(TidCount));
+        if (!grown) {
+          st = FDX_ERR_NO_MEMORY;
+          break;
+        }
+        tc = grown;
+      }
+      tc[n].tid   = tid;
+      tc[n].count = df;
+      ++n;
+    }
+    if (!st) {
+      st = run_tick(r, err);
+    }
+    rc = mdb_cursor_get(tcur, &key, &val, MDB_NEXT);
+  }
+  mdb_cursor_close(tcur);
+  if (!st && rc && rc != MDB_NOTFOUND) {
+    st = fdx_lmdb_status(rc);
+  }
+  if (!st) {
+    st = build_facets(r, tc, n);
+  }
+  free(tc);
+  return st;
 }
 
 FdxStatus
@@ -1338,6 +1532,10 @@ fdx_search_run(FdxSearch* const            search,
   const Parsed* const pq = &res->parsed;
   if (!st) {
     st = fdx_search_counters_get(txn, &r.counters);
+  }
+  if (!st && query->facet_limit &&
+      !counts_reserve(search, r.counters.next_tid)) {
+    st = FDX_ERR_NO_MEMORY;
   }
   for (int f = 0; f < N_FIELDS; ++f) {
     r.avg_len[f] = r.counters.docs
@@ -1433,13 +1631,23 @@ fdx_search_run(FdxSearch* const            search,
   }
   const bool empty_required = r.n_lists && !r.lists[0].n;
   const bool words_unmatched = pq->n_clauses && any_included && !r.n_lists;
-  if (!st && !empty_required && !words_unmatched) {
-    st = walk(&r, err);
+  /* Everything, newest first (a catalogue's front page): from the
+   * modified order and the facet values' document frequencies, without
+   * reading every doc. */
+  const bool browse = !st && !r.n_lists && !r.n_excluded && !r.n_phrases &&
+                      !pq->n_clauses && !query->has_from && !query->has_to &&
+                      r.heap.sort == FDX_SEARCH_SORT_MODIFIED;
+  if (browse) {
+    st = browse_all(&r, err);
+  } else {
+    if (!st && !empty_required && !words_unmatched) {
+      st = walk(&r, err);
+    }
+    if (!st && query->facet_limit) {
+      st = build_counted_facets(&r);
+    }
   }
-  if (!st && query->facet_limit) {
-    st = build_facets(&r);
-  }
-  if (!st) {
+  if (!st && !browse) {
     /* The page: the heap sorted, after the offset. */
     qsort_r(r.heap.items, r.heap.n, sizeof(Kept), kept_cmp, &r.heap.sort);
     const size_t from = query->offset < r.heap.n ? query->offset : r.heap.n;
@@ -1464,7 +1672,7 @@ fdx_search_run(FdxSearch* const            search,
   free(r.excluded);
   free(r.phrases);
   free(r.heap.items);
-  fdx_tidmap_free(&r.counts);
+  counts_reset(search);
   if (st) {
     fdx_search_result_free(res);
     if (st == FDX_ERR_NO_MEMORY || st == FDX_ERR_CORRUPT ||
@@ -1737,65 +1945,106 @@ fdx_search_lang_rank(const FdxTerm* const t, const char* const lang)
   return 4;
 }
 
+/* The ids of the label predicates (0: not in the dictionary), from the
+ * store's cache: an id once found never changes, and one not found is
+ * looked up again only after the dictionary has grown. */
+static FdxStatus
+label_preds(FdxTxn* const txn, FdxId* const preds)
+{
+  FdxStore* const store = txn->store;
+  pthread_mutex_lock(&store->label_lock);
+  bool all = true;
+  for (size_t i = 0; i < N_LABEL_IRIS; ++i) {
+    all = all && store->label_preds[i];
+  }
+  FdxStatus st = FDX_SUCCESS;
+  if (!all && store->label_next_term != txn->meta.next_term) {
+    for (size_t i = 0; i < N_LABEL_IRIS && !st; ++i) {
+      if (!store->label_preds[i]) {
+        st = fdx_iri_id(txn, label_iris[i], &store->label_preds[i]);
+      }
+    }
+    store->label_next_term = st ? 0 : txn->meta.next_term;
+  }
+  memcpy(preds, store->label_preds, N_LABEL_IRIS * sizeof(FdxId));
+  pthread_mutex_unlock(&store->label_lock);
+  return st;
+}
+
 FdxStatus
 fdx_search_label(FdxTxn* const     txn,
                  const FdxId       id,
                  const char* const lang,
                  FdxTermBuf* const buf)
 {
-  if (!txn || !buf) {
+  FdxId           label = 0;
+  const FdxStatus st    = fdx_search_label_id(txn, id, lang, &label);
+  return st ? st : fdx_term_get(txn, label, buf);
+}
+
+FdxStatus
+fdx_search_label_id(FdxTxn* const     txn,
+                    const FdxId       id,
+                    const char* const lang,
+                    FdxId* const      ret)
+{
+  FdxTermBuf  scratch;
+  FdxTermBuf* buf = &scratch;
+  if (!txn || !ret) {
     return FDX_ERR_BAD_ARG;
   }
   if (fdx_id_is_inline(id)) {
     return FDX_FAILURE;
   }
-  FdxId preds[N_LABEL_IRIS];
-  for (size_t i = 0; i < N_LABEL_IRIS; ++i) {
-    const FdxStatus st = fdx_iri_id(txn, label_iris[i], &preds[i]);
-    if (st) {
-      return st;
-    }
+  FdxId     preds[N_LABEL_IRIS];
+  FdxStatus st = label_preds(txn, preds);
+  if (st) {
+    return st;
   }
-  FdxId best      = 0;
-  int   best_rank = 1000;
-  for (size_t i = 0; i < N_LABEL_IRIS; ++i) {
-    if (!preds[i]) {
+  /* One walk over the subject's quads, in every graph. */
+  const FdxQuad pattern = {id, FDX_ID_ANY, FDX_ID_ANY, FDX_ID_ANY};
+  FdxQuadIter*  it      = NULL;
+  if ((st = fdx_quad_find(txn, &pattern, &it))) {
+    return st;
+  }
+  FdxId   best      = 0;
+  int     best_rank = 1000;
+  FdxQuad q;
+  int     seen = 0;
+  while (!(st = fdx_quad_iter_next(it, &q)) && seen < 256) {
+    size_t i = 0;
+    while (i < N_LABEL_IRIS && (!preds[i] || preds[i] != q.p)) {
+      ++i;
+    }
+    if (i == N_LABEL_IRIS || q.o == best) {
       continue;
     }
-    const FdxQuad pattern = {id, preds[i], FDX_ID_ANY, FDX_ID_ANY};
-    FdxQuadIter*  it      = NULL;
-    FdxStatus     st      = fdx_quad_find(txn, &pattern, &it);
-    if (st) {
-      return st;
-    }
-    FdxQuad q;
-    int     seen = 0;
-    while (!(st = fdx_quad_iter_next(it, &q)) && seen++ < 64) {
-      if ((st = fdx_term_get(txn, q.o, buf))) {
-        if (st == FDX_FAILURE) {
-          continue;
-        }
-        break;
-      }
-      if (buf->term.kind != FDX_TERM_LITERAL) {
+    ++seen;
+    if ((st = fdx_term_get(txn, q.o, buf))) {
+      if (st == FDX_FAILURE) {
         continue;
       }
-      /* Predicate order breaks ties: ranks step by 10 per language. */
-      const int rank = fdx_search_lang_rank(&buf->term, lang) * 10 + (int)i;
-      if (rank < best_rank) {
-        best_rank = rank;
-        best      = q.o;
-      }
+      break;
     }
-    fdx_quad_iter_free(it);
-    if (st && st != FDX_FAILURE) {
-      return st;
+    if (buf->term.kind != FDX_TERM_LITERAL) {
+      continue;
     }
+    /* Predicate order breaks ties: ranks step by 10 per language. */
+    const int rank = fdx_search_lang_rank(&buf->term, lang) * 10 + (int)i;
+    if (rank < best_rank) {
+      best_rank = rank;
+      best      = q.o;
+    }
+  }
+  fdx_quad_iter_free(it);
+  if (st && st != FDX_FAILURE) {
+    return st;
   }
   if (!best) {
     return FDX_FAILURE;
   }
-  return fdx_term_get(txn, best, buf);
+  *ret = best;
+  return FDX_SUCCESS;
 }
 
 /* ------------------------------------------------------------------------

@@ -31,7 +31,12 @@
  *   search_keys      'k', subject (8 BE), graph (8 BE) -> doc (4 bytes
  *                    native); and 'h', the 64-bit id hash of the subject's
  *                    IRI (8 BE, see fdx_search_hash_id()), doc (4 BE) ->
- *                    nothing, for the API's short ids.
+ *                    nothing, for the API's short ids; and 'm', the
+ *                    doc's dct:modified (else issued) as 8 bytes BE with
+ *                    the sign bit flipped (0 for an undated doc), the
+ *                    doc's bits inverted (4 BE) -> nothing: walked
+ *                    backwards, every doc newest first, undated last,
+ *                    docs of one date in doc order (fdx_search_mod_key()).
  *
  * Doc numbers are handed out in increasing order and never reused, so a
  * bulk load only appends to the end of each term's postings.
@@ -217,6 +222,11 @@ fdx_search_tid_shown(FdxTxn*         txn,
                      size_t*         ret_len,
                      const uint8_t** ret_shown,
                      size_t*         ret_shown_len);
+
+/* The 'm' key of a doc in search_keys (see above). */
+#define SEARCH_MOD_KEY 13
+void
+fdx_search_mod_key(uint8_t* out, bool dated, int64_t modified, uint32_t doc);
 
 /* The facet term of an id value: 0x01, code, 8 bytes BE.  Returns its
  * length (10). */

@@ -119,6 +119,11 @@ fdx_store_new(FdxStore** const ret_store)
     free(store);
     return FDX_ERR_NO_MEMORY;
   }
+  if (pthread_mutex_init(&store->label_lock, NULL)) {
+    pthread_rwlock_destroy(&store->resize_lock);
+    free(store);
+    return FDX_ERR_NO_MEMORY;
+  }
   *ret_store = store;
   return FDX_SUCCESS;
 }
@@ -579,6 +584,7 @@ fdx_store_free(FdxStore* const store)
     mdb_env_close(store->env);
   }
   pthread_rwlock_destroy(&store->resize_lock);
+  pthread_mutex_destroy(&store->label_lock);
   free(store->dir);
   free(store);
 }

@@ -112,6 +112,11 @@ struct FdxStoreImpl {
   bool             has_search;   /* false: an older store, read-only */
   bool             search_stale; /* upgraded at open: rebuild the index */
   double           search_seconds; /* spent keeping it, by this handle */
+  /* Ids of the label predicates fdx_search_label() reads, once found (ids
+   * never change); 0 until the dictionary has the IRI. */
+  pthread_mutex_t  label_lock;
+  FdxId            label_preds[8];
+  uint64_t         label_next_term; /* the dictionary's size at the look-up */
   uint64_t         map_size;
   size_t           max_term_bytes;
   unsigned         flags;

@@ -245,6 +245,10 @@ fdx_search_lang_rank(const FdxTerm* t, const char* lang);
 FdxStatus
 fdx_search_label(FdxTxn* txn, FdxId id, const char* lang, FdxTermBuf* buf);
 
+/** The same, giving the label's id (for callers that cache labels). */
+FdxStatus
+fdx_search_label_id(FdxTxn* txn, FdxId id, const char* lang, FdxId* ret);
+
 /**
  * The short id the API gives a resource IRI that is not under its base:
  * "x" and 16 hex digits of a 64-bit hash of the IRI (FNV-1a with a
