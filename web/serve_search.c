@@ -467,7 +467,8 @@ dataset_answer(Serve* const s, HttpRequest* const req, const char* const iri,
   }
   Buf variant;
   memset(&variant, 0, sizeof(variant));
-  buf_printf(&variant, "dataset\n%d\n%d\n%s\n%s", kind, by_hash, iri,
+  buf_printf(&variant, "dataset\n%d%s\n%d\n%s\n%s", kind,
+             kind == 1 ? " dcat-ap-3.0.1" : "", by_hash, iri,
              lang ? lang : "");
   const uint64_t generation = fdx_txn_generation(txn);
   char           etag[64];
