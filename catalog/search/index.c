@@ -585,9 +585,9 @@ entry_prefix(const TermMap* const m, const uint32_t i)
 }
 
 /* Sort `order` (entries of `m`) by term bytes: an LSD radix sort on the
- * 8-byte prefixes, then insertion sort within runs of equal prefixes
- * (rare: terms that share their first 8 bytes).  qsort with a comparison
- * call per step costs several times this on a bulk load's new terms. */
+ * 8-byte prefixes, then a comparison sort within each run of equal
+ * prefixes.  qsort alone, with a comparison call per step, costs several
+ * times this on a bulk load's millions of new terms. */
 static bool
 sort_entries(const TermMap* const m, uint32_t* const order, const size_t n)
 {
@@ -634,21 +634,17 @@ sort_entries(const TermMap* const m, uint32_t* const order, const size_t n)
   for (size_t i = 0; i < n; ++i) {
     order[i] = a[i].idx;
   }
-  /* Runs of one prefix: by the whole term. */
-  for (size_t i = 1; i < n; ++i) {
-    if (a[i].key != a[i - 1].key) {
-      continue;
+  /* Runs of one prefix (facet values of one facet, titles that start
+   * alike: they can be long): by the whole term. */
+  for (size_t i = 0; i < n;) {
+    size_t j = i + 1;
+    while (j < n && a[j].key == a[i].key) {
+      ++j;
     }
-    size_t j = i;
-    while (j > 0 && a[j - 1].key == a[i].key &&
-           entry_cmp(&order[i], &order[j - 1], (void*)m) < 0) {
-      --j;
+    if (j - i > 1) {
+      qsort_r(order + i, j - i, sizeof(uint32_t), entry_cmp, (void*)m);
     }
-    if (j < i) {
-      const uint32_t v = order[i];
-      memmove(order + j + 1, order + j, (i - j) * sizeof(uint32_t));
-      order[j] = v;
-    }
+    i = j;
   }
   free(a);
   free(b);
@@ -1055,6 +1051,51 @@ add_text(Indexer* const ix, const FdxId id, const int field)
   return FDX_SUCCESS;
 }
 
+/* Tokenizer callback for identifiers: count the words without digits. */
+static int
+on_letter_token(void* const ctx, const FdxToken* const token)
+{
+  for (size_t i = 0; i < token->folded_len; ++i) {
+    if ((uint8_t)(token->folded[i] - '0') <= 9) {
+      return 0;
+    }
+  }
+  return on_token(ctx, token);
+}
+
+/* An identifier: the whole literal folded as one term ("FDX-ATH-2021" is
+ * "fdx-ath-2021"), which a query clause finds through its own folded text
+ * (query.c), and its words of letters; not its parts with digits:
+ * identifiers are mostly unique, and those parts (of a UUID, say) would
+ * fill the term dictionary with words nobody searches for. */
+static FdxStatus
+add_identifier(Indexer* const ix, const FdxId id)
+{
+  FdxStatus st = fdx_term_get(ix->txn, id, &ix->tbuf);
+  if (st) {
+    return st == FDX_FAILURE ? FDX_SUCCESS : st;
+  }
+  const FdxTerm* const t = &ix->tbuf.term;
+  if (t->kind != FDX_TERM_LITERAL || !t->value_len ||
+      t->value_len > TERM_MAX) {
+    return FDX_SUCCESS;
+  }
+  char      buf[TERM_MAX + 1];
+  const int n = fdx_token_fold(t->value, t->value_len, buf, sizeof(buf));
+  if (n <= 0 || (uint8_t)buf[0] < 0x20) {
+    return FDX_SUCCESS;
+  }
+  ix->doc.field = F_IDENTIFIER;
+  count_term(ix, buf, (size_t)n);
+  /* And its words of letters ("fdx", "ath"), unstemmed: the parts with
+   * digits are what makes identifiers unique. */
+  if (fdx_tokenize(ix->tk, t->value, t->value_len, FDX_TOKEN_LANG_NONE,
+                   on_letter_token, ix) < 0) {
+    return FDX_ERR_NO_MEMORY;
+  }
+  return ix->doc.oom ? FDX_ERR_NO_MEMORY : FDX_SUCCESS;
+}
+
 /* Note a facet value (a term of up to 10 bytes). */
 static void
 add_facet_id(Indexer* const ix, const FdxFacet facet, const FdxId id)
@@ -1366,7 +1407,7 @@ add_adms_identifier(Indexer* const ix, const FdxId g, const FdxId node)
   }
   t = &ix->tbuf2.term;
   if (t->kind == FDX_TERM_LITERAL) {
-    return add_text(ix, node, F_IDENTIFIER);
+    return add_identifier(ix, node);
   }
   FdxId* pairs = NULL;
   size_t n     = 0;
@@ -1375,7 +1416,7 @@ add_adms_identifier(Indexer* const ix, const FdxId g, const FdxId node)
   }
   for (size_t i = 0; i < n && !st; ++i) {
     if (role_of(ix, pairs[2 * i]) == R_NOTATION) {
-      st = add_text(ix, pairs[2 * i + 1], F_IDENTIFIER);
+      st = add_identifier(ix, pairs[2 * i + 1]);
     }
   }
   free(pairs);
@@ -1435,7 +1476,7 @@ extract_doc(Indexer* const ix, const FdxId g, const FdxId s, const uint8_t cls)
       }
       break;
     case R_IDENTIFIER:
-      st = add_text(ix, o, F_IDENTIFIER);
+      st = add_identifier(ix, o);
       break;
     case R_ADMS_IDENTIFIER:
       st = add_adms_identifier(ix, g, o);

@@ -170,6 +170,9 @@ typedef struct {
   bool   phrase;
   size_t first_word;
   size_t n_words;
+  /* An unquoted clause of several words ("FDX-ATH-2021"): the clause
+   * folded whole, the term an identifier of that text is indexed as. */
+  char   whole[TERM_MAX + 1];
 } QClause;
 
 typedef struct {
@@ -321,8 +324,14 @@ parse_query(FdxTokenizer* const tk,
       pq->words[pq->n_words - 1].prefix = true;
     }
     if (c->n_words > 1 && !phrase) {
-      /* "COVID-19" is two words that belong together. */
+      /* "COVID-19" is two words that belong together; "FDX-ATH-2021" may
+       * also be an identifier, indexed whole. */
       c->phrase = true;
+      const int n =
+        fdx_token_fold(q + start, end - start, c->whole, sizeof(c->whole));
+      if (n <= 0) {
+        c->whole[0] = '\0';
+      }
     }
     ++pq->n_clauses;
   }
@@ -1572,6 +1581,12 @@ fdx_search_run(FdxSearch* const            search,
     for (size_t w = 0; w < clause->n_words && !st; ++w) {
       DocList* const l = &r.lists[r.n_lists++];
       st = word_list(txn, &pq->words[clause->first_word + w], l);
+      if (!st && clause->whole[0]) {
+        /* Docs with the clause as an identifier have all its words. */
+        uint32_t df = 0;
+        st = add_term(txn, (const uint8_t*)clause->whole,
+                      strlen(clause->whole), l, &df);
+      }
       if (!st) {
         const double df = l->idf;
         const double n  = (double)r.counters.docs;

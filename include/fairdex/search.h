@@ -21,7 +21,11 @@
  *                the concepts of dcat:theme, dct:subject, dct:type and the
  *                HealthDCAT-AP health categories and themes, wherever in
  *                the store those labels are
- *   identifier   dct:identifier, and the skos:notation of adms:identifier
+ *   identifier   dct:identifier, and the skos:notation of adms:identifier,
+ *                each as one whole term (a query clause "FDX-ATH-2021"
+ *                finds it) and by its words of letters ("fdx", "ath"),
+ *                not by its parts with digits (those make identifiers
+ *                unique, and would fill the index with unique words)
  * and seven facets (FdxFacet).  Ranking is BM25F with field weights
  * title 5, keyword 3, identifier 3, concept 1.5, publisher 1.5,
  * description 1.
