@@ -1,6 +1,7 @@
 # shellcheck shell=bash disable=SC2034
 # tests/bench/lib.sh: the parts shared by the benchmarks that load the
-# generated catalogue into fairdex and into Virtuoso 7 (query.sh, serve.sh).
+# generated catalogue into fairdex and into Virtuoso 7 (query.sh, serve.sh),
+# and by search.sh (fairdex only: the build, the input, the helpers).
 # Sourced, not run.  The sourcing script sets first:
 #   PROG   its name, for messages ("query.sh")
 #   ROOT, BUILD, WORK, N, SEED, FAIRDEX (BUILD/web/fairdex), GEN (gen-catalog)
