@@ -324,9 +324,12 @@ parse_query(FdxTokenizer* const tk,
       pq->words[pq->n_words - 1].prefix = true;
     }
     if (c->n_words > 1 && !phrase) {
-      /* "COVID-19" is two words that belong together; "FDX-ATH-2021" may
-       * also be an identifier, indexed whole. */
-      c->phrase = true;
+      /* "COVID-19", "Baden-Württemberg": words that all must match (not
+       * checked as a phrase, which costs a second look at every match;
+       * quotes ask for that), or an identifier "FDX-ATH-2021", indexed
+       * whole.  Excluded, they are a phrase (all of "-COVID-19", not
+       * every "covid"). */
+      c->phrase = exclude;
       const int n =
         fdx_token_fold(q + start, end - start, c->whole, sizeof(c->whole));
       if (n <= 0) {

@@ -32,7 +32,8 @@
  *
  * Query syntax (FdxSearchQuery.q): words, all required; "quoted phrases"
  * (the words in that order); -word or -"phrase" excludes; word* matches
- * every indexed word that starts with it.  Facet values of one facet are
+ * every indexed word that starts with it.  A word with inner punctuation
+ * ("COVID-19") is its parts, all required, or an identifier of that text.  Facet values of one facet are
  * alternatives (OR); facets and words combine with AND.
  */
 #ifndef FAIRDEX_SEARCH_H
