@@ -947,36 +947,45 @@ has_phrase(FdxSearch* const     search,
 {
   PhraseState ps = {pq, clause, 0, 0, false};
   *ret           = false;
-  const FdxQuad pattern = {s, FDX_ID_ANY, FDX_ID_ANY, g};
-  FdxQuadIter*  it      = NULL;
-  FdxStatus     st      = fdx_quad_find(txn, &pattern, &it);
-  if (st) {
-    return st;
-  }
-  FdxQuad q;
-  while (!ps.found && !(st = fdx_quad_iter_next(it, &q))) {
-    bool own = false, linked = false;
-    for (size_t i = 0; i < N_PHRASE_OWN && !own; ++i) {
-      own = preds->own[i] && preds->own[i] == q.p;
+  FdxStatus st   = FDX_SUCCESS;
+  /* The resource's own texts first; the names of what it links to (a walk
+   * over their labels each) only when those lack the phrase. */
+  for (int pass = 0; pass < 2 && !ps.found && !st; ++pass) {
+    const FdxQuad pattern = {s, FDX_ID_ANY, FDX_ID_ANY, g};
+    FdxQuadIter*  it      = NULL;
+    if ((st = fdx_quad_find(txn, &pattern, &it))) {
+      return st;
     }
-    for (size_t i = 0; i < N_PHRASE_LINKED && !linked; ++i) {
-      linked = preds->linked[i] && preds->linked[i] == q.p;
-    }
-    if (own) {
-      st = phrase_in_literal(search, txn, q.o, &ps);
-    } else if (linked) {
-      st = phrase_in_literal(search, txn, q.o, &ps); /* a literal name */
-      if (!st) {
-        st = phrase_in_labels(search, txn, q.o, preds->labels, N_LABEL_IRIS + 1,
-                              &ps);
+    FdxQuad q;
+    while (!ps.found && !(st = fdx_quad_iter_next(it, &q))) {
+      bool match = false;
+      if (!pass) {
+        for (size_t i = 0; i < N_PHRASE_OWN && !match; ++i) {
+          match = preds->own[i] && preds->own[i] == q.p;
+        }
+      } else {
+        for (size_t i = 0; i < N_PHRASE_LINKED && !match; ++i) {
+          match = preds->linked[i] && preds->linked[i] == q.p;
+        }
+      }
+      if (!match) {
+        continue;
+      }
+      st = phrase_in_literal(search, txn, q.o, &ps); /* a literal name too */
+      if (!st && pass) {
+        st = phrase_in_labels(search, txn, q.o, preds->labels,
+                              N_LABEL_IRIS + 1, &ps);
+      }
+      if (st) {
+        break;
       }
     }
-    if (st) {
-      break;
+    fdx_quad_iter_free(it);
+    if (st == FDX_FAILURE) {
+      st = FDX_SUCCESS;
     }
   }
-  fdx_quad_iter_free(it);
-  if (st && st != FDX_FAILURE) {
+  if (st) {
     return st;
   }
   *ret = ps.found;
