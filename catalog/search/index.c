@@ -747,33 +747,27 @@ apply_df(Indexer* const ix)
 static FdxStatus
 add_df(Indexer* const ix, const uint32_t tid, const int64_t delta)
 {
-  {
-    uint8_t kbuf[4];
-    put_u32be(kbuf, tid);
-    MDB_val key = {4, kbuf};
-    MDB_val val;
-    int     rc = mdb_get(ix->txn->txn, ix->txn->store->search_tids, &key,
-                         &val);
-    if (rc) {
-      return fdx_lmdb_status(rc);
-    }
-    if (val.mv_size < 6 || val.mv_size > 6 + 2 * TERM_MAX) {
-      return FDX_ERR_CORRUPT;
-    }
-    uint8_t  buf[6 + 2 * TERM_MAX];
-    uint32_t df;
-    memcpy(buf, val.mv_data, val.mv_size);
-    memcpy(&df, buf, 4);
-    const int64_t next = (int64_t)df + delta;
-    df                 = next < 0 ? 0 : (uint32_t)next;
-    memcpy(buf, &df, 4);
-    MDB_val nval = {val.mv_size, buf};
-    if ((rc = mdb_put(ix->txn->txn, ix->txn->store->search_tids, &key, &nval,
-                      0))) {
-      return fdx_lmdb_status(rc);
-    }
+  uint8_t kbuf[4];
+  put_u32be(kbuf, tid);
+  MDB_val key = {4, kbuf};
+  MDB_val val;
+  int rc = mdb_get(ix->txn->txn, ix->txn->store->search_tids, &key, &val);
+  if (rc) {
+    return fdx_lmdb_status(rc);
   }
-  return FDX_SUCCESS;
+  if (val.mv_size < 6 || val.mv_size > 6 + 2 * TERM_MAX) {
+    return FDX_ERR_CORRUPT;
+  }
+  uint8_t  buf[6 + 2 * TERM_MAX];
+  uint32_t df;
+  memcpy(buf, val.mv_data, val.mv_size);
+  memcpy(&df, buf, 4);
+  const int64_t next = (int64_t)df + delta;
+  df                 = next < 0 ? 0 : (uint32_t)next;
+  memcpy(buf, &df, 4);
+  MDB_val nval = {val.mv_size, buf};
+  rc = mdb_put(ix->txn->txn, ix->txn->store->search_tids, &key, &nval, 0);
+  return rc ? fdx_lmdb_status(rc) : FDX_SUCCESS;
 }
 
 size_t
