@@ -380,6 +380,28 @@ lmdb_st(const int rc)
 
 static const uint8_t counters_key[2] = {0, 0};
 
+/* The 4-byte (native order) value of `key` in `dbi`: FDX_FAILURE if
+ * absent, FDX_ERR_CORRUPT if it is not 4 bytes. */
+static FdxStatus
+get_u32(MDB_txn* const txn, const MDB_dbi dbi, const void* const key_bytes,
+        const size_t key_len, uint32_t* const ret)
+{
+  MDB_val   key = {key_len, (void*)key_bytes};
+  MDB_val   val;
+  const int rc = mdb_get(txn, dbi, &key, &val);
+  if (rc == MDB_NOTFOUND) {
+    return FDX_FAILURE;
+  }
+  if (rc) {
+    return fdx_lmdb_status(rc);
+  }
+  if (val.mv_size != 4) {
+    return FDX_ERR_CORRUPT;
+  }
+  memcpy(ret, val.mv_data, 4);
+  return FDX_SUCCESS;
+}
+
 FdxStatus
 fdx_search_counters_get(FdxTxn* const txn, SearchCounters* const ret)
 {
@@ -421,20 +443,7 @@ fdx_search_tid(FdxTxn* const        txn,
   if (!len || len > TERM_MAX) {
     return FDX_FAILURE;
   }
-  MDB_val   key = {len, (void*)term};
-  MDB_val   val;
-  const int rc = mdb_get(txn->txn, txn->store->search_terms, &key, &val);
-  if (rc == MDB_NOTFOUND) {
-    return FDX_FAILURE;
-  }
-  if (rc) {
-    return fdx_lmdb_status(rc);
-  }
-  if (val.mv_size != 4) {
-    return FDX_ERR_CORRUPT;
-  }
-  memcpy(ret, val.mv_data, 4);
-  return FDX_SUCCESS;
+  return get_u32(txn->txn, txn->store->search_terms, term, len, ret);
 }
 
 FdxStatus
@@ -1919,21 +1928,7 @@ doc_find(Indexer* const ix, const FdxId g, const FdxId s, uint32_t* const ret)
 {
   uint8_t kbuf[17];
   doc_key(kbuf, g, s);
-  MDB_val   key = {17, kbuf};
-  MDB_val   val;
-  const int rc = mdb_get(ix->txn->txn, ix->txn->store->search_keys, &key,
-                         &val);
-  if (rc == MDB_NOTFOUND) {
-    return FDX_FAILURE;
-  }
-  if (rc) {
-    return fdx_lmdb_status(rc);
-  }
-  if (val.mv_size != 4) {
-    return FDX_ERR_CORRUPT;
-  }
-  memcpy(ret, val.mv_data, 4);
-  return FDX_SUCCESS;
+  return get_u32(ix->txn->txn, ix->txn->store->search_keys, kbuf, 17, ret);
 }
 
 /* The 64-bit hash behind the API's short ids: FNV-1a, then a

@@ -28,7 +28,6 @@
 #include "fairdex/status.h"
 #include "fairdex/store.h"
 
-#include <lmdb.h>
 
 #include <inttypes.h>
 #include <stdbool.h>
@@ -500,63 +499,25 @@ test_reopen(void)
   fdx_store_free(store);
 }
 
+/* The tables of versions 3 and 4 (search_impl.h). */
+static const char* const v3_v4_tables[] = {
+  "changes",        "aux",         "search_terms",   "search_tids",
+  "search_postings", "search_docs", "search_forward", "search_keys"};
+
 /* Turn the store in `dir` back into a version-2 store with LMDB: the
  * version, and no `changes`, `aux` or search table. */
 static void
 make_v2(const char* const dir)
 {
-  MDB_env* env = NULL;
-  MDB_txn* txn = NULL;
-  MDB_dbi  dbi;
-  REQUIRE(!mdb_env_create(&env));
-  REQUIRE(!mdb_env_set_maxdbs(env, 24));
-  REQUIRE(!mdb_env_open(env, dir, MDB_NOSYNC, 0644));
-  REQUIRE(!mdb_txn_begin(env, NULL, 0, &txn));
-  REQUIRE(!mdb_dbi_open(txn, "meta", 0, &dbi));
-  uint8_t buf[8] = { 0, 0, 0, 0, 0, 0, 0, 2 };
-  MDB_val key    = { strlen("schema_version"), (void*)"schema_version" };
-  MDB_val val    = { 8, buf };
-  REQUIRE(!mdb_put(txn, dbi, &key, &val, 0));
-  REQUIRE(!mdb_dbi_open(txn, "changes", 0, &dbi));
-  REQUIRE(!mdb_drop(txn, dbi, 1));
-  REQUIRE(!mdb_dbi_open(txn, "aux", 0, &dbi));
-  REQUIRE(!mdb_drop(txn, dbi, 1));
-  /* And none of the search tables of version 4, where they exist. */
-  static const char* const search_tables[] = {
-    "search_terms", "search_tids", "search_postings", "search_docs",
-    "search_forward", "search_keys"};
-  for (size_t i = 0; i < 6; ++i) {
-    if (!mdb_dbi_open(txn, search_tables[i], 0, &dbi)) {
-      REQUIRE(!mdb_drop(txn, dbi, 1));
-    }
-  }
-  REQUIRE(!mdb_txn_commit(txn));
-  mdb_env_close(env);
+  store_set_layout(dir, 2, v3_v4_tables,
+                   sizeof(v3_v4_tables) / sizeof(v3_v4_tables[0]));
 }
 
 /* The store's schema version and whether it has the table `name`. */
 static uint64_t
 read_v(const char* const dir, const char* const name, bool* const ret_has)
 {
-  MDB_env* env = NULL;
-  MDB_txn* txn = NULL;
-  MDB_dbi  dbi;
-  REQUIRE(!mdb_env_create(&env));
-  REQUIRE(!mdb_env_set_maxdbs(env, 24));
-  REQUIRE(!mdb_env_open(env, dir, MDB_RDONLY, 0644));
-  REQUIRE(!mdb_txn_begin(env, NULL, MDB_RDONLY, &txn));
-  REQUIRE(!mdb_dbi_open(txn, "meta", 0, &dbi));
-  MDB_val key = { strlen("schema_version"), (void*)"schema_version" };
-  MDB_val val;
-  REQUIRE(!mdb_get(txn, dbi, &key, &val) && val.mv_size == 8);
-  uint64_t v = 0;
-  for (int i = 0; i < 8; ++i) {
-    v = (v << 8) | ((const uint8_t*)val.mv_data)[i];
-  }
-  *ret_has = !mdb_dbi_open(txn, name, 0, &dbi);
-  mdb_txn_abort(txn);
-  mdb_env_close(env);
-  return v;
+  return store_layout(dir, name, ret_has);
 }
 
 static void
@@ -624,22 +585,7 @@ test_upgrade(void)
 
   /* A version-3 store that lacks a table is not a store. */
   make_v2(dir);
-  {
-    MDB_env* env = NULL;
-    MDB_txn* mtx = NULL;
-    MDB_dbi  dbi;
-    REQUIRE(!mdb_env_create(&env));
-    REQUIRE(!mdb_env_set_maxdbs(env, 24));
-    REQUIRE(!mdb_env_open(env, dir, MDB_NOSYNC, 0644));
-    REQUIRE(!mdb_txn_begin(env, NULL, 0, &mtx));
-    REQUIRE(!mdb_dbi_open(mtx, "meta", 0, &dbi));
-    uint8_t buf[8] = { 0, 0, 0, 0, 0, 0, 0, 3 };
-    MDB_val key    = { strlen("schema_version"), (void*)"schema_version" };
-    MDB_val val    = { 8, buf };
-    REQUIRE(!mdb_put(mtx, dbi, &key, &val, 0));
-    REQUIRE(!mdb_txn_commit(mtx));
-    mdb_env_close(env);
-  }
+  store_set_layout(dir, 3, NULL, 0);
   store = NULL;
   REQUIRE(fdx_store_new(&store) == FDX_SUCCESS);
   CHECK_ST(fdx_store_open(store, dir, FDX_STORE_READ_ONLY, NULL),
@@ -647,22 +593,7 @@ test_upgrade(void)
   fdx_store_free(store);
 
   /* Nor is a version-4 one. */
-  {
-    MDB_env* env = NULL;
-    MDB_txn* mtx = NULL;
-    MDB_dbi  dbi;
-    REQUIRE(!mdb_env_create(&env));
-    REQUIRE(!mdb_env_set_maxdbs(env, 24));
-    REQUIRE(!mdb_env_open(env, dir, MDB_NOSYNC, 0644));
-    REQUIRE(!mdb_txn_begin(env, NULL, 0, &mtx));
-    REQUIRE(!mdb_dbi_open(mtx, "meta", 0, &dbi));
-    uint8_t buf[8] = { 0, 0, 0, 0, 0, 0, 0, 4 };
-    MDB_val key    = { strlen("schema_version"), (void*)"schema_version" };
-    MDB_val val    = { 8, buf };
-    REQUIRE(!mdb_put(mtx, dbi, &key, &val, 0));
-    REQUIRE(!mdb_txn_commit(mtx));
-    mdb_env_close(env);
-  }
+  store_set_layout(dir, 4, NULL, 0);
   store = NULL;
   REQUIRE(fdx_store_new(&store) == FDX_SUCCESS);
   CHECK_ST(fdx_store_open(store, dir, FDX_STORE_READ_ONLY, NULL),

@@ -55,7 +55,6 @@
 #include "fairdex/status.h"
 #include "fairdex/store.h"
 
-#include <lmdb.h>
 
 #include <ctype.h>
 #include <inttypes.h>
@@ -2453,57 +2452,25 @@ test_sort_and_dates(void)
 static void
 make_v3(const char* const dir)
 {
-  MDB_env* env = NULL;
-  MDB_txn* txn = NULL;
-  MDB_dbi  dbi;
-  REQUIRE(!mdb_env_create(&env));
-  REQUIRE(!mdb_env_set_maxdbs(env, 24));
-  REQUIRE(!mdb_env_open(env, dir, MDB_NOSYNC, 0644));
-  REQUIRE(!mdb_txn_begin(env, NULL, 0, &txn));
-  REQUIRE(!mdb_dbi_open(txn, "meta", 0, &dbi));
-  uint8_t buf[8] = {0, 0, 0, 0, 0, 0, 0, 3};
-  MDB_val key    = {strlen("schema_version"), (void*)"schema_version"};
-  MDB_val val    = {8, buf};
-  REQUIRE(!mdb_put(txn, dbi, &key, &val, 0));
-  /* Every search table there is (the five of search_impl.h, and any
-   * table whose name starts with "search_"). */
   static const char* const search_tables[] = {
     "search_terms", "search_postings", "search_docs", "search_forward",
     "search_keys", "search_tids"};
-  int dropped = 0;
+  int present = 0;
   for (size_t i = 0; i < sizeof(search_tables) / sizeof(search_tables[0]);
        ++i) {
-    if (!mdb_dbi_open(txn, search_tables[i], 0, &dbi)) {
-      REQUIRE(!mdb_drop(txn, dbi, 1));
-      ++dropped;
-    }
+    bool has = false;
+    store_layout(dir, search_tables[i], &has);
+    present += has;
   }
-  REQUIRE(dropped >= 5);
-  REQUIRE(!mdb_txn_commit(txn));
-  mdb_env_close(env);
+  REQUIRE(present >= 5);
+  store_set_layout(dir, 3, search_tables,
+                   sizeof(search_tables) / sizeof(search_tables[0]));
 }
 
 static uint64_t
 schema_version(const char* const dir)
 {
-  MDB_env* env = NULL;
-  MDB_txn* txn = NULL;
-  MDB_dbi  dbi;
-  REQUIRE(!mdb_env_create(&env));
-  REQUIRE(!mdb_env_set_maxdbs(env, 24));
-  REQUIRE(!mdb_env_open(env, dir, MDB_RDONLY, 0644));
-  REQUIRE(!mdb_txn_begin(env, NULL, MDB_RDONLY, &txn));
-  REQUIRE(!mdb_dbi_open(txn, "meta", 0, &dbi));
-  MDB_val key = {strlen("schema_version"), (void*)"schema_version"};
-  MDB_val val;
-  REQUIRE(!mdb_get(txn, dbi, &key, &val) && val.mv_size == 8);
-  uint64_t v = 0;
-  for (int i = 0; i < 8; ++i) {
-    v = (v << 8) | ((const uint8_t*)val.mv_data)[i];
-  }
-  mdb_txn_abort(txn);
-  mdb_env_close(env);
-  return v;
+  return store_layout(dir, "meta", NULL);
 }
 
 static void

@@ -5,6 +5,7 @@
 #include "test_util.h"
 
 #include <ftw.h>
+#include <lmdb.h>
 #include <inttypes.h>
 #include <string.h>
 
@@ -148,4 +149,68 @@ bytes_eq(const char* const a,
          const size_t      blen)
 {
   return alen == blen && (alen == 0 || !memcmp(a, b, alen));
+}
+
+/* The most tables a store has (FDX_MAX_DBS of store_impl.h, or more). */
+#define TEST_MAX_DBS 24
+
+/* Open the LMDB environment of the store in `dir` (read-only or not). */
+static MDB_env*
+open_env_raw(const char* const dir, const bool read_only)
+{
+  MDB_env* env = NULL;
+  REQUIRE(!mdb_env_create(&env));
+  REQUIRE(!mdb_env_set_maxdbs(env, TEST_MAX_DBS));
+  REQUIRE(!mdb_env_open(env, dir, read_only ? MDB_RDONLY : MDB_NOSYNC, 0644));
+  return env;
+}
+
+void
+store_set_layout(const char* const        dir,
+                 const uint64_t           version,
+                 const char* const* const drop,
+                 const size_t             n)
+{
+  MDB_env* const env = open_env_raw(dir, false);
+  MDB_txn*       txn = NULL;
+  MDB_dbi        dbi;
+  REQUIRE(!mdb_txn_begin(env, NULL, 0, &txn));
+  REQUIRE(!mdb_dbi_open(txn, "meta", 0, &dbi));
+  uint8_t buf[8];
+  for (int i = 0; i < 8; ++i) {
+    buf[i] = (uint8_t)(version >> (8 * (7 - i)));
+  }
+  MDB_val key = {strlen("schema_version"), (void*)"schema_version"};
+  MDB_val val = {8, buf};
+  REQUIRE(!mdb_put(txn, dbi, &key, &val, 0));
+  for (size_t i = 0; i < n; ++i) {
+    if (!mdb_dbi_open(txn, drop[i], 0, &dbi)) {
+      REQUIRE(!mdb_drop(txn, dbi, 1));
+    }
+  }
+  REQUIRE(!mdb_txn_commit(txn));
+  mdb_env_close(env);
+}
+
+uint64_t
+store_layout(const char* const dir, const char* const name, bool* const ret_has)
+{
+  MDB_env* const env = open_env_raw(dir, true);
+  MDB_txn*       txn = NULL;
+  MDB_dbi        dbi;
+  REQUIRE(!mdb_txn_begin(env, NULL, MDB_RDONLY, &txn));
+  REQUIRE(!mdb_dbi_open(txn, "meta", 0, &dbi));
+  MDB_val key = {strlen("schema_version"), (void*)"schema_version"};
+  MDB_val val;
+  REQUIRE(!mdb_get(txn, dbi, &key, &val) && val.mv_size == 8);
+  uint64_t v = 0;
+  for (int i = 0; i < 8; ++i) {
+    v = (v << 8) | ((const uint8_t*)val.mv_data)[i];
+  }
+  if (ret_has) {
+    *ret_has = !mdb_dbi_open(txn, name, 0, &dbi);
+  }
+  mdb_txn_abort(txn);
+  mdb_env_close(env);
+  return v;
 }

@@ -140,4 +140,21 @@ begin(FdxStore* store, unsigned flags);
 bool
 bytes_eq(const char* a, size_t alen, const char* b, size_t blen);
 
+/* ------------------------------------------------------------------------
+ * Older store layouts, made with LMDB directly (upgrade tests)
+ * --------------------------------------------------------------------- */
+
+/* Set the schema version of the (closed) store in `dir` to `version` and
+ * drop those of the `n` tables `drop` that it has.  Exits on an error. */
+void
+store_set_layout(const char*        dir,
+                 uint64_t           version,
+                 const char* const* drop,
+                 size_t             n);
+
+/* The schema version of the (closed) store in `dir`, and (`ret_has` may be
+ * NULL) whether it has the table `name`. */
+uint64_t
+store_layout(const char* dir, const char* name, bool* ret_has);
+
 #endif /* FDX_TEST_UTIL_H */
