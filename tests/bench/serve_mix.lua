@@ -27,7 +27,7 @@
 -- which halves the requests/s wrk can drive with big answers (a /catalog page
 -- of 100 datasets is about 150 KB) on a small machine.
 
-local threads = {}
+threads = {} -- read by done() in wrk_report.lua
 
 function setup(thread)
   table.insert(threads, thread)
@@ -94,38 +94,6 @@ function request()
   return r
 end
 
-local count_status = os.getenv("SERVE_MIX_STATUS") == "1"
-if count_status then
-  function response(status, headers, body)
-    codes[status] = (codes[status] or 0) + 1
-    if status < 200 or status > 299 then
-      non2xx = non2xx + 1
-    end
-  end
-end
-
-function done(summary, latency, requests)
-  local bad = 0
-  local all = {}
-  for _, t in ipairs(threads) do
-    bad = bad + (t:get("non2xx") or 0)
-    for code, n in pairs(t:get("codes") or {}) do
-      all[code] = (all[code] or 0) + n
-    end
-  end
-  local list = {}
-  for code, n in pairs(all) do table.insert(list, code) end
-  table.sort(list)
-  for i, code in ipairs(list) do list[i] = code .. ":" .. all[code] end
-  local e = summary.errors
-  local secs = summary.duration / 1e6
-  io.write(string.format(
-    "RESULT requests=%d duration_s=%.3f rps=%.2f p50_ms=%.3f p99_ms=%.3f mean_ms=%.3f max_ms=%.3f " ..
-    "connect=%d read=%d write=%d timeout=%d status=%d non2xx=%s codes=%s\n",
-    summary.requests, secs, summary.requests / secs,
-    latency:percentile(50) / 1000, latency:percentile(99) / 1000,
-    latency.mean / 1000, latency.max / 1000,
-    e.connect, e.read, e.write, e.timeout, e.status,
-    count_status and tostring(bad) or "-",
-    (count_status and #list > 0) and table.concat(list, ",") or "-"))
-end
+-- Status counting and done(): shared with the other mix script.
+MIX_STATUS_ENV = "SERVE_MIX_STATUS"
+dofile((debug.getinfo(1, "S").source:match("^@(.*/)") or "./") .. "wrk_report.lua")
