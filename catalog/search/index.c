@@ -1448,6 +1448,11 @@ doc_reset(Doc* const d)
 static FdxStatus
 extract_doc(Indexer* const ix, const FdxId g, const FdxId s, const uint8_t cls)
 {
+  /* The tokenizer (two stemmers, their caches) only for commits that
+   * index a document: most small updates touch none. */
+  if (!ix->tk && !(ix->tk = fdx_tokenizer_new())) {
+    return FDX_ERR_NO_MEMORY;
+  }
   Doc* const d = &ix->doc;
   doc_reset(d);
   ix->kw.len = 0;
@@ -2429,7 +2434,7 @@ indexer_open(Indexer* const ix, FdxTxn* const txn)
   memset(ix, 0, sizeof(*ix));
   ix->txn        = txn;
   ix->doc.facets = (uint8_t(*)[12])malloc(MAX_DOC_FACETS * 12);
-  if (!ix->doc.facets || !(ix->tk = fdx_tokenizer_new())) {
+  if (!ix->doc.facets) {
     return FDX_ERR_NO_MEMORY;
   }
   FdxStatus st = fdx_search_counters_get(txn, &ix->counters);
