@@ -16,6 +16,9 @@
 typedef struct {
   const char* db;       /* --db, $FAIRDEX_DB, or ./fairdex-data */
   const char* program;  /* argv[0] for messages */
+  const char* base;     /* the catalogue's base IRI for IRIs minted when a
+                           store is first opened: `serve --base`, else
+                           $FAIRDEX_BASE, else http://127.0.0.1:8080/ */
 } CliContext;
 
 /* One option a command accepts. */
@@ -63,7 +66,10 @@ cli_error(const char* command, const char* fmt, ...)
 #endif
   ;
 
-/* Open the store at ctx->db; prints the reason and returns NULL on error. */
+/* Open the store at ctx->db; prints the reason and returns NULL on error.
+ * The first writable open of a store also installs the shipped
+ * vocabularies (fdx_vocab_install), unless $FAIRDEX_VOCABULARIES is
+ * "none" (a store that stays empty until something is loaded). */
 FdxStore*
 cli_open_store(const CliContext* ctx, const char* command, unsigned flags);
 
@@ -89,5 +95,12 @@ int
 cmd_search(CliContext* ctx, int argc, char** argv);
 int
 cmd_reindex(CliContext* ctx, int argc, char** argv);
+
+int
+cmd_vocab(CliContext* ctx, int argc, char** argv);
+
+/* The base IRI new IRIs are minted under (see CliContext.base). */
+const char*
+cli_base(const CliContext* ctx);
 
 #endif /* FDX_CLI_H */

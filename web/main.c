@@ -8,6 +8,8 @@
  */
 #include "cli.h"
 
+#include "fairdex/vocab.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,6 +31,7 @@ static const Command commands[] = {
   {"token", cmd_token, "create, list and revoke the server's bearer tokens"},
   {"search", cmd_search, "search datasets by words and facets"},
   {"reindex", cmd_reindex, "build the search index again from the quads"},
+  {"vocab", cmd_vocab, "list, show, import, export and revert vocabularies"},
 };
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
 
@@ -166,7 +169,12 @@ cli_open_store(const CliContext* const ctx,
   if (map && cli_parse_size(map, &map_size)) {
     fdx_store_set_map_size(store, map_size);
   }
-  const FdxStatus st = fdx_store_open(store, ctx->db, flags, &err);
+  FdxStatus st = fdx_store_open(store, ctx->db, flags, &err);
+  const char* const vocabularies = getenv("FAIRDEX_VOCABULARIES");
+  if (!st && !(flags & FDX_STORE_READ_ONLY) &&
+      !(vocabularies && !strcmp(vocabularies, "none"))) {
+    st = fdx_vocab_install(store, cli_base(ctx), NULL, &err);
+  }
   if (st) {
     cli_error(command, "%s: %s", ctx->db,
               err.message[0] ? err.message : fdx_strerror(st));
@@ -174,6 +182,16 @@ cli_open_store(const CliContext* const ctx,
     return NULL;
   }
   return store;
+}
+
+const char*
+cli_base(const CliContext* const ctx)
+{
+  const char* const env = getenv("FAIRDEX_BASE");
+  return ctx->base ? ctx->base
+         : env && (!strncmp(env, "http://", 7) || !strncmp(env, "https://", 8))
+           ? env
+           : "http://127.0.0.1:8080/";
 }
 
 bool
@@ -216,7 +234,7 @@ cli_parse_size(const char* const text, unsigned long long* const ret)
 int
 main(int argc, char** argv)
 {
-  CliContext ctx = {getenv("FAIRDEX_DB"), "fairdex"};
+  CliContext ctx = {getenv("FAIRDEX_DB"), "fairdex", NULL};
   if (!ctx.db || !*ctx.db) {
     ctx.db = "./fairdex-data";
   }

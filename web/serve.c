@@ -1359,6 +1359,9 @@ cmd_serve(CliContext* const ctx, const int argc, char** const argv)
     serve_cache_free(s.cache);
     return 1;
   }
+  if (base) {
+    ctx->base = base; /* IRIs minted at the store's first open */
+  }
   s.store = cli_open_store(ctx, "serve", FDX_STORE_CREATE);
   if (!s.store) {
     if (log_path) {

@@ -19,6 +19,7 @@
 #include "fairdex/rdf.h"
 
 #include "../store/store_impl.h"
+#include "rdf_guard.h"
 
 #include <raptor2.h>
 #include <serd/serd.h>
@@ -326,48 +327,19 @@ typedef struct {
   size_t                buf_n;
   size_t                buf_pos; /* serd: how much of buf it has had */
   gzFile                gz;
-  bool                  in_at;  /* Turtle guard: inside "@word" */
-  size_t                at_run; /* its length so far */
-  uint64_t              lines;  /* newlines fed to raptor so far */
+  FdxLangGuard          guard;  /* Turtle: over-long "@word"s */
 } LoadCtx;
 
-/* raptor2 2.0.15's Turtle and TriG parser overflows a heap buffer on a
- * language tag longer than 255 bytes.  Input is hostile, so every chunk is
- * checked before raptor sees it: a run of tag characters after '@' longer
- * than this is refused.  (Inside a string it could be legitimate text, but
- * 200 letters and digits with no space or punctuation after an '@' do not
- * occur in catalogue metadata.) */
-#define MAX_AT_WORD 200
-
-static bool
-is_tag_char(const unsigned char c)
-{
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-         c == '-';
-}
-
-/* FDX_ERR_SYNTAX if `chunk` continues or holds an over-long "@word". */
+/* FDX_ERR_SYNTAX if `chunk` continues or holds an over-long "@word"
+ * (see rdf_guard.h). */
 static FdxStatus
 guard_lang_tags(LoadCtx* const ctx, const char* const chunk, const size_t n)
 {
-  for (size_t i = 0; i < n; ++i) {
-    const unsigned char c = (unsigned char)chunk[i];
-    if (c == '\n') {
-      ++ctx->lines;
-    }
-    if (c == '@') {
-      ctx->in_at  = true;
-      ctx->at_run = 0;
-    } else if (ctx->in_at && is_tag_char(c)) {
-      if (++ctx->at_run > MAX_AT_WORD) {
-        return fdx_error_set(&ctx->perr, FDX_ERR_SYNTAX, ctx->path,
-                             (long)ctx->lines + 1, 0,
-                             "language tag longer than %d characters",
-                             MAX_AT_WORD);
-      }
-    } else {
-      ctx->in_at = false;
-    }
+  if (!fdx_lang_guard_scan(&ctx->guard, chunk, n)) {
+    return fdx_error_set(&ctx->perr, FDX_ERR_SYNTAX, ctx->path,
+                         (long)ctx->guard.lines + 1, 0,
+                         "language tag longer than %d characters",
+                         FDX_MAX_AT_WORD);
   }
   return FDX_SUCCESS;
 }
@@ -1019,9 +991,7 @@ produce(void* const data)
   }
   size_t     n      = ctx->buf_n;
   const bool turtle = ctx->format == FDX_FORMAT_TURTLE || ctx->format == FDX_FORMAT_TRIG;
-  ctx->in_at        = false;
-  ctx->at_run       = 0;
-  ctx->lines        = 0;
+  memset(&ctx->guard, 0, sizeof(ctx->guard));
   for (;;) {
     const int end = n == 0;
     if (turtle && (st = guard_lang_tags(ctx, ctx->buf, n))) {

@@ -132,6 +132,36 @@ fdx_load_file_in(FdxTxn*               txn,
                  FdxLoadResult*        ret_result,
                  FdxError*             err);
 
+/**
+ * Called by fdx_parse_bytes() for each statement.  The terms are borrowed
+ * for the call; `g` is NULL for the default graph.  Blank node labels are
+ * the parser's, unique within one document.  A status other than
+ * FDX_SUCCESS stops the parse and is returned from it.
+ */
+typedef FdxStatus (*FdxStatementFunc)(void*          ctx,
+                                      const FdxTerm* s,
+                                      const FdxTerm* p,
+                                      const FdxTerm* o,
+                                      const FdxTerm* g);
+
+/**
+ * Parse the document `bytes` (`len` bytes, in `format`, or sniffed when
+ * FDX_FORMAT_UNKNOWN) and call `fn` for each statement, in document order.
+ * `base` resolves relative IRIs (NULL: file:///document); `name` names the
+ * document in messages.  Nothing is fetched: external entities and network
+ * access are switched off.  On a syntax error `err` gives line and column.
+ * FDX_ERR_UNSUPPORTED for JSON-LD or a format that cannot be told.
+ */
+FdxStatus
+fdx_parse_bytes(const char*      bytes,
+                size_t           len,
+                FdxFormat        format,
+                const char*      base,
+                const char*      name,
+                FdxStatementFunc fn,
+                void*            ctx,
+                FdxError*        err);
+
 /* ------------------------------------------------------------------------
  * Writing
  * --------------------------------------------------------------------- */

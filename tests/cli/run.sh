@@ -108,6 +108,9 @@ run_fairdex() {
     cd "$WORK" || exit 125
     export FAIRDEX_DB="$STORE"
     unset FAIRDEX_MAP_SIZE
+    # A fresh store stays empty: the shipped vocabularies are not installed
+    # unless a case says `unset FAIRDEX_VOCABULARIES` (the 19x cases).
+    export FAIRDEX_VOCABULARIES=none
     for op in "${ENV_OPS[@]+"${ENV_OPS[@]}"}"; do
       case $op in
         unset\ *) unset "${op#unset }" ;;

@@ -57,6 +57,8 @@ trap 'exit 130' INT TERM
 export LC_ALL=C
 # Default settings for every fairdex run.
 unset FAIRDEX_DB FAIRDEX_MAP_SIZE
+# Stores hold only what the test loads: no shipped vocabularies.
+export FAIRDEX_VOCABULARIES=none
 RANDOM=$SEED
 echo "crash: seed $SEED (rerun: crash.sh FAIRDEX CRASH_DIR $ITERATIONS $SEED)"
 

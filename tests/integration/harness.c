@@ -424,6 +424,9 @@ void
 it_server_prepare_empty(ItServer* const srv, const char* const name)
 {
   server_init(srv, name);
+  /* Empty means empty: the server and CLI runs of this program do not
+   * install the shipped vocabularies. */
+  setenv("FAIRDEX_VOCABULARIES", "none", 1);
 }
 
 /* Run `fairdex --db DB ARGS...`, requiring exit 0; stdout into out. */

@@ -18,6 +18,8 @@
 
 set -u
 
+# Each store holds only the file loaded: no shipped vocabularies.
+export FAIRDEX_VOCABULARIES=none
 fairdex=
 rdfcmp=
 data=${FAIRDEX_EXTERNAL_DATA:-}

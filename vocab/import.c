@@ -1,0 +1,981 @@
+/*
+ * import.c: SKOS documents into managed schemes.  An import parses the
+ * whole document into memory first (vocabularies are small: the biggest
+ * EU list is a few MB), checks it as SKOS concept by concept, and only
+ * then writes, in one transaction: each scheme's graph is replaced by the
+ * statements that belong to it.  The shipped EU vocabularies are installed
+ * the same way, from copies compiled into the binary (vocab/data/).
+ *
+ * Which graph a statement goes to: a scheme's statements to the scheme's
+ * graph, a concept's to the graph of its (first chosen) scheme, anything
+ * else (SKOS-XL labels, lists, blank nodes) to the graph of the first
+ * subject that points at it, else to the first scheme's graph.
+ */
+#include "vocab_impl.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* ------------------------------------------------------------------------
+ * The document in memory
+ * --------------------------------------------------------------------- */
+
+/* A term as owned text: kind, value, lang, datatype. */
+typedef struct {
+  FdxTermKind kind;
+  char*       value;
+  char*       lang;
+  char*       datatype;
+} OwnedTerm;
+
+typedef struct {
+  size_t s, p, o; /* indexes into Doc.terms */
+} Triple;
+
+typedef struct {
+  OwnedTerm* terms;
+  size_t     n_terms;
+  size_t     cap_terms;
+  Triple*    triples;
+  size_t     n;
+  size_t     cap;
+  /* interning of terms by hash: open addressing over term indexes + 1 */
+  size_t*    slots;
+  size_t     n_slots;
+} Doc;
+
+static uint64_t
+term_hash(const FdxTerm* const t)
+{
+  uint64_t h = 0xcbf29ce484222325ull ^ (uint64_t)t->kind;
+  const char* parts[3] = {t->value, t->lang, t->datatype};
+  size_t      lens[3]  = {t->value_len, t->lang ? t->lang_len : 0,
+                          t->datatype ? t->datatype_len : 0};
+  for (int k = 0; k < 3; ++k) {
+    for (size_t i = 0; i < lens[k]; ++i) {
+      h ^= (unsigned char)parts[k][i];
+      h *= 0x100000001b3ull;
+    }
+    h ^= 0xff;
+    h *= 0x100000001b3ull;
+  }
+  return h;
+}
+
+static bool
+same_text(const char* const owned, const char* const s, const size_t len)
+{
+  if (!owned || !s) {
+    return !owned && (!s || !len);
+  }
+  return strlen(owned) == len && !memcmp(owned, s, len);
+}
+
+static bool
+term_equal(const OwnedTerm* const a, const FdxTerm* const b)
+{
+  return a->kind == b->kind && same_text(a->value, b->value, b->value_len) &&
+         same_text(a->lang, b->lang, b->lang ? b->lang_len : 0) &&
+         same_text(a->datatype, b->datatype, b->datatype ? b->datatype_len : 0);
+}
+
+static FdxStatus
+doc_grow_slots(Doc* const d)
+{
+  const size_t n     = d->n_slots ? d->n_slots * 2 : 1024;
+  size_t* const slots = (size_t*)calloc(n, sizeof(size_t));
+  if (!slots) {
+    return FDX_ERR_NO_MEMORY;
+  }
+  for (size_t i = 0; i < d->n_terms; ++i) {
+    const OwnedTerm* const o = &d->terms[i];
+    const FdxTerm t = {o->kind, o->value, strlen(o->value), o->lang,
+                       o->lang ? strlen(o->lang) : 0, o->datatype,
+                       o->datatype ? strlen(o->datatype) : 0};
+    size_t k = term_hash(&t) & (n - 1);
+    while (slots[k]) {
+      k = (k + 1) & (n - 1);
+    }
+    slots[k] = i + 1;
+  }
+  free(d->slots);
+  d->slots   = slots;
+  d->n_slots = n;
+  return FDX_SUCCESS;
+}
+
+static FdxStatus
+doc_term(Doc* const d, const FdxTerm* const t, size_t* const ret)
+{
+  if (d->n_terms * 2 >= d->n_slots) {
+    const FdxStatus st = doc_grow_slots(d);
+    if (st) {
+      return st;
+    }
+  }
+  size_t k = term_hash(t) & (d->n_slots - 1);
+  while (d->slots[k]) {
+    if (term_equal(&d->terms[d->slots[k] - 1], t)) {
+      *ret = d->slots[k] - 1;
+      return FDX_SUCCESS;
+    }
+    k = (k + 1) & (d->n_slots - 1);
+  }
+  if (d->n_terms == d->cap_terms) {
+    const size_t     cap   = d->cap_terms ? d->cap_terms * 2 : 256;
+    OwnedTerm* const grown = (OwnedTerm*)realloc(d->terms, cap * sizeof(OwnedTerm));
+    if (!grown) {
+      return FDX_ERR_NO_MEMORY;
+    }
+    d->terms     = grown;
+    d->cap_terms = cap;
+  }
+  OwnedTerm* const o = &d->terms[d->n_terms];
+  o->kind     = t->kind;
+  o->value    = strndup(t->value, t->value_len);
+  o->lang     = t->lang ? strndup(t->lang, t->lang_len) : NULL;
+  o->datatype = t->datatype ? strndup(t->datatype, t->datatype_len) : NULL;
+  if (!o->value || (t->lang && !o->lang) || (t->datatype && !o->datatype) ||
+      memchr(t->value, 0, t->value_len)) {
+    free(o->value);
+    free(o->lang);
+    free(o->datatype);
+    return o->value ? FDX_ERR_BAD_ARG : FDX_ERR_NO_MEMORY;
+  }
+  d->slots[k] = d->n_terms + 1;
+  *ret        = d->n_terms++;
+  return FDX_SUCCESS;
+}
+
+/* The index of the IRI `iri` in the document, or SIZE_MAX. */
+static size_t
+doc_find_iri(const Doc* const d, const char* const iri)
+{
+  if (!d->n_slots) {
+    return SIZE_MAX;
+  }
+  const FdxTerm t = fdx_term_iri(iri);
+  size_t        k = term_hash(&t) & (d->n_slots - 1);
+  while (d->slots[k]) {
+    if (term_equal(&d->terms[d->slots[k] - 1], &t)) {
+      return d->slots[k] - 1;
+    }
+    k = (k + 1) & (d->n_slots - 1);
+  }
+  return SIZE_MAX;
+}
+
+static FdxStatus
+doc_statement(void* const ctx, const FdxTerm* const s, const FdxTerm* const p,
+              const FdxTerm* const o, const FdxTerm* const g)
+{
+  (void)g; /* a vocabulary's graphs are its schemes */
+  Doc* const d = (Doc*)ctx;
+  if (d->n == d->cap) {
+    const size_t  cap   = d->cap ? d->cap * 2 : 1024;
+    Triple* const grown = (Triple*)realloc(d->triples, cap * sizeof(Triple));
+    if (!grown) {
+      return FDX_ERR_NO_MEMORY;
+    }
+    d->triples = grown;
+    d->cap     = cap;
+  }
+  Triple    t;
+  FdxStatus st;
+  if ((st = doc_term(d, s, &t.s)) || (st = doc_term(d, p, &t.p)) ||
+      (st = doc_term(d, o, &t.o))) {
+    return st;
+  }
+  d->triples[d->n++] = t;
+  return FDX_SUCCESS;
+}
+
+static void
+doc_free(Doc* const d)
+{
+  for (size_t i = 0; i < d->n_terms; ++i) {
+    free(d->terms[i].value);
+    free(d->terms[i].lang);
+    free(d->terms[i].datatype);
+  }
+  free(d->terms);
+  free(d->triples);
+  free(d->slots);
+  memset(d, 0, sizeof(*d));
+}
+
+/* ------------------------------------------------------------------------
+ * Reading the document as SKOS
+ * --------------------------------------------------------------------- */
+
+enum { ROLE_OTHER = 0, ROLE_SCHEME, ROLE_CONCEPT };
+
+typedef struct {
+  Doc     doc;
+  size_t  type, concept_class, scheme_class, in_scheme, top_of, has_top,
+    pref, alt, hidden, broader, narrower, related;
+  size_t* schemes; /* chosen schemes (term indexes) */
+  size_t  n_schemes;
+  /* per term */
+  uint8_t* role;
+  size_t*  home;    /* scheme index + 1 (0: none yet) */
+  bool*    problem; /* a concept with problems */
+  json_t*  problems;
+} Skos;
+
+static bool
+is_pred(const Skos* const k, const Triple* const t, const size_t pred)
+{
+  return pred != SIZE_MAX && pred < k->doc.n_terms && t->p == pred;
+}
+
+static void
+concept_problem(Skos* const k, const size_t c, const char* const message)
+{
+  const char* const iri = k->doc.terms[c].value;
+  k->problem[c]          = true;
+  size_t  i;
+  json_t* entry;
+  json_array_foreach(k->problems, i, entry)
+  {
+    if (!strcmp(json_string_value(json_object_get(entry, "concept")), iri)) {
+      json_array_append_new(json_object_get(entry, "problems"),
+                            json_string(message));
+      return;
+    }
+  }
+  json_array_append_new(k->problems,
+                        json_pack("{s:s, s:[s]}", "concept", iri, "problems",
+                                  message));
+}
+
+/* Depth-first colouring over broader edges (and inverse narrower) among
+ * the document's concepts: every concept on a cycle gets a problem. */
+static void
+find_cycles(Skos* const k)
+{
+  const size_t n     = k->doc.n_terms;
+  size_t*      first = (size_t*)calloc(n + 1, sizeof(size_t));
+  size_t*      edges = NULL;
+  size_t       n_edges = 0;
+  uint8_t*     colour  = (uint8_t*)calloc(n, 1);
+  size_t*      stack   = NULL;
+  size_t*      iter    = NULL;
+  if (!first || !colour) {
+    goto out;
+  }
+  /* adjacency: child -> parents, as counting sort into `edges` */
+  for (size_t i = 0; i < k->doc.n; ++i) {
+    const Triple* const t = &k->doc.triples[i];
+    if (is_pred(k, t, k->broader) && k->doc.terms[t->o].kind != FDX_TERM_LITERAL) {
+      ++first[t->s + 1];
+      ++n_edges;
+    } else if (is_pred(k, t, k->narrower) &&
+               k->doc.terms[t->o].kind != FDX_TERM_LITERAL) {
+      ++first[t->o + 1];
+      ++n_edges;
+    }
+  }
+  for (size_t i = 0; i < n; ++i) {
+    first[i + 1] += first[i];
+  }
+  edges = (size_t*)malloc((n_edges ? n_edges : 1) * sizeof(size_t));
+  stack = (size_t*)malloc((n ? n : 1) * sizeof(size_t));
+  iter  = (size_t*)calloc(n ? n : 1, sizeof(size_t));
+  size_t* fill = (size_t*)malloc((n ? n : 1) * sizeof(size_t));
+  if (!edges || !stack || !iter || !fill) {
+    free(fill);
+    goto out;
+  }
+  memcpy(fill, first, n * sizeof(size_t));
+  for (size_t i = 0; i < k->doc.n; ++i) {
+    const Triple* const t = &k->doc.triples[i];
+    if (is_pred(k, t, k->broader) && k->doc.terms[t->o].kind != FDX_TERM_LITERAL) {
+      edges[fill[t->s]++] = t->o;
+    } else if (is_pred(k, t, k->narrower) &&
+               k->doc.terms[t->o].kind != FDX_TERM_LITERAL) {
+      edges[fill[t->o]++] = t->s;
+    }
+  }
+  free(fill);
+  for (size_t root = 0; root < n; ++root) {
+    if (colour[root] || first[root] == first[root + 1]) {
+      continue;
+    }
+    size_t depth = 0;
+    stack[depth++] = root;
+    colour[root]   = 1;
+    iter[root]     = first[root];
+    while (depth) {
+      const size_t v = stack[depth - 1];
+      if (iter[v] == first[v + 1]) {
+        colour[v] = 2;
+        --depth;
+        continue;
+      }
+      const size_t w = edges[iter[v]++];
+      if (colour[w] == 1) {
+        /* A cycle: w ... v on the stack. */
+        size_t from = depth;
+        while (from > 0 && stack[from - 1] != w) {
+          --from;
+        }
+        for (size_t j = from > 0 ? from - 1 : 0; j < depth; ++j) {
+          if (k->role[stack[j]] == ROLE_CONCEPT && !k->problem[stack[j]]) {
+            concept_problem(k, stack[j], "a broader cycle");
+          }
+        }
+      } else if (colour[w] == 0) {
+        colour[w]       = 1;
+        iter[w]         = first[w];
+        stack[depth++]  = w;
+      }
+    }
+  }
+out:
+  free(first);
+  free(edges);
+  free(colour);
+  free(stack);
+  free(iter);
+}
+
+/* Roles, homes and problems of every term. */
+static FdxStatus
+skos_analyse(Skos* const k, FdxTxn* const txn, const char* const scheme_iri,
+             FdxVocabResult* const result)
+{
+  Doc* const   d = &k->doc;
+  const size_t n = d->n_terms;
+  k->type          = doc_find_iri(d, RDF_TYPE);
+  k->concept_class = doc_find_iri(d, SKOS_CONCEPT);
+  k->scheme_class  = doc_find_iri(d, SKOS_SCHEME);
+  k->in_scheme     = doc_find_iri(d, SKOS_IN_SCHEME);
+  k->top_of        = doc_find_iri(d, SKOS_TOP_CONCEPT_OF);
+  k->has_top       = doc_find_iri(d, SKOS_HAS_TOP_CONCEPT);
+  k->pref          = doc_find_iri(d, SKOS_PREF_LABEL);
+  k->alt           = doc_find_iri(d, SKOS_ALT_LABEL);
+  k->hidden        = doc_find_iri(d, SKOS_HIDDEN_LABEL);
+  k->broader       = doc_find_iri(d, SKOS_BROADER);
+  k->narrower      = doc_find_iri(d, SKOS_NARROWER);
+  k->related       = doc_find_iri(d, SKOS_RELATED);
+  k->role          = (uint8_t*)calloc(n ? n : 1, 1);
+  k->home          = (size_t*)calloc(n ? n : 1, sizeof(size_t));
+  k->problem       = (bool*)calloc(n ? n : 1, sizeof(bool));
+  k->schemes       = (size_t*)calloc(n ? n : 1, sizeof(size_t));
+  k->problems      = json_array();
+  if (!k->role || !k->home || !k->problem || !k->schemes || !k->problems) {
+    return FDX_ERR_NO_MEMORY;
+  }
+  /* Schemes: the one asked for, else every skos:ConceptScheme. */
+  if (scheme_iri) {
+    FdxTerm   t = fdx_term_iri(scheme_iri);
+    size_t    s;
+    FdxStatus st = doc_term(d, &t, &s); /* may add the scheme's IRI */
+    if (st) {
+      return st;
+    }
+    if (d->n_terms > n) {
+      /* Grown: reallocate the per-term arrays. */
+      uint8_t* const role = (uint8_t*)realloc(k->role, d->n_terms);
+      size_t* const  home = (size_t*)realloc(k->home, d->n_terms * sizeof(size_t));
+      bool* const    prob = (bool*)realloc(k->problem, d->n_terms * sizeof(bool));
+      if (role) k->role = role;
+      if (home) k->home = home;
+      if (prob) k->problem = prob;
+      if (!role || !home || !prob) {
+        return FDX_ERR_NO_MEMORY;
+      }
+      k->role[s] = 0;
+      k->home[s] = 0;
+      k->problem[s] = false;
+    }
+    k->schemes[k->n_schemes++] = s;
+    k->role[s]                 = ROLE_SCHEME;
+    k->home[s]                 = 1;
+  } else {
+    for (size_t i = 0; i < d->n; ++i) {
+      const Triple* const t = &d->triples[i];
+      if (is_pred(k, t, k->type) && t->o == k->scheme_class &&
+          k->role[t->s] != ROLE_SCHEME &&
+          d->terms[t->s].kind == FDX_TERM_IRI) {
+        k->role[t->s]              = ROLE_SCHEME;
+        k->schemes[k->n_schemes++] = t->s;
+        k->home[t->s]              = k->n_schemes;
+      }
+    }
+  }
+  if (!k->n_schemes) {
+    return vr_fail(result, FDX_VOCAB_INVALID, "no_scheme",
+                   "the document describes no skos:ConceptScheme: name the "
+                   "scheme to import into");
+  }
+  /* Concepts and their schemes. */
+  for (size_t i = 0; i < d->n; ++i) {
+    const Triple* const t = &d->triples[i];
+    if (is_pred(k, t, k->type) && t->o == k->concept_class &&
+        k->role[t->s] == ROLE_OTHER) {
+      k->role[t->s] = ROLE_CONCEPT;
+    }
+  }
+  for (size_t i = 0; i < d->n; ++i) {
+    const Triple* const t = &d->triples[i];
+    size_t concept = SIZE_MAX, scheme = SIZE_MAX;
+    if (is_pred(k, t, k->in_scheme) || is_pred(k, t, k->top_of)) {
+      concept = t->s;
+      scheme  = t->o;
+    } else if (is_pred(k, t, k->has_top)) {
+      concept = t->o;
+      scheme  = t->s;
+    }
+    if (concept == SIZE_MAX || k->role[concept] == ROLE_SCHEME) {
+      continue;
+    }
+    if (k->role[concept] == ROLE_OTHER) {
+      k->role[concept] = ROLE_CONCEPT;
+    }
+    if (!k->home[concept] && k->role[scheme] == ROLE_SCHEME) {
+      k->home[concept] = k->home[scheme];
+    }
+  }
+  /* Concepts in no chosen scheme: with a named scheme, those in no scheme
+   * at all join it; the others stay out. */
+  for (size_t c = 0; c < d->n_terms; ++c) {
+    if (k->role[c] != ROLE_CONCEPT || k->home[c]) {
+      continue;
+    }
+    bool in_other = false;
+    for (size_t i = 0; i < d->n && !in_other; ++i) {
+      const Triple* const t = &d->triples[i];
+      in_other = (t->s == c && (is_pred(k, t, k->in_scheme) ||
+                                is_pred(k, t, k->top_of))) ||
+                 (t->o == c && is_pred(k, t, k->has_top));
+    }
+    if (!in_other && (scheme_iri || k->n_schemes == 1)) {
+      k->home[c] = 1;
+    }
+  }
+  /* Per-concept checks. */
+  size_t* pref_count = (size_t*)calloc(d->n_terms, sizeof(size_t));
+  if (!pref_count) {
+    return FDX_ERR_NO_MEMORY;
+  }
+  for (size_t i = 0; i < d->n; ++i) {
+    const Triple* const t = &d->triples[i];
+    if (k->role[t->s] != ROLE_CONCEPT || !k->home[t->s]) {
+      continue;
+    }
+    const OwnedTerm* const o = &d->terms[t->o];
+    const bool label = is_pred(k, t, k->pref) || is_pred(k, t, k->alt) ||
+                       is_pred(k, t, k->hidden);
+    if (label && o->kind == FDX_TERM_LITERAL) {
+      const char* const which = is_pred(k, t, k->pref)  ? "prefLabel"
+                                : is_pred(k, t, k->alt) ? "altLabel"
+                                                        : "hiddenLabel";
+      char message[256];
+      bool blank = true;
+      for (const char* c = o->value; *c && blank; ++c) {
+        blank = *c == ' ' || *c == '\t' || *c == '\n' || *c == '\r';
+      }
+      if (blank) {
+        snprintf(message, sizeof(message), "an empty %s", which);
+        concept_problem(k, t->s, message);
+      }
+      if (!o->lang) {
+        snprintf(message, sizeof(message), "a %s without a language: \"%.80s\"",
+                 which, o->value);
+        concept_problem(k, t->s, message);
+      }
+      if (is_pred(k, t, k->pref)) {
+        ++pref_count[t->s];
+        for (size_t j = 0; j < i; ++j) {
+          const Triple* const u = &d->triples[j];
+          const OwnedTerm* const uo = &d->terms[u->o];
+          if (u->s == t->s && u->p == t->p && u->o != t->o &&
+              uo->kind == FDX_TERM_LITERAL && o->lang && uo->lang &&
+              !strcasecmp(uo->lang, o->lang)) {
+            snprintf(message, sizeof(message),
+                     "two prefLabels in one language (%s)", o->lang);
+            concept_problem(k, t->s, message);
+            break;
+          }
+        }
+      }
+    }
+    if ((is_pred(k, t, k->broader) || is_pred(k, t, k->narrower) ||
+         is_pred(k, t, k->related)) && o->kind == FDX_TERM_IRI &&
+        k->role[t->o] != ROLE_CONCEPT) {
+      FdxId id;
+      if (vocab_iri_id(txn, o->value, &id) ||
+          !vocab_is_concept(txn, id, NULL)) {
+        char message[512];
+        snprintf(message, sizeof(message),
+                 "a link to a concept that does not exist: <%.400s>",
+                 o->value);
+        concept_problem(k, t->s, message);
+      }
+    }
+  }
+  for (size_t c = 0; c < d->n_terms; ++c) {
+    if (k->role[c] == ROLE_CONCEPT && k->home[c] && !pref_count[c]) {
+      concept_problem(k, c, "no prefLabel");
+    }
+  }
+  free(pref_count);
+  find_cycles(k);
+  return FDX_SUCCESS;
+}
+
+static void
+skos_free(Skos* const k)
+{
+  doc_free(&k->doc);
+  free(k->role);
+  free(k->home);
+  free(k->problem);
+  free(k->schemes);
+  json_decref(k->problems);
+  memset(k, 0, sizeof(*k));
+}
+
+/* ------------------------------------------------------------------------
+ * Writing an import
+ * --------------------------------------------------------------------- */
+
+typedef struct {
+  Skos*           k;
+  const char*     who;
+  const char*     action;
+  bool            force;
+  bool            shipped;
+  const char*     id; /* the registry id for a single scheme, or NULL */
+  FdxVocabResult* result;
+} ImportJob;
+
+/* The store id of document term `i` (blank nodes scoped to this txn). */
+static FdxStatus
+store_term(FdxTxn* const txn, const OwnedTerm* const o, FdxId* const ret)
+{
+  if (o->kind != FDX_TERM_BLANK) {
+    const FdxTerm t = {o->kind, o->value, strlen(o->value), o->lang,
+                       o->lang ? strlen(o->lang) : 0, o->datatype,
+                       o->datatype ? strlen(o->datatype) : 0};
+    return fdx_term_intern(txn, &t, ret);
+  }
+  VStr label = {0};
+  vstr_printf(&label, "v%llux", (unsigned long long)fdx_txn_generation(txn));
+  static const char hex[] = "0123456789ABCDEF";
+  for (const unsigned char* c = (const unsigned char*)o->value; *c; ++c) {
+    if ((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
+        (*c >= '0' && *c <= '9')) {
+      vstr_put(&label, (const char*)c, 1);
+    } else {
+      const char esc[3] = {'_', hex[*c >> 4], hex[*c & 15]};
+      vstr_put(&label, esc, 3);
+    }
+  }
+  if (label.failed) {
+    vstr_free(&label);
+    return FDX_ERR_NO_MEMORY;
+  }
+  const FdxTerm t = {FDX_TERM_BLANK, label.data, label.len, NULL, 0, NULL, 0};
+  const FdxStatus st = fdx_term_intern(txn, &t, ret);
+  vstr_free(&label);
+  return st;
+}
+
+static FdxStatus
+import_run(FdxTxn* const txn, void* const ctx)
+{
+  ImportJob* const      job    = (ImportJob*)ctx;
+  Skos* const           k      = job->k;
+  Doc* const            d      = &k->doc;
+  FdxVocabResult* const result = job->result;
+  vr_reset(result);
+  /* Homes of the other subjects: follow links from subjects with homes. */
+  size_t* const home = (size_t*)malloc((d->n_terms ? d->n_terms : 1) *
+                                       sizeof(size_t));
+  if (!home) {
+    return FDX_ERR_NO_MEMORY;
+  }
+  memcpy(home, k->home, d->n_terms * sizeof(size_t));
+  for (size_t c = 0; c < d->n_terms; ++c) {
+    if (k->role[c] == ROLE_CONCEPT && !k->home[c]) {
+      home[c] = SIZE_MAX; /* in a scheme not imported */
+    }
+  }
+  for (bool changed = true; changed;) {
+    changed = false;
+    for (size_t i = 0; i < d->n; ++i) {
+      const Triple* const t = &d->triples[i];
+      if (home[t->s] && home[t->s] != SIZE_MAX && !home[t->o] &&
+          k->role[t->o] == ROLE_OTHER &&
+          d->terms[t->o].kind != FDX_TERM_LITERAL) {
+        home[t->o] = home[t->s];
+        changed    = true;
+      }
+    }
+  }
+  ChangeSet cs;
+  change_init(&cs, txn);
+  FdxId*    graphs = (FdxId*)calloc(k->n_schemes, sizeof(FdxId));
+  FdxStatus st     = graphs ? FDX_SUCCESS : FDX_ERR_NO_MEMORY;
+  /* Replace each scheme's graph. */
+  for (size_t i = 0; i < k->n_schemes && !st; ++i) {
+    const char* const iri = d->terms[k->schemes[i]].value;
+    if ((st = vocab_iri_intern(txn, iri, &graphs[i]))) {
+      break;
+    }
+    const FdxQuad pattern = {FDX_ID_ANY, FDX_ID_ANY, FDX_ID_ANY, graphs[i]};
+    QuadList      old     = {0};
+    FdxQuadIter*  it      = NULL;
+    FdxQuad       q;
+    st = fdx_quad_find(txn, &pattern, &it);
+    while (!st && !(st = fdx_quad_iter_next(it, &q))) {
+      if (old.n == old.cap) {
+        old.cap = old.cap ? old.cap * 2 : 1024;
+        FdxQuad* const grown =
+          (FdxQuad*)realloc(old.quads, old.cap * sizeof(FdxQuad));
+        if (!grown) {
+          st = FDX_ERR_NO_MEMORY;
+          break;
+        }
+        old.quads = grown;
+      }
+      old.quads[old.n++] = q;
+    }
+    fdx_quad_iter_free(it);
+    if (st == FDX_FAILURE) {
+      st = FDX_SUCCESS;
+    }
+    for (size_t j = 0; j < old.n && !st; ++j) {
+      st = change_remove(&cs, old.quads[j].s, old.quads[j].p, old.quads[j].o,
+                         old.quads[j].g);
+    }
+    free(old.quads);
+  }
+  size_t written = 0, skipped = 0;
+  for (size_t i = 0; i < d->n && !st; ++i) {
+    const Triple* const t = &d->triples[i];
+    if (k->problem[t->s] || k->problem[t->o]) {
+      ++skipped;
+      continue;
+    }
+    size_t h = home[t->s];
+    if (h == SIZE_MAX) {
+      continue;
+    }
+    if (!h) {
+      h = 1;
+    }
+    FdxId s, p, o;
+    if ((st = store_term(txn, &d->terms[t->s], &s)) ||
+        (st = store_term(txn, &d->terms[t->p], &p)) ||
+        (st = store_term(txn, &d->terms[t->o], &o))) {
+      break;
+    }
+    st = change_add(&cs, s, p, o, graphs[h - 1]);
+    ++written;
+  }
+  /* Register the schemes. */
+  json_t* const schemes = json_array();
+  for (size_t i = 0; i < k->n_schemes && !st; ++i) {
+    const char* const iri = d->terms[k->schemes[i]].value;
+    SchemeRef         ref;
+    FdxStatus         lst = vocab_scheme_lookup(txn, iri, &ref);
+    char              id[FDX_VOCAB_ID_MAX + 1];
+    if (!lst) {
+      snprintf(id, sizeof(id), "%s", ref.id);
+      vocab_scheme_ref_free(&ref);
+    } else if (lst != FDX_FAILURE) {
+      st = lst;
+      break;
+    } else {
+      /* A new id: the given one, else the IRI's last segment made an id,
+       * with a number when taken. */
+      const char* base_id = job->id && k->n_schemes == 1
+                              ? job->id
+                              : vocab_local_name(iri);
+      size_t n = 0;
+      for (const char* c = base_id; *c && n < FDX_VOCAB_ID_MAX - 4; ++c) {
+        const bool ok = (*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
+                        (*c >= '0' && *c <= '9') || *c == '.' || *c == '_' ||
+                        *c == '~' || *c == '-';
+        id[n++] = ok ? *c : '-';
+      }
+      id[n] = '\0';
+      if (!n) {
+        snprintf(id, sizeof(id), "vocabulary");
+        n = strlen(id);
+      }
+      for (int suffix = 2; !vocab_scheme_lookup(txn, id, &ref); ++suffix) {
+        vocab_scheme_ref_free(&ref);
+        snprintf(id + n, sizeof(id) - n, "-%d", suffix);
+      }
+      st = vocab_scheme_register(txn, id, iri, job->shipped);
+    }
+    json_array_append_new(schemes, json_pack("{s:s, s:s}", "id", id, "iri",
+                                             iri));
+  }
+  size_t n_concepts = 0, n_bad = 0;
+  for (size_t c = 0; c < d->n_terms; ++c) {
+    if (k->role[c] == ROLE_CONCEPT && k->home[c]) {
+      ++n_concepts;
+      n_bad += k->problem[c];
+    }
+  }
+  if (!st && job->action) {
+    st = history_append(&cs, job->who, job->action,
+                        k->n_schemes == 1 ? d->terms[k->schemes[0]].value
+                                          : NULL,
+                        NULL, 0, result);
+  }
+  if (!st) {
+    result->body = json_pack(
+      "{s:o, s:I, s:I, s:I, s:I, s:I}", "schemes", schemes, "concepts",
+      (json_int_t)(n_concepts - n_bad), "skipped_concepts", (json_int_t)n_bad,
+      "statements", (json_int_t)written, "skipped_statements",
+      (json_int_t)skipped, "replaced_statements",
+      (json_int_t)cs.removed.n);
+    result->outcome = FDX_VOCAB_OK;
+  } else {
+    json_decref(schemes);
+  }
+  change_free(&cs);
+  free(graphs);
+  free(home);
+  return st;
+}
+
+void
+fdx_vocab_import(FdxStore* const store, const char* const who,
+                 const char* const bytes, const size_t len,
+                 const FdxFormat format, const char* const name,
+                 const char* const scheme_iri, const bool force,
+                 FdxVocabResult* const result)
+{
+  vr_reset(result);
+  Skos k;
+  memset(&k, 0, sizeof(k));
+  FdxError err;
+  memset(&err, 0, sizeof(err));
+  FdxStatus st = fdx_parse_bytes(bytes, len, format, NULL, name,
+                                 doc_statement, &k.doc, &err);
+  if (st) {
+    vr_fail(result, FDX_VOCAB_BAD_INPUT, "syntax_error", "%s",
+            err.message[0] ? err.message : fdx_strerror(st));
+    skos_free(&k);
+    return;
+  }
+  if (scheme_iri && !vocab_iri_valid(scheme_iri)) {
+    vr_fail(result, FDX_VOCAB_BAD_INPUT, "bad_request",
+            "--scheme needs an absolute IRI, not \"%s\"", scheme_iri);
+    skos_free(&k);
+    return;
+  }
+  FdxTxn* txn = NULL;
+  if ((st = fdx_txn_begin(store, 0, &txn))) {
+    vr_fail(result, FDX_VOCAB_FAILED, "internal_error", "%s",
+            fdx_strerror(st));
+    skos_free(&k);
+    return;
+  }
+  st = skos_analyse(&k, txn, scheme_iri, result);
+  fdx_txn_abort(txn);
+  if (st) {
+    if (result->outcome == FDX_VOCAB_OK) {
+      vr_fail(result, FDX_VOCAB_FAILED, "internal_error", "%s",
+              fdx_strerror(st));
+    }
+    skos_free(&k);
+    return;
+  }
+  json_t* const problems = json_incref(k.problems);
+  if (json_array_size(problems) && !force) {
+    vr_fail(result, FDX_VOCAB_INVALID, "skos_problems",
+            "%zu concept%s with SKOS problems; nothing was imported (import "
+            "the others with --force)",
+            json_array_size(problems),
+            json_array_size(problems) == 1 ? "" : "s");
+    result->problems = problems;
+    skos_free(&k);
+    return;
+  }
+  ImportJob job = {&k, who, "import", force, false, NULL, result};
+  st = fdx_store_write(store, import_run, &job);
+  if (st && result->outcome < 400) {
+    vr_fail(result, FDX_VOCAB_FAILED, "internal_error", "the import failed: %s",
+            fdx_strerror(st));
+  }
+  if (json_array_size(problems)) {
+    json_decref(result->problems);
+    result->problems = problems;
+  } else {
+    json_decref(problems);
+  }
+  skos_free(&k);
+}
+
+/* ------------------------------------------------------------------------
+ * The shipped vocabularies
+ * --------------------------------------------------------------------- */
+
+extern const unsigned char fdx_vocab_data_theme[];
+extern const size_t        fdx_vocab_data_theme_len;
+extern const unsigned char fdx_vocab_file_type[];
+extern const size_t        fdx_vocab_file_type_len;
+extern const unsigned char fdx_vocab_licence[];
+extern const size_t        fdx_vocab_licence_len;
+extern const unsigned char fdx_vocab_access_right[];
+extern const size_t        fdx_vocab_access_right_len;
+extern const unsigned char fdx_vocab_frequency[];
+extern const size_t        fdx_vocab_frequency_len;
+extern const unsigned char fdx_vocab_language[];
+extern const size_t        fdx_vocab_language_len;
+
+#define INSTALLED_KEY "vocab_installed"
+
+typedef struct {
+  const char*          id;
+  const unsigned char* bytes;
+  const size_t*        len;
+} Shipped;
+
+static const Shipped shipped[] = {
+  {"data-theme", fdx_vocab_data_theme, &fdx_vocab_data_theme_len},
+  {"file-type", fdx_vocab_file_type, &fdx_vocab_file_type_len},
+  {"licence", fdx_vocab_licence, &fdx_vocab_licence_len},
+  {"access-right", fdx_vocab_access_right, &fdx_vocab_access_right_len},
+  {"frequency", fdx_vocab_frequency, &fdx_vocab_frequency_len},
+  {"language", fdx_vocab_language, &fdx_vocab_language_len},
+};
+#define N_SHIPPED (sizeof(shipped) / sizeof(shipped[0]))
+
+typedef struct {
+  Skos*       docs; /* one per shipped file */
+  const char* base;
+  bool        installed;
+  FdxVocabResult* result;
+} InstallJob;
+
+static FdxStatus
+install_run(FdxTxn* const txn, void* const ctx)
+{
+  InstallJob* const job = (InstallJob*)ctx;
+  job->installed        = false;
+  const void* val       = NULL;
+  size_t      n         = 0;
+  FdxStatus   st = fdx_aux_get(txn, SETTINGS_TABLE, INSTALLED_KEY,
+                               strlen(INSTALLED_KEY), &val, &n);
+  if (st != FDX_FAILURE) {
+    return st; /* installed before (or an error) */
+  }
+  st = FDX_SUCCESS;
+  for (size_t i = 0; i < N_SHIPPED && !st; ++i) {
+    ImportJob ij = {&job->docs[i], "fairdex", NULL, false, true,
+                    shipped[i].id, job->result};
+    st = import_run(txn, &ij);
+  }
+  /* The project's own health categories: an empty scheme. */
+  VStr iri = {0};
+  vstr_puts(&iri, job->base);
+  if (iri.len && iri.data[iri.len - 1] != '/') {
+    vstr_puts(&iri, "/");
+  }
+  vstr_puts(&iri, "vocab/health-category");
+  FdxId s, type, scheme_class, title;
+  if (!st && !iri.failed && !(st = vocab_iri_intern(txn, iri.data, &s)) &&
+      !(st = vocab_iri_intern(txn, RDF_TYPE, &type)) &&
+      !(st = vocab_iri_intern(txn, SKOS_SCHEME, &scheme_class)) &&
+      !(st = vocab_iri_intern(txn, DCT_TITLE, &title))) {
+    const FdxQuad q = {s, type, scheme_class, s};
+    st = fdx_quad_add(txn, &q);
+    static const char* const titles[2][2] = {
+      {"Gesundheitskategorien", "de"}, {"Health categories", "en"}};
+    for (int i = 0; i < 2 && st <= FDX_FAILURE; ++i) {
+      const FdxTerm t = fdx_term_literal(titles[i][0], titles[i][1], NULL);
+      FdxId         o;
+      if (!(st = fdx_term_intern(txn, &t, &o))) {
+        const FdxQuad tq = {s, title, o, s};
+        st = fdx_quad_add(txn, &tq);
+      }
+    }
+    if (st == FDX_FAILURE) {
+      st = FDX_SUCCESS;
+    }
+    SchemeRef ref;
+    if (!st && vocab_scheme_lookup(txn, "health-category", &ref)) {
+      st = vocab_scheme_register(txn, "health-category", iri.data, true);
+    } else if (!st) {
+      vocab_scheme_ref_free(&ref);
+    }
+  }
+  vstr_free(&iri);
+  if (!st) {
+    st = fdx_aux_put(txn, SETTINGS_TABLE, INSTALLED_KEY, strlen(INSTALLED_KEY),
+                     "1", 1);
+  }
+  job->installed = !st;
+  return st;
+}
+
+FdxStatus
+fdx_vocab_install(FdxStore* const store, const char* const base,
+                  bool* const ret_installed, FdxError* const err)
+{
+  if (ret_installed) {
+    *ret_installed = false;
+  }
+  /* Installed already?  Then nothing to parse. */
+  FdxTxn*     txn = NULL;
+  const void* val = NULL;
+  size_t      n   = 0;
+  FdxStatus   st  = fdx_txn_begin(store, 0, &txn);
+  if (!st) {
+    st = fdx_aux_get(txn, SETTINGS_TABLE, INSTALLED_KEY, strlen(INSTALLED_KEY),
+                     &val, &n);
+    fdx_txn_abort(txn);
+  }
+  if (st != FDX_FAILURE) {
+    return st == FDX_SUCCESS
+             ? FDX_SUCCESS
+             : fdx_error_set(err, st, NULL, 0, 0,
+                             "cannot read the store's settings: %s",
+                             fdx_strerror(st));
+  }
+  Skos           docs[N_SHIPPED];
+  FdxVocabResult result;
+  memset(docs, 0, sizeof(docs));
+  memset(&result, 0, sizeof(result));
+  st = FDX_SUCCESS;
+  for (size_t i = 0; i < N_SHIPPED && !st; ++i) {
+    st = fdx_parse_bytes((const char*)shipped[i].bytes, *shipped[i].len,
+                         FDX_FORMAT_RDFXML, NULL, shipped[i].id, doc_statement,
+                         &docs[i].doc, err);
+  }
+  if (!st && !(st = fdx_txn_begin(store, 0, &txn))) {
+    for (size_t i = 0; i < N_SHIPPED && !st; ++i) {
+      st = skos_analyse(&docs[i], txn, NULL, &result);
+    }
+    fdx_txn_abort(txn);
+  }
+  InstallJob job = {docs, base ? base : "http://127.0.0.1:8080/", false,
+                    &result};
+  if (!st) {
+    st = fdx_store_write(store, install_run, &job);
+  }
+  if (st && !err->message[0]) {
+    fdx_error_set(err, st, NULL, 0, 0,
+                  "cannot install the shipped vocabularies: %s%s%s",
+                  fdx_strerror(st), result.message[0] ? ": " : "",
+                  result.message);
+  }
+  for (size_t i = 0; i < N_SHIPPED; ++i) {
+    skos_free(&docs[i]);
+  }
+  fdx_vocab_result_clear(&result);
+  if (ret_installed) {
+    *ret_installed = job.installed;
+  }
+  return st;
+}
