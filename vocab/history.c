@@ -169,14 +169,46 @@ get_be64(const uint8_t* const in)
 }
 
 static uint64_t
-iri_hash(const char* const iri)
+iri_hash_n(const char* const iri, const size_t len)
 {
   uint64_t h = 0xcbf29ce484222325ull;
-  for (const unsigned char* c = (const unsigned char*)iri; *c; ++c) {
-    h ^= *c;
+  for (size_t i = 0; i < len; ++i) {
+    h ^= (unsigned char)iri[i];
     h *= 0x100000001b3ull;
   }
   return h;
+}
+
+static uint64_t
+iri_hash(const char* const iri)
+{
+  return iri_hash_n(iri, strlen(iri));
+}
+
+/* True if `entry` changed statements about `iri` (or names it). */
+static bool
+entry_about(const json_t* const entry, const char* const iri)
+{
+  const char* const about =
+    json_string_value(json_object_get(entry, "concept"));
+  if (about && !strcmp(about, iri)) {
+    return true;
+  }
+  const size_t n = strlen(iri);
+  for (int pass = 0; pass < 2; ++pass) {
+    size_t        i;
+    const json_t* line;
+    json_array_foreach(json_object_get(entry, pass ? "added" : "removed"), i,
+                       line)
+    {
+      const char* const text = json_string_value(line);
+      if (text && text[0] == '<' && !strncmp(text + 1, iri, n) &&
+          text[n + 1] == '>') {
+        return true;
+      }
+    }
+  }
+  return json_is_true(json_object_get(entry, "truncated"));
 }
 
 FdxStatus
@@ -240,10 +272,24 @@ history_append(ChangeSet* const cs, const char* const who,
   put_be64(key, id);
   st = fdx_aux_put(txn, HISTORY_TABLE, key, 8, text, strlen(text));
   free(text);
-  if (!st && concept) {
-    put_be64(key, iri_hash(concept));
-    put_be64(key + 8, id);
-    st = fdx_aux_put(txn, HISTORY_BY_CONCEPT_TABLE, key, 16, "", 0);
+  /* Index the entry under every IRI whose statements it changed (a
+   * concept edit also changes the concepts it links to). */
+  FdxId last = FDX_ID_ANY;
+  for (int pass = 0; pass < 2 && !st; ++pass) {
+    const QuadList* const l = pass ? &cs->added : &cs->removed;
+    for (size_t i = 0; i < l->n && !st; ++i) {
+      if (l->quads[i].s == last) {
+        continue;
+      }
+      last = l->quads[i].s;
+      FdxTermBuf buf;
+      if (fdx_term_get(txn, last, &buf) || buf.term.kind != FDX_TERM_IRI) {
+        continue;
+      }
+      put_be64(key, iri_hash_n(buf.term.value, buf.term.value_len));
+      put_be64(key + 8, id);
+      st = fdx_aux_put(txn, HISTORY_BY_CONCEPT_TABLE, key, 16, "", 0);
+    }
   }
   uint8_t next[8];
   put_be64(next, id + 1);
@@ -287,8 +333,7 @@ read_entry(HistoryWalk* const w, const uint64_t id, const bool check_concept)
   if (!entry) {
     return FDX_ERR_CORRUPT;
   }
-  const char* const about = json_string_value(json_object_get(entry, "concept"));
-  if (check_concept && (!about || strcmp(about, w->concept))) {
+  if (check_concept && !entry_about(entry, w->concept)) {
     json_decref(entry); /* a hash collision */
     return FDX_SUCCESS;
   }

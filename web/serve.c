@@ -8,6 +8,7 @@
 #include "cli.h"
 #include "serve.h"
 #include "serve_search.h"
+#include "serve_vocab.h"
 
 #include "fairdex/sparql.h"
 
@@ -389,7 +390,7 @@ static void
 cors(HttpRequest* const req)
 {
   http_add_header(req, "Access-Control-Allow-Origin", "*");
-  http_add_header(req, "Access-Control-Expose-Headers", "ETag, Link");
+  http_add_header(req, "Access-Control-Expose-Headers", "ETag, Link, Location");
 }
 
 static const char*
@@ -667,6 +668,13 @@ serve_send_cached(Serve* const s, HttpRequest* const req,
 bool
 serve_authorize(Serve* const s, HttpRequest* const req, const FdxRole need)
 {
+  return serve_authorize_as(s, req, need, NULL);
+}
+
+bool
+serve_authorize_as(Serve* const s, HttpRequest* const req, const FdxRole need,
+                   char* const ret_name)
+{
   const char* const auth = http_header(req, "Authorization");
   if (!auth || strncasecmp(auth, "Bearer ", 7)) {
     http_add_header(req, "WWW-Authenticate", "Bearer realm=\"fairdex\"");
@@ -685,7 +693,7 @@ serve_authorize(Serve* const s, HttpRequest* const req, const FdxRole need)
   FdxTxn* txn = NULL;
   FdxRole role = FDX_ROLE_NONE;
   if (fdx_txn_begin(s->store, 0, &txn) ||
-      fdx_token_check(txn, token, len, &role, NULL)) {
+      fdx_token_check(txn, token, len, &role, ret_name)) {
     fdx_txn_abort(txn);
     serve_error(s, req, 500, "internal_error", "cannot read the tokens");
     return false;
@@ -867,7 +875,8 @@ static const char* const route_names[ROUTE_COUNT] = {
   "/", "/sparql", "/catalog", "/resource", "/dataset/{id}",
   "/distribution/{id}", "/record/{id}", "/vocab/{scheme}/{concept}",
   "/api/changes", "/dump.nq.gz", "/healthz", "/metrics", "/api/datasets",
-  "/api/datasets/{id}", "/api/suggest", "/api/openapi.json", "other"};
+  "/api/datasets/{id}", "/api/suggest", "/api/openapi.json", "/api/vocab",
+  "/api/history", "other"};
 
 static const double latency_bounds[LATENCY_BUCKETS] = {
   0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10};
@@ -984,13 +993,26 @@ route_index(Serve* const s, HttpRequest* const req)
 enum {
   R_INDEX, R_SPARQL, R_CATALOG, R_RESOURCE, R_DATASET, R_DISTRIBUTION,
   R_RECORD, R_VOCAB, R_CHANGES, R_DUMP, R_HEALTHZ, R_METRICS, R_DATASETS,
-  R_DATASET_ID, R_SUGGEST, R_OPENAPI, R_OTHER
+  R_DATASET_ID, R_SUGGEST, R_OPENAPI, R_VOCAB_API, R_HISTORY, R_OTHER
 };
 
 static bool
 has_prefix(const char* const s, const char* const prefix)
 {
   return !strncmp(s, prefix, strlen(prefix));
+}
+
+/* True if `method` is one of the comma-separated list `allow`. */
+static bool
+method_allowed(const char* const allow, const char* const method)
+{
+  const size_t n = strlen(method);
+  for (const char* p = allow; (p = strstr(p, method)); p += n) {
+    if ((p == allow || p[-1] == ' ') && (p[n] == ',' || !p[n])) {
+      return true;
+    }
+  }
+  return false;
 }
 
 static void
@@ -1019,7 +1041,7 @@ handle(void* const ctx, HttpRequest* const req)
     route = R_DISTRIBUTION;
   } else if (has_prefix(path, "/record/") && path[8]) {
     route = R_RECORD;
-  } else if (has_prefix(path, "/vocab/") && strchr(path + 7, '/')) {
+  } else if (has_prefix(path, "/vocab/") && path[7]) {
     route = R_VOCAB;
   } else if (!strcmp(path, "/api/changes")) {
     route = R_CHANGES;
@@ -1037,27 +1059,32 @@ handle(void* const ctx, HttpRequest* const req)
     route = R_SUGGEST;
   } else if (!strcmp(path, "/api/openapi.json")) {
     route = R_OPENAPI;
+  } else if (!strcmp(path, "/api/vocab") || has_prefix(path, "/api/vocab/")) {
+    route = R_VOCAB_API;
+  } else if (!strcmp(path, "/api/history")) {
+    route = R_HISTORY;
   }
   http_set_route(req, route_names[route]);
   if (route == R_OTHER) {
     serve_error(s, req, 404, "not_found", "there is nothing at %s", path);
     return;
   }
-  const bool post_ok = route == R_SPARQL;
-  const char* const allow = post_ok ? "GET, HEAD, POST, OPTIONS"
-                                    : "GET, HEAD, OPTIONS";
+  const char* const allow = route == R_SPARQL ? "GET, HEAD, POST, OPTIONS"
+                            : route == R_VOCAB_API
+                              ? vocab_allowed_methods(path)
+                              : "GET, HEAD, OPTIONS";
   if (!strcmp(method, "OPTIONS")) {
     http_add_header(req, "Allow", allow);
     http_add_header(req, "Access-Control-Allow-Origin", "*");
     http_add_header(req, "Access-Control-Allow-Methods", allow);
     http_add_header(req, "Access-Control-Allow-Headers",
-                    "Accept, Authorization, Content-Type, If-None-Match");
+                    "Accept, Authorization, Content-Type, If-Match, "
+                    "If-None-Match");
     http_add_header(req, "Access-Control-Max-Age", "86400");
     http_respond(req, 204, NULL, NULL, 0);
     return;
   }
-  if (strcmp(method, "GET") && strcmp(method, "HEAD") &&
-      !(post_ok && !strcmp(method, "POST"))) {
+  if (!method_allowed(allow, method)) {
     http_add_header(req, "Allow", allow);
     serve_error(s, req, 405, "method_not_allowed",
                 "%s does not take %s (allowed: %s)", path, method, allow);
@@ -1130,6 +1157,12 @@ handle(void* const ctx, HttpRequest* const req)
     break;
   case R_OPENAPI:
     route_openapi(s, req);
+    break;
+  case R_VOCAB_API:
+    route_vocab(s, req);
+    break;
+  case R_HISTORY:
+    route_history(s, req);
     break;
   }
 }

@@ -55,7 +55,7 @@ void  buf_free(Buf* buf);
 
 /* ---- the server's state ---- */
 
-#define ROUTE_COUNT 17
+#define ROUTE_COUNT 19
 #define LATENCY_BUCKETS 12
 
 typedef struct {
@@ -189,6 +189,11 @@ bool serve_wants_html(const HttpRequest* req);
 /* The role of the request's bearer token, having answered 401/403 and
  * returned false when it lacks `need`. */
 bool serve_authorize(Serve* s, HttpRequest* req, FdxRole need);
+
+/* serve_authorize(), also giving the token's name (at least
+ * FDX_TOKEN_NAME_MAX + 1 bytes; may be NULL). */
+bool serve_authorize_as(Serve* s, HttpRequest* req, FdxRole need,
+                        char* ret_name);
 
 /* Valid UTF-8? */
 bool serve_utf8_valid(const char* s, size_t len);
