@@ -213,7 +213,7 @@ enum { ROLE_OTHER = 0, ROLE_SCHEME, ROLE_CONCEPT };
 typedef struct {
   Doc     doc;
   size_t  type, concept_class, scheme_class, in_scheme, top_of, has_top,
-    pref, alt, hidden, broader, narrower, related;
+    pref, xl_pref, alt, hidden, broader, narrower, related;
   size_t* schemes; /* chosen schemes (term indexes) */
   size_t  n_schemes;
   /* per term */
@@ -340,9 +340,24 @@ out:
   free(iter);
 }
 
+/* The document qsort's comparison looks into (qsort has no context). */
+static _Thread_local const Doc* sort_doc;
+
+/* Tagged prefLabel triples by subject, then language (case folded). */
+static int
+cmp_pref(const void* const a, const void* const b)
+{
+  const Triple* const x = &sort_doc->triples[*(const size_t*)a];
+  const Triple* const y = &sort_doc->triples[*(const size_t*)b];
+  if (x->s != y->s) {
+    return x->s < y->s ? -1 : 1;
+  }
+  return strcasecmp(sort_doc->terms[x->o].lang, sort_doc->terms[y->o].lang);
+}
+
 /* Roles, homes and problems of every term. */
 static FdxStatus
-skos_analyse(Skos* const k, FdxTxn* const txn, const char* const scheme_iri,
+skos_analyse(Skos* const k, const char* const scheme_iri,
              FdxVocabResult* const result)
 {
   Doc* const   d = &k->doc;
@@ -354,6 +369,7 @@ skos_analyse(Skos* const k, FdxTxn* const txn, const char* const scheme_iri,
   k->top_of        = doc_find_iri(d, SKOS_TOP_CONCEPT_OF);
   k->has_top       = doc_find_iri(d, SKOS_HAS_TOP_CONCEPT);
   k->pref          = doc_find_iri(d, SKOS_PREF_LABEL);
+  k->xl_pref       = doc_find_iri(d, "http://www.w3.org/2008/05/skos-xl#prefLabel");
   k->alt           = doc_find_iri(d, SKOS_ALT_LABEL);
   k->hidden        = doc_find_iri(d, SKOS_HIDDEN_LABEL);
   k->broader       = doc_find_iri(d, SKOS_BROADER);
@@ -410,12 +426,26 @@ skos_analyse(Skos* const k, FdxTxn* const txn, const char* const scheme_iri,
                    "the document describes no skos:ConceptScheme: name the "
                    "scheme to import into");
   }
-  /* Concepts and their schemes. */
+  /* Concepts: typed skos:Concept, or untyped members of a scheme (a
+   * SKOS-XL label or a collection in a scheme is not a concept). */
+  bool* const typed = (bool*)calloc(d->n_terms ? d->n_terms : 1, sizeof(bool));
+  if (!typed) {
+    return FDX_ERR_NO_MEMORY;
+  }
+  bool* const described =
+    (bool*)calloc(d->n_terms ? d->n_terms : 1, sizeof(bool));
+  if (!described) {
+    free(typed);
+    return FDX_ERR_NO_MEMORY;
+  }
   for (size_t i = 0; i < d->n; ++i) {
     const Triple* const t = &d->triples[i];
-    if (is_pred(k, t, k->type) && t->o == k->concept_class &&
-        k->role[t->s] == ROLE_OTHER) {
-      k->role[t->s] = ROLE_CONCEPT;
+    described[t->s] = true;
+    if (is_pred(k, t, k->type)) {
+      typed[t->s] = true;
+      if (t->o == k->concept_class && k->role[t->s] == ROLE_OTHER) {
+        k->role[t->s] = ROLE_CONCEPT;
+      }
     }
   }
   for (size_t i = 0; i < d->n; ++i) {
@@ -428,16 +458,19 @@ skos_analyse(Skos* const k, FdxTxn* const txn, const char* const scheme_iri,
       concept = t->o;
       scheme  = t->s;
     }
-    if (concept == SIZE_MAX || k->role[concept] == ROLE_SCHEME) {
-      continue;
+    if (concept == SIZE_MAX || k->role[concept] == ROLE_SCHEME ||
+        !described[concept]) {
+      continue; /* a top concept the document only names */
     }
-    if (k->role[concept] == ROLE_OTHER) {
-      k->role[concept] = ROLE_CONCEPT;
+    if (k->role[concept] == ROLE_OTHER && !typed[concept]) {
+      k->role[concept] = ROLE_CONCEPT; /* untyped, but in a scheme */
     }
     if (!k->home[concept] && k->role[scheme] == ROLE_SCHEME) {
       k->home[concept] = k->home[scheme];
     }
   }
+  free(typed);
+  free(described);
   /* Concepts in no chosen scheme: with a named scheme, those in no scheme
    * at all join it; the others stay out. */
   for (size_t c = 0; c < d->n_terms; ++c) {
@@ -456,7 +489,9 @@ skos_analyse(Skos* const k, FdxTxn* const txn, const char* const scheme_iri,
     }
   }
   /* Per-concept checks. */
-  size_t* pref_count = (size_t*)calloc(d->n_terms, sizeof(size_t));
+  size_t* tagged = NULL; /* triples of tagged prefLabels */
+  size_t  n_tagged = 0, cap_tagged = 0;
+  size_t* pref_count = (size_t*)calloc(d->n_terms ? d->n_terms : 1, sizeof(size_t));
   if (!pref_count) {
     return FDX_ERR_NO_MEMORY;
   }
@@ -466,6 +501,9 @@ skos_analyse(Skos* const k, FdxTxn* const txn, const char* const scheme_iri,
       continue;
     }
     const OwnedTerm* const o = &d->terms[t->o];
+    if (is_pred(k, t, k->xl_pref)) {
+      ++pref_count[t->s]; /* a SKOS-XL label resource */
+    }
     const bool label = is_pred(k, t, k->pref) || is_pred(k, t, k->alt) ||
                        is_pred(k, t, k->hidden);
     if (label && o->kind == FDX_TERM_LITERAL) {
@@ -482,40 +520,50 @@ skos_analyse(Skos* const k, FdxTxn* const txn, const char* const scheme_iri,
         concept_problem(k, t->s, message);
       }
       if (!o->lang) {
-        snprintf(message, sizeof(message), "a %s without a language: \"%.80s\"",
-                 which, o->value);
+        snprintf(message, sizeof(message), "%s %s without a language: \"%.80s\"",
+                 which[0] == 'a' ? "an" : "a", which, o->value);
         concept_problem(k, t->s, message);
       }
       if (is_pred(k, t, k->pref)) {
         ++pref_count[t->s];
-        for (size_t j = 0; j < i; ++j) {
-          const Triple* const u = &d->triples[j];
-          const OwnedTerm* const uo = &d->terms[u->o];
-          if (u->s == t->s && u->p == t->p && u->o != t->o &&
-              uo->kind == FDX_TERM_LITERAL && o->lang && uo->lang &&
-              !strcasecmp(uo->lang, o->lang)) {
-            snprintf(message, sizeof(message),
-                     "two prefLabels in one language (%s)", o->lang);
-            concept_problem(k, t->s, message);
-            break;
+        if (o->lang) {
+          if (n_tagged == cap_tagged) {
+            cap_tagged = cap_tagged ? cap_tagged * 2 : 256;
+            size_t* const grown =
+              (size_t*)realloc(tagged, cap_tagged * sizeof(size_t));
+            if (!grown) {
+              free(tagged);
+              free(pref_count);
+              return FDX_ERR_NO_MEMORY;
+            }
+            tagged = grown;
           }
+          tagged[n_tagged++] = i;
         }
       }
     }
-    if ((is_pred(k, t, k->broader) || is_pred(k, t, k->narrower) ||
-         is_pred(k, t, k->related)) && o->kind == FDX_TERM_IRI &&
-        k->role[t->o] != ROLE_CONCEPT) {
-      FdxId id;
-      if (vocab_iri_id(txn, o->value, &id) ||
-          !vocab_is_concept(txn, id, NULL)) {
-        char message[512];
-        snprintf(message, sizeof(message),
-                 "a link to a concept that does not exist: <%.400s>",
-                 o->value);
-        concept_problem(k, t->s, message);
-      }
+  }
+  /* Two prefLabels in one language: sort the tagged ones by concept and
+   * language, then look at neighbours. */
+  if (n_tagged) {
+    sort_doc = d;
+    qsort(tagged, n_tagged, sizeof(size_t), cmp_pref);
+  }
+  for (size_t i = 1; i < n_tagged; ++i) {
+    const Triple* const a = &d->triples[tagged[i - 1]];
+    const Triple* const b = &d->triples[tagged[i]];
+    if (a->s == b->s && a->o != b->o &&
+        !strcasecmp(d->terms[a->o].lang, d->terms[b->o].lang) &&
+        (i < 2 || d->triples[tagged[i - 2]].s != a->s ||
+         strcasecmp(d->terms[d->triples[tagged[i - 2]].o].lang,
+                    d->terms[a->o].lang))) {
+      char message[128];
+      snprintf(message, sizeof(message), "two prefLabels in one language (%s)",
+               d->terms[b->o].lang);
+      concept_problem(k, b->s, message);
     }
   }
+  free(tagged);
   for (size_t c = 0; c < d->n_terms; ++c) {
     if (k->role[c] == ROLE_CONCEPT && k->home[c] && !pref_count[c]) {
       concept_problem(k, c, "no prefLabel");
@@ -773,15 +821,7 @@ fdx_vocab_import(FdxStore* const store, const char* const who,
     skos_free(&k);
     return;
   }
-  FdxTxn* txn = NULL;
-  if ((st = fdx_txn_begin(store, 0, &txn))) {
-    vr_fail(result, FDX_VOCAB_FAILED, "internal_error", "%s",
-            fdx_strerror(st));
-    skos_free(&k);
-    return;
-  }
-  st = skos_analyse(&k, txn, scheme_iri, result);
-  fdx_txn_abort(txn);
+  st = skos_analyse(&k, scheme_iri, result);
   if (st) {
     if (result->outcome == FDX_VOCAB_OK) {
       vr_fail(result, FDX_VOCAB_FAILED, "internal_error", "%s",
@@ -953,11 +993,8 @@ fdx_vocab_install(FdxStore* const store, const char* const base,
                          FDX_FORMAT_RDFXML, NULL, shipped[i].id, doc_statement,
                          &docs[i].doc, err);
   }
-  if (!st && !(st = fdx_txn_begin(store, 0, &txn))) {
-    for (size_t i = 0; i < N_SHIPPED && !st; ++i) {
-      st = skos_analyse(&docs[i], txn, NULL, &result);
-    }
-    fdx_txn_abort(txn);
+  for (size_t i = 0; i < N_SHIPPED && !st; ++i) {
+    st = skos_analyse(&docs[i], NULL, &result);
   }
   InstallJob job = {docs, base ? base : "http://127.0.0.1:8080/", false,
                     &result};

@@ -239,10 +239,10 @@ fdx_vocab_revert(FdxStore* store, const char* who, uint64_t change,
  * Import the SKOS document `bytes` (`format`, or sniffed): each concept
  * scheme it describes (or only `scheme_iri`, which concepts without
  * skos:inScheme then join) goes into its own graph, replacing the graph's
- * statements, and is registered.  SKOS problems (no prefLabel, two
- * prefLabels in one language, labels without a language, empty labels,
- * broader cycles, links to concepts that do not exist) are listed per
- * concept in result->problems; with any, nothing is written (INVALID)
+ * statements, and is registered.  SKOS problems (no prefLabel -- a
+ * SKOS-XL prefLabel counts --, two prefLabels in one language, labels
+ * without a language, empty labels, broader cycles) are listed per
+ * concept in result->problems ({"concept", "problems": [text]}); with any, nothing is written (INVALID)
  * unless `force`, which imports every statement not about a concept with
  * problems.  The body reports schemes, concepts, statements and skipped
  * concepts.
