@@ -24,7 +24,8 @@ build: deps $(BUILD)/build.ninja
 
 demo: build
 	rm -rf $(DEMO_DB)
-	$(BUILD)/web/fairdex --db $(DEMO_DB) load examples/catalog.ttl
+	FAIRDEX_BASE=https://fairdex.example.org/ \
+	  $(BUILD)/web/fairdex --db $(DEMO_DB) load examples/catalog.ttl
 	$(BUILD)/web/fairdex --db $(DEMO_DB) stats
 	$(BUILD)/web/fairdex --db $(DEMO_DB) query --format tsv - < examples/datasets-by-theme.rq
 	@echo "serving the example catalogue on http://127.0.0.1:8080/ (Ctrl-C stops)"

@@ -5,7 +5,7 @@
 set -e
 PKGS="meson ninja-build pkg-config gcc liblmdb-dev libraptor2-dev libserd-dev raptor2-utils \
 libjansson-dev libmicrohttpd-dev libutf8proc-dev libstemmer-dev zlib1g-dev \
-libxml2-dev libcurl4-gnutls-dev lmdb-utils nettle-dev"
+libxml2-dev libcurl4-gnutls-dev lmdb-utils nettle-dev curl jq"
 missing=""
 for p in $PKGS; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" \
