@@ -969,6 +969,11 @@ concept_write_run(FdxTxn* const txn, void* const ctx, const bool create)
       }
       vstr_puts(&iri, id);
     }
+    if (iri.data && !strcmp(vocab_local_name(iri.data), "concepts")) {
+      vr_problem(result, "id", "\"concepts\" is reserved: /api/vocab/"
+                               "{scheme}/concepts is the concept search");
+      vstr_free(&iri);
+    }
     if (iri.data) {
       FdxId existing;
       if ((!vocab_iri_id(txn, iri.data, &existing) &&
@@ -996,13 +1001,16 @@ concept_write_run(FdxTxn* const txn, void* const ctx, const bool create)
     st = FDX_ERR_BAD_ARG;
     goto done;
   }
-  if (result->problems) {
+  if (!iri.data) {
+    /* No IRI to write under: report what was found. */
     st = vr_fail(result, FDX_VOCAB_INVALID, "invalid_concept",
                  "the concept breaks SKOS integrity (%zu problem%s)",
                  json_array_size(result->problems),
                  json_array_size(result->problems) == 1 ? "" : "s");
     goto done;
   }
+  /* With problems found so far the change is still applied (and then
+   * rolled back), so the integrity checks of the new state add theirs. */
   if (create && (st = vocab_iri_intern(txn, iri.data, &c))) {
     goto done;
   }

@@ -873,6 +873,17 @@ fdx_vocab_usage(FdxTxn* const txn, const FdxId concept)
   return n;
 }
 
+typedef struct {
+  char* iri;
+  FdxId id;
+} User;
+
+static int
+cmp_user(const void* const a, const void* const b)
+{
+  return strcmp(((const User*)a)->iri, ((const User*)b)->iri);
+}
+
 json_t*
 vocab_users_json(FdxTxn* const txn, const FdxId* const users, const size_t n,
                  const size_t limit)
@@ -880,14 +891,27 @@ vocab_users_json(FdxTxn* const txn, const FdxId* const users, const size_t n,
   json_t* const list = json_array();
   FdxId         title;
   const bool    have_title = !vocab_iri_id(txn, DCT_TITLE, &title);
-  for (size_t i = 0; i < n && i < limit; ++i) {
-    char* const iri = vocab_term_text(txn, users[i]);
+  /* By IRI: every user's IRI is read to sort them. */
+  User* const sorted = (User*)calloc(n ? n : 1, sizeof(User));
+  size_t      n_sorted = 0;
+  for (size_t i = 0; sorted && i < n; ++i) {
+    char* const text = vocab_term_text(txn, users[i]);
+    if (text) {
+      sorted[n_sorted++] = (User){text, users[i]};
+    }
+  }
+  if (n_sorted) {
+    qsort(sorted, n_sorted, sizeof(User), cmp_user);
+  }
+  for (size_t i = 0; i < n_sorted && i < limit; ++i) {
+    char* const iri = strdup(sorted[i].iri);
+    const FdxId user = sorted[i].id;
     json_t* const item = json_pack("{s:s?}", "iri", iri);
     free(iri);
     /* A title: English, else German, else any. */
     json_t* best = NULL;
     int     best_rank = 99;
-    const FdxQuad pattern = {users[i], title, FDX_ID_ANY, FDX_ID_ANY};
+    const FdxQuad pattern = {user, title, FDX_ID_ANY, FDX_ID_ANY};
     FdxQuadIter*  it      = NULL;
     FdxQuad       q;
     FdxStatus     st = have_title ? fdx_quad_find(txn, &pattern, &it)
@@ -912,6 +936,10 @@ vocab_users_json(FdxTxn* const txn, const FdxId* const users, const size_t n,
     json_object_set_new(item, "title", best ? best : json_null());
     json_array_append_new(list, item);
   }
+  for (size_t i = 0; i < n_sorted; ++i) {
+    free(sorted[i].iri);
+  }
+  free(sorted);
   return json_pack("{s:I, s:o}", "total", (json_int_t)n, "datasets", list);
 }
 

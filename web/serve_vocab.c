@@ -94,6 +94,13 @@ static void
 send_json(Serve* const s, HttpRequest* const req, const unsigned status,
           json_t* const json, const char* const etag)
 {
+  if (status == 200 && etag &&
+      (!strcmp(http_method(req), "GET") ||
+       !strcmp(http_method(req), "HEAD")) &&
+      serve_not_modified(s, req, etag)) {
+    json_decref(json);
+    return;
+  }
   char* const text =
     json ? json_dumps(json, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
   json_decref(json);
@@ -116,6 +123,9 @@ static void
 send_failure(Serve* const s, HttpRequest* const req,
              FdxVocabResult* const result)
 {
+  if (result->etag[0]) {
+    http_add_header(req, "ETag", result->etag);
+  }
   if (!result->problems && !result->body) {
     serve_error(s, req, (unsigned)result->outcome,
                 result->code[0] ? result->code : "error", "%s",
@@ -132,21 +142,29 @@ send_failure(Serve* const s, HttpRequest* const req,
     json_object_set(json, "datasets",
                     json_object_get(result->body, "datasets"));
   }
-  if (result->etag[0]) {
-    http_add_header(req, "ETag", result->etag);
-  }
   send_json(s, req, (unsigned)result->outcome, json, NULL);
 }
 
-/* Read the request's JSON body; false after answering 415 or 400. */
+/* True if the body is declared JSON; false after answering 415.  Checked
+ * first: a form body would otherwise read as parameters. */
 static bool
-json_body(Serve* const s, HttpRequest* const req, json_t** const ret)
+body_is_json(Serve* const s, HttpRequest* const req)
 {
   const char* const type = http_header(req, "Content-Type");
   if (!type || strncasecmp(type, "application/json", 16) ||
       (type[16] && type[16] != ';' && type[16] != ' ')) {
     serve_error(s, req, 415, "unsupported_media_type",
                 "send the body as application/json");
+    return false;
+  }
+  return true;
+}
+
+/* Read the request's JSON body; false after answering 415 or 400. */
+static bool
+json_body(Serve* const s, HttpRequest* const req, json_t** const ret)
+{
+  if (!body_is_json(s, req)) {
     return false;
   }
   size_t            len  = 0;
@@ -220,7 +238,8 @@ static void
 create_scheme(Serve* const s, HttpRequest* const req)
 {
   char who[FDX_TOKEN_NAME_MAX + 1];
-  if (!only_params(s, req, NULL, 0) || !curator(s, req, who)) {
+  if (!curator(s, req, who) || !body_is_json(s, req) ||
+      !only_params(s, req, NULL, 0)) {
     return;
   }
   json_t* json = NULL;
@@ -375,7 +394,8 @@ create_concept(Serve* const s, HttpRequest* const req,
                const char* const scheme)
 {
   char who[FDX_TOKEN_NAME_MAX + 1];
-  if (!only_params(s, req, NULL, 0) || !curator(s, req, who)) {
+  if (!curator(s, req, who) || !body_is_json(s, req) ||
+      !only_params(s, req, NULL, 0)) {
     return;
   }
   json_t* json = NULL;
@@ -445,8 +465,9 @@ put_concept(Serve* const s, HttpRequest* const req, const char* const scheme,
   char        who[FDX_TOKEN_NAME_MAX + 1];
   const char* match = NULL;
   json_t*     json  = NULL;
-  if (!only_params(s, req, NULL, 0) || !curator(s, req, who) ||
-      !if_match(s, req, &match) || !json_body(s, req, &json)) {
+  if (!curator(s, req, who) || !body_is_json(s, req) ||
+      !only_params(s, req, NULL, 0) || !if_match(s, req, &match) ||
+      !json_body(s, req, &json)) {
     return;
   }
   FdxVocabResult result;
@@ -470,7 +491,7 @@ delete_concept(Serve* const s, HttpRequest* const req,
   static const char* const names[] = {"hard", "replacedBy"};
   char        who[FDX_TOKEN_NAME_MAX + 1];
   const char* match = NULL;
-  if (!only_params(s, req, names, 2) || !curator(s, req, who) ||
+  if (!curator(s, req, who) || !only_params(s, req, names, 2) ||
       !if_match(s, req, &match)) {
     return;
   }

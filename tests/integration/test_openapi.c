@@ -1,32 +1,52 @@
 /*
  * test_openapi.c: web/openapi.json, the OpenAPI 3 document `fairdex serve`
  * embeds and serves at /api/openapi.json, against the server itself, on
- * the standard fixture:
+ * the standard fixture (with its tokens):
  *
  *   - the document parses, is OpenAPI 3, and is the one the server serves
  *     (byte for byte the same JSON value);
- *   - its structure: every operation has responses with a 200, every
- *     parameter a name, an `in` and a schema, every {name} of a path
- *     template a required path parameter, every $ref resolves;
+ *   - its structure: every operation has responses with a success (200
+ *     for GET, a 2xx otherwise), every parameter a name, an `in` and a
+ *     schema, every {name} of a path template a required path parameter,
+ *     every $ref resolves;
  *   - every path and method of the document is called: once with its
  *     required parameters only, once per optional parameter (a value from
  *     the table below that fits the documented schema; an array parameter
- *     gets two values, an enum one call per value), each with every media
- *     type the 200 answer documents in Accept.  Each answer must be 200,
- *     a documented status, of a documented media type, and its JSON body
- *     must fit the documented schema: $ref, allOf, oneOf and anyOf
- *     resolved, every `required` property present, the type of every
- *     property (string, integer, number, boolean, array, object; null only
- *     where `nullable`), `enum`, array items and additionalProperties,
- *     recursively;
+ *     gets two values, an enum or a boolean one call per value), each
+ *     with every media type the success answer documents in Accept.  Each
+ *     answer must be the documented success, a documented status, of a
+ *     documented media type, with every header the response marks
+ *     required, and its JSON body must fit the documented schema: $ref,
+ *     allOf, oneOf and anyOf resolved, every `required` property present,
+ *     the type of every property (string, integer, number, boolean, array,
+ *     object; null only where `nullable`), `enum`, minimum/maximum,
+ *     minLength/maxLength, minItems/maxItems, array items and
+ *     additionalProperties, recursively;
+ *   - operations that change the store (POST, PUT, DELETE; write_ops
+ *     below) run first, so the reads see what they made.  Each call sends
+ *     the documented security (the curator's token), a JSON body from
+ *     write_ops that fits the documented request schema (as must every
+ *     documented `example`), and, where the operation takes a required
+ *     If-Match header, the ETag of a GET of its target; a target is made
+ *     fresh for every call where write_ops says so (a POST whose Location
+ *     is the target), and @N@ in a body is a number new for every call,
+ *     so no call depends on another.  A 201's Location answers GET;
+ *   - the failures the document promises: without a token a 401, with
+ *     the reader's a 403, without If-Match a 428, with a stale one a 412,
+ *     a body that is not application/json a 415 and one that does not
+ *     parse a 400; a path parameter that names nothing a 404 (where one
+ *     is documented); and the cases of `probes` below (409, 422, 406);
+ *     each a documented status whose body fits its schema;
  *   - the documented bounds hold: a value past a documented `maximum`,
- *     below a `minimum`, longer than `maxLength`, shorter than `minLength`
- *     or outside an `enum` is answered with a documented 4xx whose body
- *     fits its schema, and a value right on the bound is not refused
- *     (a documented status other than 400);
+ *     below a `minimum`, longer than `maxLength`, shorter than `minLength`,
+ *     outside an `enum` or not a boolean is answered with a documented 4xx
+ *     whose body fits its schema, and a value right on the bound is not
+ *     refused (a documented status other than 400);
  *   - the reverse: every /api route the server answers (api_routes below)
- *     is in the document, each really answers, and every "/api/..." route
- *     name in web/serve.c is in api_routes.
+ *     is in the document, each really answers, every method its OPTIONS
+ *     answer allows (but HEAD and OPTIONS) is documented, every documented
+ *     operation is in api_routes, and every "/api/..." route name in
+ *     web/serve.c is in api_routes.
  *
  *   test_it_openapi FAIRDEX SRCROOT
  */
@@ -36,6 +56,7 @@
 #include <regex.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #define EU "http://publications.europa.eu/resource/authority/"
 
@@ -51,7 +72,7 @@ typedef struct
 {
   const char* method; /* lower case, as in OpenAPI */
   const char* path;   /* the document's path template */
-  const char* probe;  /* a request the route answers with 200 */
+  const char* probe;  /* a GET of the path the server answers with 200 */
 } ApiRoute;
 
 static const ApiRoute api_routes[] = {
@@ -60,6 +81,21 @@ static const ApiRoute api_routes[] = {
   { "get", "/api/suggest", "/api/suggest?q=herz" },
   { "get", "/api/changes", "/api/changes" },
   { "get", "/api/openapi.json", "/api/openapi.json" },
+  { "get", "/api/vocab", "/api/vocab" },
+  { "post", "/api/vocab", "/api/vocab" },
+  { "get", "/api/vocab/{scheme}", "/api/vocab/data-theme" },
+  { "get", "/api/vocab/{scheme}/concepts", "/api/vocab/data-theme/concepts" },
+  { "post", "/api/vocab/{scheme}/concepts", "/api/vocab/data-theme/concepts" },
+  { "get", "/api/vocab/{scheme}/{concept}", "/api/vocab/data-theme/HEAL" },
+  { "put", "/api/vocab/{scheme}/{concept}", "/api/vocab/data-theme/HEAL" },
+  { "delete", "/api/vocab/{scheme}/{concept}", "/api/vocab/data-theme/HEAL" },
+  { "get",
+    "/api/vocab/{scheme}/{concept}/history",
+    "/api/vocab/data-theme/HEAL/history" },
+  { "get",
+    "/api/vocab/{scheme}/{concept}/datasets",
+    "/api/vocab/data-theme/HEAL/datasets" },
+  { "get", "/api/history", "/api/history" },
 };
 #define N_API_ROUTES (sizeof(api_routes) / sizeof(api_routes[0]))
 
@@ -84,12 +120,24 @@ static const Known known[] = {
   { "/api/suggest", "limit", { "5" } },
   { "/api/changes", "since", { "0" } },
   { "/api/changes", "limit", { "10" } },
+  /* the shipped EU data themes; HEAL is used by 13 datasets */
+  { NULL, "scheme", { "data-theme" } },
+  { NULL, "concept", { "HEAL" } },
+  { "/api/vocab/{scheme}/concepts", "q", { "gesund" } },
+  { "/api/vocab/{scheme}/concepts", "limit", { "5" } },
+  { "/api/vocab/{scheme}/{concept}/datasets", "limit", { "5" } },
+  { "/api/vocab/{scheme}/{concept}/history", "since", { "1" } },
+  { "/api/vocab/{scheme}/{concept}/history", "limit", { "10" } },
+  { "/api/vocab/{scheme}/{concept}", "replacedBy", { "TECH" } },
+  { "/api/history", "since", { "1" } },
+  { "/api/history", "limit", { "10" } },
   { NULL, "q", { "herz" } },
   { NULL, "theme", { EU "data-theme/HEAL", EU "data-theme/TECH" } },
   { NULL,
     "publisher",
     { IT_BASE "org/isar-herzzentrum", IT_BASE "org/biobank-mainfranken" } },
-  { NULL, "format", { EU "file-type/CSV", EU "file-type/ZIP" } },
+  /* (only there: format of /api/vocab/{scheme} is an enum) */
+  { "/api/datasets", "format", { EU "file-type/CSV", EU "file-type/ZIP" } },
   { NULL, "license", { EU "licence/CC_BY_4_0", EU "licence/CC0" } },
   { NULL,
     "access_rights",
@@ -105,6 +153,160 @@ static const Known known[] = {
   { NULL, "iri", { IT_BASE "dataset/athero-kohorte" } },
 };
 #define N_KNOWN (sizeof(known) / sizeof(known[0]))
+
+/* ------------------------------------------------------------------------
+ * The operations that change the store, by method and path: a documented
+ * operation other than GET that is missing here fails the test.  In the
+ * bodies, @N@ becomes a number new for every call, so that no call
+ * collides with one before it; the concepts they name (HEAL, TECH) are in
+ * the `known` scheme data-theme.
+ * --------------------------------------------------------------------- */
+
+typedef struct
+{
+  const char* method; /* lower case, as in OpenAPI */
+  const char* path;   /* the document's path template */
+  const char* body;   /* a valid JSON request body, or NULL for none */
+  /* NULL: the target is the path filled from `known`; else a collection
+   * (a path template) the test POSTs fresh_body to (with the curator's
+   * token) before every call: the Location of its 201 is the target. */
+  const char* fresh_at;
+  const char* fresh_body;
+} WriteOp;
+
+#define FRESH_CONCEPT                                             \
+  "{\"id\": \"it-target-@N@\", \"prefLabel\": {\"en\": \"Target " \
+  "@N@\"}, \"broader\": [\"HEAL\"]}"
+
+static const WriteOp write_ops[] = {
+  { "post",
+    "/api/vocab",
+    "{\"id\": \"it-scheme-@N@\", \"title\": {\"en\": \"Scheme @N@\", "
+    "\"de\": \"Schema @N@\"}}",
+    NULL,
+    NULL },
+  { "post",
+    "/api/vocab/{scheme}/concepts",
+    "{\"id\": \"it-new-@N@\", \"prefLabel\": {\"en\": \"New @N@\", "
+    "\"de\": \"Neu @N@\"}, \"altLabel\": {\"en\": [\"Fresh @N@\"]}, "
+    "\"definition\": {\"en\": \"Made by test_openapi\"}, \"notation\": "
+    "\"IT-@N@\", \"broader\": [\"HEAL\"], \"related\": [\"" EU
+    "data-theme/TECH\"], \"exactMatch\": [\"https://example.org/it/@N@\"]}",
+    NULL,
+    NULL },
+  { "put",
+    "/api/vocab/{scheme}/{concept}",
+    "{\"prefLabel\": {\"en\": \"Changed @N@\", \"de\": \"Geaendert "
+    "@N@\"}, \"altLabel\": {\"en\": [\"Other @N@\", \"Else @N@\"]}, "
+    "\"scopeNote\": {\"en\": \"Edited by test_openapi\"}, \"broader\": "
+    "[\"HEAL\"], \"notation\": \"IT-@N@\"}",
+    "/api/vocab/{scheme}/concepts",
+    FRESH_CONCEPT },
+  { "delete",
+    "/api/vocab/{scheme}/{concept}",
+    NULL,
+    "/api/vocab/{scheme}/concepts",
+    FRESH_CONCEPT },
+};
+#define N_WRITE_OPS (sizeof(write_ops) / sizeof(write_ops[0]))
+
+static const WriteOp*
+write_op(const char* const method, const char* const path)
+{
+  for (size_t i = 0; i < N_WRITE_OPS; ++i) {
+    if (!strcmp(write_ops[i].method, method) &&
+        !strcmp(write_ops[i].path, path)) {
+      return &write_ops[i];
+    }
+  }
+  return NULL;
+}
+
+/* ------------------------------------------------------------------------
+ * Failures the document promises that need a particular request: each
+ * answer must have exactly this status, documented, with a body that fits
+ * its schema.  The other parts of the request are as for a valid call.
+ * --------------------------------------------------------------------- */
+
+typedef struct
+{
+  const char* method; /* lower case, as in OpenAPI */
+  const char* path;   /* the document's path template */
+  const char* query;  /* NAME=VALUE added to the query string, or NULL */
+  const char* body;   /* the request body instead of write_ops', or NULL */
+  const char* accept; /* Accept, or NULL */
+  const char* target; /* the target instead of the usual one, or NULL */
+  long        status;
+  const char* note; /* what it tries, for the label */
+} Probe;
+
+static const Probe probes[] = {
+  { "post",
+    "/api/vocab",
+    NULL,
+    "{\"id\": \"data-theme\", \"title\": {\"en\": \"Again\"}}",
+    NULL,
+    NULL,
+    409,
+    "(an id that is taken)" },
+  { "post",
+    "/api/vocab",
+    NULL,
+    "{\"id\": \"no id\", \"title\": {\"en\": \" \"}}",
+    NULL,
+    NULL,
+    422,
+    "(a bad id, an empty title)" },
+  { "post",
+    "/api/vocab/{scheme}/concepts",
+    NULL,
+    "{\"id\": \"HEAL\", \"prefLabel\": {\"en\": \"Health again\"}}",
+    NULL,
+    NULL,
+    409,
+    "(a concept that exists)" },
+  { "post",
+    "/api/vocab/{scheme}/concepts",
+    NULL,
+    "{\"id\": \"it-bad-@N@\", \"broader\": [\"it-no-such\"]}",
+    NULL,
+    NULL,
+    422,
+    "(no prefLabel, a link to nothing)" },
+  { "put",
+    "/api/vocab/{scheme}/{concept}",
+    NULL,
+    "{\"prefLabel\": {\"en\": [\"One\", \"Two\"]}}",
+    NULL,
+    NULL,
+    422,
+    "(two prefLabels in one language)" },
+  { "delete",
+    "/api/vocab/{scheme}/{concept}",
+    "replacedBy=it-no-such",
+    NULL,
+    NULL,
+    NULL,
+    422,
+    "(a replacement that does not exist)" },
+  { "delete",
+    "/api/vocab/{scheme}/{concept}",
+    "hard=true",
+    NULL,
+    NULL,
+    "/api/vocab/data-theme/HEAL", /* 13 datasets of the fixture use it */
+    409,
+    "(removing a concept in use)" },
+  { "get",
+    "/api/vocab/{scheme}",
+    NULL,
+    NULL,
+    "image/x-it-none",
+    NULL,
+    406,
+    "(a media type it has not)" },
+};
+#define N_PROBES (sizeof(probes) / sizeof(probes[0]))
 
 static const Known*
 known_value(const char* const path, const char* const name)
@@ -266,6 +468,64 @@ type_fits(const char* const type, const json_t* const v)
   return false;
 }
 
+/* Characters (UTF-8 code points) of a string. */
+static size_t
+utf8_length(const char* const text)
+{
+  size_t n = 0;
+  for (const unsigned char* c = (const unsigned char*)text; *c; ++c) {
+    n += (*c & 0xC0) != 0x80;
+  }
+  return n;
+}
+
+/* Does `value` keep the schema's minimum/maximum, minLength/maxLength
+ * and minItems/maxItems? */
+static bool
+bounds_fit(json_t* const     schema,
+           json_t* const     value,
+           const char* const where,
+           char* const       err,
+           const size_t      err_size)
+{
+  static const struct
+  {
+    const char* name;
+    bool        is_max;
+  } bounds[] = { { "minimum", false },   { "maximum", true },
+                 { "minLength", false }, { "maxLength", true },
+                 { "minItems", false },  { "maxItems", true } };
+  for (size_t i = 0; i < sizeof(bounds) / sizeof(bounds[0]); ++i) {
+    json_t* const bound = json_object_get(schema, bounds[i].name);
+    if (!json_is_number(bound)) {
+      continue;
+    }
+    double have = 0;
+    if (i < 2 && json_is_number(value)) {
+      have = json_number_value(value);
+    } else if (i >= 2 && i < 4 && json_is_string(value)) {
+      have = (double)utf8_length(json_string_value(value));
+    } else if (i >= 4 && json_is_array(value)) {
+      have = (double)json_array_size(value);
+    } else {
+      continue;
+    }
+    const double limit = json_number_value(bound);
+    if (bounds[i].is_max ? have > limit : have < limit) {
+      snprintf(err,
+               err_size,
+               "%s: %g is %s the %s %g",
+               where,
+               have,
+               bounds[i].is_max ? "above" : "below",
+               bounds[i].name,
+               limit);
+      return false;
+    }
+  }
+  return true;
+}
+
 /* Does `value` fit `schema`?  On a mismatch, the first reason (with the
  * JSON path `where`) goes into err. */
 static bool
@@ -363,6 +623,9 @@ fits(json_t* schema,
       free(shown);
       return false;
     }
+  }
+  if (!bounds_fit(schema, value, where, err, err_size)) {
+    return false;
   }
   if (json_is_object(value)) {
     json_t* const required = json_object_get(schema, "required");
@@ -499,15 +762,46 @@ query_add(Query* const q, const char* const name, const char* const value)
   free(ev);
 }
 
+/* What a call's answer must be (besides documented and fitting): the
+ * operation's success; not refused, for a value on a documented bound
+ * (not 400 nor 5xx); refused, for a value outside the schema (4xx).  A
+ * `want` of 100 or more is the exact status. */
+enum
+{
+  WANT_SUCCESS = 2,
+  WANT_EDGE    = 3,
+  WANT_REFUSED = 4
+};
+
+/* The success status of an operation: 200 when documented, else the
+ * lowest documented 2xx; 0 if there is none. */
+static long
+success_status(json_t* const op)
+{
+  json_t* const responses = json_object_get(op, "responses");
+  if (json_object_get(responses, "200")) {
+    return 200;
+  }
+  long        best = 0;
+  const char* code;
+  json_t*     resp;
+  json_object_foreach (responses, code, resp) {
+    const long c = strtol(code, NULL, 10);
+    if (c >= 200 && c < 300 && (!best || c < best)) {
+      best = c;
+    }
+  }
+  return best;
+}
+
 /* Check an answer against the documented responses of an operation:
- * a documented status, a documented media type, a body that fits; and by
- * `want`: 2, valid parameters, the status is 200; 3, a value on a bound,
- * the status is not 400 nor 5xx; 4, a value out of bounds, it is 4xx. */
+ * a documented status, the headers it marks required, a documented media
+ * type, a body that fits; and the status `want` asks for. */
 static void
 check_answer(const char* const       label,
              json_t* const           op,
              const ItResponse* const r,
-             const int               want)
+             const long              want)
 {
   if (!r->ok && r->status == 0) {
     it_fail_at(__FILE__, __LINE__, "%s: no answer: %s", label, r->error);
@@ -530,20 +824,22 @@ check_answer(const char* const       label,
                r->status,
                it_excerpt(r->body, r->body_len, 200));
   }
-  if (want == 2 && r->status == 200) {
-    it_pass("%s: valid parameters answer 200", label);
-  } else if (want == 2) {
+  const long success = success_status(op);
+  if (want == WANT_SUCCESS && r->status == success) {
+    it_pass("%s: valid parameters answer %ld", label, success);
+  } else if (want == WANT_SUCCESS) {
     it_fail_at(__FILE__,
                __LINE__,
-               "%s: valid parameters answer 200, got %ld: %s",
+               "%s: valid parameters answer %ld, got %ld: %s",
                label,
+               success,
                r->status,
                it_excerpt(r->body, r->body_len, 200));
-  } else if (want == 3 && r->status != 400 && r->status < 500) {
+  } else if (want == WANT_EDGE && r->status != 400 && r->status < 500) {
     it_pass("%s: a value on a documented bound is not refused (%ld)",
             label,
             r->status);
-  } else if (want == 3) {
+  } else if (want == WANT_EDGE) {
     it_fail_at(__FILE__,
                __LINE__,
                "%s: a value on a documented bound is valid, but the answer "
@@ -551,11 +847,11 @@ check_answer(const char* const       label,
                label,
                r->status,
                it_excerpt(r->body, r->body_len, 200));
-  } else if (want == 4 && r->status >= 400 && r->status < 500) {
+  } else if (want == WANT_REFUSED && r->status >= 400 && r->status < 500) {
     it_pass("%s: a value outside the documented schema answers %ld",
             label,
             r->status);
-  } else if (want == 4) {
+  } else if (want == WANT_REFUSED) {
     it_fail_at(__FILE__,
                __LINE__,
                "%s: a value outside the documented schema answers 4xx, got "
@@ -563,10 +859,32 @@ check_answer(const char* const       label,
                label,
                r->status,
                it_excerpt(r->body, r->body_len, 200));
+  } else if (want >= 100 && r->status == want) {
+    it_pass("%s: answers %ld", label, want);
+  } else if (want >= 100) {
+    it_fail_at(__FILE__,
+               __LINE__,
+               "%s: answers %ld, got %ld: %s",
+               label,
+               want,
+               r->status,
+               it_excerpt(r->body, r->body_len, 200));
   }
   resp = deref(resp);
   if (!resp) {
     return;
+  }
+  const char* name;
+  json_t*     header;
+  json_object_foreach (json_object_get(resp, "headers"), name, header) {
+    if (json_is_true(json_object_get(deref(header), "required"))) {
+      char value[1024] = "";
+      IT_CHECK(it_header(r, name, value, sizeof(value)) && value[0],
+               "%s: has the header %s, required in the %ld answer",
+               label,
+               name,
+               r->status);
+    }
   }
   json_t* const content = json_object_get(resp, "content");
   char          type[128];
@@ -613,35 +931,219 @@ check_answer(const char* const       label,
   json_decref(body);
 }
 
-/* GET (or METHOD) target with Accept: accept (NULL: none) and check. */
-static void
-call(const char* const method,
-     json_t* const     op,
-     const char* const target,
-     const char* const accept,
-     const int         want)
+/* An operation of the document, as its calls need it. */
+typedef struct
 {
-  char accept_h[256];
-  snprintf(accept_h, sizeof(accept_h), "Accept: %s", accept ? accept : "");
-  ItRequest req = { .method = method, .target = target };
-  if (accept) {
-    req.headers[0] = accept_h;
+  const char*    path;  /* the path template */
+  char           M[16]; /* the method, upper case */
+  json_t*        op;
+  json_t*        params[64];
+  size_t         n_params;
+  const WriteOp* write;          /* its row of write_ops, or NULL */
+  bool           secured;        /* it documents security */
+  bool           if_match;       /* it takes a required If-Match header */
+  json_t*        body_schema;    /* its application/json request schema */
+  char           filled[4096];   /* the path filled from `known` */
+  char           fresh_at[4096]; /* write_ops' fresh_at filled, or "" */
+} Op;
+
+/* How one call differs from a valid one (all NULL: it does not). */
+typedef struct
+{
+  const char* accept;       /* Accept */
+  const char* token;        /* "": none; NULL: the curator's if secured */
+  const char* if_match;     /* "": none; NULL: the target's ETag if taken */
+  const char* body;         /* NULL: write_ops' body, if there is a body */
+  const char* content_type; /* NULL: application/json, if there is a body */
+  const char* target;       /* NULL: the path filled in, or a fresh one */
+  const char* missing;      /* a path parameter given a value naming nothing */
+  const char* note;         /* what is special, for the label */
+} Variant;
+
+/* Numbers for @N@: every body gets a new one. */
+static unsigned fresh_count;
+
+/* `text` with every @N@ replaced by `n` (new; free()). */
+static char*
+with_number(const char* const text, const unsigned n)
+{
+  char num[16];
+  snprintf(num, sizeof(num), "%u", n);
+  size_t count = 0;
+  for (const char* p = text; (p = strstr(p, "@N@")); p += 3) {
+    ++count;
   }
+  char* const out = (char*)malloc(strlen(text) + count * strlen(num) + 1);
+  if (!out) {
+    it_fail_at(__FILE__, __LINE__, "out of memory for a request body");
+    it_abort();
+  }
+  char* o = out;
+  for (const char* p = text; *p;) {
+    if (!strncmp(p, "@N@", 3)) {
+      memcpy(o, num, strlen(num));
+      o += strlen(num);
+      p += 3;
+    } else {
+      *o++ = *p++;
+    }
+  }
+  *o = '\0';
+  return out;
+}
+
+/* The path with its {name}s replaced by valid (percent-encoded) values;
+ * the parameter `missing` (may be NULL) by one that names nothing. */
+static bool
+fill_path(const char* const    path,
+          json_t* const* const params,
+          const size_t         n_params,
+          const char* const    missing,
+          char* const          out,
+          const size_t         size);
+
+/* POST write_ops' fresh_body to its fresh_at for a call of `o`, and put
+ * the Location of the 201 (the call's target) into out. */
+static bool
+fresh_target(const Op* const o, char* const out, const size_t size)
+{
+  const char* const at   = o->fresh_at;
+  char* const       body = with_number(o->write->fresh_body, ++fresh_count);
+  char              auth[600];
+  snprintf(auth, sizeof(auth), "Authorization: Bearer %s", srv.curator_token);
+  ItRequest req  = { .method = "POST", .target = at, .body = body };
+  req.headers[0] = auth;
+  req.headers[1] = "Content-Type: application/json";
   ItResponse r;
   it_http(&srv, &req, &r);
-  char label[600];
+  char       location[4096] = "";
+  const bool ok             = r.status == 201 &&
+                  it_header(&r, "Location", location, sizeof(location)) &&
+                  location[0] == '/';
+  IT_CHECK(ok,
+           "a fresh target for %s %s: POST %s answers 201 with a Location%s%s",
+           o->M,
+           o->path,
+           at,
+           ok ? "" : "; got: ",
+           ok ? "" : it_excerpt(r.head, r.head_len, 300));
+  snprintf(out, size, "%s", location);
+  it_response_free(&r);
+  free(body);
+  return ok;
+}
+
+/* The ETag GET `path` answers with, into out; "*" if there is none. */
+static void
+target_etag(const char* const path, char* const out, const size_t size)
+{
+  ItResponse r;
+  it_get(&srv, path, NULL, &r);
+  if (r.status != 200 || !it_header(&r, "ETag", out, size) || !out[0]) {
+    snprintf(out, size, "*");
+  }
+  it_response_free(&r);
+}
+
+/* Call the operation `o` with the query q, made valid but for `v`, and
+ * check the answer (see check_answer()). */
+static void
+call(const Op* const      o,
+     const Query* const   q,
+     const Variant* const v,
+     const long           want)
+{
+  char path[4096];
+  if (v->target) {
+    snprintf(path, sizeof(path), "%s", v->target);
+  } else if (o->fresh_at[0] && !v->missing) {
+    if (!fresh_target(o, path, sizeof(path))) {
+      return;
+    }
+  } else if (!v->missing) {
+    snprintf(path, sizeof(path), "%s", o->filled);
+  } else if (!fill_path(o->path,
+                        o->params,
+                        o->n_params,
+                        v->missing,
+                        path,
+                        sizeof(path))) {
+    return;
+  }
+  char target[24576];
+  snprintf(target, sizeof(target), "%s%s%s", path, q->len ? "?" : "", q->text);
+
+  ItRequest req = { .method = o->M, .target = target };
+  size_t    nh  = 0;
+  char      accept_h[256], auth_h[600], match_h[300], type_h[300];
+  if (v->accept) {
+    snprintf(accept_h, sizeof(accept_h), "Accept: %s", v->accept);
+    req.headers[nh++] = accept_h;
+  }
+  const char* const token = v->token     ? v->token
+                            : o->secured ? srv.curator_token
+                                         : "";
+  if (*token) {
+    snprintf(auth_h, sizeof(auth_h), "Authorization: Bearer %s", token);
+    req.headers[nh++] = auth_h;
+  }
+  if (o->if_match) {
+    char etag[256];
+    if (v->if_match) {
+      snprintf(etag, sizeof(etag), "%s", v->if_match);
+    } else {
+      target_etag(path, etag, sizeof(etag));
+    }
+    if (etag[0]) {
+      snprintf(match_h, sizeof(match_h), "If-Match: %s", etag);
+      req.headers[nh++] = match_h;
+    }
+  }
+  char* body = NULL;
+  if (o->body_schema) {
+    const char* const text = v->body    ? v->body
+                             : o->write ? o->write->body
+                                        : NULL;
+    body                   = text ? with_number(text, ++fresh_count) : NULL;
+    snprintf(type_h,
+             sizeof(type_h),
+             "Content-Type: %s",
+             v->content_type ? v->content_type : "application/json");
+    req.headers[nh++] = type_h;
+  }
+  req.body = body;
+
+  ItResponse r;
+  it_http(&srv, &req, &r);
+  char label[700];
   snprintf(label,
            sizeof(label),
-           "%s %s%s%s",
-           method,
+           "%s %s%s%s%s%s%s",
+           o->M,
            it_excerpt(target, strlen(target), 300),
-           accept ? " (Accept: " : "",
-           accept ? accept : "");
-  if (accept) {
-    strncat(label, ")", sizeof(label) - strlen(label) - 1);
+           v->accept ? " (Accept: " : "",
+           v->accept ? v->accept : "",
+           v->accept ? ")" : "",
+           v->note ? " " : "",
+           v->note ? v->note : "");
+  check_answer(label, o->op, &r, want);
+
+  /* What a 201 made is where its Location says. */
+  char location[4096];
+  if (r.status == 201 &&
+      it_header(&r, "Location", location, sizeof(location))) {
+    ItResponse g;
+    it_get(&srv, location, NULL, &g);
+    IT_CHECK(g.status == 200,
+             "%s: GET of its Location %s answers 200%s%s",
+             label,
+             location,
+             g.status == 200 ? "" : "; got: ",
+             g.status == 200 ? "" : it_excerpt(g.head, g.head_len, 300));
+    it_response_free(&g);
   }
-  check_answer(label, op, &r, want);
   it_response_free(&r);
+  free(body);
 }
 
 /* One valid value (or two, for an array) of a parameter, as query pairs;
@@ -693,13 +1195,13 @@ param_values(const char* const path,
   return true;
 }
 
-/* The path with its {name}s replaced by valid (percent-encoded) values. */
 static bool
-fill_path(const char* const path,
-          json_t** const    params,
-          const size_t      n_params,
-          char* const       out,
-          const size_t      size)
+fill_path(const char* const    path,
+          json_t* const* const params,
+          const size_t         n_params,
+          const char* const    missing,
+          char* const          out,
+          const size_t         size)
 {
   size_t      o = 0;
   const char* p = path;
@@ -714,8 +1216,8 @@ fill_path(const char* const path,
     }
     char name[128];
     snprintf(name, sizeof(name), "%.*s", (int)(end - p - 1), p + 1);
-    const char* value = NULL;
-    for (size_t i = 0; i < n_params; ++i) {
+    const char* value = missing && !strcmp(missing, name) ? "it-no-such" : NULL;
+    for (size_t i = 0; i < n_params && !value; ++i) {
       const char* const in = json_string_value(json_object_get(params[i], "in"));
       const char* const pn =
         json_string_value(json_object_get(params[i], "name"));
@@ -777,18 +1279,10 @@ add_required(const char* const path,
   return ok;
 }
 
-static void
-target_of(const char* const  filled,
-          const Query* const q,
-          char* const        out,
-          const size_t       size)
-{
-  snprintf(out, size, "%s%s%s", filled, q->len ? "?" : "", q->text);
-}
-
 /* A value outside a documented bound, and which bound, for probe i
  * (0: above maximum, 1: below minimum, 2: over maxLength, 3: under
- * minLength, 4: outside the enum); false if the schema has no such bound. */
+ * minLength, 4: outside the enum, 5: not a boolean); false if the schema
+ * has no such bound. */
 static bool
 bad_value(json_t* const schema,
           const int     kind,
@@ -829,6 +1323,11 @@ bad_value(json_t* const schema,
   if (kind == 4 && json_is_array(enums)) {
     snprintf(out, size, "not-one-of-the-enum");
     *what = "a value outside the enum";
+    return true;
+  }
+  if (kind == 5 && is_type(schema, "boolean")) {
+    snprintf(out, size, "not-a-boolean");
+    *what = "not true or false";
     return true;
   }
   return false;
@@ -900,22 +1399,42 @@ test_operation(const char* const path,
                json_t* const     item,
                json_t* const     op)
 {
-  char M[16];
-  snprintf(M, sizeof(M), "%s", method);
-  for (char* c = M; *c; ++c) {
+  Op o = { .path = path, .op = op };
+  snprintf(o.M, sizeof(o.M), "%s", method);
+  for (char* c = o.M; *c; ++c) {
     *c = (char)toupper((unsigned char)*c);
   }
+  const char* const M   = o.M;
+  const bool        get = !strcmp(method, "get");
   printf("-- %s %s\n", M, path);
 
-  json_t*      params[64];
-  const size_t n_params = operation_params(item, op, params, 64);
+  o.n_params              = operation_params(item, op, o.params, 64);
+  json_t** const params   = o.params;
+  const size_t   n_params = o.n_params;
+  o.write                 = write_op(method, path);
+  o.secured = json_array_size(json_object_get(op, "security")) > 0;
+  for (size_t i = 0; i < n_params; ++i) {
+    const char* const in = json_string_value(json_object_get(params[i], "in"));
+    const char* const name =
+      json_string_value(json_object_get(params[i], "name"));
+    o.if_match =
+      o.if_match ||
+      (in && name && !strcmp(in, "header") && !strcasecmp(name, "If-Match") &&
+       json_is_true(json_object_get(params[i], "required")));
+  }
+  json_t* const request = deref(json_object_get(op, "requestBody"));
+  o.body_schema         = json_object_get(
+    json_object_get(json_object_get(request, "content"), "application/json"),
+    "schema");
 
   /* The structure of the operation. */
   json_t* const responses = json_object_get(op, "responses");
-  IT_CHECK(json_is_object(responses) && json_object_get(responses, "200"),
-           "%s %s: documents responses, with a 200",
+  const long    success   = success_status(op);
+  IT_CHECK(json_is_object(responses) && (get ? success == 200 : success > 0),
+           "%s %s: documents responses, with a %s",
            M,
-           path);
+           path,
+           get ? "200" : "2xx success");
   const char* code;
   json_t*     resp;
   json_object_foreach (responses, code, resp) {
@@ -968,17 +1487,85 @@ test_operation(const char* const path,
              p + 1);
   }
 
-  char filled[4096];
-  if (!fill_path(path, params, n_params, filled, sizeof(filled))) {
+  /* An operation that changes the store needs a row in write_ops; its
+   * body, and every documented example, fit the request schema. */
+  if (!get) {
+    IT_CHECK(o.write != NULL,
+             "%s %s changes the store: it has a row in write_ops of "
+             "test_openapi.c",
+             M,
+             path);
+    if (!o.write) {
+      return;
+    }
+  }
+  {
+    const char* type;
+    json_t*     media;
+    json_object_foreach (json_object_get(request, "content"), type, media) {
+      json_t* const example = json_object_get(media, "example");
+      if (example) {
+        char       err[1024] = "";
+        const bool ok        = fits(
+          json_object_get(media, "schema"), example, "$", err, sizeof(err), 0);
+        IT_CHECK(ok,
+                 "%s %s: the documented %s example fits the request "
+                 "schema%s%s",
+                 M,
+                 path,
+                 type,
+                 ok ? "" : ": ",
+                 ok ? "" : err);
+      }
+    }
+  }
+  if (request) {
+    IT_CHECK(o.body_schema && o.write && o.write->body,
+             "%s %s: its request body is application/json with a schema, "
+             "and write_ops of test_openapi.c has one",
+             M,
+             path);
+    if (!o.body_schema || !o.write || !o.write->body) {
+      return;
+    }
+    char* const   text      = with_number(o.write->body, 0);
+    char          err[1024] = "";
+    json_t* const body      = it_json(text, strlen(text), err, sizeof(err));
+    const bool ok = body && fits(o.body_schema, body, "$", err, sizeof(err), 0);
+    IT_CHECK(ok,
+             "%s %s: the test's body fits the documented request schema%s%s",
+             M,
+             path,
+             ok ? "" : ": ",
+             ok ? "" : err);
+    json_decref(body);
+    free(text);
+  } else if (o.write) {
+    IT_CHECK(!o.write->body,
+             "%s %s: write_ops gives no body, as the document takes none",
+             M,
+             path);
+  }
+
+  if (!fill_path(path, params, n_params, NULL, o.filled, sizeof(o.filled)) ||
+      (o.write && o.write->fresh_at &&
+       !fill_path(o.write->fresh_at,
+                  params,
+                  n_params,
+                  NULL,
+                  o.fresh_at,
+                  sizeof(o.fresh_at)))) {
     return;
   }
 
-  /* The media types of the 200 answer. */
+  /* The media types of the success answer. */
   const char* media[8];
   size_t      n_media = 0;
   {
+    char sc[8];
+    snprintf(sc, sizeof(sc), "%ld", success);
     json_t* const content =
-      json_object_get(deref(json_object_get(responses, "200")), "content");
+      json_object_get(deref(json_object_get(responses, sc)), "content");
     const char* type;
     json_t*     v;
     json_object_foreach (content, type, v) {
@@ -989,17 +1576,18 @@ test_operation(const char* const path,
   }
 
   /* Required parameters only, with each media type. */
-  Query q = { .len = 0 };
-  q.text[0] = '\0';
+  const Variant plain = { .accept = NULL };
+  Query         q     = { .len = 0 };
+  q.text[0]           = '\0';
   add_required(path, params, n_params, NULL, &q);
-  char target[24576];
-  target_of(filled, &q, target, sizeof(target));
-  call(M, op, target, NULL, 2);
+  call(&o, &q, &plain, WANT_SUCCESS);
   for (size_t m = 0; m < n_media; ++m) {
-    call(M, op, target, media[m], 2);
+    const Variant v = { .accept = media[m] };
+    call(&o, &q, &v, WANT_SUCCESS);
   }
 
-  /* Each optional query parameter with a valid value (each enum value). */
+  /* Each optional query parameter with a valid value (each enum value,
+   * both booleans). */
   for (size_t i = 0; i < n_params; ++i) {
     const char* const in   = json_string_value(json_object_get(params[i], "in"));
     const char* const name = json_string_value(json_object_get(params[i], "name"));
@@ -1011,7 +1599,8 @@ test_operation(const char* const path,
     json_t* const enums  = json_object_get(schema, "enum");
     const char*   vals[8];
     size_t        nv = 0;
-    if (json_is_array(enums) && !known_value(path, name)) {
+    if ((json_is_array(enums) || is_type(schema, "boolean")) &&
+        !known_value(path, name)) {
       size_t  k;
       json_t* e;
       json_array_foreach (enums, k, e) {
@@ -1019,11 +1608,14 @@ test_operation(const char* const path,
           vals[nv++] = json_string_value(e);
         }
       }
+      if (!json_is_array(enums)) {
+        vals[nv++] = "true";
+        vals[nv++] = "false";
+      }
       for (size_t k2 = 0; k2 < nv; ++k2) {
         Query q1 = q;
         query_add(&q1, name, vals[k2]);
-        target_of(filled, &q1, target, sizeof(target));
-        call(M, op, target, NULL, 2);
+        call(&o, &q1, &plain, WANT_SUCCESS);
       }
       continue;
     }
@@ -1034,10 +1626,10 @@ test_operation(const char* const path,
     for (size_t k = 0; k < nv; ++k) {
       query_add(&q1, name, vals[k]);
     }
-    target_of(filled, &q1, target, sizeof(target));
-    call(M, op, target, NULL, 2);
+    call(&o, &q1, &plain, WANT_SUCCESS);
     for (size_t m = 0; m < n_media; ++m) {
-      call(M, op, target, media[m], 2);
+      const Variant v = { .accept = media[m] };
+      call(&o, &q1, &v, WANT_SUCCESS);
     }
   }
 
@@ -1052,19 +1644,18 @@ test_operation(const char* const path,
     if (is_type(schema, "array")) {
       schema = deref(json_object_get(schema, "items"));
     }
-    for (int kind = 0; kind < 5; ++kind) {
+    for (int kind = 0; kind < 6; ++kind) {
       char        bad[4096];
       const char* what = "";
       if (!bad_value(schema, kind, bad, sizeof(bad), &what)) {
         continue;
       }
-      Query q1 = { .len = 0 };
+      Query q1   = { .len = 0 };
       q1.text[0] = '\0';
       add_required(path, params, n_params, name, &q1);
       query_add(&q1, name, bad);
-      target_of(filled, &q1, target, sizeof(target));
       printf("   (%s=%s: %s)\n", name, it_excerpt(bad, strlen(bad), 20), what);
-      call(M, op, target, NULL, 4);
+      call(&o, &q1, &plain, WANT_REFUSED);
     }
     for (int kind = 0; kind < 4 && !is_edge_exempt(path, name); ++kind) {
       char        edge[4096];
@@ -1072,14 +1663,72 @@ test_operation(const char* const path,
       if (!edge_value(schema, kind, edge, sizeof(edge), &what)) {
         continue;
       }
-      Query q1 = { .len = 0 };
+      Query q1   = { .len = 0 };
       q1.text[0] = '\0';
       add_required(path, params, n_params, name, &q1);
       query_add(&q1, name, edge);
-      target_of(filled, &q1, target, sizeof(target));
       printf("   (%s=%s: %s)\n", name, it_excerpt(edge, strlen(edge), 20), what);
-      call(M, op, target, NULL, 3);
+      call(&o, &q1, &plain, WANT_EDGE);
     }
+  }
+
+  /* The failures the document promises. */
+  if (o.secured) {
+    const Variant none   = { .token = "", .note = "(no token)" };
+    const Variant reader = { .token = srv.reader_token,
+                             .note  = "(a reader's token)" };
+    call(&o, &q, &none, 401);
+    call(&o, &q, &reader, 403);
+  }
+  if (o.if_match) {
+    const Variant none  = { .if_match = "", .note = "(no If-Match)" };
+    const Variant stale = { .if_match = "\"it-stale\"",
+                            .note     = "(a stale If-Match)" };
+    call(&o, &q, &none, 428);
+    call(&o, &q, &stale, 412);
+  }
+  if (o.body_schema) {
+    const Variant text   = { .content_type = "text/plain",
+                             .note         = "(Content-Type: text/plain)" };
+    const Variant broken = { .body = "{\"id\": ", .note = "(broken JSON)" };
+    call(&o, &q, &text, 415);
+    call(&o, &q, &broken, 400);
+  }
+  if (json_object_get(responses, "404")) {
+    for (size_t i = 0; i < n_params; ++i) {
+      const char* const in =
+        json_string_value(json_object_get(params[i], "in"));
+      const char* const name =
+        json_string_value(json_object_get(params[i], "name"));
+      if (in && name && !strcmp(in, "path")) {
+        char note[160];
+        snprintf(note, sizeof(note), "({%s} names nothing)", name);
+        const Variant v = { .missing = name, .note = note };
+        call(&o, &q, &v, 404);
+      }
+    }
+  }
+  for (size_t i = 0; i < N_PROBES; ++i) {
+    const Probe* const pr = &probes[i];
+    if (strcmp(pr->method, method) || strcmp(pr->path, path)) {
+      continue;
+    }
+    Query q1 = q;
+    if (pr->query) {
+      const char* const eq = strchr(pr->query, '=');
+      char              name[128];
+      snprintf(name,
+               sizeof(name),
+               "%.*s",
+               eq ? (int)(eq - pr->query) : (int)strlen(pr->query),
+               pr->query);
+      query_add(&q1, name, eq ? eq + 1 : "");
+    }
+    const Variant v = { .accept = pr->accept,
+                        .body   = pr->body,
+                        .target = pr->target,
+                        .note   = pr->note };
+    call(&o, &q1, &v, pr->status);
   }
 }
 
@@ -1088,10 +1737,25 @@ test_operation(const char* const path,
  * --------------------------------------------------------------------- */
 
 static bool
-in_api_routes(const char* const path)
+in_api_routes(const char* const method, const char* const path)
 {
   for (size_t i = 0; i < N_API_ROUTES; ++i) {
-    if (!strcmp(api_routes[i].path, path)) {
+    if ((!method || !strcmp(api_routes[i].method, method)) &&
+        !strcmp(api_routes[i].path, path)) {
+      return true;
+    }
+  }
+  return false;
+}
+
+/* Is `method` (upper case) in the comma-separated list `allow`? */
+static bool
+allows(const char* const allow, const char* const method)
+{
+  const size_t n = strlen(method);
+  for (const char* p = allow; (p = strstr(p, method)); p += n) {
+    if ((p == allow || p[-1] == ' ' || p[-1] == ',') &&
+        (p[n] == ',' || p[n] == ' ' || !p[n])) {
       return true;
     }
   }
@@ -1122,6 +1786,48 @@ test_routes_documented(void)
              r.status,
              it_excerpt(r.body, r.body_len, 200));
     it_response_free(&r);
+
+    /* OPTIONS lists the methods the path takes: this one, and none the
+     * document lacks. */
+    const ItRequest req = { .method = "OPTIONS", .target = rt->probe };
+    it_http(&srv, &req, &r);
+    char allow[256] = "";
+    it_header(&r, "Allow", allow, sizeof(allow));
+    char M[16];
+    snprintf(M, sizeof(M), "%s", rt->method);
+    for (char* c = M; *c; ++c) {
+      *c = (char)toupper((unsigned char)*c);
+    }
+    IT_CHECK(r.status == 204 && allows(allow, M),
+             "OPTIONS %s answers 204 with %s in Allow (got %ld, Allow: %s)",
+             rt->probe,
+             M,
+             r.status,
+             allow);
+    it_response_free(&r);
+    bool seen = false;
+    for (size_t k = 0; k < i; ++k) {
+      seen = seen || !strcmp(api_routes[k].path, rt->path);
+    }
+    for (size_t m = 0; m < N_METHODS && !seen; ++m) {
+      char U[16];
+      snprintf(U, sizeof(U), "%s", methods[m]);
+      for (char* c = U; *c; ++c) {
+        *c = (char)toupper((unsigned char)*c);
+      }
+      if (!strcmp(methods[m], "head") || !strcmp(methods[m], "options") ||
+          !allows(allow, U)) {
+        continue;
+      }
+      IT_CHECK(json_object_get(json_object_get(paths, rt->path), methods[m]) &&
+                 in_api_routes(methods[m], rt->path),
+               "OPTIONS %s allows %s: web/openapi.json describes %s %s, and "
+               "it is in api_routes of test_openapi.c",
+               rt->probe,
+               U,
+               methods[m],
+               rt->path);
+    }
   }
   /* A path under /api that is no route: 404, so the probes mean something. */
   ItResponse r;
@@ -1129,21 +1835,28 @@ test_routes_documented(void)
   IT_ERROR(&r, 404, "not_found");
   it_response_free(&r);
 
-  /* Every path of the document is a route this test knows. */
+  /* Every operation of the document is a route this test knows. */
   const char* path;
   json_t*     item;
   json_object_foreach (paths, path, item) {
-    IT_CHECK(in_api_routes(path),
-             "the documented path %s is in api_routes of test_openapi.c",
-             path);
+    for (size_t m = 0; m < N_METHODS; ++m) {
+      if (json_object_get(item, methods[m])) {
+        IT_CHECK(in_api_routes(methods[m], path),
+                 "the documented %s %s is in api_routes of test_openapi.c",
+                 methods[m],
+                 path);
+      }
+    }
   }
 
-  /* Every "/api/..." route name in web/serve.c is in api_routes. */
+  /* Every "/api/..." route name in web/serve.c is in api_routes, and
+   * every path of api_routes is one of them or under one. */
   char file[8192];
   snprintf(file, sizeof(file), "%s/web/serve.c", it_srcroot);
   size_t      len = 0;
   char* const src = it_read_file(file, &len);
   IT_CHECK(src != NULL, "read %s", file);
+  char   names[64][256];
   size_t n_names = 0;
   for (const char* p = src; p && (p = strstr(p, "\"/api/")); ++p) {
     if (p > src && p[-1] == '\\') {
@@ -1155,16 +1868,25 @@ test_routes_documented(void)
     }
     char name[256];
     snprintf(name, sizeof(name), "%.*s", (int)(end - p - 1), p + 1);
-    ++n_names;
-    IT_CHECK(in_api_routes(name),
+    if (n_names < 64) {
+      snprintf(names[n_names++], sizeof(names[0]), "%s", name);
+    }
+    IT_CHECK(in_api_routes(NULL, name),
              "web/serve.c routes %s: it is in api_routes of test_openapi.c "
              "(and so must be in web/openapi.json)",
              name);
   }
-  IT_CHECK(n_names >= N_API_ROUTES,
-           "web/serve.c names at least the %zu /api routes (found %zu)",
-           N_API_ROUTES,
-           n_names);
+  for (size_t i = 0; i < N_API_ROUTES; ++i) {
+    bool covered = false;
+    for (size_t k = 0; k < n_names && !covered; ++k) {
+      const size_t n = strlen(names[k]);
+      covered        = !strncmp(api_routes[i].path, names[k], n) &&
+                (!api_routes[i].path[n] || api_routes[i].path[n] == '/');
+    }
+    IT_CHECK(covered,
+             "%s of api_routes is a route web/serve.c names (or under one)",
+             api_routes[i].path);
+  }
   free(src);
 }
 
@@ -1199,7 +1921,7 @@ main(int argc, char** argv)
              "openapi.json: \"paths\" is a non-empty object");
   check_refs(doc, "#");
 
-  it_server_prepare(&srv, "openapi", false);
+  it_server_prepare(&srv, "openapi", true);
   if (!it_server_start(&srv, NULL)) {
     return it_finish("openapi");
   }
@@ -1219,14 +1941,17 @@ main(int argc, char** argv)
   }
   it_response_free(&r);
 
-  /* Every path and method of the document. */
-  const char* p;
-  json_t*     item;
-  json_object_foreach (json_object_get(doc, "paths"), p, item) {
-    for (size_t m = 0; m < N_METHODS; ++m) {
-      json_t* const op = json_object_get(item, methods[m]);
-      if (op) {
-        test_operation(p, methods[m], item, op);
+  /* Every path and method of the document: those that change the store
+   * first, so that the reads see what they made (history, narrower). */
+  for (int pass = 0; pass < 2; ++pass) {
+    const char* p;
+    json_t*     item;
+    json_object_foreach (json_object_get(doc, "paths"), p, item) {
+      for (size_t m = 0; m < N_METHODS; ++m) {
+        json_t* const op = json_object_get(item, methods[m]);
+        if (op && (pass == 0) == (strcmp(methods[m], "get") != 0)) {
+          test_operation(p, methods[m], item, op);
+        }
       }
     }
   }
