@@ -133,6 +133,23 @@ parse_labels(ParseJob* const job, const ConceptField* const f,
       vr_problem(job->result, field, "a label must be text or a list of text");
       continue;
     }
+    bool clash = false;
+    if (f->kind == FIELD_LABEL_MAP) {
+      const char* other;
+      json_t*     other_value;
+      json_object_foreach((json_t*)map, other, other_value)
+      {
+        clash = clash || (other != lang && strcmp(other, lang) &&
+                          !strcasecmp(other, lang) && strcmp(other, lang) < 0);
+      }
+    }
+    if (clash) {
+      vr_problem(job->result, field,
+                 "two prefLabels in one language (%s): language tags do not "
+                 "depend on case",
+                 lang);
+      continue;
+    }
     if (f->kind == FIELD_LABEL_MAP && n > 1) {
       vr_problem(job->result, field,
                  "two prefLabels in one language (%s): a concept has at most "
@@ -995,6 +1012,27 @@ concept_write_run(FdxTxn* const txn, void* const ctx, const bool create)
                    "the body describes <%s>, not <%s>", given, iri.data);
       goto done;
     }
+  }
+  /* Read-only fields may be sent back as read, not changed. */
+  if (json_is_object(job->json)) {
+    const json_t* const dep = json_object_get(job->json, "deprecated");
+    const json_t* const rep = json_object_get(job->json, "replacedBy");
+    json_t* const current =
+      create ? NULL : vocab_concept_json(txn, c, ref.graph, false);
+    const bool is_dep = current && json_is_true(json_object_get(current,
+                                                                "deprecated"));
+    if (dep && !json_is_null(dep) &&
+        (!json_is_boolean(dep) || json_is_true(dep) != is_dep)) {
+      vr_problem(result, "deprecated",
+                 "deprecated is read-only: DELETE deprecates a concept");
+    }
+    if (rep && !json_is_null(rep) &&
+        !json_equal(rep, current ? json_object_get(current, "replacedBy")
+                                 : json_array())) {
+      vr_problem(result, "replacedBy",
+                 "replacedBy is read-only: DELETE ?replacedBy= sets it");
+    }
+    json_decref(current);
   }
   ParseJob pj = {txn, &ref, c, iri.data, result, &draft};
   if (!parse_concept(&pj, job->json)) {

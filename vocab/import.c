@@ -13,194 +13,68 @@
  */
 #include "vocab_impl.h"
 
+#include "fairdex/memgraph.h"
+
 #include <stdlib.h>
 #include <string.h>
 
 /* ------------------------------------------------------------------------
- * The document in memory
+ * The document in memory: an FdxMemGraph, with its arrays at hand
  * --------------------------------------------------------------------- */
 
-/* A term as owned text: kind, value, lang, datatype. */
-typedef struct {
-  FdxTermKind kind;
-  char*       value;
-  char*       lang;
-  char*       datatype;
-} OwnedTerm;
+typedef FdxMemTerm   OwnedTerm;
+typedef FdxMemTriple Triple;
 
 typedef struct {
-  size_t s, p, o; /* indexes into Doc.terms */
-} Triple;
-
-typedef struct {
-  OwnedTerm* terms;
-  size_t     n_terms;
-  size_t     cap_terms;
-  Triple*    triples;
-  size_t     n;
-  size_t     cap;
-  /* interning of terms by hash: open addressing over term indexes + 1 */
-  size_t*    slots;
-  size_t     n_slots;
+  FdxMemGraph*        g;
+  const OwnedTerm*    terms;
+  size_t              n_terms;
+  const Triple*       triples;
+  size_t              n;
 } Doc;
 
-static uint64_t
-term_hash(const FdxTerm* const t)
+/* Take the graph's arrays again after it changed. */
+static void
+doc_refresh(Doc* const d)
 {
-  uint64_t h = 0xcbf29ce484222325ull ^ (uint64_t)t->kind;
-  const char* parts[3] = {t->value, t->lang, t->datatype};
-  size_t      lens[3]  = {t->value_len, t->lang ? t->lang_len : 0,
-                          t->datatype ? t->datatype_len : 0};
-  for (int k = 0; k < 3; ++k) {
-    for (size_t i = 0; i < lens[k]; ++i) {
-      h ^= (unsigned char)parts[k][i];
-      h *= 0x100000001b3ull;
-    }
-    h ^= 0xff;
-    h *= 0x100000001b3ull;
-  }
-  return h;
-}
-
-static bool
-same_text(const char* const owned, const char* const s, const size_t len)
-{
-  if (!owned || !s) {
-    return !owned && (!s || !len);
-  }
-  return strlen(owned) == len && !memcmp(owned, s, len);
-}
-
-static bool
-term_equal(const OwnedTerm* const a, const FdxTerm* const b)
-{
-  return a->kind == b->kind && same_text(a->value, b->value, b->value_len) &&
-         same_text(a->lang, b->lang, b->lang ? b->lang_len : 0) &&
-         same_text(a->datatype, b->datatype, b->datatype ? b->datatype_len : 0);
+  d->terms   = fdx_memgraph_terms(d->g, &d->n_terms);
+  d->triples = fdx_memgraph_triples(d->g, &d->n);
 }
 
 static FdxStatus
-doc_grow_slots(Doc* const d)
+doc_parse(Doc* const d, const char* const bytes, const size_t len,
+          const FdxFormat format, const char* const name, FdxError* const err)
 {
-  const size_t n     = d->n_slots ? d->n_slots * 2 : 1024;
-  size_t* const slots = (size_t*)calloc(n, sizeof(size_t));
-  if (!slots) {
+  if (!d->g && !(d->g = fdx_memgraph_new())) {
     return FDX_ERR_NO_MEMORY;
   }
-  for (size_t i = 0; i < d->n_terms; ++i) {
-    const OwnedTerm* const o = &d->terms[i];
-    const FdxTerm t = {o->kind, o->value, strlen(o->value), o->lang,
-                       o->lang ? strlen(o->lang) : 0, o->datatype,
-                       o->datatype ? strlen(o->datatype) : 0};
-    size_t k = term_hash(&t) & (n - 1);
-    while (slots[k]) {
-      k = (k + 1) & (n - 1);
-    }
-    slots[k] = i + 1;
-  }
-  free(d->slots);
-  d->slots   = slots;
-  d->n_slots = n;
-  return FDX_SUCCESS;
+  const FdxStatus st =
+    fdx_memgraph_parse(d->g, bytes, len, format, NULL, name, NULL, 0, err);
+  doc_refresh(d);
+  return st;
+}
+
+static size_t
+doc_find_iri(const Doc* const d, const char* const iri)
+{
+  return d->g ? fdx_memgraph_find_iri(d->g, iri) : SIZE_MAX;
 }
 
 static FdxStatus
 doc_term(Doc* const d, const FdxTerm* const t, size_t* const ret)
 {
-  if (d->n_terms * 2 >= d->n_slots) {
-    const FdxStatus st = doc_grow_slots(d);
-    if (st) {
-      return st;
-    }
+  if (!d->g && !(d->g = fdx_memgraph_new())) {
+    return FDX_ERR_NO_MEMORY;
   }
-  size_t k = term_hash(t) & (d->n_slots - 1);
-  while (d->slots[k]) {
-    if (term_equal(&d->terms[d->slots[k] - 1], t)) {
-      *ret = d->slots[k] - 1;
-      return FDX_SUCCESS;
-    }
-    k = (k + 1) & (d->n_slots - 1);
-  }
-  if (d->n_terms == d->cap_terms) {
-    const size_t     cap   = d->cap_terms ? d->cap_terms * 2 : 256;
-    OwnedTerm* const grown = (OwnedTerm*)realloc(d->terms, cap * sizeof(OwnedTerm));
-    if (!grown) {
-      return FDX_ERR_NO_MEMORY;
-    }
-    d->terms     = grown;
-    d->cap_terms = cap;
-  }
-  OwnedTerm* const o = &d->terms[d->n_terms];
-  o->kind     = t->kind;
-  o->value    = strndup(t->value, t->value_len);
-  o->lang     = t->lang ? strndup(t->lang, t->lang_len) : NULL;
-  o->datatype = t->datatype ? strndup(t->datatype, t->datatype_len) : NULL;
-  if (!o->value || (t->lang && !o->lang) || (t->datatype && !o->datatype) ||
-      memchr(t->value, 0, t->value_len)) {
-    free(o->value);
-    free(o->lang);
-    free(o->datatype);
-    return o->value ? FDX_ERR_BAD_ARG : FDX_ERR_NO_MEMORY;
-  }
-  d->slots[k] = d->n_terms + 1;
-  *ret        = d->n_terms++;
-  return FDX_SUCCESS;
-}
-
-/* The index of the IRI `iri` in the document, or SIZE_MAX. */
-static size_t
-doc_find_iri(const Doc* const d, const char* const iri)
-{
-  if (!d->n_slots) {
-    return SIZE_MAX;
-  }
-  const FdxTerm t = fdx_term_iri(iri);
-  size_t        k = term_hash(&t) & (d->n_slots - 1);
-  while (d->slots[k]) {
-    if (term_equal(&d->terms[d->slots[k] - 1], &t)) {
-      return d->slots[k] - 1;
-    }
-    k = (k + 1) & (d->n_slots - 1);
-  }
-  return SIZE_MAX;
-}
-
-static FdxStatus
-doc_statement(void* const ctx, const FdxTerm* const s, const FdxTerm* const p,
-              const FdxTerm* const o, const FdxTerm* const g)
-{
-  (void)g; /* a vocabulary's graphs are its schemes */
-  Doc* const d = (Doc*)ctx;
-  if (d->n == d->cap) {
-    const size_t  cap   = d->cap ? d->cap * 2 : 1024;
-    Triple* const grown = (Triple*)realloc(d->triples, cap * sizeof(Triple));
-    if (!grown) {
-      return FDX_ERR_NO_MEMORY;
-    }
-    d->triples = grown;
-    d->cap     = cap;
-  }
-  Triple    t;
-  FdxStatus st;
-  if ((st = doc_term(d, s, &t.s)) || (st = doc_term(d, p, &t.p)) ||
-      (st = doc_term(d, o, &t.o))) {
-    return st;
-  }
-  d->triples[d->n++] = t;
-  return FDX_SUCCESS;
+  const FdxStatus st = fdx_memgraph_intern(d->g, t, ret);
+  doc_refresh(d);
+  return st;
 }
 
 static void
 doc_free(Doc* const d)
 {
-  for (size_t i = 0; i < d->n_terms; ++i) {
-    free(d->terms[i].value);
-    free(d->terms[i].lang);
-    free(d->terms[i].datatype);
-  }
-  free(d->terms);
-  free(d->triples);
-  free(d->slots);
+  fdx_memgraph_free(d->g);
   memset(d, 0, sizeof(*d));
 }
 
@@ -249,95 +123,126 @@ concept_problem(Skos* const k, const size_t c, const char* const message)
                                   message));
 }
 
-/* Depth-first colouring over broader edges (and inverse narrower) among
- * the document's concepts: every concept on a cycle gets a problem. */
+/* Concepts on broader cycles: the strongly connected components (Tarjan,
+ * iteratively) of the broader graph -- broader edges and inverse narrower
+ * ones among the document's terms -- with more than one member or a loop
+ * of their own. */
 static void
 find_cycles(Skos* const k)
 {
-  const size_t n     = k->doc.n_terms;
-  size_t*      first = (size_t*)calloc(n + 1, sizeof(size_t));
-  size_t*      edges = NULL;
+  const size_t n       = k->doc.n_terms;
+  size_t*      first   = (size_t*)calloc(n + 2, sizeof(size_t));
+  size_t*      edges   = NULL;
   size_t       n_edges = 0;
-  uint8_t*     colour  = (uint8_t*)calloc(n, 1);
-  size_t*      stack   = NULL;
-  size_t*      iter    = NULL;
-  if (!first || !colour) {
+  size_t*      index   = (size_t*)malloc((n ? n : 1) * sizeof(size_t));
+  size_t*      low     = (size_t*)malloc((n ? n : 1) * sizeof(size_t));
+  size_t*      iter    = (size_t*)malloc((n ? n : 1) * sizeof(size_t));
+  size_t*      stack   = (size_t*)malloc((n ? n : 1) * sizeof(size_t));
+  size_t*      calls   = (size_t*)malloc((n ? n : 1) * sizeof(size_t));
+  bool*        on      = (bool*)calloc(n ? n : 1, sizeof(bool));
+  bool*        self    = (bool*)calloc(n ? n : 1, sizeof(bool));
+  if (!first || !index || !low || !iter || !stack || !calls || !on || !self) {
     goto out;
   }
-  /* adjacency: child -> parents, as counting sort into `edges` */
-  for (size_t i = 0; i < k->doc.n; ++i) {
-    const Triple* const t = &k->doc.triples[i];
-    if (is_pred(k, t, k->broader) && k->doc.terms[t->o].kind != FDX_TERM_LITERAL) {
-      ++first[t->s + 1];
-      ++n_edges;
-    } else if (is_pred(k, t, k->narrower) &&
-               k->doc.terms[t->o].kind != FDX_TERM_LITERAL) {
-      ++first[t->o + 1];
-      ++n_edges;
-    }
-  }
-  for (size_t i = 0; i < n; ++i) {
-    first[i + 1] += first[i];
-  }
-  edges = (size_t*)malloc((n_edges ? n_edges : 1) * sizeof(size_t));
-  stack = (size_t*)malloc((n ? n : 1) * sizeof(size_t));
-  iter  = (size_t*)calloc(n ? n : 1, sizeof(size_t));
-  size_t* fill = (size_t*)malloc((n ? n : 1) * sizeof(size_t));
-  if (!edges || !stack || !iter || !fill) {
-    free(fill);
-    goto out;
-  }
-  memcpy(fill, first, n * sizeof(size_t));
-  for (size_t i = 0; i < k->doc.n; ++i) {
-    const Triple* const t = &k->doc.triples[i];
-    if (is_pred(k, t, k->broader) && k->doc.terms[t->o].kind != FDX_TERM_LITERAL) {
-      edges[fill[t->s]++] = t->o;
-    } else if (is_pred(k, t, k->narrower) &&
-               k->doc.terms[t->o].kind != FDX_TERM_LITERAL) {
-      edges[fill[t->o]++] = t->s;
-    }
-  }
-  free(fill);
-  for (size_t root = 0; root < n; ++root) {
-    if (colour[root] || first[root] == first[root + 1]) {
-      continue;
-    }
-    size_t depth = 0;
-    stack[depth++] = root;
-    colour[root]   = 1;
-    iter[root]     = first[root];
-    while (depth) {
-      const size_t v = stack[depth - 1];
-      if (iter[v] == first[v + 1]) {
-        colour[v] = 2;
-        --depth;
+  /* child -> parent adjacency, counting sort (CSR) */
+  for (int pass = 0; pass < 2; ++pass) {
+    for (size_t i = 0; i < k->doc.n; ++i) {
+      const Triple* const t = &k->doc.triples[i];
+      if (k->doc.terms[t->o].kind == FDX_TERM_LITERAL) {
         continue;
       }
-      const size_t w = edges[iter[v]++];
-      if (colour[w] == 1) {
-        /* A cycle: w ... v on the stack. */
-        size_t from = depth;
-        while (from > 0 && stack[from - 1] != w) {
-          --from;
+      size_t from, to;
+      if (is_pred(k, t, k->broader)) {
+        from = t->s;
+        to   = t->o;
+      } else if (is_pred(k, t, k->narrower)) {
+        from = t->o;
+        to   = t->s;
+      } else {
+        continue;
+      }
+      if (pass == 0) {
+        ++first[from + 2];
+        ++n_edges;
+        self[from] = self[from] || from == to;
+      } else {
+        edges[first[from + 1]++] = to;
+      }
+    }
+    if (pass == 0) {
+      for (size_t v = 0; v < n; ++v) {
+        first[v + 2] += first[v + 1];
+      }
+      if (!(edges = (size_t*)malloc((n_edges ? n_edges : 1) * sizeof(size_t)))) {
+        goto out;
+      }
+    }
+  }
+  /* first[v]..first[v + 1] are v's parents now. */
+  const size_t none = SIZE_MAX;
+  for (size_t v = 0; v < n; ++v) {
+    index[v] = none;
+  }
+  size_t counter = 0, depth = 0, n_calls = 0;
+  for (size_t root = 0; root < n; ++root) {
+    if (index[root] != none || first[root] == first[root + 1]) {
+      continue;
+    }
+    calls[n_calls++] = root;
+    index[root] = low[root] = counter++;
+    iter[root]              = first[root];
+    stack[depth++]          = root;
+    on[root]                = true;
+    while (n_calls) {
+      const size_t v = calls[n_calls - 1];
+      if (iter[v] < first[v + 1]) {
+        const size_t w = edges[iter[v]++];
+        if (index[w] == none) {
+          index[w] = low[w] = counter++;
+          iter[w]           = first[w];
+          stack[depth++]    = w;
+          on[w]             = true;
+          calls[n_calls++]  = w;
+        } else if (on[w] && index[w] < low[v]) {
+          low[v] = index[w];
         }
-        for (size_t j = from > 0 ? from - 1 : 0; j < depth; ++j) {
-          if (k->role[stack[j]] == ROLE_CONCEPT && !k->problem[stack[j]]) {
+        continue;
+      }
+      /* v is done: pop its component if it is a root. */
+      --n_calls;
+      if (n_calls) {
+        const size_t parent = calls[n_calls - 1];
+        if (low[v] < low[parent]) {
+          low[parent] = low[v];
+        }
+      }
+      if (low[v] == index[v]) {
+        size_t start = depth;
+        while (stack[start - 1] != v) {
+          --start;
+        }
+        --start;
+        const bool cycle = depth - start > 1 || self[v];
+        for (size_t j = start; j < depth; ++j) {
+          on[stack[j]] = false;
+          if (cycle && k->role[stack[j]] == ROLE_CONCEPT) {
             concept_problem(k, stack[j], "a broader cycle");
           }
         }
-      } else if (colour[w] == 0) {
-        colour[w]       = 1;
-        iter[w]         = first[w];
-        stack[depth++]  = w;
+        depth = start;
       }
     }
   }
 out:
   free(first);
   free(edges);
-  free(colour);
-  free(stack);
+  free(index);
+  free(low);
   free(iter);
+  free(stack);
+  free(calls);
+  free(on);
+  free(self);
 }
 
 /* The document qsort's comparison looks into (qsort has no context). */
@@ -765,11 +670,13 @@ import_run(FdxTxn* const txn, void* const ctx)
     json_array_append_new(schemes, json_pack("{s:s, s:s}", "id", id, "iri",
                                              iri));
   }
-  size_t n_concepts = 0, n_bad = 0;
+  size_t n_concepts = 0, n_bad = 0, n_outside = 0;
   for (size_t c = 0; c < d->n_terms; ++c) {
     if (k->role[c] == ROLE_CONCEPT && k->home[c]) {
       ++n_concepts;
       n_bad += k->problem[c];
+    } else if (k->role[c] == ROLE_CONCEPT) {
+      ++n_outside;
     }
   }
   if (!st && job->action) {
@@ -780,11 +687,11 @@ import_run(FdxTxn* const txn, void* const ctx)
   }
   if (!st) {
     result->body = json_pack(
-      "{s:o, s:I, s:I, s:I, s:I, s:I}", "schemes", schemes, "concepts",
+      "{s:o, s:I, s:I, s:I, s:I, s:I, s:I}", "schemes", schemes, "concepts",
       (json_int_t)(n_concepts - n_bad), "skipped_concepts", (json_int_t)n_bad,
-      "statements", (json_int_t)written, "skipped_statements",
-      (json_int_t)skipped, "replaced_statements",
-      (json_int_t)cs.removed.n);
+      "concepts_outside_schemes", (json_int_t)n_outside, "statements",
+      (json_int_t)written, "skipped_statements", (json_int_t)skipped,
+      "replaced_statements", (json_int_t)cs.removed.n);
     result->outcome = FDX_VOCAB_OK;
   } else {
     json_decref(schemes);
@@ -807,10 +714,10 @@ fdx_vocab_import(FdxStore* const store, const char* const who,
   memset(&k, 0, sizeof(k));
   FdxError err;
   memset(&err, 0, sizeof(err));
-  FdxStatus st = fdx_parse_bytes(bytes, len, format, NULL, name,
-                                 doc_statement, &k.doc, &err);
+  FdxStatus st = doc_parse(&k.doc, bytes, len, format, name, &err);
   if (st) {
-    vr_fail(result, FDX_VOCAB_BAD_INPUT, "syntax_error", "%s",
+    vr_fail(result, FDX_VOCAB_BAD_INPUT, "syntax_error", "%s:%ld:%ld: %s",
+            name ? name : "document", err.line, err.column,
             err.message[0] ? err.message : fdx_strerror(st));
     skos_free(&k);
     return;
@@ -989,9 +896,8 @@ fdx_vocab_install(FdxStore* const store, const char* const base,
   memset(&result, 0, sizeof(result));
   st = FDX_SUCCESS;
   for (size_t i = 0; i < N_SHIPPED && !st; ++i) {
-    st = fdx_parse_bytes((const char*)shipped[i].bytes, *shipped[i].len,
-                         FDX_FORMAT_RDFXML, NULL, shipped[i].id, doc_statement,
-                         &docs[i].doc, err);
+    st = doc_parse(&docs[i].doc, (const char*)shipped[i].bytes,
+                   *shipped[i].len, FDX_FORMAT_RDFXML, shipped[i].id, err);
   }
   for (size_t i = 0; i < N_SHIPPED && !st; ++i) {
     st = skos_analyse(&docs[i], NULL, &result);

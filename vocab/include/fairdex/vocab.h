@@ -12,8 +12,10 @@
  * "definition", "scopeNote", "broader", "narrower", "related",
  * "exactMatch", "closeMatch", "broadMatch", "narrowMatch", "relatedMatch",
  * "deprecated", "replacedBy", "usage"}.  Labels without a language tag use
- * the key "@none".  An edit replaces only what this JSON describes: other
- * statements about the concept (an EU list's authority codes, say) stay.
+ * the key "@none".  An edit replaces what this JSON describes -- every
+ * label, note, notation and link field, a field left out meaning none --
+ * while other statements about the concept (an EU list's authority codes,
+ * say) stay.
  * broader/narrower and related are kept symmetric across schemes.
  *
  * Every edit is one write transaction that also appends a history entry
@@ -192,8 +194,10 @@ fdx_vocab_scheme_create(FdxStore*       store,
                         const json_t*   json,
                         FdxVocabResult* result);
 
-/** Create a concept in `scheme` from the concept JSON ("id" or "iri";
- * read-only fields are refused).  CREATED with the concept as body. */
+/** Create a concept in `scheme` from the concept JSON ("id" or "iri").
+ * Read-only fields: "usage" is ignored; "deprecated" and "replacedBy" may
+ * only repeat the concept's state (false and [] for a new one), else
+ * INVALID -- DELETE deprecates.  CREATED with the concept as body. */
 void
 fdx_vocab_concept_create(FdxStore*       store,
                          const char*     who,
