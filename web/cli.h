@@ -99,6 +99,9 @@ cmd_reindex(CliContext* ctx, int argc, char** argv);
 int
 cmd_vocab(CliContext* ctx, int argc, char** argv);
 
+int
+cmd_harvest(CliContext* ctx, int argc, char** argv);
+
 /* The base IRI new IRIs are minted under (see CliContext.base). */
 const char*
 cli_base(const CliContext* ctx);

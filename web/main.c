@@ -32,6 +32,7 @@ static const Command commands[] = {
   {"search", cmd_search, "search datasets by words and facets"},
   {"reindex", cmd_reindex, "build the search index again from the quads"},
   {"vocab", cmd_vocab, "list, show, import, export and revert vocabularies"},
+  {"harvest", cmd_harvest, "harvest the configured sources into the store"},
 };
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
 

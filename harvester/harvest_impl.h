@@ -1,0 +1,86 @@
+/*
+ * harvest_impl.h: what the run engine (run.c) offers the source adapters
+ * (dcat.c, and the adapters to come): fetching a page with the stored
+ * conditional-GET state, handing over a record, reporting a record that
+ * failed, and the run's source and options.
+ *
+ * An adapter lists its source: for each page it calls run_page(), parses
+ * what came back, and calls run_record() once per record.  It returns
+ * FDX_SUCCESS only when it listed everything (then records not seen are
+ * deleted, within the source's threshold), anything else when the listing
+ * failed or stopped early (then nothing is deleted).  A record that cannot
+ * be read is run_record_error(), and the listing goes on.
+ */
+#ifndef FDX_HARVEST_IMPL_H
+#define FDX_HARVEST_IMPL_H
+
+#include "fetch.h"
+
+#include "fairdex/harvest.h"
+#include "fairdex/memgraph.h"
+
+#include <stdarg.h>
+
+typedef struct HarvestRun HarvestRun;
+
+/* One record: its statements (DCAT-AP) and where it came from.  The
+ * adapter fills it; run_record() takes the graph. */
+typedef struct {
+  const char*  id;          /* the source's id for it (a dataset IRI, an
+                               OAI identifier) */
+  const char*  dataset_iri; /* the dataset the record describes */
+  const char*  source_url;  /* the document it was read from */
+  FdxMemGraph* graph;       /* taken by run_record() */
+} HarvestRecord;
+
+/* A page fetched for the listing.  On 304 (not_modified) `links` holds
+ * the links the adapter saved with run_page_links() the last time, and the
+ * records the page listed then count as seen and unchanged. */
+typedef struct {
+  FdxFetchResult fetch;
+  bool           not_modified;
+  json_t*        links; /* array of strings, or NULL */
+} HarvestPage;
+
+const FdxSource* run_source(const HarvestRun* run);
+const char*      run_base(const HarvestRun* run);
+bool             run_cancelled(HarvestRun* run);
+
+/* Fetch a page of the listing (counted in the report's "pages"), with
+ * If-None-Match / If-Modified-Since from the last run unless the run is
+ * --full.  FDX_SUCCESS with page->not_modified, or with a body; an error
+ * status otherwise (page->fetch.error says why, and the run's message
+ * too). */
+FdxStatus run_page(HarvestRun* run, const char* url, const char* accept,
+                   HarvestPage* page);
+/* Remember links (e.g. the next page) found on the current page, for a
+ * later 304 of it; call before run_page_done(). */
+void run_page_links(HarvestRun* run, const json_t* links);
+/* The page has been read: its validators and the records it listed are
+ * kept for the next run. */
+FdxStatus run_page_done(HarvestRun* run, HarvestPage* page);
+void      run_page_clear(HarvestPage* page);
+
+/* Hand over one record: written when new or changed (by content hash),
+ * else only counted.  Returns an error only when the store failed. */
+FdxStatus run_record(HarvestRun* run, HarvestRecord* record);
+
+/* A record that failed alone: into the report's errors. */
+void run_record_error(HarvestRun* run, const char* record, const char* fmt,
+                      ...)
+#if defined(__GNUC__)
+  __attribute__((format(printf, 3, 4)))
+#endif
+  ;
+
+/* The run's message (why the listing failed), kept in the report. */
+void run_fail(HarvestRun* run, const char* fmt, ...)
+#if defined(__GNUC__)
+  __attribute__((format(printf, 2, 3)))
+#endif
+  ;
+
+/* Adapters. */
+FdxStatus adapter_dcat(HarvestRun* run);
+
+#endif /* FDX_HARVEST_IMPL_H */

@@ -1,0 +1,1190 @@
+/*
+ * run.c: one harvest run of one source.  The adapter lists the source and
+ * hands over records; this file decides what to write.  Each record is
+ * hashed (SHA-256 over its statements as sorted N-Triples, blank nodes
+ * blanked) and compared with the hash stored for it: unchanged records cost
+ * no write.  New and changed ones are written in batches, each record
+ * replacing its own named graph together with its dcat:CatalogRecord and
+ * the stored state; a batch that fails is written again record by record,
+ * so a bad record fails alone.  Pages are fetched with the validators of
+ * the last run; a 304 replays the records the page listed then.
+ *
+ * After a complete listing the source's records that were not listed are
+ * deleted, unless the listing was empty (an outage answering 200 with
+ * nothing) or they are more than the source's delete_threshold of its
+ * records (the run stops and says so).  A failed listing deletes nothing.
+ */
+#include "harvest_impl.h"
+
+#include "fairdex/rdf.h"
+
+#include <nettle/sha2.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define RECORDS_TABLE "harvest_records"
+#define PAGES_TABLE "harvest_pages"
+#define RUNS_TABLE "harvest_runs"
+#define SETTINGS_TABLE "settings"
+#define RUN_NEXT_KEY "harvest_run_next"
+#define BATCH_RECORDS 128
+#define MAX_REPORT_ERRORS 1000
+#define KEY_BYTES 16
+
+#define RDF_TYPE "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+#define DCAT "http://www.w3.org/ns/dcat#"
+#define DCT "http://purl.org/dc/terms/"
+#define PROV "http://www.w3.org/ns/prov#"
+#define SPDX "http://spdx.org/rdf/terms#"
+#define FOAF_PRIMARY_TOPIC "http://xmlns.com/foaf/0.1/primaryTopic"
+#define XSD_DATETIME "http://www.w3.org/2001/XMLSchema#dateTime"
+
+/* A record waiting to be written. */
+typedef struct {
+  uint8_t      key[KEY_BYTES];
+  char*        id;
+  char*        graph_iri;
+  char*        dataset_iri;
+  char*        source_url;
+  char*        hash; /* hex */
+  char*        issued; /* first harvested, from the stored state */
+  bool         is_new;
+  FdxMemGraph* graph;
+} Pending;
+
+/* A set of record keys (open addressing). */
+typedef struct {
+  uint8_t* keys; /* n_slots * KEY_BYTES, all-zero: empty */
+  size_t   n;
+  size_t   n_slots;
+} KeySet;
+
+struct HarvestRun {
+  FdxStore*            store;
+  const FdxSource*     source;
+  const FdxRunOptions* options;
+  const char*          base;
+  FdxFetcher*          fetcher;
+  uint64_t             id;
+  char                 started[32];
+  char                 run_iri[512];
+  json_t*              report;
+  json_t*              errors;
+  uint64_t             added, updated, unchanged, deleted, failed, pages,
+    listed;
+  KeySet               seen;
+  Pending              batch[BATCH_RECORDS];
+  size_t               n_batch;
+  uint64_t             blank_counter;
+  /* the page being read */
+  char*                page_url;
+  char*                page_etag;
+  char*                page_last_modified;
+  json_t*              page_records; /* hex keys listed on it */
+  json_t*              page_links;
+  char                 message[512];
+  FdxStatus            store_status; /* a store failure ends the run */
+};
+
+/* ------------------------------------------------------------------------
+ * Small helpers
+ * --------------------------------------------------------------------- */
+
+static void
+now_iso(char out[32])
+{
+  const time_t t = time(NULL);
+  struct tm    tm;
+  gmtime_r(&t, &tm);
+  strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static void
+hex(const uint8_t* const in, const size_t n, char* const out)
+{
+  static const char digits[] = "0123456789abcdef";
+  for (size_t i = 0; i < n; ++i) {
+    out[2 * i]     = digits[in[i] >> 4];
+    out[2 * i + 1] = digits[in[i] & 15];
+  }
+  out[2 * n] = '\0';
+}
+
+static void
+record_key(const char* const id, uint8_t out[KEY_BYTES])
+{
+  struct sha256_ctx ctx;
+  uint8_t           digest[SHA256_DIGEST_SIZE];
+  sha256_init(&ctx);
+  sha256_update(&ctx, strlen(id), (const uint8_t*)id);
+  sha256_digest(&ctx, SHA256_DIGEST_SIZE, digest);
+  memcpy(out, digest, KEY_BYTES);
+}
+
+/* source name, NUL, 16-byte key: the auxiliary tables' key. */
+static size_t
+table_key(const HarvestRun* const run, const uint8_t key[KEY_BYTES],
+          uint8_t* const out)
+{
+  const size_t n = strlen(run->source->name);
+  memcpy(out, run->source->name, n + 1);
+  memcpy(out + n + 1, key, KEY_BYTES);
+  return n + 1 + KEY_BYTES;
+}
+
+static bool
+keyset_add(KeySet* const s, const uint8_t key[KEY_BYTES])
+{
+  static const uint8_t zero[KEY_BYTES] = {0};
+  if ((s->n + 1) * 2 > s->n_slots) {
+    const size_t   n    = s->n_slots ? s->n_slots * 2 : 1024;
+    uint8_t* const keys = (uint8_t*)calloc(n, KEY_BYTES);
+    if (!keys) {
+      return false;
+    }
+    for (size_t i = 0; i < s->n_slots; ++i) {
+      const uint8_t* const k = s->keys + i * KEY_BYTES;
+      if (memcmp(k, zero, KEY_BYTES)) {
+        uint64_t h;
+        memcpy(&h, k, 8);
+        size_t j = h & (n - 1);
+        while (memcmp(keys + j * KEY_BYTES, zero, KEY_BYTES)) {
+          j = (j + 1) & (n - 1);
+        }
+        memcpy(keys + j * KEY_BYTES, k, KEY_BYTES);
+      }
+    }
+    free(s->keys);
+    s->keys    = keys;
+    s->n_slots = n;
+  }
+  uint64_t h;
+  memcpy(&h, key, 8);
+  size_t j = h & (s->n_slots - 1);
+  while (memcmp(s->keys + j * KEY_BYTES, zero, KEY_BYTES)) {
+    if (!memcmp(s->keys + j * KEY_BYTES, key, KEY_BYTES)) {
+      return true;
+    }
+    j = (j + 1) & (s->n_slots - 1);
+  }
+  memcpy(s->keys + j * KEY_BYTES, key, KEY_BYTES);
+  ++s->n;
+  return true;
+}
+
+static bool
+keyset_has(const KeySet* const s, const uint8_t key[KEY_BYTES])
+{
+  static const uint8_t zero[KEY_BYTES] = {0};
+  if (!s->n_slots) {
+    return false;
+  }
+  uint64_t h;
+  memcpy(&h, key, 8);
+  for (size_t j = h & (s->n_slots - 1);
+       memcmp(s->keys + j * KEY_BYTES, zero, KEY_BYTES);
+       j = (j + 1) & (s->n_slots - 1)) {
+    if (!memcmp(s->keys + j * KEY_BYTES, key, KEY_BYTES)) {
+      return true;
+    }
+  }
+  return false;
+}
+
+const FdxSource*
+run_source(const HarvestRun* const run)
+{
+  return run->source;
+}
+
+const char*
+run_base(const HarvestRun* const run)
+{
+  return run->base;
+}
+
+bool
+run_cancelled(HarvestRun* const run)
+{
+  return run->options && run->options->cancelled &&
+         run->options->cancelled(run->options->cancel_ctx);
+}
+
+void
+run_fail(HarvestRun* const run, const char* const fmt, ...)
+{
+  if (run->message[0]) {
+    return; /* the first reason is the one that counts */
+  }
+  va_list args;
+  va_start(args, fmt);
+  vsnprintf(run->message, sizeof(run->message), fmt, args);
+  va_end(args);
+}
+
+void
+run_record_error(HarvestRun* const run, const char* const record,
+                 const char* const fmt, ...)
+{
+  char    message[600];
+  va_list args;
+  va_start(args, fmt);
+  vsnprintf(message, sizeof(message), fmt, args);
+  va_end(args);
+  ++run->failed;
+  if (json_array_size(run->errors) < MAX_REPORT_ERRORS) {
+    json_array_append_new(run->errors,
+                          json_pack("{s:s?, s:s}", "record", record,
+                                    "message", message));
+  }
+}
+
+static void
+progress(HarvestRun* const run)
+{
+  if (run->options && run->options->progress) {
+    json_t* const r = json_pack(
+      "{s:s, s:I, s:I, s:I, s:I, s:I, s:I}", "source", run->source->name,
+      "added", (json_int_t)run->added, "updated", (json_int_t)run->updated,
+      "unchanged", (json_int_t)run->unchanged, "deleted",
+      (json_int_t)run->deleted, "failed", (json_int_t)run->failed, "pages",
+      (json_int_t)run->pages);
+    run->options->progress(run->options->progress_ctx, r);
+    json_decref(r);
+  }
+}
+
+/* ------------------------------------------------------------------------
+ * Content hash
+ * --------------------------------------------------------------------- */
+
+static int
+write_vstr(void* const ctx, const char* const bytes, const size_t len)
+{
+  char** const s = (char**)ctx;
+  const size_t n = *s ? strlen(*s) : 0;
+  char* const  grown = (char*)realloc(*s, n + len + 1);
+  if (!grown) {
+    return -1;
+  }
+  memcpy(grown + n, bytes, len);
+  grown[n + len] = '\0';
+  *s             = grown;
+  return 0;
+}
+
+static int
+cmp_str(const void* const a, const void* const b)
+{
+  return strcmp(*(char* const*)a, *(char* const*)b);
+}
+
+/* SHA-256 of the graph's triples as sorted N-Triples lines, blank nodes
+ * written as "_:b" (their labels differ from parse to parse). */
+static FdxStatus
+graph_hash(const FdxMemGraph* const g, char out[2 * SHA256_DIGEST_SIZE + 1])
+{
+  size_t                    n = 0;
+  const FdxMemTriple* const t = fdx_memgraph_triples(g, &n);
+  char** const lines = (char**)calloc(n ? n : 1, sizeof(char*));
+  if (!lines) {
+    return FDX_ERR_NO_MEMORY;
+  }
+  FdxStatus st = FDX_SUCCESS;
+  for (size_t i = 0; i < n && !st; ++i) {
+    const size_t ids[3] = {t[i].s, t[i].p, t[i].o};
+    for (int k = 0; k < 3 && !st; ++k) {
+      const FdxTerm term = fdx_memgraph_view(g, ids[k]);
+      if (term.kind == FDX_TERM_BLANK) {
+        st = write_vstr(&lines[i], "_:b", 3) ? FDX_ERR_NO_MEMORY : st;
+      } else {
+        st = fdx_write_term_nt(&term, write_vstr, &lines[i]);
+      }
+      if (!st && write_vstr(&lines[i], " ", 1)) {
+        st = FDX_ERR_NO_MEMORY;
+      }
+    }
+  }
+  if (!st) {
+    qsort(lines, n, sizeof(char*), cmp_str);
+    struct sha256_ctx ctx;
+    uint8_t           digest[SHA256_DIGEST_SIZE];
+    sha256_init(&ctx);
+    for (size_t i = 0; i < n; ++i) {
+      sha256_update(&ctx, strlen(lines[i]), (const uint8_t*)lines[i]);
+      sha256_update(&ctx, 1, (const uint8_t*)"\n");
+    }
+    sha256_digest(&ctx, SHA256_DIGEST_SIZE, digest);
+    hex(digest, SHA256_DIGEST_SIZE, out);
+  }
+  for (size_t i = 0; i < n; ++i) {
+    free(lines[i]);
+  }
+  free(lines);
+  return st;
+}
+
+/* ------------------------------------------------------------------------
+ * Writing records
+ * --------------------------------------------------------------------- */
+
+static void
+pending_free(Pending* const p)
+{
+  free(p->id);
+  free(p->graph_iri);
+  free(p->dataset_iri);
+  free(p->source_url);
+  free(p->hash);
+  free(p->issued);
+  fdx_memgraph_free(p->graph);
+  memset(p, 0, sizeof(*p));
+}
+
+static FdxStatus
+iri_id(FdxTxn* const txn, const char* const iri, FdxId* const ret)
+{
+  const FdxTerm t = fdx_term_iri(iri);
+  return fdx_term_intern(txn, &t, ret);
+}
+
+static FdxStatus
+add_quad(FdxTxn* const txn, const FdxId s, const char* const p,
+         const FdxTerm* const o, const FdxId g)
+{
+  FdxId     pid, oid;
+  FdxStatus st;
+  if ((st = iri_id(txn, p, &pid)) || (st = fdx_term_intern(txn, o, &oid))) {
+    return st;
+  }
+  const FdxQuad q = {s, pid, oid, g};
+  st              = fdx_quad_add(txn, &q);
+  return st == FDX_FAILURE ? FDX_SUCCESS : st;
+}
+
+/* Write one record into its graph (inside the caller's transaction). */
+static FdxStatus
+write_record(HarvestRun* const run, FdxTxn* const txn, Pending* const p)
+{
+  FdxId     g, rec;
+  FdxStatus st;
+  if ((st = iri_id(txn, p->graph_iri, &g))) {
+    return st;
+  }
+  rec = g; /* the record's graph is named by its catalogue record */
+  if ((st = fdx_graph_clear(txn, g, NULL))) {
+    return st;
+  }
+  size_t                    n = 0;
+  const FdxMemTriple* const t = fdx_memgraph_triples(p->graph, &n);
+  char                      label[96];
+  for (size_t i = 0; i < n && !st; ++i) {
+    const size_t ids[3] = {t[i].s, t[i].p, t[i].o};
+    FdxId        q[3];
+    for (int k = 0; k < 3 && !st; ++k) {
+      FdxTerm term = fdx_memgraph_view(p->graph, ids[k]);
+      if (term.kind == FDX_TERM_BLANK) {
+        /* Blank nodes scoped to this write of this record. */
+        const int len = snprintf(label, sizeof(label), "h%llur%llux%zu",
+                                 (unsigned long long)run->id,
+                                 (unsigned long long)run->blank_counter,
+                                 ids[k]);
+        term.value     = label;
+        term.value_len = (size_t)len;
+      }
+      st = fdx_term_intern(txn, &term, &q[k]);
+    }
+    if (!st) {
+      const FdxQuad quad = {q[0], q[1], q[2], g};
+      st                 = fdx_quad_add(txn, &quad);
+      st                 = st == FDX_FAILURE ? FDX_SUCCESS : st;
+    }
+  }
+  ++run->blank_counter;
+  /* The catalogue record and its provenance. */
+  char now[32];
+  now_iso(now);
+  FdxId checksum;
+  const FdxTerm now_t = fdx_term_literal(now, NULL, XSD_DATETIME);
+  const FdxTerm issued_t =
+    fdx_term_literal(p->issued ? p->issued : now, NULL, XSD_DATETIME);
+  const FdxTerm hash_t = fdx_term_literal(p->hash, NULL, NULL);
+  char ident[600];
+  snprintf(ident, sizeof(ident), "%s:%s", run->source->name, p->id);
+  const FdxTerm ident_t = fdx_term_literal(ident, NULL, NULL);
+  snprintf(label, sizeof(label), "h%llur%llucs", (unsigned long long)run->id,
+           (unsigned long long)run->blank_counter);
+  const FdxTerm checksum_t = {FDX_TERM_BLANK, label, strlen(label),
+                              NULL, 0, NULL, 0};
+  FdxTerm       term;
+  if (!st && !(st = fdx_term_intern(txn, &checksum_t, &checksum))) {
+    term = fdx_term_iri(DCAT "CatalogRecord");
+    st   = add_quad(txn, rec, RDF_TYPE, &term, g);
+    term = (FdxTerm){FDX_TERM_IRI, p->dataset_iri, strlen(p->dataset_iri),
+                     NULL, 0, NULL, 0};
+    if (!st) {
+      st = add_quad(txn, rec, FOAF_PRIMARY_TOPIC, &term, g);
+    }
+    if (!st) {
+      st = add_quad(txn, rec, DCT "modified", &now_t, g);
+    }
+    if (!st) {
+      st = add_quad(txn, rec, DCT "issued", &issued_t, g);
+    }
+    if (!st) {
+      st = add_quad(txn, rec, DCT "identifier", &ident_t, g);
+    }
+    term = fdx_term_iri(p->source_url);
+    if (!st) {
+      st = add_quad(txn, rec, PROV "wasDerivedFrom", &term, g);
+    }
+    term = fdx_term_iri(run->run_iri);
+    if (!st) {
+      st = add_quad(txn, rec, PROV "wasGeneratedBy", &term, g);
+    }
+    if (!st) {
+      st = add_quad(txn, rec, SPDX "checksum", &checksum_t, g);
+    }
+    term = fdx_term_iri(SPDX "Checksum");
+    if (!st) {
+      st = add_quad(txn, checksum, RDF_TYPE, &term, g);
+    }
+    term = fdx_term_iri(SPDX "checksumAlgorithm_sha256");
+    if (!st) {
+      st = add_quad(txn, checksum, SPDX "algorithm", &term, g);
+    }
+    if (!st) {
+      st = add_quad(txn, checksum, SPDX "checksumValue", &hash_t, g);
+    }
+  }
+  /* The stored state. */
+  if (!st) {
+    json_t* const state = json_pack(
+      "{s:s, s:s, s:s, s:s, s:s, s:I, s:s}", "id", p->id, "graph",
+      p->graph_iri, "dataset", p->dataset_iri, "hash", p->hash, "issued",
+      p->issued ? p->issued : now, "run", (json_int_t)run->id, "modified",
+      now);
+    char* const text = state ? json_dumps(state, JSON_COMPACT) : NULL;
+    json_decref(state);
+    uint8_t      key[128];
+    const size_t klen = table_key(run, p->key, key);
+    st = text ? fdx_aux_put(txn, RECORDS_TABLE, key, klen, text, strlen(text))
+              : FDX_ERR_NO_MEMORY;
+    free(text);
+  }
+  return st;
+}
+
+typedef struct {
+  HarvestRun* run;
+  size_t      from, to; /* batch[from, to) */
+} BatchJob;
+
+static FdxStatus
+write_batch(FdxTxn* const txn, void* const ctx)
+{
+  BatchJob* const job = (BatchJob*)ctx;
+  FdxStatus       st  = FDX_SUCCESS;
+  for (size_t i = job->from; i < job->to && !st; ++i) {
+    st = write_record(job->run, txn, &job->run->batch[i]);
+  }
+  return st;
+}
+
+/* Write the waiting records: all in one transaction, or, if that fails,
+ * each alone so a bad one fails alone. */
+static FdxStatus
+flush(HarvestRun* const run)
+{
+  if (!run->n_batch) {
+    return FDX_SUCCESS;
+  }
+  BatchJob  job = {run, 0, run->n_batch};
+  FdxStatus st  = fdx_store_write(run->store, write_batch, &job);
+  if (st) {
+    for (size_t i = 0; i < run->n_batch; ++i) {
+      BatchJob one = {run, i, i + 1};
+      const FdxStatus rst = fdx_store_write(run->store, write_batch, &one);
+      Pending* const p = &run->batch[i];
+      if (rst == FDX_ERR_BAD_ARG || rst == FDX_ERR_LIMIT) {
+        run_record_error(run, p->id, "cannot be stored: %s%s",
+                         fdx_strerror(rst),
+                         rst == FDX_ERR_LIMIT ? " (a term is too long)" : "");
+        p->hash[0] = '\0'; /* not counted below */
+      } else if (rst) {
+        run->store_status = rst;
+        break;
+      }
+    }
+  }
+  for (size_t i = 0; i < run->n_batch; ++i) {
+    Pending* const p = &run->batch[i];
+    if (p->hash && p->hash[0]) {
+      if (p->is_new) {
+        ++run->added;
+      } else {
+        ++run->updated;
+      }
+    }
+    pending_free(p);
+  }
+  run->n_batch = 0;
+  progress(run);
+  return run->store_status;
+}
+
+FdxStatus
+run_record(HarvestRun* const run, HarvestRecord* const record)
+{
+  FdxMemGraph* const graph = record->graph;
+  record->graph            = NULL;
+  if (run->store_status) {
+    fdx_memgraph_free(graph);
+    return run->store_status;
+  }
+  ++run->listed;
+  if (run->listed > run->source->max_records) {
+    fdx_memgraph_free(graph);
+    run_fail(run, "the source lists more than max_records (%llu) records",
+             (unsigned long long)run->source->max_records);
+    return FDX_ERR_LIMIT;
+  }
+  uint8_t key[KEY_BYTES];
+  record_key(record->id, key);
+  char key_hex[2 * KEY_BYTES + 1];
+  hex(key, KEY_BYTES, key_hex);
+  if (run->page_records) {
+    json_array_append_new(run->page_records, json_string(key_hex));
+  }
+  if (keyset_has(&run->seen, key)) {
+    fdx_memgraph_free(graph);
+    ++run->unchanged; /* listed twice: once is enough */
+    return FDX_SUCCESS;
+  }
+  if (!keyset_add(&run->seen, key)) {
+    fdx_memgraph_free(graph);
+    return FDX_ERR_NO_MEMORY;
+  }
+  char      hash[2 * SHA256_DIGEST_SIZE + 1];
+  FdxStatus st = graph_hash(graph, hash);
+  if (st) {
+    fdx_memgraph_free(graph);
+    return st;
+  }
+  /* The stored state: the same hash means nothing to do. */
+  char*   issued = NULL;
+  bool    is_new = true;
+  FdxTxn* txn    = NULL;
+  if ((st = fdx_txn_begin(run->store, 0, &txn))) {
+    fdx_memgraph_free(graph);
+    return st;
+  }
+  uint8_t      tkey[128];
+  const size_t klen = table_key(run, key, tkey);
+  const void*  val  = NULL;
+  size_t       n    = 0;
+  if (!fdx_aux_get(txn, RECORDS_TABLE, tkey, klen, &val, &n)) {
+    json_error_t  jerr;
+    json_t* const state = json_loadb((const char*)val, n, 0, &jerr);
+    const char* const old = json_string_value(json_object_get(state, "hash"));
+    is_new                = false;
+    if (old && !strcmp(old, hash) && !(run->options && run->options->full)) {
+      json_decref(state);
+      fdx_txn_abort(txn);
+      fdx_memgraph_free(graph);
+      ++run->unchanged;
+      return FDX_SUCCESS;
+    }
+    const char* const first = json_string_value(json_object_get(state, "issued"));
+    issued                  = first ? strdup(first) : NULL;
+    json_decref(state);
+  }
+  fdx_txn_abort(txn);
+  Pending* const p = &run->batch[run->n_batch++];
+  memcpy(p->key, key, KEY_BYTES);
+  p->id          = strdup(record->id);
+  p->dataset_iri = strdup(record->dataset_iri);
+  p->source_url  = strdup(record->source_url);
+  p->hash        = strdup(hash);
+  p->issued      = issued;
+  p->is_new      = is_new;
+  p->graph       = graph;
+  if (asprintf(&p->graph_iri, "%srecord/%s-%s", run->base, run->source->name,
+               key_hex) < 0) {
+    p->graph_iri = NULL;
+  }
+  if (!p->id || !p->dataset_iri || !p->source_url || !p->hash ||
+      !p->graph_iri) {
+    pending_free(p);
+    --run->n_batch;
+    return FDX_ERR_NO_MEMORY;
+  }
+  return run->n_batch == BATCH_RECORDS ? flush(run) : FDX_SUCCESS;
+}
+
+/* ------------------------------------------------------------------------
+ * Pages
+ * --------------------------------------------------------------------- */
+
+void
+run_page_clear(HarvestPage* const page)
+{
+  fdx_fetch_result_clear(&page->fetch);
+  json_decref(page->links);
+  memset(page, 0, sizeof(*page));
+}
+
+static void
+page_state_clear(HarvestRun* const run)
+{
+  free(run->page_url);
+  free(run->page_etag);
+  free(run->page_last_modified);
+  json_decref(run->page_records);
+  json_decref(run->page_links);
+  run->page_url = run->page_etag = run->page_last_modified = NULL;
+  run->page_records = run->page_links = NULL;
+}
+
+static size_t
+page_key(const HarvestRun* const run, const char* const url,
+         uint8_t* const out)
+{
+  uint8_t key[KEY_BYTES];
+  record_key(url, key);
+  return table_key(run, key, out);
+}
+
+/* Replay a page's records from the last run: seen and unchanged. */
+static void
+replay_page(HarvestRun* const run, const json_t* const records)
+{
+  size_t        i;
+  const json_t* item;
+  json_array_foreach(records, i, item)
+  {
+    const char* const text = json_string_value(item);
+    uint8_t           key[KEY_BYTES];
+    if (!text || strlen(text) != 2 * KEY_BYTES) {
+      continue;
+    }
+    for (size_t k = 0; k < KEY_BYTES; ++k) {
+      unsigned v = 0;
+      sscanf(text + 2 * k, "%2x", &v);
+      key[k] = (uint8_t)v;
+    }
+    if (!keyset_has(&run->seen, key)) {
+      keyset_add(&run->seen, key);
+      ++run->unchanged;
+      ++run->listed;
+    }
+    json_array_append(run->page_records, (json_t*)item);
+  }
+}
+
+FdxStatus
+run_page(HarvestRun* const run, const char* const url,
+         const char* const accept, HarvestPage* const page)
+{
+  memset(page, 0, sizeof(*page));
+  page_state_clear(run);
+  if (run_cancelled(run)) {
+    run_fail(run, "cancelled");
+    return FDX_ERR_UNKNOWN;
+  }
+  if (run->pages >= run->source->max_pages) {
+    run_fail(run, "more than max_pages (%u) pages", run->source->max_pages);
+    return FDX_ERR_LIMIT;
+  }
+  ++run->pages;
+  /* The validators and records of the last run's copy of this page. */
+  json_t*      stored = NULL;
+  uint8_t      pkey[128];
+  const size_t plen = page_key(run, url, pkey);
+  FdxTxn*      txn  = NULL;
+  if (!fdx_txn_begin(run->store, 0, &txn)) {
+    const void* val = NULL;
+    size_t      n   = 0;
+    if (!fdx_aux_get(txn, PAGES_TABLE, pkey, plen, &val, &n)) {
+      json_error_t jerr;
+      stored = json_loadb((const char*)val, n, 0, &jerr);
+    }
+    fdx_txn_abort(txn);
+  }
+  const bool  full = run->options && run->options->full;
+  const char* inm  = full ? NULL
+                          : json_string_value(json_object_get(stored, "etag"));
+  const char* ims  = full ? NULL
+                          : json_string_value(
+                             json_object_get(stored, "last_modified"));
+  FdxStatus st = fdx_fetch(run->fetcher, url, accept, inm, ims, &page->fetch);
+  run->page_url     = strdup(url);
+  run->page_records = json_array();
+  if (st || page->fetch.st) {
+    run_fail(run, "%s: %s", url,
+             page->fetch.error[0] ? page->fetch.error : fdx_strerror(st));
+    json_decref(stored);
+    return st ? st : page->fetch.st;
+  }
+  if (page->fetch.not_modified) {
+    page->not_modified = true;
+    page->links = json_incref(json_object_get(stored, "links"));
+    replay_page(run, json_object_get(stored, "records"));
+    run->page_links = json_incref(page->links);
+    run->page_etag  = inm ? strdup(inm) : NULL;
+    run->page_last_modified = ims ? strdup(ims) : NULL;
+  } else {
+    run->page_etag = page->fetch.etag ? strdup(page->fetch.etag) : NULL;
+    run->page_last_modified =
+      page->fetch.last_modified ? strdup(page->fetch.last_modified) : NULL;
+  }
+  json_decref(stored);
+  progress(run);
+  return FDX_SUCCESS;
+}
+
+void
+run_page_links(HarvestRun* const run, const json_t* const links)
+{
+  json_decref(run->page_links);
+  run->page_links = json_deep_copy(links);
+}
+
+typedef struct {
+  HarvestRun* run;
+  const char* text;
+} PageJob;
+
+static FdxStatus
+write_page(FdxTxn* const txn, void* const ctx)
+{
+  PageJob* const job = (PageJob*)ctx;
+  uint8_t        pkey[128];
+  const size_t   plen = page_key(job->run, job->run->page_url, pkey);
+  return fdx_aux_put(txn, PAGES_TABLE, pkey, plen, job->text,
+                     strlen(job->text));
+}
+
+FdxStatus
+run_page_done(HarvestRun* const run, HarvestPage* const page)
+{
+  (void)page;
+  if (!run->page_url) {
+    return FDX_SUCCESS;
+  }
+  /* Written records first, so the page never claims records the store
+   * does not hold. */
+  FdxStatus st = flush(run);
+  if (st) {
+    return st;
+  }
+  if (!run->page_etag && !run->page_last_modified) {
+    page_state_clear(run);
+    return FDX_SUCCESS; /* nothing to make the next request conditional */
+  }
+  json_t* const state = json_pack(
+    "{s:s, s:s?, s:s?, s:O, s:O?}", "url", run->page_url, "etag",
+    run->page_etag, "last_modified", run->page_last_modified, "records",
+    run->page_records, "links", run->page_links);
+  char* const text = state ? json_dumps(state, JSON_COMPACT) : NULL;
+  json_decref(state);
+  if (!text) {
+    return FDX_ERR_NO_MEMORY;
+  }
+  PageJob job = {run, text};
+  st          = strlen(text) <= FDX_AUX_MAX_VALUE
+                  ? fdx_store_write(run->store, write_page, &job)
+                  : FDX_SUCCESS;
+  free(text);
+  page_state_clear(run);
+  return st;
+}
+
+/* ------------------------------------------------------------------------
+ * Deletion
+ * --------------------------------------------------------------------- */
+
+typedef struct {
+  HarvestRun* run;
+  size_t      prefix_len;
+  uint64_t    known;
+  uint8_t*    gone; /* keys (table keys' last 16 bytes) */
+  char**      graphs;
+  size_t      n_gone;
+  size_t      cap_gone;
+  FdxStatus   st;
+} Sweep;
+
+static FdxStatus
+sweep_record(void* const ctx, const void* const key, const size_t key_len,
+             const void* const val, const size_t val_len)
+{
+  Sweep* const w = (Sweep*)ctx;
+  if (key_len != w->prefix_len + KEY_BYTES ||
+      memcmp(key, w->run->source->name, w->prefix_len)) {
+    return FDX_FAILURE; /* past this source's records */
+  }
+  ++w->known;
+  const uint8_t* const k = (const uint8_t*)key + w->prefix_len;
+  if (keyset_has(&w->run->seen, k)) {
+    return FDX_SUCCESS;
+  }
+  if (w->n_gone == w->cap_gone) {
+    w->cap_gone = w->cap_gone ? w->cap_gone * 2 : 64;
+    uint8_t* const gone = (uint8_t*)realloc(w->gone, w->cap_gone * KEY_BYTES);
+    char** const graphs = (char**)realloc(w->graphs, w->cap_gone * sizeof(char*));
+    if (gone) {
+      w->gone = gone;
+    }
+    if (graphs) {
+      w->graphs = graphs;
+    }
+    if (!gone || !graphs) {
+      return FDX_ERR_NO_MEMORY;
+    }
+  }
+  json_error_t  jerr;
+  json_t* const state = json_loadb((const char*)val, val_len, 0, &jerr);
+  const char*   graph = json_string_value(json_object_get(state, "graph"));
+  memcpy(w->gone + w->n_gone * KEY_BYTES, k, KEY_BYTES);
+  w->graphs[w->n_gone++] = graph ? strdup(graph) : NULL;
+  json_decref(state);
+  return FDX_SUCCESS;
+}
+
+typedef struct {
+  HarvestRun* run;
+  Sweep*      sweep;
+  size_t      from, to;
+} DeleteJob;
+
+static FdxStatus
+delete_batch(FdxTxn* const txn, void* const ctx)
+{
+  DeleteJob* const job = (DeleteJob*)ctx;
+  FdxStatus        st  = FDX_SUCCESS;
+  for (size_t i = job->from; i < job->to && !st; ++i) {
+    const char* const graph = job->sweep->graphs[i];
+    FdxId             g;
+    if (graph) {
+      const FdxTerm t = fdx_term_iri(graph);
+      if (!fdx_term_id(txn, &t, &g)) {
+        st = fdx_graph_clear(txn, g, NULL);
+      }
+    }
+    uint8_t      key[128];
+    const size_t klen =
+      table_key(job->run, job->sweep->gone + i * KEY_BYTES, key);
+    if (!st) {
+      st = fdx_aux_del(txn, RECORDS_TABLE, key, klen);
+      st = st == FDX_FAILURE ? FDX_SUCCESS : st;
+    }
+  }
+  return st;
+}
+
+/* After a complete listing: delete what the source no longer lists. */
+static FdxStatus
+sweep(HarvestRun* const run, const char** const ret_status)
+{
+  Sweep w;
+  memset(&w, 0, sizeof(w));
+  w.run        = run;
+  w.prefix_len = strlen(run->source->name) + 1;
+  FdxTxn*   txn = NULL;
+  FdxStatus st  = fdx_txn_begin(run->store, 0, &txn);
+  if (!st) {
+    st = fdx_aux_each(txn, RECORDS_TABLE, run->source->name, w.prefix_len,
+                      sweep_record, &w);
+    fdx_txn_abort(txn);
+    st = st == FDX_FAILURE ? FDX_SUCCESS : st;
+  }
+  *ret_status = "complete";
+  if (!st && w.n_gone) {
+    if (run->listed == 0) {
+      *ret_status = "failed";
+      run_fail(run, "the source listed no records (it had %llu): an empty "
+                    "listing deletes nothing",
+               (unsigned long long)w.known);
+    } else if ((double)w.n_gone >
+               run->source->delete_threshold * (double)w.known) {
+      *ret_status = "stopped";
+      run_fail(run, "the run would delete %zu of the source's %llu records, "
+                    "more than delete_threshold (%g): nothing deleted",
+               w.n_gone, (unsigned long long)w.known,
+               run->source->delete_threshold);
+    } else {
+      for (size_t from = 0; from < w.n_gone && !st; from += 256) {
+        DeleteJob job = {run, &w, from,
+                         from + 256 < w.n_gone ? from + 256 : w.n_gone};
+        st = fdx_store_write(run->store, delete_batch, &job);
+        if (!st) {
+          run->deleted += job.to - job.from;
+        }
+      }
+    }
+  }
+  for (size_t i = 0; i < w.n_gone; ++i) {
+    free(w.graphs[i]);
+  }
+  free(w.graphs);
+  free(w.gone);
+  return st;
+}
+
+/* ------------------------------------------------------------------------
+ * Reports
+ * --------------------------------------------------------------------- */
+
+static void
+put_be64(uint8_t* const out, const uint64_t v)
+{
+  for (int i = 0; i < 8; ++i) {
+    out[i] = (uint8_t)(v >> (56 - 8 * i));
+  }
+}
+
+static uint64_t
+get_be64(const uint8_t* const in)
+{
+  uint64_t v = 0;
+  for (int i = 0; i < 8; ++i) {
+    v = (v << 8) | in[i];
+  }
+  return v;
+}
+
+typedef struct {
+  HarvestRun* run;
+  const char* text;
+  bool        new_id;
+} ReportJob;
+
+static FdxStatus
+write_report(FdxTxn* const txn, void* const ctx)
+{
+  ReportJob* const job = (ReportJob*)ctx;
+  FdxStatus        st  = FDX_SUCCESS;
+  if (job->new_id) {
+    const void* val = NULL;
+    size_t      n   = 0;
+    uint64_t    id  = 1;
+    st = fdx_aux_get(txn, SETTINGS_TABLE, RUN_NEXT_KEY, strlen(RUN_NEXT_KEY),
+                     &val, &n);
+    if (!st && n == 8) {
+      id = get_be64((const uint8_t*)val);
+    } else if (st && st != FDX_FAILURE) {
+      return st;
+    }
+    uint8_t next[8];
+    put_be64(next, id + 1);
+    if ((st = fdx_aux_put(txn, SETTINGS_TABLE, RUN_NEXT_KEY,
+                          strlen(RUN_NEXT_KEY), next, 8))) {
+      return st;
+    }
+    job->run->id = id;
+    json_object_set_new(job->run->report, "id", json_integer((json_int_t)id));
+    return FDX_SUCCESS; /* the report follows with its id */
+  }
+  uint8_t key[8];
+  put_be64(key, job->run->id);
+  return fdx_aux_put(txn, RUNS_TABLE, key, 8, job->text, strlen(job->text));
+}
+
+static FdxStatus
+save_report(HarvestRun* const run)
+{
+  char* const text = json_dumps(run->report, JSON_COMPACT);
+  if (!text) {
+    return FDX_ERR_NO_MEMORY;
+  }
+  ReportJob       job = {run, text, false};
+  const FdxStatus st  = fdx_store_write(run->store, write_report, &job);
+  free(text);
+  return st;
+}
+
+json_t*
+fdx_harvest_report(FdxTxn* const txn, const uint64_t id)
+{
+  uint8_t key[8];
+  put_be64(key, id);
+  const void* val = NULL;
+  size_t      n   = 0;
+  if (fdx_aux_get(txn, RUNS_TABLE, key, 8, &val, &n)) {
+    return NULL;
+  }
+  json_error_t jerr;
+  return json_loadb((const char*)val, n, 0, &jerr);
+}
+
+typedef struct {
+  const char* source;
+  json_t*     list;
+  size_t      limit;
+} ReportWalk;
+
+static FdxStatus
+walk_report(void* const ctx, const void* const key, const size_t key_len,
+            const void* const val, const size_t val_len)
+{
+  (void)key;
+  (void)key_len;
+  ReportWalk* const w = (ReportWalk*)ctx;
+  json_error_t      jerr;
+  json_t* const     r = json_loadb((const char*)val, val_len, 0, &jerr);
+  if (!r) {
+    return FDX_ERR_CORRUPT;
+  }
+  const char* const src = json_string_value(json_object_get(r, "source"));
+  if (w->source && (!src || strcmp(src, w->source))) {
+    json_decref(r);
+    return FDX_SUCCESS;
+  }
+  json_array_append_new(w->list, r);
+  return json_array_size(w->list) >= w->limit ? FDX_FAILURE : FDX_SUCCESS;
+}
+
+json_t*
+fdx_harvest_reports(FdxTxn* const txn, const char* const source,
+                    const uint64_t since, const size_t limit)
+{
+  ReportWalk w = {source, json_array(), limit ? limit : 1};
+  uint8_t    after[8];
+  put_be64(after, since);
+  const FdxStatus st = fdx_aux_each(txn, RUNS_TABLE, since ? after : NULL,
+                                    since ? 8 : 0, walk_report, &w);
+  if (st && st != FDX_FAILURE) {
+    json_decref(w.list);
+    return NULL;
+  }
+  return w.list;
+}
+
+/* ------------------------------------------------------------------------
+ * A run
+ * --------------------------------------------------------------------- */
+
+static bool
+fetch_cancelled(void* const ctx)
+{
+  return run_cancelled((HarvestRun*)ctx);
+}
+
+FdxStatus
+fdx_harvest_run(FdxStore* const store, const FdxSource* const source,
+                const FdxRunOptions* const options, json_t** const ret_report,
+                FdxError* const err)
+{
+  if (ret_report) {
+    *ret_report = NULL;
+  }
+  HarvestRun* const run = (HarvestRun*)calloc(1, sizeof(HarvestRun));
+  if (!run) {
+    return FDX_ERR_NO_MEMORY;
+  }
+  run->store   = store;
+  run->source  = source;
+  run->options = options;
+  run->base    = options && options->base ? options->base
+                                          : "http://127.0.0.1:8080/";
+  run->errors  = json_array();
+  now_iso(run->started);
+  run->report = json_pack("{s:I, s:s, s:s, s:s, s:n, s:s}", "id",
+                          (json_int_t)0, "source", source->name, "type",
+                          fdx_source_type_name(source->type), "started",
+                          run->started, "finished", "status", "running");
+  FdxStatus st = run->report && run->errors ? FDX_SUCCESS : FDX_ERR_NO_MEMORY;
+  /* An id, and a "running" report: a run that dies leaves a trace. */
+  ReportJob job = {run, NULL, true};
+  if (!st) {
+    st = fdx_store_write(store, write_report, &job);
+  }
+  if (!st) {
+    snprintf(run->run_iri, sizeof(run->run_iri), "%sharvest/runs/%llu",
+             run->base, (unsigned long long)run->id);
+    json_object_set_new(run->report, "errors", json_incref(run->errors));
+    st = save_report(run);
+  }
+  if (st) {
+    fdx_error_set(err, st, NULL, 0, 0, "cannot start the run: %s",
+                  fdx_strerror(st));
+    json_decref(run->report);
+    json_decref(run->errors);
+    free(run);
+    return st;
+  }
+  FdxFetchOptions fo;
+  memset(&fo, 0, sizeof(fo));
+  fo.timeout_s     = source->timeout_s;
+  fo.max_bytes     = source->max_document_bytes;
+  fo.allow_private = source->allow_private_addresses;
+  fo.min_delay_ms  = source->min_delay_ms;
+  fo.no_delay      = source->min_delay_ms == 0;
+  fo.max_retries   = source->max_retries;
+  fo.no_retries    = source->max_retries == 0;
+  fo.ignore_robots = source->ignore_robots;
+  fo.cancelled     = fetch_cancelled;
+  fo.cancel_ctx    = run;
+  const char* status = "failed";
+  FdxStatus   ast    = fdx_fetcher_new(&fo, &run->fetcher);
+  if (ast) {
+    run_fail(run, "cannot start fetching: %s", fdx_strerror(ast));
+  } else {
+    switch (source->type) {
+    case FDX_SOURCE_DCAT:
+      ast = adapter_dcat(run);
+      break;
+    default:
+      ast = FDX_ERR_UNSUPPORTED;
+      run_fail(run, "%s sources are not harvested yet (this build has dcat)",
+               fdx_source_type_name(source->type));
+      break;
+    }
+  }
+  /* Whatever the listing did, what it handed over is written. */
+  FdxStatus fst = flush(run);
+  if (!ast && !fst && !run_cancelled(run)) {
+    fst = sweep(run, &status);
+  } else if (!run->message[0]) {
+    run_fail(run, "%s", run_cancelled(run) ? "cancelled"
+                                           : fdx_strerror(ast ? ast : fst));
+  }
+  char finished[32];
+  now_iso(finished);
+  json_object_set_new(run->report, "finished", json_string(finished));
+  json_object_set_new(run->report, "status", json_string(status));
+  json_object_set_new(run->report, "added", json_integer((json_int_t)run->added));
+  json_object_set_new(run->report, "updated",
+                      json_integer((json_int_t)run->updated));
+  json_object_set_new(run->report, "unchanged",
+                      json_integer((json_int_t)run->unchanged));
+  json_object_set_new(run->report, "deleted",
+                      json_integer((json_int_t)run->deleted));
+  json_object_set_new(run->report, "failed",
+                      json_integer((json_int_t)run->failed));
+  json_object_set_new(run->report, "pages", json_integer((json_int_t)run->pages));
+  json_object_set_new(run->report, "message",
+                      run->message[0] ? json_string(run->message)
+                                      : json_null());
+  const FdxStatus sst = save_report(run);
+  page_state_clear(run);
+  fdx_fetcher_free(run->fetcher);
+  free(run->seen.keys);
+  json_decref(run->errors);
+  st = fst ? fst : sst;
+  if (st) {
+    fdx_error_set(err, st, source->name, 0, 0, "the store failed: %s",
+                  fdx_strerror(st));
+    json_decref(run->report);
+  } else if (ret_report) {
+    *ret_report = run->report;
+  } else {
+    json_decref(run->report);
+  }
+  free(run);
+  return st;
+}

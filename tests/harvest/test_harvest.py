@@ -1,0 +1,478 @@
+#!/usr/bin/env python3
+"""The harvester end to end (suite 'harvest'): the real `fairdex harvest`
+against the loopback fixture server (fixture_server.py), for DCAT sources.
+
+Each scenario gets its own store and its own copy of the fixture files
+(tests/harvest/data/), which it may change between runs, as a source
+changes between harvests.  Checked: records become named graphs with their
+dcat:CatalogRecord; a second run of an unchanged source writes nothing
+(store generation unchanged) and fetches conditionally; one changed record
+is one update; a record gone is deleted after a complete listing; an empty
+listing, a failed page, or more deletions than delete_threshold delete
+nothing; Hydra paging, a paging loop, blank-node datasets, robots.txt,
+private addresses, size caps, bad documents, and configuration errors with
+the key's path.  With the external data present, the real GovData catalogue
+dumps are harvested too.
+
+usage: test_harvest.py FAIRDEX FIXTURE_SERVER DATA_DIR [EXTERNAL_DATA]
+Exit 0 when every check passes, 1 otherwise, 77 when python3 lacks what it
+needs (it needs nothing beyond the standard library).
+"""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+FAIRDEX, SERVER, DATA = sys.argv[1], sys.argv[2], sys.argv[3]
+EXTERNAL = sys.argv[4] if len(sys.argv) > 4 else ""
+
+failures = 0
+checks = 0
+
+
+def check(cond, what):
+    global failures, checks
+    checks += 1
+    if cond:
+        print("ok   " + what)
+    else:
+        failures += 1
+        print("FAIL " + what)
+
+
+class Fixture:
+    """A fixture server over a private copy of the data."""
+
+    def __init__(self, name):
+        self.dir = tempfile.mkdtemp(prefix="fdx-harvest-%s-" % name)
+        self.root = os.path.join(self.dir, "root")
+        shutil.copytree(DATA, self.root)
+        self.db = os.path.join(self.dir, "db")
+        self.proc = subprocess.Popen(
+            [sys.executable, SERVER, "--root", self.root, "--watch-stdin"],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        line = self.proc.stdout.readline()
+        if "listening on " not in line:
+            raise RuntimeError("the fixture server did not start: %r" % line)
+        self.url = line.split("listening on ")[1].strip().rstrip("/")
+
+    def file_url(self, path):
+        return "%s/files/%s" % (self.url, path)
+
+    def write(self, path, text):
+        full = os.path.join(self.root, path)
+        os.makedirs(os.path.dirname(full), exist_ok=True)
+        with open(full, "w", encoding="utf-8") as f:
+            f.write(text)
+        # A new mtime for Last-Modified even within the same second.
+        t = time.time() + 2
+        os.utime(full, (t, t))
+
+    def control(self, query):
+        import urllib.request
+        urllib.request.urlopen("%s/_control?%s" % (self.url, query)).read()
+
+    def log(self):
+        import urllib.request
+        return json.loads(urllib.request.urlopen(self.url + "/_log").read())
+
+    def config(self, sources, defaults=None, base="https://cat.example.org/"):
+        d = {"allow_private_addresses": True, "min_delay_ms": 0,
+             "max_retries": 0}
+        d.update(defaults or {})
+        path = os.path.join(self.dir, "config.json")
+        with open(path, "w") as f:
+            json.dump({"base": base, "defaults": d, "sources": sources}, f)
+        return path
+
+    def harvest(self, config, *extra):
+        env = dict(os.environ, FAIRDEX_VOCABULARIES="none")
+        p = subprocess.run([FAIRDEX, "--db", self.db, "harvest", "--config",
+                            config, "--json"] + list(extra),
+                           capture_output=True, text=True, env=env,
+                           timeout=120)
+        try:
+            runs = json.loads(p.stdout)["runs"] if p.stdout else []
+        except ValueError:
+            runs = []
+        return p.returncode, runs, p.stderr
+
+    def query(self, sparql):
+        p = subprocess.run([FAIRDEX, "--db", self.db, "query", "--format",
+                            "json", sparql], capture_output=True, text=True,
+                           timeout=60)
+        if p.returncode != 0:
+            return []
+        return json.loads(p.stdout)["results"]["bindings"]
+
+    def generation(self):
+        p = subprocess.run([FAIRDEX, "--db", self.db, "stats", "--json"],
+                           capture_output=True, text=True, timeout=60)
+        return json.loads(p.stdout).get("generation") if p.returncode == 0 \
+            else None
+
+    def close(self):
+        self.proc.stdin.close()
+        self.proc.terminate()
+        self.proc.wait(timeout=10)
+        if not os.environ.get("FDX_HARVEST_KEEP"):
+            shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def counts(run):
+    return {k: run.get(k) for k in ("status", "added", "updated",
+                                    "unchanged", "deleted", "failed",
+                                    "pages")}
+
+
+def dcat_source(fx, name="portal", path="dcat/page1.ttl", **opts):
+    s = {"name": name, "type": "dcat", "url": fx.file_url(path)}
+    s.update(opts)
+    return s
+
+
+def titles(fx):
+    rows = fx.query("SELECT ?t WHERE { ?d a <http://www.w3.org/ns/dcat#Dataset> ;"
+                    " <http://purl.org/dc/terms/title> ?t }")
+    return sorted(r["t"]["value"] for r in rows)
+
+
+def datasets(fx):
+    rows = fx.query("SELECT DISTINCT ?d WHERE { ?d a "
+                    "<http://www.w3.org/ns/dcat#Dataset> }")
+    return len(rows)
+
+
+# ---------------------------------------------------------------------------
+
+def scenario_first_and_unchanged():
+    fx = Fixture("first")
+    try:
+        cfg = fx.config([dcat_source(fx)])
+        rc, runs, err = fx.harvest(cfg)
+        check(rc == 0, "first run exits 0 (%d: %s)" % (rc, err.strip()))
+        check(len(runs) == 1 and counts(runs[0]) == {
+            "status": "complete", "added": 4, "updated": 0, "unchanged": 0,
+            "deleted": 0, "failed": 0, "pages": 2},
+            "first run: 4 records added from 2 Hydra pages (%s)"
+            % (counts(runs[0]) if runs else runs))
+        rows = fx.query(
+            "SELECT ?g ?d WHERE { GRAPH ?g { ?g a "
+            "<http://www.w3.org/ns/dcat#CatalogRecord> ; "
+            "<http://xmlns.com/foaf/0.1/primaryTopic> ?d } }")
+        check(len(rows) == 4 and all(
+            r["g"]["value"].startswith("https://cat.example.org/record/portal-")
+            for r in rows),
+            "each record is a named graph named by its dcat:CatalogRecord "
+            "under the base (%d)" % len(rows))
+        minted = [r["d"]["value"] for r in rows
+                  if r["d"]["value"].startswith(
+                      "https://cat.example.org/dataset/portal-")]
+        check(len(minted) == 1,
+              "the blank-node dataset gets an IRI minted from its "
+              "dct:identifier (%s)" % minted)
+        prov = fx.query(
+            "PREFIX prov: <http://www.w3.org/ns/prov#> "
+            "PREFIX spdx: <http://spdx.org/rdf/terms#> "
+            "SELECT ?src ?run ?hash WHERE { GRAPH ?g { ?g "
+            "prov:wasDerivedFrom ?src ; prov:wasGeneratedBy ?run ; "
+            "spdx:checksum [ spdx:checksumValue ?hash ] } }")
+        check(len(prov) == 4 and all(
+            r["src"]["value"].startswith(fx.url + "/files/dcat/page")
+            and len(r["hash"]["value"]) == 64 for r in prov),
+            "every record has provenance: source page, run and SHA-256")
+        dist = fx.query(
+            "SELECT ?g WHERE { GRAPH ?g { "
+            "<https://portal.example.org/dataset/herz-register> "
+            "<http://www.w3.org/ns/dcat#distribution> ?x . ?x "
+            "<http://purl.org/dc/terms/format> ?f . "
+            "<https://portal.example.org/dataset/herz-register> "
+            "<http://www.w3.org/ns/dcat#contactPoint> ?c . ?c "
+            "<http://www.w3.org/2006/vcard/ns#fn> ?n } }")
+        check(len(dist) == 1,
+              "a record keeps its distribution and blank-node contact point")
+        gen = fx.generation()
+        before = len(fx.log())
+        rc, runs, err = fx.harvest(cfg)
+        check(rc == 0 and runs and counts(runs[0]) == {
+            "status": "complete", "added": 0, "updated": 0, "unchanged": 4,
+            "deleted": 0, "failed": 0, "pages": 2},
+            "second run: all 4 unchanged (%s)"
+            % (counts(runs[0]) if runs else err))
+        check(fx.generation() == gen,
+              "an unchanged source writes no quad (generation stays %s)" % gen)
+        pages = [e for e in fx.log()[before:]
+                 if e["path"].startswith("/files/")]
+        check(len(pages) == 2 and all("If-None-Match" in e["headers"]
+                                      for e in pages),
+              "the second run asks conditionally (If-None-Match)")
+        rc, runs, err = fx.harvest(cfg, "--full")
+        check(rc == 0 and runs and runs[0]["updated"] == 4,
+              "--full writes every record again (%s)"
+              % (counts(runs[0]) if runs else err))
+    finally:
+        fx.close()
+
+
+def scenario_change_and_delete():
+    fx = Fixture("change")
+    try:
+        cfg = fx.config([dcat_source(fx)])
+        fx.harvest(cfg)
+        page2 = open(os.path.join(fx.root, "dcat/page2.ttl")).read()
+        fx.write("dcat/page2.ttl", page2.replace('"Lipid-Kohorte"@de',
+                                                 '"Lipid-Kohorte 2"@de'))
+        rc, runs, err = fx.harvest(cfg)
+        check(rc == 0 and runs and counts(runs[0]) == {
+            "status": "complete", "added": 0, "updated": 1, "unchanged": 3,
+            "deleted": 0, "failed": 0, "pages": 2},
+            "one changed record is one update (%s)"
+            % (counts(runs[0]) if runs else err))
+        check("Lipid-Kohorte 2" in titles(fx) and
+              "Lipid-Kohorte" not in titles(fx),
+              "the update replaced the record's statements")
+        # The blank-node dataset leaves the source.
+        cut = page2.index("[] a dcat:Dataset")
+        fx.write("dcat/page2.ttl", page2[:cut])
+        rc, runs, err = fx.harvest(cfg)
+        check(rc == 0 and runs and runs[0]["deleted"] == 1 and
+              runs[0]["status"] == "complete",
+              "a record gone from a complete listing is deleted (%s)"
+              % (counts(runs[0]) if runs else err))
+        check("EKG-Sammlung" not in titles(fx),
+              "its graph is gone from the store")
+    finally:
+        fx.close()
+
+
+def scenario_outage_and_threshold():
+    fx = Fixture("outage")
+    try:
+        cfg = fx.config([dcat_source(fx)])
+        fx.harvest(cfg)
+        page1 = open(os.path.join(fx.root, "dcat/page1.ttl")).read()
+        # An outage answering 200 with an empty catalogue.
+        fx.write("dcat/page1.ttl",
+                 "@prefix dcat: <http://www.w3.org/ns/dcat#> .\n"
+                 "<https://portal.example.org/catalog> a dcat:Catalog .\n")
+        rc, runs, err = fx.harvest(cfg)
+        check(rc == 1 and runs and runs[0]["status"] == "failed" and
+              runs[0]["deleted"] == 0 and "empty" in (runs[0]["message"] or ""),
+              "an empty listing deletes nothing and fails (%s, %s)"
+              % (counts(runs[0]) if runs else err,
+                 runs[0]["message"] if runs else ""))
+        check(datasets(fx) == 4, "all 4 datasets are still there")
+        # Three of four gone at once: over the 0.5 threshold.
+        page1_only = page1.replace("hydra:next <page2.ttl> ;", "")
+        cut = page1_only.index(
+            "\n<https://portal.example.org/dataset/blutdruck-studie> a")
+        fx.write("dcat/page1.ttl", page1_only[:cut])
+        rc, runs, err = fx.harvest(cfg)
+        check(rc == 1 and runs and runs[0]["status"] == "stopped" and
+              runs[0]["deleted"] == 0,
+              "deleting 3 of 4 (over delete_threshold 0.5) stops the run "
+              "(%s: %s)" % (counts(runs[0]) if runs else err,
+                            runs[0]["message"] if runs else ""))
+        check(datasets(fx) == 4, "nothing was deleted")
+        cfg2 = fx.config([dcat_source(fx, delete_threshold=0.9)])
+        rc, runs, err = fx.harvest(cfg2)
+        check(rc == 0 and runs and runs[0]["deleted"] == 3,
+              "with delete_threshold 0.9 the same run deletes the 3 (%s)"
+              % (counts(runs[0]) if runs else err))
+    finally:
+        fx.close()
+
+
+def scenario_failures():
+    fx = Fixture("fail")
+    try:
+        cfg = fx.config([dcat_source(fx)])
+        fx.harvest(cfg)
+        # Page 2 fails: records of page 1 are fine, nothing is deleted.
+        os.remove(os.path.join(fx.root, "dcat/page2.ttl"))
+        rc, runs, err = fx.harvest(cfg)
+        check(rc == 1 and runs and runs[0]["status"] == "failed" and
+              runs[0]["deleted"] == 0 and "404" in (runs[0]["message"] or ""),
+              "a failed page fails the run and deletes nothing (%s: %s)"
+              % (counts(runs[0]) if runs else err,
+                 runs[0]["message"] if runs else ""))
+        check(datasets(fx) == 4, "all 4 datasets are still there")
+        # A syntax error in a page.
+        fx.write("dcat/bad.ttl", "@prefix dcat: <http://www.w3.org/ns/dcat#> .\n"
+                                 "<a> a dcat:Dataset ,, .\n")
+        cfg_bad = fx.config([dcat_source(fx, name="bad", path="dcat/bad.ttl")])
+        rc, runs, err = fx.harvest(cfg_bad)
+        check(rc == 1 and runs and runs[0]["status"] == "failed" and
+              "bad.ttl:2:" in (runs[0]["message"] or ""),
+              "a malformed page fails with file:line (%s)"
+              % (runs[0]["message"] if runs else err))
+        # JSON-LD is not read yet: a clear message.
+        fx.write("dcat/cat.jsonld", '{"@context": {}, "@id": "x"}')
+        cfg_jl = fx.config([dcat_source(fx, name="jl", path="dcat/cat.jsonld")])
+        rc, runs, err = fx.harvest(cfg_jl)
+        check(rc == 1 and runs and "JSON-LD" in (runs[0]["message"] or ""),
+              "a JSON-LD page fails with a message naming JSON-LD (%s)"
+              % (runs[0]["message"] if runs else err))
+        # Over the size cap.
+        cfg_big = fx.config([dcat_source(fx, name="big",
+                                          max_document_bytes=1024)])
+        rc, runs, err = fx.harvest(cfg_big)
+        check(rc == 1 and runs and runs[0]["status"] == "failed" and
+              runs[0]["added"] == 0,
+              "a page over max_document_bytes fails (%s)"
+              % (runs[0]["message"] if runs else err))
+        # robots.txt says no.
+        fx.control("robots=text&text=" +
+                   "User-agent%3A%20*%0ADisallow%3A%20%2Ffiles%2F")
+        cfg_r = fx.config([dcat_source(fx, name="robots")])
+        rc, runs, err = fx.harvest(cfg_r)
+        check(rc == 1 and runs and "robots" in (runs[0]["message"] or ""),
+              "robots.txt disallowing the page fails the run (%s)"
+              % (runs[0]["message"] if runs else err))
+        fx.control("robots=404")
+        # A private address without allow_private_addresses.
+        cfg_p = fx.config([dcat_source(fx, name="private")],
+                          defaults={"allow_private_addresses": False})
+        rc, runs, err = fx.harvest(cfg_p)
+        check(rc == 1 and runs and runs[0]["status"] == "failed",
+              "a loopback source without allow_private_addresses fails (%s)"
+              % (runs[0]["message"] if runs else err))
+    finally:
+        fx.close()
+
+
+def scenario_loop():
+    fx = Fixture("loop")
+    try:
+        page2 = open(os.path.join(fx.root, "dcat/page2.ttl")).read()
+        fx.write("dcat/page2.ttl", page2.replace(
+            "hydra:first <page1.ttl> ;",
+            "hydra:next <page1.ttl> ;\n  hydra:first <page1.ttl> ;"))
+        cfg = fx.config([dcat_source(fx)])
+        rc, runs, err = fx.harvest(cfg)
+        check(rc == 0 and runs and runs[0]["pages"] == 2 and
+              runs[0]["added"] == 4 and "loops" in (runs[0]["message"] or ""),
+              "a Hydra loop ends after each page once, saying so (%s: %s)"
+              % (counts(runs[0]) if runs else err,
+                 runs[0]["message"] if runs else ""))
+    finally:
+        fx.close()
+
+
+def scenario_config_errors():
+    fx = Fixture("config")
+    try:
+        cases = [
+            ({"sources": [{"name": "a", "type": "dcat",
+                           "url": "http://x.example/", "colour": 1}]},
+             "sources[0].colour: unknown key"),
+            ({"sources": [{"name": "a", "type": "dcat",
+                           "url": "http://x.example/", "timeout_s": 0}]},
+             "sources[0].timeout_s: must be a whole number from 1 to 3600"),
+            ({"sources": [{"name": "a", "type": "dcat", "url": "ftp://x/"}]},
+             "sources[0].url:"),
+            ({"sources": [{"name": "a", "type": "gopher",
+                           "url": "http://x.example/"}]},
+             "sources[0].type:"),
+            ({"sources": [{"name": "a", "type": "dcat", "url": "http://x/"},
+                          {"name": "a", "type": "dcat", "url": "http://y/"}]},
+             "sources[1].name:"),
+            ({"sources": [{"name": "a", "type": "dcat", "url": "http://x/"}],
+              "defaults": {"delete_threshold": 2}},
+             "defaults.delete_threshold:"),
+            ({"sources": [{"name": "a", "type": "dcat", "url": "http://x/",
+                           "schedule": "sometimes"}]},
+             "sources[0].schedule:"),
+            ({"sources": [{"name": "a", "type": "ckan", "url": "http://x/",
+                           "metadata_prefix": "oai_dc"}]},
+             "sources[0].metadata_prefix:"),
+            ({"sources": [{"name": "f", "type": "folder"}]},
+             "sources[0].path:"),
+        ]
+        for n, (conf, expected) in enumerate(cases):
+            path = os.path.join(fx.dir, "bad%d.json" % n)
+            with open(path, "w") as f:
+                json.dump(conf, f)
+            p = subprocess.run([FAIRDEX, "--db", fx.db, "harvest", "--config",
+                                path], capture_output=True, text=True)
+            check(p.returncode == 2 and expected in p.stderr,
+                  "config refused with the key's path: %s (%d: %s)"
+                  % (expected, p.returncode, p.stderr.strip()))
+        path = os.path.join(fx.dir, "syntax.json")
+        with open(path, "w") as f:
+            f.write('{"sources": [}')
+        p = subprocess.run([FAIRDEX, "--db", fx.db, "harvest", "--config",
+                            path], capture_output=True, text=True)
+        check(p.returncode == 2 and "syntax.json:1:" in p.stderr,
+              "a config that is not JSON is refused with line:column (%s)"
+              % p.stderr.strip())
+        cfg = fx.config([dcat_source(fx)])
+        p = subprocess.run([FAIRDEX, "--db", fx.db, "harvest", "--config",
+                            cfg, "--source", "nope"], capture_output=True,
+                           text=True)
+        check(p.returncode == 2 and "no source named nope" in p.stderr,
+              "an unknown --source is refused (%s)" % p.stderr.strip())
+    finally:
+        fx.close()
+
+
+def scenario_external():
+    folder = os.path.join(EXTERNAL, "govdata-dcat-ap-de-shacl-validation",
+                          "testcases", "dashboard")
+    if not EXTERNAL or not os.path.isdir(folder):
+        print("skip the GovData catalogue dumps: %s is absent (set the "
+              "external_data option)" % folder)
+        return
+    fx = Fixture("govdata")
+    try:
+        expected = {"brandenburg-catalog-original-input.ttl": 112,
+                    "brandenburg-catalog-original-input.rdf": 112,
+                    "bremen-catalog-original-input.rdf": 153,
+                    "destatis-catalog-original-input.rdf": 135,
+                    "rostock-catalog-original-input.rdf": 100}
+        os.makedirs(os.path.join(fx.root, "govdata"))
+        sources = []
+        for n, name in enumerate(sorted(expected)):
+            shutil.copy(os.path.join(folder, name),
+                        os.path.join(fx.root, "govdata", name))
+            sources.append(dcat_source(fx, name="gov%d" % n,
+                                       path="govdata/" + name))
+        cfg = fx.config(sources)
+        t0 = time.time()
+        rc, runs, err = fx.harvest(cfg)
+        first = time.time() - t0
+        got = {os.path.basename(s["url"]): r["added"]
+               for s, r in zip(sources, runs)}
+        check(rc == 0 and got == expected,
+              "the GovData dumps: every dataset is one record (%s)" % got)
+        t0 = time.time()
+        rc, runs, err = fx.harvest(cfg)
+        again = time.time() - t0
+        check(rc == 0 and all(r["unchanged"] == expected[os.path.basename(
+            s["url"])] and r["added"] == 0 for s, r in zip(sources, runs)),
+              "re-run of the unchanged dumps: everything unchanged")
+        print("     first run %.2f s, unchanged re-run %.2f s" % (first, again))
+    finally:
+        fx.close()
+
+
+def main():
+    for scenario in (scenario_first_and_unchanged, scenario_change_and_delete,
+                     scenario_outage_and_threshold, scenario_failures,
+                     scenario_loop, scenario_config_errors,
+                     scenario_external):
+        print("# " + scenario.__name__)
+        try:
+            scenario()
+        except Exception as e:  # a scenario that breaks is a failure
+            check(False, "%s raised %r" % (scenario.__name__, e))
+    print("%d checks, %d failed" % (checks, failures))
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
