@@ -322,7 +322,7 @@ read_page(HarvestRun* const run, const char* const url,
                        url);
     } else {
       HarvestRecord record = {iri, iri, f->final_url ? f->final_url : url,
-                              rec};
+                              rec, NULL, NULL};
       rec = NULL; /* taken */
       st  = run_record(run, &record);
     }

@@ -31,6 +31,13 @@ typedef struct {
   const char*  dataset_iri; /* the dataset the record describes */
   const char*  source_url;  /* the document it was read from */
   FdxMemGraph* graph;       /* taken by run_record() */
+  /* A source that does not speak RDF (OAI-PMH XML, CKAN JSON) hands over
+   * the record as the source gave it too, so nothing it said is lost: kept
+   * on the catalogue record as dct:source [ rdf:value TEXT^^TYPE ;
+   * dct:format MEDIA_TYPE ].  NULL for RDF sources. */
+  const char*  original;       /* the record's text */
+  const char*  original_type;  /* its media type ("application/xml",
+                                  "application/json") */
 } HarvestRecord;
 
 /* A page fetched for the listing.  On 304 (not_modified) `links` holds
@@ -64,6 +71,19 @@ void      run_page_clear(HarvestPage* page);
 /* Hand over one record: written when new or changed (by content hash),
  * else only counted.  Returns an error only when the store failed. */
 FdxStatus run_record(HarvestRun* run, HarvestRecord* record);
+
+/* The source says record `id` is deleted (an OAI-PMH deleted record): its
+ * graph and state go at once, whatever the rest of the run does. */
+FdxStatus run_record_deleted(HarvestRun* run, const char* id);
+
+/* The start time (xsd:dateTime, UTC, "Z") of this source's last complete
+ * run, for incremental listings (OAI-PMH from=, CKAN metadata_modified);
+ * NULL on a first run or with --full. */
+const char* run_since(const HarvestRun* run);
+
+/* Say the listing covers only what changed since run_since(): records it
+ * does not list are kept, not deleted. */
+void run_incremental(HarvestRun* run);
 
 /* A record that failed alone: into the report's errors. */
 void run_record_error(HarvestRun* run, const char* record, const char* fmt,

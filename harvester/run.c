@@ -51,6 +51,8 @@ typedef struct {
   char*        source_url;
   char*        hash; /* hex */
   char*        issued; /* first harvested, from the stored state */
+  char*        original;      /* the source's own text, or NULL */
+  char*        original_type; /* its media type */
   bool         is_new;
   FdxMemGraph* graph;
 } Pending;
@@ -87,6 +89,8 @@ struct HarvestRun {
   json_t*              page_links;
   char                 message[512];
   FdxStatus            store_status; /* a store failure ends the run */
+  char                 since[32];    /* last complete run's start, or "" */
+  bool                 incremental;
 };
 
 /* ------------------------------------------------------------------------
@@ -340,6 +344,8 @@ pending_free(Pending* const p)
   free(p->source_url);
   free(p->hash);
   free(p->issued);
+  free(p->original);
+  free(p->original_type);
   fdx_memgraph_free(p->graph);
   memset(p, 0, sizeof(*p));
 }
@@ -451,6 +457,31 @@ write_record(HarvestRun* const run, FdxTxn* const txn, Pending* const p)
     term = fdx_term_iri(SPDX "Checksum");
     if (!st) {
       st = add_quad(txn, checksum, RDF_TYPE, &term, g);
+    }
+    if (!st && p->original) {
+      /* The source's own record, kept whole. */
+      char src_label[96];
+      snprintf(src_label, sizeof(src_label), "h%llur%llusrc",
+               (unsigned long long)run->id,
+               (unsigned long long)run->blank_counter);
+      const FdxTerm src_t = {FDX_TERM_BLANK, src_label, strlen(src_label),
+                             NULL, 0, NULL, 0};
+      FdxId src;
+      const bool json = strstr(p->original_type, "json") != NULL;
+      const FdxTerm value_t = fdx_term_literal(
+        p->original, NULL,
+        json ? "http://www.w3.org/1999/02/22-rdf-syntax-ns#JSON"
+             : "http://www.w3.org/1999/02/22-rdf-syntax-ns#XMLLiteral");
+      const FdxTerm type_t = fdx_term_literal(p->original_type, NULL, NULL);
+      const FdxTerm entity_t = fdx_term_iri(PROV "Entity");
+      if (!(st = fdx_term_intern(txn, &src_t, &src)) &&
+          !(st = add_quad(txn, rec, DCT "source", &src_t, g)) &&
+          !(st = add_quad(txn, src, RDF_TYPE, &entity_t, g)) &&
+          !(st = add_quad(txn, src,
+                          "http://www.w3.org/1999/02/22-rdf-syntax-ns#value",
+                          &value_t, g))) {
+        st = add_quad(txn, src, DCT "format", &type_t, g);
+      }
     }
     term = fdx_term_iri(SPDX "checksumAlgorithm_sha256");
     if (!st) {
@@ -574,6 +605,17 @@ run_record(HarvestRun* const run, HarvestRecord* const record)
     fdx_memgraph_free(graph);
     return st;
   }
+  if (record->original) {
+    /* What the mapping leaves out counts too. */
+    struct sha256_ctx ctx;
+    uint8_t           digest[SHA256_DIGEST_SIZE];
+    sha256_init(&ctx);
+    sha256_update(&ctx, strlen(hash), (const uint8_t*)hash);
+    sha256_update(&ctx, strlen(record->original),
+                  (const uint8_t*)record->original);
+    sha256_digest(&ctx, SHA256_DIGEST_SIZE, digest);
+    hex(digest, SHA256_DIGEST_SIZE, hash);
+  }
   /* The stored state: the same hash means nothing to do. */
   char*   issued = NULL;
   bool    is_new = true;
@@ -611,6 +653,18 @@ run_record(HarvestRun* const run, HarvestRecord* const record)
   p->hash        = strdup(hash);
   p->issued      = issued;
   p->is_new      = is_new;
+  if (record->original) {
+    p->original      = strdup(record->original);
+    p->original_type = strdup(record->original_type
+                                ? record->original_type
+                                : "application/octet-stream");
+    if (!p->original || !p->original_type) {
+      pending_free(p);
+      --run->n_batch;
+      fdx_memgraph_free(graph);
+      return FDX_ERR_NO_MEMORY;
+    }
+  }
   p->graph       = graph;
   if (asprintf(&p->graph_iri, "%srecord/%s-%s", run->base, run->source->name,
                key_hex) < 0) {
@@ -623,6 +677,83 @@ run_record(HarvestRun* const run, HarvestRecord* const record)
     return FDX_ERR_NO_MEMORY;
   }
   return run->n_batch == BATCH_RECORDS ? flush(run) : FDX_SUCCESS;
+}
+
+typedef struct {
+  HarvestRun* run;
+  uint8_t     key[KEY_BYTES];
+  bool        gone;
+} DeletedJob;
+
+static FdxStatus
+delete_one(FdxTxn* const txn, void* const ctx)
+{
+  DeletedJob* const job = (DeletedJob*)ctx;
+  job->gone             = false;
+  uint8_t      key[128];
+  const size_t klen = table_key(job->run, job->key, key);
+  const void*  val  = NULL;
+  size_t       n    = 0;
+  FdxStatus    st   = fdx_aux_get(txn, RECORDS_TABLE, key, klen, &val, &n);
+  if (st) {
+    return st == FDX_FAILURE ? FDX_SUCCESS : st; /* never harvested */
+  }
+  json_error_t  jerr;
+  json_t* const state = json_loadb((const char*)val, n, 0, &jerr);
+  const char*   graph = json_string_value(json_object_get(state, "graph"));
+  FdxId         g;
+  if (graph) {
+    const FdxTerm t = fdx_term_iri(graph);
+    if (!fdx_term_id(txn, &t, &g)) {
+      st = fdx_graph_clear(txn, g, NULL);
+    }
+  }
+  json_decref(state);
+  if (!st) {
+    st = fdx_aux_del(txn, RECORDS_TABLE, key, klen);
+    st = st == FDX_FAILURE ? FDX_SUCCESS : st;
+  }
+  job->gone = !st;
+  return st;
+}
+
+FdxStatus
+run_record_deleted(HarvestRun* const run, const char* const id)
+{
+  if (run->store_status) {
+    return run->store_status;
+  }
+  FdxStatus st = flush(run); /* an earlier version may be waiting */
+  if (st) {
+    return st;
+  }
+  DeletedJob job;
+  memset(&job, 0, sizeof(job));
+  job.run = run;
+  record_key(id, job.key);
+  keyset_add(&run->seen, job.key); /* listed: as deleted */
+  ++run->listed;
+  if ((st = fdx_store_write(run->store, delete_one, &job))) {
+    run->store_status = st;
+    return st;
+  }
+  if (job.gone) {
+    ++run->deleted;
+  }
+  return FDX_SUCCESS;
+}
+
+const char*
+run_since(const HarvestRun* const run)
+{
+  return run->since[0] && !(run->options && run->options->full) ? run->since
+                                                                 : NULL;
+}
+
+void
+run_incremental(HarvestRun* const run)
+{
+  run->incremental = true;
 }
 
 /* ------------------------------------------------------------------------
@@ -1104,6 +1235,27 @@ fdx_harvest_run(FdxStore* const store, const FdxSource* const source,
     st = fdx_store_write(store, write_report, &job);
   }
   if (!st) {
+    /* The last complete run of this source, for incremental listings. */
+    FdxTxn* txn = NULL;
+    if (!fdx_txn_begin(store, 0, &txn)) {
+      json_t* const reports = fdx_harvest_reports(txn, source->name, 0,
+                                                  (size_t)-1);
+      size_t        i;
+      const json_t* r;
+      json_array_foreach(reports, i, r)
+      {
+        const char* const status =
+          json_string_value(json_object_get(r, "status"));
+        const char* const started =
+          json_string_value(json_object_get(r, "started"));
+        if (status && started && !strcmp(status, "complete") &&
+            strlen(started) < sizeof(run->since)) {
+          snprintf(run->since, sizeof(run->since), "%s", started);
+        }
+      }
+      json_decref(reports);
+      fdx_txn_abort(txn);
+    }
     snprintf(run->run_iri, sizeof(run->run_iri), "%sharvest/runs/%llu",
              run->base, (unsigned long long)run->id);
     json_object_set_new(run->report, "errors", json_incref(run->errors));
@@ -1148,7 +1300,11 @@ fdx_harvest_run(FdxStore* const store, const FdxSource* const source,
   /* Whatever the listing did, what it handed over is written. */
   FdxStatus fst = flush(run);
   if (!ast && !fst && !run_cancelled(run)) {
-    fst = sweep(run, &status);
+    if (run->incremental) {
+      status = "complete"; /* only changes were listed: nothing to sweep */
+    } else {
+      fst = sweep(run, &status);
+    }
   } else if (!run->message[0]) {
     run_fail(run, "%s", run_cancelled(run) ? "cancelled"
                                            : fdx_strerror(ast ? ast : fst));
