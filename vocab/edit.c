@@ -659,8 +659,8 @@ apply_draft(ChangeSet* const cs, const SchemeRef* const scheme, const FdxId c,
       !(st = change_add(cs, c, type, concept, g))) {
     st = change_add(cs, c, in_scheme, scheme_id, g);
   }
-  if (!st) {
-    st = stamp_modified(cs, c, g);
+  if (!st && change_has_net(cs)) {
+    st = stamp_modified(cs, c, g); /* only a real change is dated */
   }
   if (st) {
     return st;

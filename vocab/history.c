@@ -211,6 +211,13 @@ entry_about(const json_t* const entry, const char* const iri)
   return json_is_true(json_object_get(entry, "truncated"));
 }
 
+bool
+change_has_net(ChangeSet* const cs)
+{
+  cancel_out(cs);
+  return cs->removed.n || cs->added.n;
+}
+
 FdxStatus
 history_append(ChangeSet* const cs, const char* const who,
                const char* const action, const char* const scheme,
@@ -219,6 +226,11 @@ history_append(ChangeSet* const cs, const char* const who,
 {
   FdxTxn* const txn = cs->txn;
   cancel_out(cs);
+  if (!cs->removed.n && !cs->added.n) {
+    result->change     = 0; /* nothing changed: nothing to remember */
+    result->generation = fdx_txn_generation(txn);
+    return FDX_SUCCESS;
+  }
   uint64_t    id  = 1;
   const void* val = NULL;
   size_t      n   = 0;

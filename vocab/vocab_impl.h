@@ -193,8 +193,12 @@ void      change_free(ChangeSet* cs);
 FdxStatus change_add(ChangeSet* cs, FdxId s, FdxId p, FdxId o, FdxId g);
 FdxStatus change_remove(ChangeSet* cs, FdxId s, FdxId p, FdxId o, FdxId g);
 
+/* True if `cs` changed anything once statements removed and added again
+ * cancel out. */
+bool change_has_net(ChangeSet* cs);
+
 /* Append the history entry for `cs` (statements added and removed again
- * cancel out) and set result->change.  `concept` may be NULL;
+ * cancel out; none when nothing changed) and set result->change.  `concept` may be NULL;
  * `reverts` is 0 unless the change undoes another. */
 FdxStatus history_append(ChangeSet* cs, const char* who, const char* action,
                          const char* scheme, const char* concept,

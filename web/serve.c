@@ -9,6 +9,7 @@
 #include "serve.h"
 #include "serve_search.h"
 #include "serve_vocab.h"
+#include "serve_harvest.h"
 
 #include "fairdex/sparql.h"
 
@@ -876,7 +877,8 @@ static const char* const route_names[ROUTE_COUNT] = {
   "/distribution/{id}", "/record/{id}", "/vocab/{scheme}/{concept}",
   "/api/changes", "/dump.nq.gz", "/healthz", "/metrics", "/api/datasets",
   "/api/datasets/{id}", "/api/suggest", "/api/openapi.json", "/api/vocab",
-  "/api/history", "other"};
+  "/api/history", "/api/sources", "/api/sources/{name}/harvest",
+  "/api/runs", "/api/runs/{id}", "other"};
 
 static const double latency_bounds[LATENCY_BUCKETS] = {
   0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10};
@@ -993,7 +995,8 @@ route_index(Serve* const s, HttpRequest* const req)
 enum {
   R_INDEX, R_SPARQL, R_CATALOG, R_RESOURCE, R_DATASET, R_DISTRIBUTION,
   R_RECORD, R_VOCAB, R_CHANGES, R_DUMP, R_HEALTHZ, R_METRICS, R_DATASETS,
-  R_DATASET_ID, R_SUGGEST, R_OPENAPI, R_VOCAB_API, R_HISTORY, R_OTHER
+  R_DATASET_ID, R_SUGGEST, R_OPENAPI, R_VOCAB_API, R_HISTORY, R_SOURCES,
+  R_SOURCE_HARVEST, R_RUNS, R_RUN, R_OTHER
 };
 
 static bool
@@ -1063,6 +1066,17 @@ handle(void* const ctx, HttpRequest* const req)
     route = R_VOCAB_API;
   } else if (!strcmp(path, "/api/history")) {
     route = R_HISTORY;
+  } else if (!strcmp(path, "/api/sources")) {
+    route = R_SOURCES;
+  } else if (has_prefix(path, "/api/sources/") && path[13] &&
+             strchr(path + 13, '/') &&
+             !strcmp(strchr(path + 13, '/'), "/harvest")) {
+    route = R_SOURCE_HARVEST;
+  } else if (!strcmp(path, "/api/runs")) {
+    route = R_RUNS;
+  } else if (has_prefix(path, "/api/runs/") && path[10] &&
+             !strchr(path + 10, '/')) {
+    route = R_RUN;
   }
   http_set_route(req, route_names[route]);
   if (route == R_OTHER) {
@@ -1070,6 +1084,7 @@ handle(void* const ctx, HttpRequest* const req)
     return;
   }
   const char* const allow = route == R_SPARQL ? "GET, HEAD, POST, OPTIONS"
+                            : route == R_SOURCE_HARVEST ? "POST, OPTIONS"
                             : route == R_VOCAB_API
                               ? vocab_allowed_methods(path)
                               : "GET, HEAD, OPTIONS";
@@ -1164,6 +1179,28 @@ handle(void* const ctx, HttpRequest* const req)
   case R_HISTORY:
     route_history(s, req);
     break;
+  case R_SOURCES:
+    route_sources(s, req);
+    break;
+  case R_SOURCE_HARVEST: {
+    char         name[128];
+    const char*  start = path + 13;
+    const size_t len   = (size_t)(strchr(start, '/') - start);
+    if (len >= sizeof(name)) {
+      serve_error(s, req, 404, "not_found", "there is no such source");
+      break;
+    }
+    memcpy(name, start, len);
+    name[len] = '\0';
+    route_source_harvest(s, req, name);
+    break;
+  }
+  case R_RUNS:
+    route_runs(s, req);
+    break;
+  case R_RUN:
+    route_run(s, req, path + 10);
+    break;
   }
 }
 
@@ -1247,7 +1284,8 @@ completed(void* const ctx, const HttpRequest* const req, const unsigned status,
 
 enum {
   O_LISTEN, O_BASE, O_THREADS, O_TIMEOUT, O_MAX_ROWS, O_MAX_BODY,
-  O_MAX_CONN, O_MAX_PER_CLIENT, O_IDLE, O_ACCESS_LOG, O_CACHE
+  O_MAX_CONN, O_MAX_PER_CLIENT, O_IDLE, O_ACCESS_LOG, O_CACHE,
+  O_HARVEST_CONFIG
 };
 
 static const CliOption serve_options[] = {
@@ -1267,6 +1305,9 @@ static const CliOption serve_options[] = {
                        "standard error)"},
   {"cache-bytes", true, "memory for finished Linked Data and /catalog "
                         "answers (default 256M; 0 turns the cache off)"},
+  {"harvest-config", true, "harvest the configuration's sources on their "
+                           "schedules in the background (see fairdex "
+                           "harvest)"},
 };
 #define N_SERVE_OPTIONS (sizeof(serve_options) / sizeof(serve_options[0]))
 
@@ -1298,6 +1339,7 @@ cmd_serve(CliContext* const ctx, const int argc, char** const argv)
   unsigned    port     = 8080;
   const char* base     = NULL;
   const char* log_path = NULL;
+  const char* harvest_path = NULL;
   long        ncpu     = sysconf(_SC_NPROCESSORS_ONLN);
   unsigned long long threads = ncpu > 0 ? (unsigned long long)ncpu : 2;
   unsigned long long timeout = 30000, max_rows = 100000;
@@ -1346,6 +1388,9 @@ cmd_serve(CliContext* const ctx, const int argc, char** const argv)
     case O_MAX_CONN: target = &max_conn; break;
     case O_MAX_PER_CLIENT: target = &per_client; break;
     case O_IDLE: target = &idle; break;
+    case O_HARVEST_CONFIG:
+      harvest_path = arg.value;
+      break;
     case O_CACHE:
       if (!cli_parse_size(arg.value, &cache_bytes) ||
           cache_bytes > (1ull << 40)) {
@@ -1370,6 +1415,21 @@ cmd_serve(CliContext* const ctx, const int argc, char** const argv)
     cli_error("serve", "--base must be an http:// or https:// IRI, not '%s'",
               base);
     return 2;
+  }
+
+  FdxHarvestConfig* harvest_config = NULL;
+  if (harvest_path) {
+    FdxError herr;
+    memset(&herr, 0, sizeof(herr));
+    if (fdx_harvest_config_load(harvest_path, &harvest_config, &herr)) {
+      if (herr.line) {
+        cli_error("serve", "%s:%ld:%ld: %s", harvest_path, herr.line,
+                  herr.column, herr.message);
+      } else {
+        cli_error("serve", "%s: %s", harvest_path, herr.message);
+      }
+      return 2;
+    }
   }
 
   Serve s;
@@ -1400,6 +1460,14 @@ cmd_serve(CliContext* const ctx, const int argc, char** const argv)
     if (log_path) {
       fclose(s.access_log);
     }
+    serve_cache_free(s.cache);
+    fdx_harvest_config_free(harvest_config);
+    return 1;
+  }
+  if (harvest_config && !(s.harvest = serve_harvest_new(&s, harvest_config))) {
+    cli_error("serve", "out of memory");
+    fdx_harvest_config_free(harvest_config);
+    fdx_store_free(s.store);
     serve_cache_free(s.cache);
     return 1;
   }
@@ -1458,6 +1526,11 @@ cmd_serve(CliContext* const ctx, const int argc, char** const argv)
    * from the moment it starts, and the base may need the bound port). */
   s.base_len = strlen(made);
   s.base     = made;
+  if (s.harvest && !serve_harvest_start(s.harvest)) {
+    cli_error("serve", "cannot start the harvest scheduler");
+    status = 1;
+    goto done;
+  }
   atomic_store_explicit(&s.ready, true, memory_order_release);
   printf(v6 ? "listening on http://[%s]:%u/\n" : "listening on http://%s:%u/\n",
          host, bound);
@@ -1483,6 +1556,8 @@ cmd_serve(CliContext* const ctx, const int argc, char** const argv)
   }
 
 done:
+  atomic_store(&s.cancel, true);
+  serve_harvest_free(s.harvest); /* a run in progress stops, deleting nothing */
   http_server_stop(s.http);
   fdx_store_free(s.store);
   serve_cache_free(s.cache);

@@ -55,7 +55,7 @@ void  buf_free(Buf* buf);
 
 /* ---- the server's state ---- */
 
-#define ROUTE_COUNT 19
+#define ROUTE_COUNT 23
 #define LATENCY_BUCKETS 12
 
 typedef struct {
@@ -67,7 +67,8 @@ typedef struct {
   uint64_t        latency_count;
 } Metrics;
 
-typedef struct ServeCache ServeCache;
+typedef struct ServeCache       ServeCache;
+typedef struct HarvestScheduler HarvestScheduler;
 
 /* The catalogue's members (datasets, series, data services) of one
  * generation. */
@@ -103,6 +104,7 @@ typedef struct {
   Metrics         metrics;
   MemberList      members; /* serve_ld.c */
   HttpServer*     http;
+  HarvestScheduler* harvest; /* --harvest-config, or NULL */
 } Serve;
 
 /* Take a query slot, then a read transaction (in that order, so waiting

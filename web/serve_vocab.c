@@ -347,7 +347,6 @@ get_scheme(Serve* const s, HttpRequest* const req, const char* const scheme)
   snprintf(variant, sizeof(variant), "%s %s", formats[kind], scheme);
   char etag[64];
   serve_etag(etag, generation, variant, strlen(variant));
-  http_add_header(req, "Vary", "Accept");
   serve_send(s, req, 200, fdx_format_media_type(rdf[kind]), &b, etag);
 }
 

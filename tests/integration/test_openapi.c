@@ -73,29 +73,38 @@ typedef struct
   const char* method; /* lower case, as in OpenAPI */
   const char* path;   /* the document's path template */
   const char* probe;  /* a GET of the path the server answers with 200 */
+  long        probe_status; /* what that GET answers instead (0: 200), for
+                               a path that takes POST only */
 } ApiRoute;
 
 static const ApiRoute api_routes[] = {
-  { "get", "/api/datasets", "/api/datasets" },
-  { "get", "/api/datasets/{id}", "/api/datasets/athero-kohorte" },
-  { "get", "/api/suggest", "/api/suggest?q=herz" },
-  { "get", "/api/changes", "/api/changes" },
-  { "get", "/api/openapi.json", "/api/openapi.json" },
-  { "get", "/api/vocab", "/api/vocab" },
-  { "post", "/api/vocab", "/api/vocab" },
-  { "get", "/api/vocab/{scheme}", "/api/vocab/data-theme" },
-  { "get", "/api/vocab/{scheme}/concepts", "/api/vocab/data-theme/concepts" },
-  { "post", "/api/vocab/{scheme}/concepts", "/api/vocab/data-theme/concepts" },
-  { "get", "/api/vocab/{scheme}/{concept}", "/api/vocab/data-theme/HEAL" },
-  { "put", "/api/vocab/{scheme}/{concept}", "/api/vocab/data-theme/HEAL" },
-  { "delete", "/api/vocab/{scheme}/{concept}", "/api/vocab/data-theme/HEAL" },
+  { "get", "/api/datasets", "/api/datasets", 0 },
+  { "get", "/api/datasets/{id}", "/api/datasets/athero-kohorte", 0 },
+  { "get", "/api/suggest", "/api/suggest?q=herz", 0 },
+  { "get", "/api/changes", "/api/changes", 0 },
+  { "get", "/api/openapi.json", "/api/openapi.json", 0 },
+  { "get", "/api/vocab", "/api/vocab", 0 },
+  { "post", "/api/vocab", "/api/vocab", 0 },
+  { "get", "/api/vocab/{scheme}", "/api/vocab/data-theme", 0 },
+  { "get", "/api/vocab/{scheme}/concepts", "/api/vocab/data-theme/concepts", 0 },
+  { "post", "/api/vocab/{scheme}/concepts", "/api/vocab/data-theme/concepts", 0 },
+  { "get", "/api/vocab/{scheme}/{concept}", "/api/vocab/data-theme/HEAL", 0 },
+  { "put", "/api/vocab/{scheme}/{concept}", "/api/vocab/data-theme/HEAL", 0 },
+  { "delete", "/api/vocab/{scheme}/{concept}", "/api/vocab/data-theme/HEAL", 0 },
   { "get",
     "/api/vocab/{scheme}/{concept}/history",
-    "/api/vocab/data-theme/HEAL/history" },
+    "/api/vocab/data-theme/HEAL/history", 0 },
   { "get",
     "/api/vocab/{scheme}/{concept}/datasets",
-    "/api/vocab/data-theme/HEAL/datasets" },
-  { "get", "/api/history", "/api/history" },
+    "/api/vocab/data-theme/HEAL/datasets", 0 },
+  { "get", "/api/history", "/api/history", 0 },
+  { "get", "/api/sources", "/api/sources", 0 },
+  { "post",
+    "/api/sources/{name}/harvest",
+    "/api/sources/it-source/harvest",
+    405, 0 },
+  { "get", "/api/runs", "/api/runs", 0 },
+  { "get", "/api/runs/{id}", "/api/runs/1", 0 },
 };
 #define N_API_ROUTES (sizeof(api_routes) / sizeof(api_routes[0]))
 
@@ -131,6 +140,13 @@ static const Known known[] = {
   { "/api/vocab/{scheme}/{concept}", "replacedBy", { "TECH" } },
   { "/api/history", "since", { "1" } },
   { "/api/history", "limit", { "10" } },
+  /* the harvest source of the test's --harvest-config, and its first run
+   * (made with `fairdex harvest` before the server starts) */
+  { NULL, "name", { "it-source" } },
+  { "/api/runs", "source", { "it-source" } },
+  { "/api/runs", "since", { "0" } },
+  { "/api/runs", "limit", { "10" } },
+  { "/api/runs/{id}", "id", { "1" } },
   { NULL, "q", { "herz" } },
   { NULL, "theme", { EU "data-theme/HEAL", EU "data-theme/TECH" } },
   { NULL,
@@ -207,6 +223,7 @@ static const WriteOp write_ops[] = {
     NULL,
     "/api/vocab/{scheme}/concepts",
     FRESH_CONCEPT },
+  { "post", "/api/sources/{name}/harvest", NULL, NULL, NULL },
 };
 #define N_WRITE_OPS (sizeof(write_ops) / sizeof(write_ops[0]))
 
@@ -941,6 +958,7 @@ typedef struct
   size_t         n_params;
   const WriteOp* write;          /* its row of write_ops, or NULL */
   bool           secured;        /* it documents security */
+  bool           admin;          /* x-fairdex-role: admin (else curator) */
   bool           if_match;       /* it takes a required If-Match header */
   json_t*        body_schema;    /* its application/json request schema */
   char           filled[4096];   /* the path filled from `known` */
@@ -1081,7 +1099,8 @@ call(const Op* const      o,
     req.headers[nh++] = accept_h;
   }
   const char* const token = v->token     ? v->token
-                            : o->secured ? srv.curator_token
+                            : o->secured ? (o->admin ? srv.admin_token
+                                                     : srv.curator_token)
                                          : "";
   if (*token) {
     snprintf(auth_h, sizeof(auth_h), "Authorization: Bearer %s", token);
@@ -1413,6 +1432,9 @@ test_operation(const char* const path,
   const size_t   n_params = o.n_params;
   o.write                 = write_op(method, path);
   o.secured = json_array_size(json_object_get(op, "security")) > 0;
+  o.admin   = json_string_value(json_object_get(op, "x-fairdex-role")) &&
+            !strcmp(json_string_value(json_object_get(op, "x-fairdex-role")),
+                    "admin");
   for (size_t i = 0; i < n_params; ++i) {
     const char* const in = json_string_value(json_object_get(params[i], "in"));
     const char* const name =
@@ -1778,10 +1800,12 @@ test_routes_documented(void)
              rt->path);
     ItResponse r;
     it_get(&srv, rt->probe, NULL, &r);
-    IT_CHECK(r.status == 200,
-             "the server answers GET %s with 200, so %s is a route (got "
+    const long want = rt->probe_status ? rt->probe_status : 200;
+    IT_CHECK(r.status == want,
+             "the server answers GET %s with %ld, so %s is a route (got "
              "%ld: %s)",
              rt->probe,
+             want,
              rt->path,
              r.status,
              it_excerpt(r.body, r.body_len, 200));
@@ -1922,7 +1946,29 @@ main(int argc, char** argv)
   check_refs(doc, "#");
 
   it_server_prepare(&srv, "openapi", true);
-  if (!it_server_start(&srv, NULL)) {
+  /* A harvest source for /api/sources and /api/runs: its URL is refused
+   * at once (loopback, not allowed), so a run of it is quick and reaches
+   * no network.  One run is made before the server starts. */
+  char harvest_config[4400];
+  snprintf(harvest_config, sizeof(harvest_config), "%s/harvest.json",
+           srv.dir);
+  FILE* const hc = fopen(harvest_config, "w");
+  IT_REQUIRE(hc != NULL, "write %s", harvest_config);
+  fputs("{\"sources\": [{\"name\": \"it-source\", \"type\": \"dcat\", "
+        "\"url\": \"http://127.0.0.1:9/catalog.ttl\", \"max_retries\": 0}]}\n",
+        hc);
+  fclose(hc);
+  const char* const harvest_argv[] = {"--db", srv.db, "harvest", "--config",
+                                      harvest_config, NULL};
+  char      harvest_err[1024];
+  const int harvest_rc = it_run_fairdex(harvest_argv, 60.0, NULL, 0,
+                                        harvest_err, sizeof(harvest_err));
+  IT_CHECK(harvest_rc == 1,
+           "fairdex harvest of a refused source exits 1 and leaves run 1 "
+           "(got %d: %s)",
+           harvest_rc, harvest_err);
+  const char* const extra[] = {"--harvest-config", harvest_config, NULL};
+  if (!it_server_start(&srv, extra)) {
     return it_finish("openapi");
   }
 
