@@ -1026,12 +1026,14 @@ concept_write_run(FdxTxn* const txn, void* const ctx, const bool create)
       vr_problem(result, "deprecated",
                  "deprecated is read-only: DELETE deprecates a concept");
     }
+    json_t* const none = json_array();
     if (rep && !json_is_null(rep) &&
         !json_equal(rep, current ? json_object_get(current, "replacedBy")
-                                 : json_array())) {
+                                 : none)) {
       vr_problem(result, "replacedBy",
                  "replacedBy is read-only: DELETE ?replacedBy= sets it");
     }
+    json_decref(none);
     json_decref(current);
   }
   ParseJob pj = {txn, &ref, c, iri.data, result, &draft};
