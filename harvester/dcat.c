@@ -235,20 +235,21 @@ find(const FdxMemGraph* const g, const char* const iri)
 }
 
 /* Read one page's records; its next-page links into `links`. */
-static FdxStatus
-read_page(HarvestRun* const run, const char* const url,
-          const HarvestPage* const page, json_t* const links)
+FdxStatus
+dcat_parse(const char* const url, const FdxFetchResult* const f,
+           FdxMemGraph** const ret, char* const why, const size_t why_size)
 {
-  const FdxFetchResult* const f = &page->fetch;
+  *ret                   = NULL;
   const FdxFormat format = format_of(f->content_type, f->body, f->len);
   if (format == FDX_FORMAT_JSONLD) {
-    run_fail(run, "%s: a JSON-LD document (%s); this build reads DCAT as "
-                  "Turtle, RDF/XML, N-Triples, TriG or N-Quads",
+    snprintf(why, why_size,
+             "%s: a JSON-LD document (%s); this build reads DCAT as Turtle, "
+             "RDF/XML, N-Triples, TriG or N-Quads",
              url, f->content_type ? f->content_type : "sniffed");
     return FDX_ERR_UNSUPPORTED;
   }
   if (format == FDX_FORMAT_UNKNOWN) {
-    run_fail(run, "%s: not an RDF document (Content-Type %s)", url,
+    snprintf(why, why_size, "%s: not an RDF document (Content-Type %s)", url,
              f->content_type ? f->content_type : "missing");
     return FDX_ERR_SYNTAX;
   }
@@ -258,20 +259,64 @@ read_page(HarvestRun* const run, const char* const url,
   }
   FdxError err;
   memset(&err, 0, sizeof(err));
-  FdxStatus st = fdx_memgraph_parse(g, f->body, f->len, format,
-                                    f->final_url ? f->final_url : url, url,
-                                    NULL, MAX_PAGE_TRIPLES, &err);
+  const FdxStatus st = fdx_memgraph_parse(g, f->body, f->len, format,
+                                          f->final_url ? f->final_url : url,
+                                          url, NULL, MAX_PAGE_TRIPLES, &err);
   if (st) {
-    run_fail(run, "%s:%ld:%ld: %s", url, err.line, err.column,
+    snprintf(why, why_size, "%s:%ld:%ld: %s", url, err.line, err.column,
              err.message[0] ? err.message : fdx_strerror(st));
     fdx_memgraph_free(g);
     return st;
   }
+  *ret = g;
+  return FDX_SUCCESS;
+}
+
+static Vocab
+vocab_of(const FdxMemGraph* const g)
+{
   const Vocab v = {find(g, RDF_TYPE),        find(g, DCAT "Dataset"),
                    find(g, DCAT "DataService"), find(g, DCAT "DatasetSeries"),
                    find(g, DCAT "Catalog"),    find(g, DCAT "CatalogRecord"),
                    find(g, DCT_IDENTIFIER),    find(g, HYDRA "next"),
                    find(g, HYDRA "nextPage")};
+  return v;
+}
+
+FdxStatus
+dcat_describe(const FdxMemGraph* const g, const size_t node,
+              FdxMemGraph* const out)
+{
+  const Vocab  v    = vocab_of(g);
+  SubjectIndex ix   = {NULL, NULL};
+  uint8_t*     role = NULL;
+  FdxStatus    st   = FDX_ERR_NO_MEMORY;
+  size_t       nodes = 0;
+  if (index_subjects(g, &ix) && (role = roles(g, &v))) {
+    role[node] = 0; /* the node itself is followed whatever it is */
+    st         = closure(g, &ix, role, node, out, &nodes);
+  }
+  free(role);
+  free(ix.first);
+  free(ix.triples);
+  return st;
+}
+
+static FdxStatus
+read_page(HarvestRun* const run, const char* const url,
+          const HarvestPage* const page, json_t* const links)
+{
+  const FdxFetchResult* const f = &page->fetch;
+  FdxMemGraph*                g = NULL;
+  char                        why[600];
+  FdxStatus                   st = dcat_parse(url, f, &g, why, sizeof(why));
+  if (st) {
+    if (st != FDX_ERR_NO_MEMORY) {
+      run_fail(run, "%s", why);
+    }
+    return st;
+  }
+  const Vocab  v    = vocab_of(g);
   SubjectIndex ix   = {NULL, NULL};
   uint8_t*     role = NULL;
   if (!index_subjects(g, &ix) || !(role = roles(g, &v))) {
@@ -316,6 +361,7 @@ read_page(HarvestRun* const run, const char* const url,
       run_record_error(run, iri, "the description reaches more than %d "
                                  "resources",
                        MAX_CLOSURE_NODES);
+      run_record_keep(run, iri);
     } else if (terms[d].kind == FDX_TERM_BLANK && !minted) {
       run_record_error(run, NULL, "%s: a dataset without an IRI or "
                                   "dct:identifier is skipped",

@@ -60,6 +60,13 @@ bool             run_cancelled(HarvestRun* run);
  * too). */
 FdxStatus run_page(HarvestRun* run, const char* url, const char* accept,
                    HarvestPage* page);
+/* Fetch a document the listing needs beside its pages (an FDP
+ * distribution): counted in "pages", never conditional, and it leaves the
+ * current page alone.  An error status when it failed (res->error says
+ * why; the run's message is not set). */
+FdxStatus run_fetch(HarvestRun* run, const char* url, const char* accept,
+                    FdxFetchResult* res);
+
 /* Remember links (e.g. the next page) found on the current page, for a
  * later 304 of it; call before run_page_done(). */
 void run_page_links(HarvestRun* run, const json_t* links);
@@ -75,6 +82,11 @@ FdxStatus run_record(HarvestRun* run, HarvestRecord* record);
 /* The source says record `id` is deleted (an OAI-PMH deleted record): its
  * graph and state go at once, whatever the rest of the run does. */
 FdxStatus run_record_deleted(HarvestRun* run, const char* id);
+
+/* Record `id` is still listed but could not be read this time (a dataset
+ * document that failed): what the store holds of it is kept, not deleted.
+ * Report the failure with run_record_error(). */
+void run_record_keep(HarvestRun* run, const char* id);
 
 /* The start time (xsd:dateTime, UTC, "Z") of this source's last complete
  * run, for incremental listings (OAI-PMH from=, CKAN metadata_modified);
@@ -102,5 +114,15 @@ void run_fail(HarvestRun* run, const char* fmt, ...)
 
 /* Adapters. */
 FdxStatus adapter_dcat(HarvestRun* run);
+FdxStatus adapter_fdp(HarvestRun* run);
+
+/* From dcat.c, for the adapters that read RDF documents: parse a fetched
+ * document by its media type or content into a new graph (`why` says what
+ * failed), and copy what `node` says, with what it reaches through blank
+ * nodes and resources the document describes (not other datasets or
+ * catalogues), into `out`. */
+FdxStatus dcat_parse(const char* url, const FdxFetchResult* f,
+                     FdxMemGraph** ret, char* why, size_t why_size);
+FdxStatus dcat_describe(const FdxMemGraph* g, size_t node, FdxMemGraph* out);
 
 #endif /* FDX_HARVEST_IMPL_H */

@@ -743,6 +743,17 @@ run_record_deleted(HarvestRun* const run, const char* const id)
   return FDX_SUCCESS;
 }
 
+void
+run_record_keep(HarvestRun* const run, const char* const id)
+{
+  uint8_t key[KEY_BYTES];
+  record_key(id, key);
+  if (!keyset_has(&run->seen, key)) {
+    keyset_add(&run->seen, key);
+    ++run->listed;
+  }
+}
+
 const char*
 run_since(const HarvestRun* const run)
 {
@@ -875,6 +886,24 @@ run_page(HarvestRun* const run, const char* const url,
   json_decref(stored);
   progress(run);
   return FDX_SUCCESS;
+}
+
+FdxStatus
+run_fetch(HarvestRun* const run, const char* const url,
+          const char* const accept, FdxFetchResult* const res)
+{
+  memset(res, 0, sizeof(*res));
+  if (run_cancelled(run)) {
+    run_fail(run, "cancelled");
+    return FDX_ERR_UNKNOWN;
+  }
+  if (run->pages >= run->source->max_pages) {
+    run_fail(run, "more than max_pages (%u) pages", run->source->max_pages);
+    return FDX_ERR_LIMIT;
+  }
+  ++run->pages;
+  const FdxStatus st = fdx_fetch(run->fetcher, url, accept, NULL, NULL, res);
+  return st ? st : res->st;
 }
 
 void
@@ -1290,9 +1319,13 @@ fdx_harvest_run(FdxStore* const store, const FdxSource* const source,
     case FDX_SOURCE_DCAT:
       ast = adapter_dcat(run);
       break;
+    case FDX_SOURCE_FDP:
+      ast = adapter_fdp(run);
+      break;
     default:
       ast = FDX_ERR_UNSUPPORTED;
-      run_fail(run, "%s sources are not harvested yet (this build has dcat)",
+      run_fail(run, "%s sources are not harvested yet (this build has "
+                    "dcat and fdp)",
                fdx_source_type_name(source->type));
       break;
     }

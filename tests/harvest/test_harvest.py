@@ -363,6 +363,52 @@ def scenario_loop():
         fx.close()
 
 
+def scenario_fdp():
+    fx = Fixture("fdp")
+    try:
+        src = {"name": "fdp", "type": "fdp", "url": fx.file_url("fdp/fdp.ttl")}
+        cfg = fx.config([src])
+        rc, runs, err = fx.harvest(cfg)
+        check(rc == 0 and runs and counts(runs[0]) == {
+            "status": "complete", "added": 2, "updated": 0, "unchanged": 0,
+            "deleted": 0, "failed": 0, "pages": 6},
+            "FDP -> catalogue -> 2 datasets (+2 distribution documents): 2 "
+            "records (%s: %s)" % (counts(runs[0]) if runs else err,
+                                  runs[0]["message"] if runs else ""))
+        rows = fx.query(
+            "SELECT ?t ?f WHERE { GRAPH ?g { ?d a "
+            "<http://www.w3.org/ns/dcat#Dataset> ; "
+            "<http://www.w3.org/ns/dcat#distribution> ?x . ?x "
+            "<http://purl.org/dc/terms/title> ?t . OPTIONAL { ?x "
+            "<http://purl.org/dc/terms/format> ?f } } }")
+        check(sorted(r["t"]["value"] for r in rows) ==
+              ["CSV-Export", "SPARQL-Endpunkt"],
+              "the distributions' own documents are in the dataset's record "
+              "(%s)" % rows)
+        gen = fx.generation()
+        rc, runs, err = fx.harvest(cfg)
+        check(rc == 0 and runs and runs[0]["unchanged"] == 2 and
+              fx.generation() == gen,
+              "a second FDP run writes nothing (%s)"
+              % (counts(runs[0]) if runs else err))
+        # A dataset document that fails keeps its record, and the run goes on.
+        os.remove(os.path.join(fx.root, "fdp/dataset-mrt.ttl"))
+        rc, runs, err = fx.harvest(cfg)
+        check(runs and runs[0]["failed"] == 1 and runs[0]["deleted"] == 0
+              and runs[0]["status"] == "complete" and datasets(fx) == 2,
+              "a dataset document that fails costs that record only, and the "
+              "record stays (%s)" % (counts(runs[0]) if runs else err))
+        # The catalogue fails: the listing fails, nothing is deleted.
+        os.remove(os.path.join(fx.root, "fdp/catalog.ttl"))
+        rc, runs, err = fx.harvest(cfg)
+        check(rc == 1 and runs and runs[0]["status"] == "failed" and
+              datasets(fx) == 2,
+              "a catalogue that fails fails the listing and deletes nothing "
+              "(%s)" % (counts(runs[0]) if runs else err))
+    finally:
+        fx.close()
+
+
 def scenario_config_errors():
     fx = Fixture("config")
     try:
@@ -463,7 +509,7 @@ def scenario_external():
 def main():
     for scenario in (scenario_first_and_unchanged, scenario_change_and_delete,
                      scenario_outage_and_threshold, scenario_failures,
-                     scenario_loop, scenario_config_errors,
+                     scenario_loop, scenario_fdp, scenario_config_errors,
                      scenario_external):
         print("# " + scenario.__name__)
         try:
