@@ -13,7 +13,11 @@
  *     changed, ...) may feed documents that point at it: every quad that
  *     has it as object is followed back, and the documents found are
  *     reindexed.  That one step back is all a document reads (its own
- *     quads, its distributions', and the labels of what it points at).
+ *     quads, its distributions' in its graph, and the labels of what it
+ *     points at, from the union of the graphs).  So documents in other
+ *     graphs are followed only when the union description of the subject
+ *     changed (txn->relabeled): a harvested record repeating a publisher's
+ *     name that other records already carry reindexes nobody else.
  *
  * Indexing a document extracts its fields and facets from the store
  * (extract_doc()), compares them with what its forward record says it had,
@@ -2508,9 +2512,11 @@ run_work(Indexer* const ix, WorkList* const work)
 }
 
 /* Follow the quads that have `o` as object back to the documents that
- * use it, adding them to `work`. */
+ * use it, adding them to `work`: in graph `only_g`, or in any graph when
+ * it is FDX_ID_ANY. */
 static FdxStatus
-add_referrers(Indexer* const ix, const FdxId o, WorkList* const work)
+add_referrers(Indexer* const ix, const FdxId o, const FdxId only_g,
+              WorkList* const work)
 {
   uint8_t kbuf[8];
   fdx_put_u64(kbuf, o);
@@ -2526,7 +2532,7 @@ add_referrers(Indexer* const ix, const FdxId o, WorkList* const work)
     const uint8_t* const v = (const uint8_t*)val.mv_data;
     const FdxId          s = fdx_get_u64(v);
     const FdxId          g = fdx_get_u64(v + 16);
-    if (s != last_s || g != last_g) {
+    if ((s != last_s || g != last_g) && (only_g == FDX_ID_ANY || g == only_g)) {
       last_s = s;
       last_g = g;
       uint8_t         cls = 0;
@@ -2541,6 +2547,27 @@ add_referrers(Indexer* const ix, const FdxId o, WorkList* const work)
     rc = mdb_cursor_get(ix->ospg, &key, &val, MDB_NEXT_DUP);
   }
   return rc == MDB_NOTFOUND ? FDX_SUCCESS : fdx_lmdb_status(rc);
+}
+
+/* True if the union description of `s` changed in this transaction
+ * (txn->relabeled, compacted: sorted by (0, s)). */
+static bool
+relabeled(const FdxTxn* const txn, const FdxId s)
+{
+  size_t lo = 0, hi = txn->relabeled.n;
+  while (lo < hi) {
+    const size_t mid = lo + (hi - lo) / 2;
+    const FdxId  v   = txn->relabeled.items[mid].s;
+    if (v == s) {
+      return true;
+    }
+    if (v < s) {
+      lo = mid + 1;
+    } else {
+      hi = mid;
+    }
+  }
+  return false;
 }
 
 static double
@@ -2559,6 +2586,7 @@ fdx_search_commit(FdxTxn* const txn)
   }
   const double start = now_seconds();
   fdx_touched_compact(&txn->touched);
+  fdx_touched_compact(&txn->relabeled);
   Indexer   ix;
   WorkList  work = {NULL, 0, 0};
   FdxStatus st   = indexer_open(&ix, txn);
@@ -2585,7 +2613,11 @@ fdx_search_commit(FdxTxn* const txn)
       st = FDX_SUCCESS;
     }
     if (!st) {
-      st = add_referrers(&ix, t->s, &work);
+      /* Documents in its own graph read it directly; documents in other
+       * graphs read only its labels, from the union of the graphs, so
+       * they need a look only when that changed. */
+      st = add_referrers(&ix, t->s, relabeled(txn, t->s) ? FDX_ID_ANY : t->g,
+                         &work);
     }
   }
   if (!st) {

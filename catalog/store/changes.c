@@ -134,8 +134,10 @@ fdx_feed_free(FdxTxn* const txn)
 {
   free(txn->touched.items);
   free(txn->untyped.items);
+  free(txn->relabeled.items);
   memset(&txn->touched, 0, sizeof(txn->touched));
   memset(&txn->untyped, 0, sizeof(txn->untyped));
+  memset(&txn->relabeled, 0, sizeof(txn->relabeled));
 }
 
 /* ------------------------------------------------------------------------

@@ -909,6 +909,7 @@ count_quads(FdxLoader* const l, const Row* const rows, const size_t n)
     /* For the change feed: in SPOG order a subject's quads come together,
      * so this notes about one pair per subject. */
     fdx_feed_note(l->txn, rows[i].k[3], rows[i].k[0]);
+    fdx_relabel_note(l->txn, rows[i].k[0]); /* not checked: assume so */
   }
   l->txn->meta.quads += n;
   l->added += n;

@@ -237,9 +237,38 @@ quad_valid(const FdxQuad* const q)
          q->o != FDX_ID_DEFAULT_GRAPH;
 }
 
+/* Whether some graph holds the triple of `quad` (any graph). */
+static FdxStatus
+triple_held(FdxTxn* const txn, const FdxQuad* const quad, bool* const ret)
+{
+  uint8_t kbuf[8];
+  uint8_t vbuf[VAL_SIZE];
+  const FdxQuad any = {quad->s, quad->p, quad->o, 0};
+  fdx_quad_key(FDX_ORDER_SPOG, &any, kbuf, vbuf);
+  MDB_val   key = {8, kbuf};
+  MDB_val   val = {VAL_SIZE, vbuf};
+  const int rc =
+    mdb_cursor_get(txn->cur[FDX_ORDER_SPOG], &key, &val, MDB_GET_BOTH_RANGE);
+  if (rc == MDB_NOTFOUND) {
+    *ret = false;
+    return FDX_SUCCESS;
+  }
+  if (rc) {
+    return fdx_lmdb_status(rc);
+  }
+  /* SPOG values are p, o, g: the first at or after (p, o, 0). */
+  *ret = val.mv_size == VAL_SIZE && !memcmp(val.mv_data, vbuf, 16);
+  return FDX_SUCCESS;
+}
+
 static FdxStatus
 fdx_quads_insert_checked(FdxTxn* const txn, const FdxQuad* const quad)
 {
+  bool      held = false;
+  FdxStatus hst  = triple_held(txn, quad, &held);
+  if (hst) {
+    return hst;
+  }
   bool            had_sp = false, had_po = false, had_g = false;
   const FdxStatus st     = neighbours(txn, quad, &had_sp, &had_po, &had_g);
   if (st) {
@@ -266,6 +295,9 @@ fdx_quads_insert_checked(FdxTxn* const txn, const FdxQuad* const quad)
   txn->meta_dirty    = true;
   txn->quads_changed = true;
   fdx_feed_note(txn, quad->g, quad->s);
+  if (!held) {
+    fdx_relabel_note(txn, quad->s);
+  }
   return fdx_pstats_adjust(txn, quad->p, 1, had_sp ? 0 : 1, had_po ? 0 : 1);
 }
 
@@ -320,9 +352,13 @@ fdx_quad_remove(FdxTxn* const txn, const FdxQuad* const quad)
       return rc == MDB_NOTFOUND ? FDX_ERR_CORRUPT : fdx_lmdb_status(rc);
     }
   }
-  bool has_sp = false, has_po = false, has_g = false;
-  if ((st = neighbours(txn, quad, &has_sp, &has_po, &has_g))) {
+  bool has_sp = false, has_po = false, has_g = false, held = false;
+  if ((st = neighbours(txn, quad, &has_sp, &has_po, &has_g)) ||
+      (st = triple_held(txn, quad, &held))) {
     return st;
+  }
+  if (!held) {
+    fdx_relabel_note(txn, quad->s);
   }
   --txn->meta.quads;
   if (!has_g) {

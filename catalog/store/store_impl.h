@@ -165,6 +165,11 @@ struct FdxTxnImpl {
    * changed, and those that lost a quad typing them with a DCAT class. */
   FdxTouchedList touched;
   FdxTouchedList untyped;
+  /* Subjects (in .s; .g is 0) whose description in the union of the graphs
+   * changed: a quad added whose triple no other graph held, or removed
+   * whose triple no other graph holds.  Search follows only these back to
+   * documents in other graphs (their labels come from the union). */
+  FdxTouchedList relabeled;
   FdxFeedIds     feed_ids;
   FdxStatus      feed_status; /* a failure to record, reported at commit */
 };
@@ -299,6 +304,22 @@ fdx_feed_note(FdxTxn* const txn, const FdxId g, const FdxId s)
     return;
   }
   fdx_feed_grow(txn, list, g, s);
+}
+
+/* Note that the union description of `s` changed (see
+ * FdxTxn.relabeled). */
+static inline void
+fdx_relabel_note(FdxTxn* const txn, const FdxId s)
+{
+  FdxTouchedList* const list = &txn->relabeled;
+  if (list->n && list->items[list->n - 1].s == s) {
+    return;
+  }
+  if (list->n < list->cap) {
+    list->items[list->n++] = (FdxTouched){0, s};
+    return;
+  }
+  fdx_feed_grow(txn, list, 0, s);
 }
 
 /* Note the removal of `quad` (after it succeeded). */

@@ -1253,6 +1253,72 @@ test_reindex_links(void)
   fdx_store_free(store);
 }
 
+/* The same statements in several graphs, as harvested records repeat a
+ * publisher's name: documents in other graphs are looked at again only
+ * when the union of the graphs changes (their labels come from there),
+ * documents in the graph that changed always (their distributions come
+ * from there). */
+static void
+test_reindex_shared_copies(void)
+{
+  FdxStore* const store =
+    open_store("shared", FDX_STORE_CREATE | FDX_STORE_NO_SYNC, 0, 0);
+  FdxTxn* txn = begin(store, FDX_TXN_WRITE);
+  put_dataset(txn, G1, DS "a", "Water quality", NULL);
+  put_iri(txn, G1, DS "a", DCT "publisher", PUB1);
+  put_iri(txn, G1, DS "a", DCAT "distribution", DS "a/dist");
+  put_iri(txn, G1, DS "a/dist", DCT "format", EX "format/CSV");
+  put_dataset(txn, G2, DS "b", "River levels", NULL);
+  put_iri(txn, G2, DS "b", DCT "publisher", PUB1);
+  put_lit(txn, G1, PUB1, FOAF "name", "Nordamt", NULL);
+  commit(txn);
+  EXPECT_S(store, "nordamt", "a b");
+
+  /* A copy of the name in G2: the union is the same. */
+  txn = begin(store, FDX_TXN_WRITE);
+  put_lit(txn, G2, PUB1, FOAF "name", "Nordamt", NULL);
+  commit(txn);
+  EXPECT_S(store, "nordamt", "a b");
+  /* G1 loses its copy: G2's keeps the name in the union. */
+  txn = begin(store, FDX_TXN_WRITE);
+  del(txn, G1, PUB1, FOAF "name", literal(txn, "Nordamt", NULL, NULL));
+  commit(txn);
+  EXPECT_S(store, "nordamt", "a b");
+  /* The last copy goes: nobody is found by it any more. */
+  txn = begin(store, FDX_TXN_WRITE);
+  del(txn, G2, PUB1, FOAF "name", literal(txn, "Nordamt", NULL, NULL));
+  commit(txn);
+  EXPECT_S(store, "nordamt", "");
+  /* A new name in one graph reaches the documents of both. */
+  txn = begin(store, FDX_TXN_WRITE);
+  put_lit(txn, G2, PUB1, FOAF "name", "Suedamt", NULL);
+  commit(txn);
+  EXPECT_S(store, "suedamt", "a b");
+
+  /* The distribution's format also stated in G2: the union does not
+   * change when G1 loses it, but a (which reads its distribution in G1)
+   * must lose the facet. */
+  txn = begin(store, FDX_TXN_WRITE);
+  put_iri(txn, G2, DS "a/dist", DCT "format", EX "format/CSV");
+  commit(txn);
+  EXPECT_SF(store, "", FDX_FACET_FORMAT, EX "format/CSV", "a");
+  txn = begin(store, FDX_TXN_WRITE);
+  del(txn, G1, DS "a/dist", DCT "format", iri(txn, EX "format/CSV"));
+  commit(txn);
+  EXPECT_SF(store, "", FDX_FACET_FORMAT, EX "format/CSV", "");
+  /* And a graph replaced by the same statements changes nothing. */
+  txn = begin(store, FDX_TXN_WRITE);
+  CHECK_ST(fdx_graph_clear(txn, graph(txn, G2), NULL), FDX_SUCCESS);
+  put_dataset(txn, G2, DS "b", "River levels", NULL);
+  put_iri(txn, G2, DS "b", DCT "publisher", PUB1);
+  put_lit(txn, G2, PUB1, FOAF "name", "Suedamt", NULL);
+  put_iri(txn, G2, DS "a/dist", DCT "format", EX "format/CSV");
+  commit(txn);
+  EXPECT_S(store, "suedamt", "a b");
+  EXPECT_S(store, "river", "b");
+  fdx_store_free(store);
+}
+
 /* ------------------------------------------------------------------------
  * 4 and 8: random catalogues against SPARQL
  * --------------------------------------------------------------------- */
@@ -3023,6 +3089,7 @@ main(void)
   test_delete();
   test_cancel();
   test_reindex_links();
+  test_reindex_shared_copies();
   test_syntax();
   test_sort_and_dates();
   test_year_facet();
