@@ -30,7 +30,7 @@
 #define RUNS_TABLE "harvest_runs"
 #define SETTINGS_TABLE "settings"
 #define RUN_NEXT_KEY "harvest_run_next"
-#define BATCH_RECORDS 128
+#define BATCH_RECORDS 1000
 #define MAX_REPORT_ERRORS 1000
 #define KEY_BYTES 16
 
