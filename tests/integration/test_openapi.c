@@ -102,7 +102,7 @@ static const ApiRoute api_routes[] = {
   { "post",
     "/api/sources/{name}/harvest",
     "/api/sources/it-source/harvest",
-    405, 0 },
+    405 },
   { "get", "/api/runs", "/api/runs", 0 },
   { "get", "/api/runs/{id}", "/api/runs/1", 0 },
 };
