@@ -346,6 +346,7 @@ typedef struct {
   MDB_cursor*    spog;
   MDB_cursor*    gspo;
   MDB_cursor*    ospg;
+  MDB_cursor*    ogsp;
   MDB_cursor*    post;
   TermMap        tids; /* term -> tid, for the commit */
   TidMap         df; /* df changes of the postings removed */
@@ -2413,6 +2414,9 @@ indexer_close(Indexer* const ix)
   if (ix->ospg) {
     mdb_cursor_close(ix->ospg);
   }
+  if (ix->ogsp) {
+    mdb_cursor_close(ix->ogsp);
+  }
   if (ix->post) {
     mdb_cursor_close(ix->post);
   }
@@ -2467,6 +2471,9 @@ indexer_open(Indexer* const ix, FdxTxn* const txn)
     rc = mdb_cursor_open(txn->txn, store->order[FDX_ORDER_OSPG], &ix->ospg);
   }
   if (!rc) {
+    rc = mdb_cursor_open(txn->txn, store->order[FDX_ORDER_OGSP], &ix->ogsp);
+  }
+  if (!rc) {
     rc = mdb_cursor_open(txn->txn, store->search_postings, &ix->post);
   }
   return lmdb_st(rc);
@@ -2518,6 +2525,39 @@ static FdxStatus
 add_referrers(Indexer* const ix, const FdxId o, const FdxId only_g,
               WorkList* const work)
 {
+  if (only_g != FDX_ID_ANY) {
+    /* One graph: a range of OGSP (values g, s, p) instead of every use of
+     * `o` -- a publisher named in every harvested record has many. */
+    uint8_t kbuf[8], vbuf[24];
+    fdx_put_u64(kbuf, o);
+    fdx_put_u64(vbuf, only_g);
+    fdx_put_u64(vbuf + 8, 0);
+    fdx_put_u64(vbuf + 16, 0);
+    MDB_val key = {8, kbuf};
+    MDB_val val = {24, vbuf};
+    int     rc  = mdb_cursor_get(ix->ogsp, &key, &val, MDB_GET_BOTH_RANGE);
+    FdxId   last_s = 0;
+    while (!rc) {
+      const uint8_t* const v = (const uint8_t*)val.mv_data;
+      if (fdx_get_u64(v) != only_g) {
+        break;
+      }
+      const FdxId s = fdx_get_u64(v + 8);
+      if (s != last_s) {
+        last_s            = s;
+        uint8_t   cls     = 0;
+        FdxStatus st      = doc_class(ix, only_g, s, &cls);
+        if (st) {
+          return st;
+        }
+        if (cls && !work_push(work, only_g, s, cls)) {
+          return FDX_ERR_NO_MEMORY;
+        }
+      }
+      rc = mdb_cursor_get(ix->ogsp, &key, &val, MDB_NEXT_DUP);
+    }
+    return rc && rc != MDB_NOTFOUND ? fdx_lmdb_status(rc) : FDX_SUCCESS;
+  }
   uint8_t kbuf[8];
   fdx_put_u64(kbuf, o);
   MDB_val key = {8, kbuf};
