@@ -124,5 +124,7 @@ FdxStatus adapter_fdp(HarvestRun* run);
 FdxStatus dcat_parse(const char* url, const FdxFetchResult* f,
                      FdxMemGraph** ret, char* why, size_t why_size);
 FdxStatus dcat_describe(const FdxMemGraph* g, size_t node, FdxMemGraph* out);
+FdxStatus adapter_ckan(HarvestRun* run);
+FdxStatus adapter_oai_pmh(HarvestRun* run);
 
 #endif /* FDX_HARVEST_IMPL_H */

@@ -1322,10 +1322,16 @@ fdx_harvest_run(FdxStore* const store, const FdxSource* const source,
     case FDX_SOURCE_FDP:
       ast = adapter_fdp(run);
       break;
+    case FDX_SOURCE_CKAN:
+      ast = adapter_ckan(run);
+      break;
+    case FDX_SOURCE_OAI_PMH:
+      ast = adapter_oai_pmh(run);
+      break;
     default:
       ast = FDX_ERR_UNSUPPORTED;
       run_fail(run, "%s sources are not harvested yet (this build has "
-                    "dcat and fdp)",
+                    "dcat, ckan, oai-pmh, fdp)",
                fdx_source_type_name(source->type));
       break;
     }

@@ -30,6 +30,26 @@ route by adding a function and a line.  What is there:
   /slow?bytes_per_s=N      a body trickled at N bytes/s (&bytes=M total)
   /etag/NAME               fixed ETag "NAME" and Last-Modified; 304 on match
   /echo-headers            the request headers as a JSON object
+  /oai/NAME?QUERY          an OAI-PMH repository replayed from files:
+                           --root/oai/NAME/mapping.txt holds pairs of lines
+                           (a query, then a file name), as pyoai's test
+                           fixtures do; the request's query, sorted by key
+                           and URL-encoded, picks the file (a value `*` in
+                           mapping.txt matches any value); ETag and 304 as
+                           for /files/; no match: 404
+  /ckan/NAME/api/3/action/package_search
+                           a CKAN portal: pages made from the package
+                           list --root/ckan/NAME/packages.json (read anew
+                           each time), sorted by metadata_modified,
+                           honouring rows, start, q (a substring of title,
+                           name, notes or tags) and an fq of the form
+                           metadata_modified:[X TO *]; page-START.json in
+                           that folder, when present, is served verbatim
+                           instead; control.json there may cap rows
+                           ("max_rows") and break pages from
+                           "mode_from_start" on ("mode": success-false,
+                           malformed, truncated, deep, count-drift,
+                           short: a count 3 higher than the packages)
   /_log                    JSON list of {method, path, headers, time} of
                            every request so far (not /_log or /_control)
   /_control?...            test control: robots=none|text|404|500|503|
@@ -50,7 +70,7 @@ import threading
 import time
 import zlib
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, parse_qsl, urlencode, urlsplit
 
 MEDIA_TYPES = {
     ".ttl": "text/turtle",
@@ -307,6 +327,133 @@ def route_files(h, m, q):
     h.send_simple(200, data, ctype, headers)
 
 
+def oai_canonical(pairs):
+    """A query as mapping.txt writes it: sorted by key, URL-encoded."""
+    return urlencode(sorted(pairs))
+
+
+def oai_matches(pattern, query):
+    """Whether mapping.txt's `pattern` matches the canonical `query`."""
+    if pattern == query:
+        return True
+    want = parse_qsl(pattern, keep_blank_values=True)
+    got = parse_qsl(query, keep_blank_values=True)
+    return len(want) == len(got) and all(
+        wk == gk and (wv == "*" or wv == gv)
+        for (wk, wv), (gk, gv) in zip(want, got))
+
+
+def route_oai(h, m, q):
+    if ROOT is None:
+        h.send_simple(404, b"no --root\n")
+        return
+    folder = os.path.realpath(os.path.join(ROOT, "oai", m.group(1)))
+    if not folder.startswith(ROOT + os.sep):
+        h.send_simple(404, b"not found\n")
+        return
+    query = oai_canonical(parse_qsl(urlsplit(h.path).query,
+                                    keep_blank_values=True))
+    try:
+        with open(os.path.join(folder, "mapping.txt"), encoding="utf-8") as f:
+            lines = [line.strip() for line in f if line.strip()]
+    except OSError:
+        h.send_simple(404, b"no mapping.txt\n")
+        return
+    name = None
+    for pattern, file_name in zip(lines[0::2], lines[1::2]):
+        if oai_matches(pattern, query):
+            name = file_name
+            break
+    path = os.path.realpath(os.path.join(folder, name or ""))
+    if name is None or not path.startswith(folder + os.sep) \
+            or not os.path.isfile(path):
+        h.send_simple(404, ("no mapping for %s\n" % query).encode("utf-8"))
+        return
+    with open(path, "rb") as fh:
+        data = fh.read()
+    st = os.stat(path)
+    etag = '"%s"' % hashlib.sha1(data).hexdigest()[:16]
+    headers = {"ETag": etag,
+               "Last-Modified": email.utils.formatdate(st.st_mtime,
+                                                       usegmt=True)}
+    if h.not_modified(etag, int(st.st_mtime)):
+        h.send_simple(304, b"", None, headers)
+        return
+    h.send_simple(200, data, "text/xml; charset=utf-8", headers)
+
+
+def ckan_load(folder, name):
+    try:
+        with open(os.path.join(folder, name), encoding="utf-8") as f:
+            return json.load(f)
+    except (OSError, ValueError):
+        return None
+
+
+def ckan_since(fq):
+    """The lower bound of `metadata_modified:[X TO *]` in fq, or None."""
+    m = re.search(r"metadata_modified:\[(\S+) TO \*\]", fq or "")
+    return m.group(1).rstrip("Z")[:19] if m else None
+
+
+def route_ckan(h, m, q):
+    if ROOT is None:
+        h.send_simple(404, b"no --root\n")
+        return
+    folder = os.path.realpath(os.path.join(ROOT, "ckan", m.group(1)))
+    if not folder.startswith(ROOT + os.sep) or not os.path.isdir(folder):
+        h.send_simple(404, b"not found\n")
+        return
+    control = ckan_load(folder, "control.json") or {}
+    start = q_int(q, "start", 0)
+    canned = os.path.join(folder, "page-%d.json" % start)
+    if os.path.isfile(canned):
+        with open(canned, "rb") as fh:
+            h.send_simple(200, fh.read(), "application/json")
+        return
+    packages = ckan_load(folder, "packages.json") or []
+    text = (q.get("q", [""])[0] or "").lower()
+    if text and text != "*:*":
+        packages = [p for p in packages if text in json.dumps(
+            [p.get("title"), p.get("name"), p.get("notes"),
+             [t.get("name") for t in p.get("tags") or []
+              if isinstance(t, dict)]],
+            ensure_ascii=False).lower()]
+    since = ckan_since(q.get("fq", [""])[0])
+    if since:
+        packages = [p for p in packages
+                    if str(p.get("metadata_modified") or "")[:19] >= since]
+    packages.sort(key=lambda p: (str(p.get("metadata_modified") or ""),
+                                 str(p.get("id"))))
+    rows = min(q_int(q, "rows", 10), control.get("max_rows", 1000))
+    mode = control.get("mode", "ok")
+    active = start >= control.get("mode_from_start", 0)
+    count = len(packages)
+    if mode == "count-drift" and active:
+        count += STATE.count(("ckan-drift", m.group(1)))
+    elif mode == "short":
+        count += 3  # more than it will ever list
+    doc = {"help": "http://%s/api/3/action/help_show?name=package_search"
+                   % h.headers.get("Host", "localhost"),
+           "success": True,
+           "result": {"count": count, "sort": q.get("sort", [""])[0],
+                      "facets": {}, "search_facets": {},
+                      "results": packages[start:start + rows]}}
+    if mode == "success-false" and active:
+        doc = {"help": doc["help"], "success": False,
+               "error": {"__type": "Search Query Error",
+                         "message": "Search Query is invalid"}}
+    elif mode == "deep" and active:
+        doc["result"]["results"][:0] = [{"id": "deep", "x": json.loads(
+            "[" * 100 + "]" * 100)}]
+    body = json.dumps(doc).encode("utf-8")
+    if mode == "malformed" and active:
+        body = body.replace(b'"success": true', b'"success": true,,', 1)
+    elif mode == "truncated" and active:
+        body = body[:len(body) // 2]
+    h.send_simple(200, body, "application/json; charset=utf-8")
+
+
 def route_log(h, m, q):
     with STATE.lock:
         body = json.dumps(STATE.log)
@@ -349,6 +496,8 @@ ROUTES = [
     (r"/slow", route_slow),
     (r"/etag/([^/]+)", route_etag),
     (r"/echo-headers", route_echo_headers),
+    (r"/oai/([A-Za-z0-9._-]+)", route_oai),
+    (r"/ckan/([A-Za-z0-9._-]+)/api/3/action/package_search", route_ckan),
     (r"/_log", route_log),
     (r"/_control", route_control),
 ]
