@@ -10,6 +10,8 @@
  * serd reads only what we hand it, in strict mode.
  * Input is read through zlib, which passes plain files through and
  * decompresses gzip ones, with a byte limit on the decompressed size.
+ * JSON-LD has no streaming parser here: it is read whole and handed to
+ * fdx_parse_bytes() (see "JSON-LD" below).
  *
  * Atomicity: a file is loaded in one write transaction through
  * fdx_store_write(), which reruns the load from the first byte when the map
@@ -1069,6 +1071,153 @@ consume_block(FdxLoader* const loader, const Block* const b)
   return FDX_SUCCESS;
 }
 
+/* ------------------------------------------------------------------------
+ * JSON-LD: no streaming parser, so the whole (decompressed) document is
+ * read into memory, at most FDX_JSONLD_MAX_BYTES, and run through
+ * fdx_parse_bytes() inside the load's write transaction.  Blank nodes are
+ * scoped to the load as for the other formats; --graph overrides the
+ * document's graphs.
+ * --------------------------------------------------------------------- */
+
+typedef struct {
+  LoadCtx*   ctx;
+  FdxLoader* loader;
+  char*      labels[3]; /* scoped labels of s, o and g */
+  size_t     caps[3];
+} JsonldSink;
+
+/* Copy the scoped label of blank node `t` into the sink's buffer `i`. */
+static FdxStatus
+jsonld_scope(JsonldSink* const sink, const int i, const FdxTerm* const t,
+             FdxTerm* const ret)
+{
+  *ret = *t;
+  if (t->kind != FDX_TERM_BLANK) {
+    return FDX_SUCCESS;
+  }
+  FdxTerm         scoped;
+  const FdxStatus st = scoped_label(sink->ctx, (const unsigned char*)t->value,
+                                    t->value_len, &scoped);
+  if (st) {
+    return st;
+  }
+  if (scoped.value_len + 1 > sink->caps[i]) {
+    char* const b = (char*)realloc(sink->labels[i], scoped.value_len * 2 + 1);
+    if (!b) {
+      return FDX_ERR_NO_MEMORY;
+    }
+    sink->labels[i] = b;
+    sink->caps[i]   = scoped.value_len * 2 + 1;
+  }
+  memcpy(sink->labels[i], scoped.value, scoped.value_len);
+  ret->value = sink->labels[i];
+  ret->value_len = scoped.value_len;
+  return FDX_SUCCESS;
+}
+
+static FdxStatus
+jsonld_statement(void* const data, const FdxTerm* const s,
+                 const FdxTerm* const p, const FdxTerm* const o,
+                 const FdxTerm* const g)
+{
+  JsonldSink* const sink = (JsonldSink*)data;
+  LoadCtx* const    ctx  = sink->ctx;
+  FdxTerm           ss, oo, gg;
+  FdxStatus         st;
+  if ((st = jsonld_scope(sink, 0, s, &ss)) ||
+      (st = jsonld_scope(sink, 1, o, &oo))) {
+    return st;
+  }
+  const FdxTerm* graph = NULL;
+  if (ctx->graph_iri) {
+    gg    = fdx_term_iri(ctx->graph_iri);
+    graph = &gg;
+  } else if (g) {
+    if ((st = jsonld_scope(sink, 2, g, &gg))) {
+      return st;
+    }
+    graph = &gg;
+  }
+  const size_t lens[4] = {ss.value_len, p->value_len, oo.value_len,
+                          graph ? graph->value_len : 0};
+  for (int i = 0; i < 4; ++i) {
+    if (lens[i] > ctx->max_term) {
+      return FDX_ERR_LIMIT;
+    }
+  }
+  if ((st = fdx_loader_add(sink->loader, &ss, p, &oo, graph))) {
+    return st;
+  }
+  ++ctx->quads_read;
+  return FDX_SUCCESS;
+}
+
+/* Read the rest of the input after the first chunk, then parse and load. */
+static FdxStatus
+load_jsonld(FdxTxn* const txn, LoadCtx* const ctx)
+{
+  JsonldSink sink;
+  memset(&sink, 0, sizeof(sink));
+  sink.ctx      = ctx;
+  size_t    cap = ctx->buf_n + CHUNK_BYTES;
+  size_t    n   = ctx->buf_n;
+  char*     doc = (char*)malloc(cap);
+  FdxStatus st  = FDX_SUCCESS;
+  if (!doc) {
+    return FDX_ERR_NO_MEMORY;
+  }
+  memcpy(doc, ctx->buf, n);
+  for (;;) {
+    if (cap - n < CHUNK_BYTES) {
+      char* const bigger = (char*)realloc(doc, cap * 2);
+      if (!bigger) {
+        st = FDX_ERR_NO_MEMORY;
+        goto done;
+      }
+      doc = bigger;
+      cap *= 2;
+    }
+    size_t got = 0;
+    if ((st = read_chunk(ctx, doc + n, CHUNK_BYTES, &got))) {
+      goto done;
+    }
+    if (!got) {
+      break;
+    }
+    n += got;
+    if (n > FDX_JSONLD_MAX_BYTES) {
+      st = fdx_error_set(&ctx->perr, FDX_ERR_LIMIT, ctx->path, 0, 0,
+                         "JSON-LD document larger than %llu bytes",
+                         (unsigned long long)FDX_JSONLD_MAX_BYTES);
+      goto done;
+    }
+  }
+  if ((st = fdx_loader_new(txn, ctx->options->sort_buffer_bytes,
+                           &sink.loader))) {
+    goto done;
+  }
+  if ((st = fdx_parse_bytes(doc, n, FDX_FORMAT_JSONLD, ctx->base, ctx->path,
+                            jsonld_statement, &sink, &ctx->perr))) {
+    goto done;
+  }
+  if ((st = fdx_loader_finish(sink.loader, &ctx->added))) {
+    fdx_error_set(&ctx->perr, st, ctx->path, 0, 0, "cannot write: %s",
+                  fdx_strerror(st));
+  }
+  if (ctx->options->progress) {
+    ctx->options->progress(ctx->options->progress_ctx, ctx->bytes_read,
+                           ctx->quads_read);
+  }
+
+done:
+  fdx_loader_free(sink.loader);
+  for (int i = 0; i < 3; ++i) {
+    free(sink.labels[i]);
+  }
+  free(doc);
+  return st;
+}
+
 static FdxStatus
 load_attempt(FdxTxn* const txn, void* const data)
 {
@@ -1122,6 +1271,10 @@ load_attempt(FdxTxn* const txn, void* const data)
                          "or use a known file extension");
       goto done;
     }
+  }
+  if (ctx->format == FDX_FORMAT_JSONLD) {
+    st = load_jsonld(txn, ctx);
+    goto done;
   }
   if ((st = fdx_loader_new(txn, ctx->options->sort_buffer_bytes, &loader))) {
     goto done;
@@ -1239,10 +1392,6 @@ load_prepare(LoadCtx* const ctx, const char* const path,
   ctx->format   = ctx->options->format;
   if (ctx->format == FDX_FORMAT_UNKNOWN && strcmp(path, "-")) {
     ctx->format = fdx_format_from_path(path);
-  }
-  if (ctx->format == FDX_FORMAT_JSONLD) {
-    return fdx_error_set(err, FDX_ERR_UNSUPPORTED, path, 0, 0,
-                         "fairdex writes JSON-LD but cannot read it");
   }
   if ((unsigned)ctx->format > FDX_FORMAT_JSONLD) {
     return FDX_ERR_BAD_ARG;

@@ -4,7 +4,8 @@
  * they store it (vocabulary import checks SKOS first; installing the
  * shipped vocabularies; harvested documents).  Bulk loads go through
  * rdf_io.c instead, which streams from a file into the store on two
- * threads.  raptor2 parses every format here, with network and file access
+ * threads.  JSON-LD goes to our own reader (jsonld_read.c); raptor2 parses
+ * every other format here, with network and file access
  * switched off and Turtle passing the language-tag guard (rdf_guard.h).
  */
 #include "fairdex/rdf.h"
@@ -14,6 +15,16 @@
 #include <raptor2.h>
 
 #include <string.h>
+
+/* The JSON-LD reader (jsonld_read.c). */
+FdxStatus
+fdx_jsonld_read(const char*      bytes,
+                size_t           len,
+                const char*      base,
+                const char*      name,
+                FdxStatementFunc fn,
+                void*            ctx,
+                FdxError*        err);
 
 typedef struct {
   const char*      name; /* for messages */
@@ -132,11 +143,12 @@ fdx_parse_bytes(const char* const      bytes,
   if (format == FDX_FORMAT_UNKNOWN) {
     format = fdx_format_sniff(bytes, len);
   }
-  if (format == FDX_FORMAT_JSONLD || format == FDX_FORMAT_UNKNOWN) {
+  if (format == FDX_FORMAT_JSONLD) {
+    return fdx_jsonld_read(bytes, len, base, label, fn, ctx, err);
+  }
+  if (format == FDX_FORMAT_UNKNOWN) {
     return fdx_error_set(err, FDX_ERR_UNSUPPORTED, label, 0, 0,
-                         format == FDX_FORMAT_JSONLD
-                           ? "fairdex cannot read JSON-LD"
-                           : "the document's format is not known");
+                         "the document's format is not known");
   }
   if (format == FDX_FORMAT_TURTLE || format == FDX_FORMAT_TRIG) {
     FdxLangGuard guard;

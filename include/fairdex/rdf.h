@@ -3,8 +3,10 @@
  *
  * Parsing goes through Redland's raptor2 (Turtle, TriG, RDF/XML), with
  * network and file access switched off so a harvested document cannot make
- * the parser fetch anything, and through serd for N-Triples and N-Quads,
- * the bulk-load formats, which it parses about twice as fast.  Writing N-Triples,
+ * the parser fetch anything, through serd for N-Triples and N-Quads,
+ * the bulk-load formats, which it parses about twice as fast, and through
+ * our own JSON-LD 1.1 reader over jansson (catalog/rdf/jsonld_read.c),
+ * which never fetches a context.  Writing N-Triples,
  * N-Quads, Turtle and TriG is our own streaming code, because raptor's
  * Turtle writer holds the whole graph in memory and it has no TriG writer.
  * RDF/XML goes out through raptor's streaming "rdfxml" serializer, and
@@ -33,7 +35,8 @@ typedef enum {
   FDX_FORMAT_TURTLE   = 3,
   FDX_FORMAT_TRIG     = 4,
   FDX_FORMAT_RDFXML   = 5,
-  FDX_FORMAT_JSONLD   = 6  /**< Written only: fairdex has no JSON-LD parser. */
+  FDX_FORMAT_JSONLD   = 6  /**< Read by our own reader (see
+                                fdx_parse_bytes()), written by jansson. */
 } FdxFormat;
 
 /**
@@ -69,7 +72,8 @@ const char*
 fdx_format_media_type(FdxFormat format);
 
 /** True if `format` carries named graphs as fairdex reads and writes it
- * (N-Quads and TriG). */
+ * (N-Quads and TriG).  False for JSON-LD: fairdex reads the graphs a
+ * JSON-LD document names but writes JSON-LD without graphs. */
 bool
 fdx_format_has_graphs(FdxFormat format);
 
@@ -81,8 +85,8 @@ fdx_format_has_graphs(FdxFormat format);
 typedef struct {
   FdxFormat   format;    /**< FDX_FORMAT_UNKNOWN: from extension or content. */
   const char* graph;     /**< Target graph IRI, or NULL: default graph (and
-                              the graphs the document names, for N-Quads and
-                              TriG). */
+                              the graphs the document names, for N-Quads,
+                              TriG and JSON-LD). */
   const char* base;      /**< Base IRI, or NULL for the file's own URI. */
   uint64_t    max_bytes; /**< Largest (decompressed) input, 0: unlimited. */
   size_t      sort_buffer_bytes; /**< See fdx_loader_new(); 0: default. */
@@ -108,9 +112,10 @@ typedef struct {
  * gzip stream is decompressed) into `store` in one write transaction.  On a
  * syntax error `err` names file, line and column and the store is unchanged.
  * Blank node labels are made unique to this load, so two files that both say
- * _:b1 mean two nodes.  `ret_result` may be NULL.  FDX_ERR_UNSUPPORTED (with
- * `err`) for FDX_FORMAT_JSONLD, given or taken from a ".jsonld" name: fairdex
- * writes JSON-LD but cannot read it.
+ * _:b1 mean two nodes.  `ret_result` may be NULL.  JSON-LD (given, or from a
+ * ".jsonld" name; it is not sniffed from content) is read whole into memory,
+ * at most FDX_JSONLD_MAX_BYTES (decompressed), and parsed as
+ * fdx_parse_bytes() does; its errors name a JSON path, not a line.
  */
 FdxStatus
 fdx_load_file(FdxStore*             store,
@@ -132,6 +137,11 @@ fdx_load_file_in(FdxTxn*               txn,
                  FdxLoadResult*        ret_result,
                  FdxError*             err);
 
+/** The largest JSON-LD document fdx_parse_bytes() and fdx_load_file()
+ * read (64 MiB): the reader holds the whole document in memory, several
+ * times over. */
+#define FDX_JSONLD_MAX_BYTES ((uint64_t)64 << 20)
+
 /**
  * Called by fdx_parse_bytes() for each statement.  The terms are borrowed
  * for the call; `g` is NULL for the default graph.  Blank node labels are
@@ -150,7 +160,52 @@ typedef FdxStatus (*FdxStatementFunc)(void*          ctx,
  * `base` resolves relative IRIs (NULL: file:///document); `name` names the
  * document in messages.  Nothing is fetched: external entities and network
  * access are switched off.  On a syntax error `err` gives line and column.
- * FDX_ERR_UNSUPPORTED for JSON-LD or a format that cannot be told.
+ * FDX_ERR_UNSUPPORTED for a format that cannot be told (JSON-LD is never
+ * sniffed: name it).
+ *
+ * JSON-LD: a JSON-LD 1.1 reader of our own (context processing, expansion,
+ * deserialization to RDF as the W3C Processing Algorithms describe them,
+ * with rdfDirection unset and no generalized RDF).  Read: @context (objects,
+ * arrays, null, and term-scoped, property-scoped and type-scoped contexts),
+ * @vocab, @base, @language, @direction (accepted; the literal keeps its
+ * language and loses the direction), @version 1.1, @propagate, @protected,
+ * terms, compact IRIs and prefixes, @id, @type (node and value types),
+ * value objects, native numbers and booleans (xsd:integer, xsd:double in
+ * the canonical "1.5E0" form, xsd:boolean; integers are exact within 64
+ * bits, and a document holding a bigger one has all its numbers read as
+ * doubles, as in JavaScript), @list (rdf:first/rest/nil, lists of lists),
+ * @set, @container @language, @index (also property-valued), @list, @set,
+ * @graph, @id and @type, @reverse, @graph (a node with @graph names the
+ * graph of its nodes, `g`, by its @id or a new blank node), @included,
+ * @nest, @json (an rdf:JSON literal in canonical JSON, RFC 8785).  Blank
+ * node labels "_:x" are passed on as "x"; labels the reader makes up ("g0",
+ * "g1", ...) differ from every label in the document.  Relative IRIs
+ * resolve against @base, else `base`.  Language tags are lower-cased, as
+ * jsonld.js does.  A UTF-8 byte order mark is skipped.  Statements whose
+ * subject, predicate or object is not an absolute IRI or a blank node (a
+ * relative IRI with no base, a blank node predicate) are dropped, as the
+ * algorithm says.  Statements come in the order of expansion (keys sorted),
+ * not document order, and a statement can come more than once.
+ *
+ * Contexts are never fetched.  By URL the reader knows only the contexts
+ * fairdex ships: "https://schema.org" and "http://schema.org", with or
+ * without "/", and their "/docs/jsonldcontext.jsonld" (and ".json") forms,
+ * which are an approximation of schema.org's context: {"@vocab":
+ * "http://schema.org/"}, the "schema" prefix, and url, sameAs, license,
+ * contentUrl, embedUrl and additionalType typed "@id" (other values stay
+ * strings, dates untyped); and the DCAT-AP 3.0.1 context
+ * (https://semiceu.github.io/DCAT-AP/releases/3.0.1/context/dcat-ap.jsonld,
+ * also as http:), less the five "Xsd:..." terms JSON-LD 1.1 rejects (see
+ * catalog/rdf/contexts/README.md).  Any other context URL is FDX_ERR_UNSUPPORTED
+ * ("context URL X is not shipped; fairdex never fetches contexts"); so is
+ * @import.  Not read: framing keywords (dropped), rdfDirection modes.
+ *
+ * JSON-LD errors: FDX_ERR_SYNTAX for JSON that does not parse (with line
+ * and column) and for a document the algorithms reject, with the JSON path
+ * of the place first in the message ("$.@graph[3].title: invalid @id
+ * value"); FDX_ERR_LIMIT for a document over FDX_JSONLD_MAX_BYTES, nesting
+ * deeper than 256 levels, more than 100000 contexts to process, or more
+ * than 50 million term definitions copied between contexts.
  */
 FdxStatus
 fdx_parse_bytes(const char*      bytes,
