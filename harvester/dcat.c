@@ -1,7 +1,7 @@
 /*
  * dcat.c: the DCAT source adapter.  A source is an RDF document (Turtle,
- * RDF/XML, N-Triples, TriG, N-Quads; JSON-LD waits for the JSON-LD
- * reader) describing a catalogue, possibly paged the Hydra way.  Each
+ * RDF/XML, JSON-LD, N-Triples, TriG, N-Quads) describing a catalogue,
+ * possibly paged the Hydra way.  Each
  * dcat:Dataset, dcat:DataService and dcat:DatasetSeries of a page is one
  * record: the resource's description with everything it reaches through
  * blank nodes and through resources the page describes (distributions,
@@ -22,9 +22,9 @@
 #define DCT_IDENTIFIER "http://purl.org/dc/terms/identifier"
 #define HYDRA "http://www.w3.org/ns/hydra/core#"
 #define ACCEPT                                                                \
-  "text/turtle, application/rdf+xml;q=0.9, application/n-triples;q=0.8, "     \
-  "application/trig;q=0.7, application/n-quads;q=0.7, "                       \
-  "application/ld+json;q=0.1"
+  "text/turtle, application/rdf+xml;q=0.9, application/ld+json;q=0.9, "      \
+  "application/n-triples;q=0.8, application/trig;q=0.7, "                     \
+  "application/n-quads;q=0.7"
 #define MAX_PAGE_TRIPLES 5000000
 #define MAX_CLOSURE_NODES 10000
 
@@ -240,13 +240,9 @@ dcat_parse(const char* const url, const FdxFetchResult* const f,
            FdxMemGraph** const ret, char* const why, const size_t why_size)
 {
   *ret                   = NULL;
-  const FdxFormat format = format_of(f->content_type, f->body, f->len);
-  if (format == FDX_FORMAT_JSONLD) {
-    snprintf(why, why_size,
-             "%s: a JSON-LD document (%s); this build reads DCAT as Turtle, "
-             "RDF/XML, N-Triples, TriG or N-Quads",
-             url, f->content_type ? f->content_type : "sniffed");
-    return FDX_ERR_UNSUPPORTED;
+  FdxFormat format = format_of(f->content_type, f->body, f->len);
+  if (format == FDX_FORMAT_UNKNOWN && f->len && f->body[0] == '{') {
+    format = FDX_FORMAT_JSONLD; /* JSON served as something else */
   }
   if (format == FDX_FORMAT_UNKNOWN) {
     snprintf(why, why_size, "%s: not an RDF document (Content-Type %s)", url,

@@ -21,8 +21,8 @@
 #include <string.h>
 
 #define ACCEPT                                                                \
-  "text/turtle, application/rdf+xml;q=0.9, application/n-triples;q=0.8, "     \
-  "application/ld+json;q=0.1"
+  "text/turtle, application/rdf+xml;q=0.9, application/ld+json;q=0.9, "      \
+  "application/n-triples;q=0.8"
 #define DCAT "http://www.w3.org/ns/dcat#"
 #define MAX_LINKS 100000
 

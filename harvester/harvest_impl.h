@@ -115,6 +115,7 @@ void run_fail(HarvestRun* run, const char* fmt, ...)
 /* Adapters. */
 FdxStatus adapter_dcat(HarvestRun* run);
 FdxStatus adapter_fdp(HarvestRun* run);
+FdxStatus adapter_schemaorg(HarvestRun* run);
 
 /* From dcat.c, for the adapters that read RDF documents: parse a fetched
  * document by its media type or content into a new graph (`why` says what

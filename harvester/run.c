@@ -18,7 +18,10 @@
 
 #include "fairdex/rdf.h"
 
+#include <libxml/parser.h>
 #include <nettle/sha2.h>
+
+#include <pthread.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -1234,11 +1237,16 @@ fetch_cancelled(void* const ctx)
   return run_cancelled((HarvestRun*)ctx);
 }
 
+/* libxml2 (OAI-PMH, sitemaps, HTML) wants its global state made once, in
+ * one thread, before parsers run in several (serve --harvest-config). */
+static pthread_once_t xml_once = PTHREAD_ONCE_INIT;
+
 FdxStatus
 fdx_harvest_run(FdxStore* const store, const FdxSource* const source,
                 const FdxRunOptions* const options, json_t** const ret_report,
                 FdxError* const err)
 {
+  pthread_once(&xml_once, xmlInitParser);
   if (ret_report) {
     *ret_report = NULL;
   }
@@ -1322,6 +1330,9 @@ fdx_harvest_run(FdxStore* const store, const FdxSource* const source,
     case FDX_SOURCE_FDP:
       ast = adapter_fdp(run);
       break;
+    case FDX_SOURCE_SCHEMAORG:
+      ast = adapter_schemaorg(run);
+      break;
     case FDX_SOURCE_CKAN:
       ast = adapter_ckan(run);
       break;
@@ -1331,7 +1342,7 @@ fdx_harvest_run(FdxStore* const store, const FdxSource* const source,
     default:
       ast = FDX_ERR_UNSUPPORTED;
       run_fail(run, "%s sources are not harvested yet (this build has "
-                    "dcat, ckan, oai-pmh, fdp)",
+                    "dcat, ckan, oai-pmh, fdp, schemaorg)",
                fdx_source_type_name(source->type));
       break;
     }

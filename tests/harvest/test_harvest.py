@@ -310,12 +310,32 @@ def scenario_failures():
               "bad.ttl:2:" in (runs[0]["message"] or ""),
               "a malformed page fails with file:line (%s)"
               % (runs[0]["message"] if runs else err))
-        # JSON-LD is not read yet: a clear message.
-        fx.write("dcat/cat.jsonld", '{"@context": {}, "@id": "x"}')
+        # A JSON-LD catalogue page is read like the others ...
+        fx.write("dcat/cat.jsonld", json.dumps({
+            "@context": {"dcat": "http://www.w3.org/ns/dcat#",
+                         "dct": "http://purl.org/dc/terms/"},
+            "@graph": [{"@id": "https://portal.example.org/dataset/jl-1",
+                        "@type": "dcat:Dataset",
+                        "dct:title": {"@value": "JSON-LD-Datensatz",
+                                      "@language": "de"}}]}))
         cfg_jl = fx.config([dcat_source(fx, name="jl", path="dcat/cat.jsonld")])
         rc, runs, err = fx.harvest(cfg_jl)
-        check(rc == 1 and runs and "JSON-LD" in (runs[0]["message"] or ""),
-              "a JSON-LD page fails with a message naming JSON-LD (%s)"
+        check(rc == 0 and runs and runs[0]["added"] == 1,
+              "a JSON-LD page is harvested (%s)"
+              % (counts(runs[0]) if runs else err))
+        # ... but a context fairdex does not ship is never fetched.
+        fx.write("dcat/remote.jsonld", json.dumps({
+            "@context": "https://contexts.example.org/unknown.jsonld",
+            "@id": "https://portal.example.org/dataset/x", "@type": "Dataset"}))
+        cfg_rc = fx.config([dcat_source(fx, name="rc",
+                                        path="dcat/remote.jsonld")])
+        before = len(fx.log())
+        rc, runs, err = fx.harvest(cfg_rc)
+        check(rc == 1 and runs and "not shipped" in (runs[0]["message"] or "")
+              and not any("unknown.jsonld" in e["path"]
+                          for e in fx.log()[before:]),
+              "a JSON-LD page with an unshipped remote context fails, and the "
+              "context is not fetched (%s)"
               % (runs[0]["message"] if runs else err))
         # Over the size cap.
         cfg_big = fx.config([dcat_source(fx, name="big",
@@ -405,6 +425,73 @@ def scenario_fdp():
               datasets(fx) == 2,
               "a catalogue that fails fails the listing and deletes nothing "
               "(%s)" % (counts(runs[0]) if runs else err))
+    finally:
+        fx.close()
+
+
+def scenario_schemaorg():
+    fx = Fixture("schemaorg")
+    try:
+        import gzip
+        # A sitemap index: a gzipped sitemap and a plain one.
+        page = fx.file_url("schemaorg/%s.html")
+        urlset = ('<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns='
+                  '"http://www.sitemaps.org/schemas/sitemap/0.9">%s</urlset>\n')
+        one = urlset % "".join("<url><loc>%s</loc></url>" % (page % n)
+                               for n in ("a", "b"))
+        with open(os.path.join(fx.root, "schemaorg/one.xml.gz"), "wb") as f:
+            f.write(gzip.compress(one.encode()))
+        fx.write("schemaorg/two.xml", urlset % "".join(
+            "<url><loc>%s</loc></url>" % (page % n) for n in ("c", "d", "a")))
+        fx.write("schemaorg/index.xml",
+                 '<?xml version="1.0"?>\n<sitemapindex xmlns="http://www.'
+                 'sitemaps.org/schemas/sitemap/0.9"><sitemap><loc>%s</loc>'
+                 '</sitemap><sitemap><loc>%s</loc></sitemap></sitemapindex>\n'
+                 % (fx.file_url("schemaorg/one.xml.gz"),
+                    fx.file_url("schemaorg/two.xml")))
+        src = {"name": "pages", "type": "schemaorg",
+               "url": fx.file_url("schemaorg/index.xml")}
+        cfg = fx.config([src])
+        rc, runs, err = fx.harvest(cfg)
+        check(rc == 0 and runs and counts(runs[0]) == {
+            "status": "complete", "added": 2, "updated": 0, "unchanged": 0,
+            "deleted": 0, "failed": 2, "pages": 7},
+            "a sitemap index, a gzipped sitemap, 4 pages: 2 datasets, the "
+            "page without JSON-LD and the broken one fail alone (%s: %s)"
+            % (counts(runs[0]) if runs else err,
+               runs[0]["errors"] if runs else ""))
+        rows = fx.query(
+            "PREFIX dcat: <http://www.w3.org/ns/dcat#> "
+            "PREFIX dct: <http://purl.org/dc/terms/> "
+            "SELECT ?k WHERE { <https://pages.example.org/dataset/herzregister>"
+            " dcat:keyword ?k }")
+        check(sorted(r["k"]["value"] for r in rows) ==
+              ["Herz", "Kreislauf", "Register"],
+              "keywords in one string are split at commas (%s)" % rows)
+        rows = fx.query(
+            "PREFIX dcat: <http://www.w3.org/ns/dcat#> "
+            "PREFIX dct: <http://purl.org/dc/terms/> "
+            "PREFIX foaf: <http://xmlns.com/foaf/0.1/> "
+            "SELECT ?dl ?lic ?who ?id WHERE { "
+            "<https://pages.example.org/dataset/herzregister> "
+            "dcat:distribution [ dcat:downloadURL ?dl ] ; dct:license ?lic ; "
+            "dct:creator [ foaf:name ?who ] ; dct:identifier ?id }")
+        check(len(rows) == 1 and rows[0]["dl"]["value"].endswith(
+            "herzregister.csv") and rows[0]["who"]["value"] == "Dr. Beispiel"
+            and rows[0]["id"]["value"] == "HR-7",
+            "distribution, licence, creator and identifier are mapped (%s)"
+            % rows)
+        rows = fx.query("SELECT ?t WHERE { "
+                        "<https://pages.example.org/blutdruck> "
+                        "<http://purl.org/dc/terms/title> ?t }")
+        check([r["t"]["value"] for r in rows] == ["Blutdruckmessungen"],
+              "a Dataset without @id is named by its url (%s)" % rows)
+        gen = fx.generation()
+        rc, runs, err = fx.harvest(cfg)
+        check(runs and runs[0]["unchanged"] == 2 and runs[0]["added"] == 0
+              and fx.generation() == gen,
+              "a second run of unchanged pages writes nothing (%s)"
+              % (counts(runs[0]) if runs else err))
     finally:
         fx.close()
 
@@ -509,7 +596,8 @@ def scenario_external():
 def main():
     for scenario in (scenario_first_and_unchanged, scenario_change_and_delete,
                      scenario_outage_and_threshold, scenario_failures,
-                     scenario_loop, scenario_fdp, scenario_config_errors,
+                     scenario_loop, scenario_fdp, scenario_schemaorg,
+                     scenario_config_errors,
                      scenario_external):
         print("# " + scenario.__name__)
         try:
