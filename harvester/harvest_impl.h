@@ -116,6 +116,27 @@ void run_fail(HarvestRun* run, const char* fmt, ...)
 FdxStatus adapter_dcat(HarvestRun* run);
 FdxStatus adapter_fdp(HarvestRun* run);
 FdxStatus adapter_schemaorg(HarvestRun* run);
+FdxStatus adapter_folder(HarvestRun* run);
+
+/* From oaipmh.c, for DataCite XML wherever it is found: the DataCite
+ * <resource> (kernel 3 or 4) `res` as a new record graph of one
+ * dcat:Dataset, named by its DOI (https://doi.org/...) or else
+ * `fallback_iri`, whose IRI comes back in `*ret_iri` (malloc'd). */
+struct _xmlNode;
+FdxStatus datacite_map_resource(const struct _xmlNode* res,
+                                const char* fallback_iri, FdxMemGraph** ret,
+                                char** ret_iri);
+
+/* From schemaorg.c: the schema.org Dataset `node` of `g` (read from
+ * JSON-LD) as dcat:Dataset `d` in `out`; new blank nodes get labels
+ * starting with `blank_prefix`. */
+FdxStatus schemaorg_map_dataset(const FdxMemGraph* g, size_t node,
+                                const FdxTerm* d, FdxMemGraph* out,
+                                const char* blank_prefix);
+
+/* From schemaorg.c: true if `node` of `g` is typed schema:`type` (either
+ * schema.org namespace). */
+bool schemaorg_typed(const FdxMemGraph* g, size_t node, const char* type);
 
 /* From dcat.c, for the adapters that read RDF documents: parse a fetched
  * document by its media type or content into a new graph (`why` says what

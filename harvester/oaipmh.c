@@ -1201,6 +1201,36 @@ read_record(HarvestRun* const    run,
   return st;
 }
 
+FdxStatus
+datacite_map_resource(const struct _xmlNode* const res,
+                      const char* const fallback_iri, FdxMemGraph** const ret,
+                      char** const ret_iri)
+{
+  *ret     = NULL;
+  *ret_iri = NULL;
+  char* const doi = datacite_doi(res);
+  char*       iri = doi ? doi_iri(doi) : strdup(fallback_iri);
+  Rec         r;
+  memset(&r, 0, sizeof(r));
+  r.g  = fdx_memgraph_new();
+  r.st = r.g && iri ? FDX_SUCCESS : FDX_ERR_NO_MEMORY;
+  r.ds = fdx_term_iri(iri ? iri : "");
+  add_iri(&r, &r.ds, RDF "type", DCAT "Dataset");
+  map_datacite(&r, res, doi);
+  add_distribution(&r);
+  free(r.landing);
+  free(r.byte_size);
+  free(doi);
+  if (r.st) {
+    fdx_memgraph_free(r.g);
+    free(iri);
+    return r.st;
+  }
+  *ret     = r.g;
+  *ret_iri = iri;
+  return FDX_SUCCESS;
+}
+
 /* ------------------------------------------------------------------------
  * Pages
  * --------------------------------------------------------------------- */

@@ -1333,17 +1333,14 @@ fdx_harvest_run(FdxStore* const store, const FdxSource* const source,
     case FDX_SOURCE_SCHEMAORG:
       ast = adapter_schemaorg(run);
       break;
+    case FDX_SOURCE_FOLDER:
+      ast = adapter_folder(run);
+      break;
     case FDX_SOURCE_CKAN:
       ast = adapter_ckan(run);
       break;
     case FDX_SOURCE_OAI_PMH:
       ast = adapter_oai_pmh(run);
-      break;
-    default:
-      ast = FDX_ERR_UNSUPPORTED;
-      run_fail(run, "%s sources are not harvested yet (this build has "
-                    "dcat, ckan, oai-pmh, fdp, schemaorg)",
-               fdx_source_type_name(source->type));
       break;
     }
   }

@@ -530,6 +530,40 @@ map_dataset(Mapper* const m, const size_t node, const FdxTerm* const d)
   return st;
 }
 
+static Mapper
+mapper_for(const FdxMemGraph* const g, FdxMemGraph* const out,
+           const char* const prefix)
+{
+  size_t n_terms = 0;
+  fdx_memgraph_terms(g, &n_terms);
+  const Mapper m = {g,
+                    out,
+                    n_terms,
+                    fdx_memgraph_find_iri(g, RDF "first"),
+                    fdx_memgraph_find_iri(g, RDF "rest"),
+                    fdx_memgraph_find_iri(g, RDF "nil"),
+                    0,
+                    prefix};
+  return m;
+}
+
+FdxStatus
+schemaorg_map_dataset(const FdxMemGraph* const g, const size_t node,
+                      const FdxTerm* const d, FdxMemGraph* const out,
+                      const char* const blank_prefix)
+{
+  Mapper m = mapper_for(g, out, blank_prefix);
+  return map_dataset(&m, node, d);
+}
+
+bool
+schemaorg_typed(const FdxMemGraph* const g, const size_t node,
+                const char* const type)
+{
+  const Mapper m = mapper_for(g, NULL, "");
+  return typed(&m, node, type);
+}
+
 /* ------------------------------------------------------------------------
  * Pages
  * --------------------------------------------------------------------- */
@@ -617,10 +651,7 @@ harvest_page(HarvestRun* const run, const char* const url)
     }
     size_t                  n_terms = 0;
     const FdxMemTerm* const terms   = fdx_memgraph_terms(g, &n_terms);
-    Mapper m = {g, NULL, n_terms,
-                fdx_memgraph_find_iri(g, RDF "first"),
-                fdx_memgraph_find_iri(g, RDF "rest"),
-                fdx_memgraph_find_iri(g, RDF "nil"), 0, prefix};
+    Mapper                  m       = mapper_for(g, NULL, prefix);
     for (size_t node = 0; node < n_terms && !st; ++node) {
       if (!typed(&m, node, "Dataset")) {
         continue;

@@ -30,7 +30,7 @@ if [ ! -x "$FAIRDEX" ]; then
   fi
   ninja -C "$BUILD" web/fairdex >/dev/null || die "ninja -C $BUILD failed"
 fi
-WORK=$(mktemp -d /tmp/fdx-harvest-bench.XXXXXX)
+WORK=$(mktemp -d -t fdx-harvest-bench.XXXXXX)
 SERVER_PID=
 cleanup() {
   if [ -n "$SERVER_PID" ]; then

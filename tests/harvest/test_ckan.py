@@ -25,14 +25,16 @@ Exit 0 when every check passes, 1 otherwise.
 import json
 import os
 import shutil
-import subprocess
 import sys
-import tempfile
 import time
 import urllib.parse
-import urllib.request
 
 FAIRDEX, SERVER, DATA = sys.argv[1], sys.argv[2], sys.argv[3]
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import harvest_fixture  # noqa: E402 (after the path it is found by)
+from harvest_fixture import check, counts, run_scenarios  # noqa: E402
+
+harvest_fixture.configure(FAIRDEX, SERVER, DATA)
 EXTERNAL = sys.argv[4] if len(sys.argv) > 4 else ""
 
 DCAT = "http://www.w3.org/ns/dcat#"
@@ -41,35 +43,9 @@ FILE_TYPE = "http://publications.europa.eu/resource/authority/file-type/"
 XSD = "http://www.w3.org/2001/XMLSchema#"
 LUFT = "0a1b2c3d-0000-4000-8000-000000000001"
 
-failures = 0
-checks = 0
 
-
-def check(cond, what):
-    global failures, checks
-    checks += 1
-    if cond:
-        print("ok   " + what)
-    else:
-        failures += 1
-        print("FAIL " + what)
-
-
-class Fixture:
-    """A fixture server over a private copy of the data."""
-
-    def __init__(self, name):
-        self.dir = tempfile.mkdtemp(prefix="fdx-ckan-%s-" % name)
-        self.root = os.path.join(self.dir, "root")
-        shutil.copytree(DATA, self.root)
-        self.db = os.path.join(self.dir, "db")
-        self.proc = subprocess.Popen(
-            [sys.executable, SERVER, "--root", self.root, "--watch-stdin"],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-        line = self.proc.stdout.readline()
-        if "listening on " not in line:
-            raise RuntimeError("the fixture server did not start: %r" % line)
-        self.url = line.split("listening on ")[1].strip().rstrip("/")
+class Fixture(harvest_fixture.Fixture):
+    prefix = "ckan"
 
     def site(self, portal="portal"):
         return "%s/ckan/%s" % (self.url, portal)
@@ -90,57 +66,6 @@ class Fixture:
 
     def set_control(self, control, portal="portal"):
         self.write_json("ckan/%s/control.json" % portal, control)
-
-    def log(self):
-        return json.loads(urllib.request.urlopen(self.url + "/_log").read())
-
-    def config(self, sources, defaults=None, base="https://cat.example.org/"):
-        d = {"allow_private_addresses": True, "min_delay_ms": 0,
-             "max_retries": 0}
-        d.update(defaults or {})
-        path = os.path.join(self.dir, "config.json")
-        with open(path, "w") as f:
-            json.dump({"base": base, "defaults": d, "sources": sources}, f)
-        return path
-
-    def harvest(self, config, *extra):
-        env = dict(os.environ, FAIRDEX_VOCABULARIES="none")
-        p = subprocess.run([FAIRDEX, "--db", self.db, "harvest", "--config",
-                            config, "--json"] + list(extra),
-                           capture_output=True, text=True, env=env,
-                           timeout=120)
-        try:
-            runs = json.loads(p.stdout)["runs"] if p.stdout else []
-        except ValueError:
-            runs = []
-        return p.returncode, runs, p.stderr
-
-    def query(self, sparql):
-        p = subprocess.run([FAIRDEX, "--db", self.db, "query", "--format",
-                            "json", sparql], capture_output=True, text=True,
-                           timeout=60)
-        if p.returncode != 0:
-            return []
-        return json.loads(p.stdout)["results"]["bindings"]
-
-    def generation(self):
-        p = subprocess.run([FAIRDEX, "--db", self.db, "stats", "--json"],
-                           capture_output=True, text=True, timeout=60)
-        return json.loads(p.stdout).get("generation") if p.returncode == 0 \
-            else None
-
-    def close(self):
-        self.proc.stdin.close()
-        self.proc.terminate()
-        self.proc.wait(timeout=10)
-        if not os.environ.get("FDX_HARVEST_KEEP"):
-            shutil.rmtree(self.dir, ignore_errors=True)
-
-
-def counts(run):
-    return {k: run.get(k) for k in ("status", "added", "updated",
-                                    "unchanged", "deleted", "failed",
-                                    "pages")}
 
 
 def ckan_source(fx, name="portal", portal="portal", **opts):
@@ -505,15 +430,8 @@ def scenario_external():
 
 
 def main():
-    for scenario in (scenario_first_and_unchanged, scenario_change_and_delete,
-                     scenario_failures, scenario_external):
-        print("# " + scenario.__name__)
-        try:
-            scenario()
-        except Exception as e:  # a scenario that breaks is a failure
-            check(False, "%s raised %r" % (scenario.__name__, e))
-    print("%d checks, %d failed" % (checks, failures))
-    return 1 if failures else 0
+    return run_scenarios((scenario_first_and_unchanged, scenario_change_and_delete,
+                     scenario_failures, scenario_external))
 
 
 if __name__ == "__main__":

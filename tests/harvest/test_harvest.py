@@ -24,109 +24,19 @@ import os
 import shutil
 import subprocess
 import sys
-import tempfile
 import time
 
 FAIRDEX, SERVER, DATA = sys.argv[1], sys.argv[2], sys.argv[3]
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import harvest_fixture  # noqa: E402 (after the path it is found by)
+from harvest_fixture import check, counts, run_scenarios  # noqa: E402
+
+harvest_fixture.configure(FAIRDEX, SERVER, DATA)
 EXTERNAL = sys.argv[4] if len(sys.argv) > 4 else ""
 
-failures = 0
-checks = 0
 
-
-def check(cond, what):
-    global failures, checks
-    checks += 1
-    if cond:
-        print("ok   " + what)
-    else:
-        failures += 1
-        print("FAIL " + what)
-
-
-class Fixture:
-    """A fixture server over a private copy of the data."""
-
-    def __init__(self, name):
-        self.dir = tempfile.mkdtemp(prefix="fdx-harvest-%s-" % name)
-        self.root = os.path.join(self.dir, "root")
-        shutil.copytree(DATA, self.root)
-        self.db = os.path.join(self.dir, "db")
-        self.proc = subprocess.Popen(
-            [sys.executable, SERVER, "--root", self.root, "--watch-stdin"],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-        line = self.proc.stdout.readline()
-        if "listening on " not in line:
-            raise RuntimeError("the fixture server did not start: %r" % line)
-        self.url = line.split("listening on ")[1].strip().rstrip("/")
-
-    def file_url(self, path):
-        return "%s/files/%s" % (self.url, path)
-
-    def write(self, path, text):
-        full = os.path.join(self.root, path)
-        os.makedirs(os.path.dirname(full), exist_ok=True)
-        with open(full, "w", encoding="utf-8") as f:
-            f.write(text)
-        # A new mtime for Last-Modified even within the same second.
-        t = time.time() + 2
-        os.utime(full, (t, t))
-
-    def control(self, query):
-        import urllib.request
-        urllib.request.urlopen("%s/_control?%s" % (self.url, query)).read()
-
-    def log(self):
-        import urllib.request
-        return json.loads(urllib.request.urlopen(self.url + "/_log").read())
-
-    def config(self, sources, defaults=None, base="https://cat.example.org/"):
-        d = {"allow_private_addresses": True, "min_delay_ms": 0,
-             "max_retries": 0}
-        d.update(defaults or {})
-        path = os.path.join(self.dir, "config.json")
-        with open(path, "w") as f:
-            json.dump({"base": base, "defaults": d, "sources": sources}, f)
-        return path
-
-    def harvest(self, config, *extra):
-        env = dict(os.environ, FAIRDEX_VOCABULARIES="none")
-        p = subprocess.run([FAIRDEX, "--db", self.db, "harvest", "--config",
-                            config, "--json"] + list(extra),
-                           capture_output=True, text=True, env=env,
-                           timeout=120)
-        try:
-            runs = json.loads(p.stdout)["runs"] if p.stdout else []
-        except ValueError:
-            runs = []
-        return p.returncode, runs, p.stderr
-
-    def query(self, sparql):
-        p = subprocess.run([FAIRDEX, "--db", self.db, "query", "--format",
-                            "json", sparql], capture_output=True, text=True,
-                           timeout=60)
-        if p.returncode != 0:
-            return []
-        return json.loads(p.stdout)["results"]["bindings"]
-
-    def generation(self):
-        p = subprocess.run([FAIRDEX, "--db", self.db, "stats", "--json"],
-                           capture_output=True, text=True, timeout=60)
-        return json.loads(p.stdout).get("generation") if p.returncode == 0 \
-            else None
-
-    def close(self):
-        self.proc.stdin.close()
-        self.proc.terminate()
-        self.proc.wait(timeout=10)
-        if not os.environ.get("FDX_HARVEST_KEEP"):
-            shutil.rmtree(self.dir, ignore_errors=True)
-
-
-def counts(run):
-    return {k: run.get(k) for k in ("status", "added", "updated",
-                                    "unchanged", "deleted", "failed",
-                                    "pages")}
+class Fixture(harvest_fixture.Fixture):
+    prefix = "harvest"
 
 
 def dcat_source(fx, name="portal", path="dcat/page1.ttl", **opts):
@@ -496,6 +406,57 @@ def scenario_schemaorg():
         fx.close()
 
 
+def scenario_folder():
+    fx = Fixture("folder")
+    try:
+        src = {"name": "projects", "type": "folder",
+               "path": fx.path("folder")}
+        cfg = fx.config([src])
+        rc, runs, err = fx.harvest(cfg)
+        check(rc == 0 and runs and counts(runs[0]) == {
+            "status": "complete", "added": 3, "updated": 0, "unchanged": 0,
+            "deleted": 0, "failed": 1, "pages": 0},
+            "a project folder: an RO-Crate, a Data Package and a DataCite "
+            "record; the broken package fails alone, hidden folders are not "
+            "read (%s: %s)" % (counts(runs[0]) if runs else err,
+                               runs[0]["errors"] if runs else ""))
+        rows = fx.query(
+            "PREFIX dct: <http://purl.org/dc/terms/> "
+            "SELECT ?d ?t WHERE { ?d a <http://www.w3.org/ns/dcat#Dataset> ; "
+            "dct:title ?t }")
+        got = {r["d"]["value"]: r["t"]["value"] for r in rows}
+        check(got.get("https://doi.org/10.9999/echo-study") ==
+              "Echokardiographie-Studie" and
+              got.get("https://doi.org/10.9999/mri-results") ==
+              "Kardio-MRT-Ergebnisse" and
+              "Blutdruck-Datenpaket" in got.values(),
+              "the three datasets, named by DOI where they have one (%s)"
+              % got)
+        rows = fx.query(
+            "PREFIX dcat: <http://www.w3.org/ns/dcat#> "
+            "PREFIX dct: <http://purl.org/dc/terms/> "
+            "SELECT ?k ?lic ?dl WHERE { ?d dct:title \"Blutdruck-Datenpaket\" ;"
+            " dcat:keyword ?k ; dct:license ?lic ; dcat:distribution [ "
+            "dcat:downloadURL ?dl ] }")
+        check({r["k"]["value"] for r in rows} == {"Blutdruck", "Hypertonie"}
+              and {r["dl"]["value"] for r in rows} ==
+              {"https://projects.example.org/blutdruck/codebuch.pdf"},
+              "the Data Package's keywords, licence and distribution (%s)"
+              % rows)
+        gen = fx.generation()
+        rc, runs, err = fx.harvest(cfg)
+        check(runs and runs[0]["unchanged"] == 3 and fx.generation() == gen,
+              "a second run of the unchanged folder writes nothing (%s)"
+              % (counts(runs[0]) if runs else err))
+        shutil.rmtree(fx.path("folder/mri-results"))
+        rc, runs, err = fx.harvest(cfg)
+        check(runs and runs[0]["deleted"] == 1 and datasets(fx) == 2,
+              "a record file removed from the folder is deleted (%s)"
+              % (counts(runs[0]) if runs else err))
+    finally:
+        fx.close()
+
+
 def scenario_config_errors():
     fx = Fixture("config")
     try:
@@ -594,18 +555,12 @@ def scenario_external():
 
 
 def main():
-    for scenario in (scenario_first_and_unchanged, scenario_change_and_delete,
+    return run_scenarios((scenario_first_and_unchanged, scenario_change_and_delete,
                      scenario_outage_and_threshold, scenario_failures,
                      scenario_loop, scenario_fdp, scenario_schemaorg,
+                     scenario_folder,
                      scenario_config_errors,
-                     scenario_external):
-        print("# " + scenario.__name__)
-        try:
-            scenario()
-        except Exception as e:  # a scenario that breaks is a failure
-            check(False, "%s raised %r" % (scenario.__name__, e))
-    print("%d checks, %d failed" % (checks, failures))
-    return 1 if failures else 0
+                     scenario_external))
 
 
 if __name__ == "__main__":
