@@ -591,21 +591,15 @@ find_jsonld(const xmlNode* const node, json_t* const out)
   }
 }
 
-/* One landing page: its schema.org Datasets become records. */
+/* A fetched landing page: its schema.org Datasets become records; the
+ * page is done (and cleared) here. */
 static FdxStatus
-harvest_page(HarvestRun* const run, const char* const url)
+read_page(HarvestRun* const run, const char* const url,
+          HarvestPage* const page_ptr)
 {
-  HarvestPage page;
-  FdxStatus   st = run_page(run, url, ACCEPT_PAGE, &page);
-  if (st) {
-    /* A page fails alone; what the store has of it stays. */
-    run_record_error(run, url, "%s",
-                     page.fetch.error[0] ? page.fetch.error
-                                         : fdx_strerror(st));
-    run_record_keep(run, url);
-    run_page_clear(&page);
-    return FDX_SUCCESS;
-  }
+  HarvestPage page = *page_ptr;
+  FdxStatus   st   = FDX_SUCCESS;
+  memset(page_ptr, 0, sizeof(*page_ptr)); /* taken */
   if (page.not_modified) {
     st = run_page_done(run, &page);
     run_page_clear(&page);
@@ -704,6 +698,24 @@ harvest_page(HarvestRun* const run, const char* const url)
   return st;
 }
 
+/* One landing page: fetched, then read. */
+static FdxStatus
+harvest_page(HarvestRun* const run, const char* const url)
+{
+  HarvestPage     page;
+  const FdxStatus st = run_page(run, url, ACCEPT_PAGE, &page);
+  if (st) {
+    /* A page fails alone; what the store has of it stays. */
+    run_record_error(run, url, "%s",
+                     page.fetch.error[0] ? page.fetch.error
+                                         : fdx_strerror(st));
+    run_record_keep(run, url);
+    run_page_clear(&page);
+    return FDX_SUCCESS;
+  }
+  return read_page(run, url, &page);
+}
+
 FdxStatus
 adapter_schemaorg(HarvestRun* const run)
 {
@@ -738,13 +750,19 @@ adapter_schemaorg(HarvestRun* const run)
       char        why[300];
       if (!read_sitemap(flat ? flat : page.fetch.body, len, sitemaps, listed,
                         why, sizeof(why))) {
+        free(flat);
+        json_decref(sitemaps);
+        json_decref(listed);
         if (q == 0) {
-          /* The source is a page, not a sitemap. */
-          json_array_append_new(listed, json_string(url));
-        } else {
-          run_fail(run, "%s: %s", url, why);
-          st = FDX_ERR_SYNTAX;
+          /* The source is a landing page, not a sitemap: read it as one
+           * (it is done there; a 304 later replays its records). */
+          st = read_page(run, url, &page);
+          break;
         }
+        run_fail(run, "%s: %s", url, why);
+        st = FDX_ERR_SYNTAX;
+        run_page_clear(&page);
+        break;
       }
       free(flat);
       json_t* const links = json_pack("[{s:O, s:O}]", "sitemaps", sitemaps,

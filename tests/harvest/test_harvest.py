@@ -402,6 +402,18 @@ def scenario_schemaorg():
               and fx.generation() == gen,
               "a second run of unchanged pages writes nothing (%s)"
               % (counts(runs[0]) if runs else err))
+        # A source that is one landing page rather than a sitemap.
+        one = fx.config([{"name": "one", "type": "schemaorg",
+                          "url": fx.file_url("schemaorg/b.html")}])
+        rc, runs, err = fx.harvest(one)
+        check(rc == 0 and runs and runs[0]["added"] == 1 and
+              runs[0]["pages"] == 1,
+              "a source URL that is a landing page is that one page (%s)"
+              % (counts(runs[0]) if runs else err))
+        rc, runs, err = fx.harvest(one)
+        check(rc == 0 and runs and runs[0]["unchanged"] == 1,
+              "... and unchanged the next time (%s)"
+              % (counts(runs[0]) if runs else err))
     finally:
         fx.close()
 
