@@ -469,6 +469,81 @@ def scenario_folder():
         fx.close()
 
 
+def scenario_serve():
+    """serve --harvest-config: a scheduled source runs at start, a run can
+    be asked for (admin token), reports are served, SIGTERM stops."""
+    import signal
+    import urllib.error
+    import urllib.request
+    fx = Fixture("serve")
+    server = None
+    try:
+        cfg = fx.config([dcat_source(fx, name="scheduled", schedule="daily"),
+                         dcat_source(fx, name="manual",
+                                     path="fdp/dataset-mrt.ttl")])
+        env = dict(os.environ, FAIRDEX_VOCABULARIES="none")
+        token = subprocess.run(
+            [FAIRDEX, "--db", fx.db, "token", "create", "--name", "adm",
+             "--role", "admin"], capture_output=True, text=True, env=env,
+            check=True).stdout.strip()
+        server = subprocess.Popen(
+            [FAIRDEX, "--db", fx.db, "serve", "--listen", "127.0.0.1:0",
+             "--harvest-config", cfg], stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL, text=True, env=env)
+        url = server.stdout.readline().split("listening on ")[1].strip()
+
+        def get(path):
+            return json.loads(urllib.request.urlopen(url + path.lstrip("/"),
+                                                     timeout=10).read())
+
+        def runs_of(name):
+            return get("/api/runs?source=" + name)["runs"]
+
+        def wait_for(name, n):
+            for _ in range(100):
+                runs = runs_of(name)
+                if len([r for r in runs if r["status"] != "running"]) >= n:
+                    return runs
+                time.sleep(0.1)
+            return runs_of(name)
+
+        runs = wait_for("scheduled", 1)
+        check(runs and runs[0]["status"] == "complete" and
+              runs[0]["added"] == 4,
+              "a scheduled source never run is harvested at start (%s)"
+              % [counts(r) for r in runs])
+        sources = {x["name"]: x for x in get("/api/sources")["sources"]}
+        check(sources["scheduled"]["next_run"] and
+              sources["manual"]["next_run"] is None and
+              sources["scheduled"]["last_run"]["status"] == "complete",
+              "/api/sources: next run a day on, last report (%s)"
+              % sources.get("scheduled"))
+        req = urllib.request.Request(url + "api/sources/manual/harvest",
+                                     method="POST")
+        try:
+            urllib.request.urlopen(req, timeout=10)
+            status = 200
+        except urllib.error.HTTPError as e:
+            status = e.code
+        check(status == 401, "starting a run needs a token (got %s)" % status)
+        req.add_header("Authorization", "Bearer " + token)
+        answer = urllib.request.urlopen(req, timeout=10)
+        check(answer.status == 202 and answer.headers["Location"] ==
+              "/api/runs?source=manual", "POST .../harvest answers 202")
+        runs = wait_for("manual", 1)
+        check(runs and runs[0]["status"] == "complete" and
+              get("/api/runs/%d" % runs[0]["id"])["source"] == "manual",
+              "the run asked for ran, and /api/runs/{id} shows it (%s)"
+              % [counts(r) for r in runs])
+        server.send_signal(signal.SIGTERM)
+        check(server.wait(timeout=30) == 0, "SIGTERM stops the server")
+        server = None
+    finally:
+        if server:
+            server.kill()
+        fx.close()
+
+
 def scenario_config_errors():
     fx = Fixture("config")
     try:
@@ -570,7 +645,7 @@ def main():
     return run_scenarios((scenario_first_and_unchanged, scenario_change_and_delete,
                      scenario_outage_and_threshold, scenario_failures,
                      scenario_loop, scenario_fdp, scenario_schemaorg,
-                     scenario_folder,
+                     scenario_folder, scenario_serve,
                      scenario_config_errors,
                      scenario_external))
 
