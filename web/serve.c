@@ -663,6 +663,61 @@ serve_send_cached(Serve* const s, HttpRequest* const req,
 }
 
 /* ------------------------------------------------------------------------
+ * Parameters (for the routes that check them one by one)
+ * --------------------------------------------------------------------- */
+
+bool
+serve_only_params(Serve* const s, HttpRequest* const req,
+                  const char* const* const names, const size_t n)
+{
+  const HttpParam* params = NULL;
+  size_t           count  = 0;
+  http_params(req, &params, &count);
+  for (size_t i = 0; i < count; ++i) {
+    bool known = false;
+    for (size_t k = 0; k < n && !known; ++k) {
+      known = !strcmp(params[i].name, names[k]);
+    }
+    if (!known) {
+      serve_error(s, req, 400, "bad_request", "unknown parameter '%s'",
+                  params[i].name);
+      return false;
+    }
+    for (size_t j = 0; j < i; ++j) {
+      if (!strcmp(params[i].name, params[j].name)) {
+        serve_error(s, req, 400, "bad_request", "give '%s' once",
+                    params[i].name);
+        return false;
+      }
+    }
+  }
+  return true;
+}
+
+bool
+serve_number_param(Serve* const s, HttpRequest* const req,
+                   const char* const name, const unsigned long long lo,
+                   const unsigned long long hi, const unsigned long long def,
+                   unsigned long long* const ret)
+{
+  const char* const text = http_param(req, name);
+  if (!text) {
+    *ret = def;
+    return true;
+  }
+  char*                    end = NULL;
+  const unsigned long long v   = strtoull(text, &end, 10);
+  if (!*text || *end || text[0] == '-' || text[0] == '+' || v < lo ||
+      v > hi) {
+    serve_error(s, req, 400, "bad_request",
+                "%s must be a whole number from %llu to %llu", name, lo, hi);
+    return false;
+  }
+  *ret = v;
+  return true;
+}
+
+/* ------------------------------------------------------------------------
  * Authorization
  * --------------------------------------------------------------------- */
 

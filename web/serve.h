@@ -188,6 +188,17 @@ int serve_negotiate(const HttpRequest* req, const char* const* offers,
 /* True if the client prefers HTML to JSON (a browser). */
 bool serve_wants_html(const HttpRequest* req);
 
+/* 400 unless every parameter is one of the `n` `names` and none is given
+ * twice; true when all are. */
+bool serve_only_params(Serve* s, HttpRequest* req, const char* const* names,
+                       size_t n);
+
+/* The unsigned parameter `name` in [lo, hi], `def` when absent; false
+ * after answering 400. */
+bool serve_number_param(Serve* s, HttpRequest* req, const char* name,
+                        unsigned long long lo, unsigned long long hi,
+                        unsigned long long def, unsigned long long* ret);
+
 /* The role of the request's bearer token, having answered 401/403 and
  * returned false when it lacks `need`. */
 bool serve_authorize(Serve* s, HttpRequest* req, FdxRole need);

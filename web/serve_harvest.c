@@ -223,37 +223,10 @@ iso(const time_t t, char out[32])
   strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
-/* 400 unless every parameter is one of `names` (each at most once). */
-static bool
-only_params(Serve* const s, HttpRequest* const req,
-            const char* const* const names, const size_t n)
-{
-  const HttpParam* params = NULL;
-  size_t           count  = 0;
-  http_params(req, &params, &count);
-  for (size_t i = 0; i < count; ++i) {
-    bool known = false;
-    for (size_t k = 0; k < n && !known; ++k) {
-      known = !strcmp(params[i].name, names[k]);
-    }
-    if (!known) {
-      serve_error(s, req, 400, "bad_request", "unknown parameter '%s'",
-                  params[i].name);
-      return false;
-    }
-    if (http_param_count(req, params[i].name) > 1) {
-      serve_error(s, req, 400, "bad_request", "give '%s' once",
-                  params[i].name);
-      return false;
-    }
-  }
-  return true;
-}
-
 void
 route_sources(Serve* const s, HttpRequest* const req)
 {
-  if (!only_params(s, req, NULL, 0)) {
+  if (!serve_only_params(s, req, NULL, 0)) {
     return;
   }
   HarvestScheduler* const h    = s->harvest;
@@ -304,7 +277,7 @@ route_source_harvest(Serve* const s, HttpRequest* const req,
                      const char* const name)
 {
   if (!serve_authorize(s, req, FDX_ROLE_ADMIN) ||
-      !only_params(s, req, NULL, 0)) {
+      !serve_only_params(s, req, NULL, 0)) {
     return;
   }
   HarvestScheduler* const h = s->harvest;
@@ -339,36 +312,14 @@ route_source_harvest(Serve* const s, HttpRequest* const req,
   buf_free(&loc);
 }
 
-static bool
-number(Serve* const s, HttpRequest* const req, const char* const name,
-       const unsigned long long lo, const unsigned long long hi,
-       const unsigned long long def, unsigned long long* const ret)
-{
-  const char* const text = http_param(req, name);
-  if (!text) {
-    *ret = def;
-    return true;
-  }
-  char*                    end = NULL;
-  const unsigned long long v   = strtoull(text, &end, 10);
-  if (!*text || *end || text[0] == '-' || text[0] == '+' || v < lo ||
-      v > hi) {
-    serve_error(s, req, 400, "bad_request",
-                "%s must be a whole number from %llu to %llu", name, lo, hi);
-    return false;
-  }
-  *ret = v;
-  return true;
-}
-
 void
 route_runs(Serve* const s, HttpRequest* const req)
 {
   static const char* const names[] = {"source", "since", "limit"};
   unsigned long long       since = 0, limit = 0;
-  if (!only_params(s, req, names, 3) ||
-      !number(s, req, "since", 0, UINT64_MAX >> 1, 0, &since) ||
-      !number(s, req, "limit", 1, MAX_RUNS, DEFAULT_RUNS, &limit)) {
+  if (!serve_only_params(s, req, names, 3) ||
+      !serve_number_param(s, req, "since", 0, UINT64_MAX >> 1, 0, &since) ||
+      !serve_number_param(s, req, "limit", 1, MAX_RUNS, DEFAULT_RUNS, &limit)) {
     return;
   }
   const char* const source = http_param(req, "source");
@@ -396,7 +347,7 @@ route_runs(Serve* const s, HttpRequest* const req)
 void
 route_run(Serve* const s, HttpRequest* const req, const char* const id_text)
 {
-  if (!only_params(s, req, NULL, 0)) {
+  if (!serve_only_params(s, req, NULL, 0)) {
     return;
   }
   char*                    end = NULL;

@@ -37,58 +37,6 @@
  * Parameters and answers
  * --------------------------------------------------------------------- */
 
-/* 400 unless every parameter is one of `names`; true when all are. */
-static bool
-only_params(Serve* const s, HttpRequest* const req,
-            const char* const* const names, const size_t n)
-{
-  const HttpParam* params = NULL;
-  size_t           count  = 0;
-  http_params(req, &params, &count);
-  for (size_t i = 0; i < count; ++i) {
-    bool known = false;
-    for (size_t k = 0; k < n && !known; ++k) {
-      known = !strcmp(params[i].name, names[k]);
-    }
-    if (!known) {
-      serve_error(s, req, 400, "bad_request", "unknown parameter '%s'",
-                  params[i].name);
-      return false;
-    }
-    for (size_t j = 0; j < i; ++j) {
-      if (!strcmp(params[i].name, params[j].name)) {
-        serve_error(s, req, 400, "bad_request", "give '%s' once",
-                    params[i].name);
-        return false;
-      }
-    }
-  }
-  return true;
-}
-
-/* An unsigned parameter in [lo, hi], `def` when absent; false after 400. */
-static bool
-number_param(Serve* const s, HttpRequest* const req, const char* const name,
-             const unsigned long long lo, const unsigned long long hi,
-             const unsigned long long def, unsigned long long* const ret)
-{
-  const char* const text = http_param(req, name);
-  if (!text) {
-    *ret = def;
-    return true;
-  }
-  char*                    end = NULL;
-  const unsigned long long v   = strtoull(text, &end, 10);
-  if (!*text || *end || text[0] == '-' || text[0] == '+' || v < lo ||
-      v > hi) {
-    serve_error(s, req, 400, "bad_request",
-                "%s must be a whole number from %llu to %llu", name, lo, hi);
-    return false;
-  }
-  *ret = v;
-  return true;
-}
-
 /* Send `json` (taken) with `status`. */
 static void
 send_json(Serve* const s, HttpRequest* const req, const unsigned status,
@@ -215,7 +163,7 @@ begin_read(Serve* const s, HttpRequest* const req, FdxTxn** const txn)
 static void
 list_schemes(Serve* const s, HttpRequest* const req)
 {
-  if (!only_params(s, req, NULL, 0)) {
+  if (!serve_only_params(s, req, NULL, 0)) {
     return;
   }
   FdxTxn* txn = NULL;
@@ -239,7 +187,7 @@ create_scheme(Serve* const s, HttpRequest* const req)
 {
   char who[FDX_TOKEN_NAME_MAX + 1];
   if (!curator(s, req, who) || !body_is_json(s, req) ||
-      !only_params(s, req, NULL, 0)) {
+      !serve_only_params(s, req, NULL, 0)) {
     return;
   }
   json_t* json = NULL;
@@ -270,7 +218,7 @@ static void
 get_scheme(Serve* const s, HttpRequest* const req, const char* const scheme)
 {
   static const char* const names[] = {"format"};
-  if (!only_params(s, req, names, 1)) {
+  if (!serve_only_params(s, req, names, 1)) {
     return;
   }
   static const char* const offers[]  = {"application/json", "text/turtle",
@@ -356,8 +304,8 @@ search_concepts(Serve* const s, HttpRequest* const req,
 {
   static const char* const names[] = {"q", "lang", "limit"};
   unsigned long long       limit   = 0;
-  if (!only_params(s, req, names, 3) ||
-      !number_param(s, req, "limit", 1, MAX_LIMIT, DEFAULT_LIMIT, &limit)) {
+  if (!serve_only_params(s, req, names, 3) ||
+      !serve_number_param(s, req, "limit", 1, MAX_LIMIT, DEFAULT_LIMIT, &limit)) {
     return;
   }
   const char* const q    = http_param(req, "q");
@@ -394,7 +342,7 @@ create_concept(Serve* const s, HttpRequest* const req,
 {
   char who[FDX_TOKEN_NAME_MAX + 1];
   if (!curator(s, req, who) || !body_is_json(s, req) ||
-      !only_params(s, req, NULL, 0)) {
+      !serve_only_params(s, req, NULL, 0)) {
     return;
   }
   json_t* json = NULL;
@@ -423,7 +371,7 @@ static void
 get_concept(Serve* const s, HttpRequest* const req, const char* const scheme,
             const char* const concept)
 {
-  if (!only_params(s, req, NULL, 0)) {
+  if (!serve_only_params(s, req, NULL, 0)) {
     return;
   }
   FdxTxn* txn = NULL;
@@ -465,7 +413,7 @@ put_concept(Serve* const s, HttpRequest* const req, const char* const scheme,
   const char* match = NULL;
   json_t*     json  = NULL;
   if (!curator(s, req, who) || !body_is_json(s, req) ||
-      !only_params(s, req, NULL, 0) || !if_match(s, req, &match) ||
+      !serve_only_params(s, req, NULL, 0) || !if_match(s, req, &match) ||
       !json_body(s, req, &json)) {
     return;
   }
@@ -490,7 +438,7 @@ delete_concept(Serve* const s, HttpRequest* const req,
   static const char* const names[] = {"hard", "replacedBy"};
   char        who[FDX_TOKEN_NAME_MAX + 1];
   const char* match = NULL;
-  if (!curator(s, req, who) || !only_params(s, req, names, 2) ||
+  if (!curator(s, req, who) || !serve_only_params(s, req, names, 2) ||
       !if_match(s, req, &match)) {
     return;
   }
@@ -527,9 +475,9 @@ concept_history(Serve* const s, HttpRequest* const req,
 {
   static const char* const names[] = {"since", "limit"};
   unsigned long long       since = 0, limit = 0;
-  if (!only_params(s, req, names, 2) ||
-      !number_param(s, req, "since", 0, UINT64_MAX >> 1, 0, &since) ||
-      !number_param(s, req, "limit", 1, MAX_LIMIT, DEFAULT_HISTORY_LIMIT,
+  if (!serve_only_params(s, req, names, 2) ||
+      !serve_number_param(s, req, "since", 0, UINT64_MAX >> 1, 0, &since) ||
+      !serve_number_param(s, req, "limit", 1, MAX_LIMIT, DEFAULT_HISTORY_LIMIT,
                     &limit)) {
     return;
   }
@@ -556,8 +504,8 @@ concept_datasets(Serve* const s, HttpRequest* const req,
 {
   static const char* const names[] = {"limit"};
   unsigned long long       limit   = 0;
-  if (!only_params(s, req, names, 1) ||
-      !number_param(s, req, "limit", 1, MAX_LIMIT, 100, &limit)) {
+  if (!serve_only_params(s, req, names, 1) ||
+      !serve_number_param(s, req, "limit", 1, MAX_LIMIT, 100, &limit)) {
     return;
   }
   FdxTxn* txn = NULL;
@@ -581,9 +529,9 @@ route_history(Serve* const s, HttpRequest* const req)
 {
   static const char* const names[] = {"since", "limit"};
   unsigned long long       since = 0, limit = 0;
-  if (!only_params(s, req, names, 2) ||
-      !number_param(s, req, "since", 0, UINT64_MAX >> 1, 0, &since) ||
-      !number_param(s, req, "limit", 1, MAX_LIMIT, DEFAULT_HISTORY_LIMIT,
+  if (!serve_only_params(s, req, names, 2) ||
+      !serve_number_param(s, req, "since", 0, UINT64_MAX >> 1, 0, &since) ||
+      !serve_number_param(s, req, "limit", 1, MAX_LIMIT, DEFAULT_HISTORY_LIMIT,
                     &limit)) {
     return;
   }
