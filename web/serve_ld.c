@@ -12,6 +12,7 @@
  * (hydra:PartialCollectionView with first/previous/next/last).
  */
 #include "serve.h"
+#include "serve_page.h"
 
 #include "fairdex/sparql.h"
 
@@ -264,9 +265,31 @@ route_resource(Serve* const s, HttpRequest* const req, const char* const iri)
     st = fdx_triple_writer_end(ctx.writer);
   }
   fdx_triple_writer_free(ctx.writer);
+  /* A dataset's HTML page: its fields first (serve_page.c). */
+  Buf details;
+  memset(&details, 0, sizeof(details));
+  if (!st && kind == RDF_HTML && ctx.count) {
+    Buf page_url;
+    memset(&page_url, 0, sizeof(page_url));
+    const size_t n = strlen(iri);
+    if (n > s->base_len && !strncmp(iri, s->base, s->base_len)) {
+      buf_puts(&page_url, iri);
+    } else {
+      buf_puts(&page_url, s->base);
+      buf_puts(&page_url, "resource?iri=");
+      buf_pct(&page_url, iri, n, false);
+    }
+    const FdxStatus pst = serve_dataset_page(
+      s, txn, iri, page_url.data ? page_url.data : iri, &details);
+    if (pst && pst != FDX_FAILURE) {
+      st = pst;
+    }
+    buf_free(&page_url);
+  }
   serve_snapshot_end(s, txn);
   fdx_query_free(query);
   if (st || !ctx.count) {
+    buf_free(&details);
     buf_free(&body);
     buf_free(&rows);
     buf_free(&ctx.title);
@@ -304,10 +327,16 @@ route_resource(Serve* const s, HttpRequest* const req, const char* const iri)
     }
     html_formats(&body, link.data ? link.data : "?");
     buf_free(&link);
+    if (details.len) {
+      buf_write(&body, details.data, details.len);
+      buf_puts(&body, "<section><h2>All statements</h2>\n");
+    }
     buf_puts(&body, "<table>\n");
     buf_write(&body, rows.data ? rows.data : "", rows.len);
-    buf_puts(&body, "</table>\n</body></html>\n");
+    buf_puts(&body, details.len ? "</table></section>\n</body></html>\n"
+                                : "</table>\n</body></html>\n");
   }
+  buf_free(&details);
   buf_free(&rows);
   buf_free(&ctx.title);
   serve_send_cached(s, req, serve_rdf_content_type((RdfKind)kind), &body, etag,

@@ -535,6 +535,14 @@ def scenario_serve():
               get("/api/runs/%d" % runs[0]["id"])["source"] == "manual",
               "the run asked for ran, and /api/runs/{id} shows it (%s)"
               % [counts(r) for r in runs])
+        page = urllib.request.urlopen(
+            url + "resource?iri=https%3A%2F%2Fportal.example.org%2Fdataset"
+            "%2Fherz-register&format=html", timeout=10).read().decode()
+        check("<h2>Provenance</h2>" in page and "Harvested from" in page and
+              "/files/dcat/page1.ttl" in page and
+              '"@type": "Dataset"' in page,
+              "a harvested dataset's page says where it came from and "
+              "carries schema.org JSON-LD")
         server.send_signal(signal.SIGTERM)
         check(server.wait(timeout=30) == 0, "SIGTERM stops the server")
         server = None
