@@ -149,6 +149,19 @@ concept_location(Buf* const out, const char* const scheme,
   buf_pct(out, id ? id : "", id ? strlen(id) : 0, false);
 }
 
+/* Answer a read: its JSON with 200, or its failure; the result is
+ * cleared. */
+static void
+answer(Serve* const s, HttpRequest* const req, FdxVocabResult* const result)
+{
+  if (result->outcome >= 400) {
+    send_failure(s, req, result);
+  } else {
+    send_json(s, req, 200, json_incref(result->body), NULL);
+  }
+  fdx_vocab_result_clear(result);
+}
+
 /* Read the store in a query slot: false after answering 503. */
 static bool
 begin_read(Serve* const s, HttpRequest* const req, FdxTxn** const txn)
@@ -305,7 +318,8 @@ search_concepts(Serve* const s, HttpRequest* const req,
   static const char* const names[] = {"q", "lang", "limit"};
   unsigned long long       limit   = 0;
   if (!serve_only_params(s, req, names, 3) ||
-      !serve_number_param(s, req, "limit", 1, MAX_LIMIT, DEFAULT_LIMIT, &limit)) {
+      !serve_number_param(s, req, "limit", 1, MAX_LIMIT, DEFAULT_LIMIT,
+                          &limit)) {
     return;
   }
   const char* const q    = http_param(req, "q");
@@ -328,12 +342,7 @@ search_concepts(Serve* const s, HttpRequest* const req,
   fdx_vocab_concept_search(txn, scheme, q ? q : "", lang, (size_t)limit,
                            &result);
   serve_snapshot_end(s, txn);
-  if (result.outcome >= 400) {
-    send_failure(s, req, &result);
-  } else {
-    send_json(s, req, 200, json_incref(result.body), NULL);
-  }
-  fdx_vocab_result_clear(&result);
+  answer(s, req, &result);
 }
 
 static void
@@ -477,8 +486,8 @@ concept_history(Serve* const s, HttpRequest* const req,
   unsigned long long       since = 0, limit = 0;
   if (!serve_only_params(s, req, names, 2) ||
       !serve_number_param(s, req, "since", 0, UINT64_MAX >> 1, 0, &since) ||
-      !serve_number_param(s, req, "limit", 1, MAX_LIMIT, DEFAULT_HISTORY_LIMIT,
-                    &limit)) {
+      !serve_number_param(s, req, "limit", 1, MAX_LIMIT,
+                          DEFAULT_HISTORY_LIMIT, &limit)) {
     return;
   }
   FdxTxn* txn = NULL;
@@ -490,12 +499,7 @@ concept_history(Serve* const s, HttpRequest* const req,
   fdx_vocab_concept_history(txn, scheme, concept, since, (size_t)limit,
                             &result);
   serve_snapshot_end(s, txn);
-  if (result.outcome >= 400) {
-    send_failure(s, req, &result);
-  } else {
-    send_json(s, req, 200, json_incref(result.body), NULL);
-  }
-  fdx_vocab_result_clear(&result);
+  answer(s, req, &result);
 }
 
 static void
@@ -516,12 +520,7 @@ concept_datasets(Serve* const s, HttpRequest* const req,
   memset(&result, 0, sizeof(result));
   fdx_vocab_concept_datasets(txn, scheme, concept, (size_t)limit, &result);
   serve_snapshot_end(s, txn);
-  if (result.outcome >= 400) {
-    send_failure(s, req, &result);
-  } else {
-    send_json(s, req, 200, json_incref(result.body), NULL);
-  }
-  fdx_vocab_result_clear(&result);
+  answer(s, req, &result);
 }
 
 void
@@ -531,8 +530,8 @@ route_history(Serve* const s, HttpRequest* const req)
   unsigned long long       since = 0, limit = 0;
   if (!serve_only_params(s, req, names, 2) ||
       !serve_number_param(s, req, "since", 0, UINT64_MAX >> 1, 0, &since) ||
-      !serve_number_param(s, req, "limit", 1, MAX_LIMIT, DEFAULT_HISTORY_LIMIT,
-                    &limit)) {
+      !serve_number_param(s, req, "limit", 1, MAX_LIMIT,
+                          DEFAULT_HISTORY_LIMIT, &limit)) {
     return;
   }
   FdxTxn* txn = NULL;
@@ -543,12 +542,7 @@ route_history(Serve* const s, HttpRequest* const req)
   memset(&result, 0, sizeof(result));
   fdx_vocab_history(txn, since, (size_t)limit, NULL, &result);
   serve_snapshot_end(s, txn);
-  if (result.outcome >= 400) {
-    send_failure(s, req, &result);
-  } else {
-    send_json(s, req, 200, json_incref(result.body), NULL);
-  }
-  fdx_vocab_result_clear(&result);
+  answer(s, req, &result);
 }
 
 /* Split "/api/vocab/a/b/c" into up to three segments after the prefix. */
