@@ -11,7 +11,6 @@
  */
 #include "harvest_impl.h"
 
-#include <nettle/sha2.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -177,20 +176,7 @@ mint(HarvestRun* const run, const FdxMemGraph* const g,
     if (tr->p != v->identifier || terms[tr->o].kind != FDX_TERM_LITERAL) {
       continue;
     }
-    struct sha256_ctx ctx;
-    uint8_t           digest[SHA256_DIGEST_SIZE];
-    sha256_init(&ctx);
-    sha256_update(&ctx, terms[tr->o].value_len,
-                  (const uint8_t*)terms[tr->o].value);
-    sha256_digest(&ctx, SHA256_DIGEST_SIZE, digest);
-    char* iri = NULL;
-    if (asprintf(&iri, "%sdataset/%s-%02x%02x%02x%02x%02x%02x%02x%02x",
-                 run_base(run), run_source(run)->name, digest[0], digest[1],
-                 digest[2], digest[3], digest[4], digest[5], digest[6],
-                 digest[7]) < 0) {
-      return NULL;
-    }
-    return iri;
+    return run_mint_dataset(run, terms[tr->o].value, terms[tr->o].value_len);
   }
   return NULL;
 }

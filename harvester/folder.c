@@ -19,7 +19,6 @@
 
 #include <libxml/parser.h>
 #include <libxml/tree.h>
-#include <nettle/sha2.h>
 
 #include <dirent.h>
 #include <errno.h>
@@ -74,24 +73,6 @@ read_file(const char* const path, const uint64_t max, size_t* const ret_len,
   text[n]  = '\0';
   *ret_len = n;
   return text;
-}
-
-/* {base}dataset/{source}-{16 hex of SHA-256 of the relative path}. */
-static char*
-mint(HarvestRun* const run, const char* const rel)
-{
-  struct sha256_ctx ctx;
-  uint8_t           d[SHA256_DIGEST_SIZE];
-  sha256_init(&ctx);
-  sha256_update(&ctx, strlen(rel), (const uint8_t*)rel);
-  sha256_digest(&ctx, SHA256_DIGEST_SIZE, d);
-  char* iri = NULL;
-  if (asprintf(&iri, "%sdataset/%s-%02x%02x%02x%02x%02x%02x%02x%02x",
-               run_base(run), run_source(run)->name, d[0], d[1], d[2], d[3],
-               d[4], d[5], d[6], d[7]) < 0) {
-    return NULL;
-  }
-  return iri;
 }
 
 /* file:// URL of `path` (absolute), for provenance. */
@@ -233,7 +214,7 @@ read_crate(HarvestRun* const run, const char* const path,
     }
   }
   if (!iri) {
-    iri = mint(run, rel);
+    iri = run_mint_dataset(run, rel, strlen(rel));
   }
   FdxMemGraph* const out = fdx_memgraph_new();
   if (!iri || !out) {
@@ -464,7 +445,7 @@ read_datapackage(HarvestRun* const run, const char* const rel,
       iri = NULL;
     }
   } else {
-    iri = mint(run, rel);
+    iri = run_mint_dataset(run, rel, strlen(rel));
   }
   Pkg p;
   memset(&p, 0, sizeof(p));
@@ -508,7 +489,7 @@ read_datacite(HarvestRun* const run, const char* const rel,
     xmlFreeDoc(doc);
     return FDX_ERR_SYNTAX;
   }
-  char* const     fallback = mint(run, rel);
+  char* const     fallback = run_mint_dataset(run, rel, strlen(rel));
   const FdxStatus st =
     fallback ? datacite_map_resource(root, fallback, ret, ret_iri)
              : FDX_ERR_NO_MEMORY;

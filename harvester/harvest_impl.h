@@ -83,6 +83,10 @@ FdxStatus run_record(HarvestRun* run, HarvestRecord* record);
  * graph and state go at once, whatever the rest of the run does. */
 FdxStatus run_record_deleted(HarvestRun* run, const char* id);
 
+/* A dataset IRI for a record whose source gives none:
+ * {base}dataset/{source}-{first 16 hex of SHA-256 of `key`}, new. */
+char* run_mint_dataset(const HarvestRun* run, const char* key, size_t len);
+
 /* Record `id` is still listed but could not be read this time (a dataset
  * document that failed): what the store holds of it is kept, not deleted.
  * Report the failure with run_record_error(). */

@@ -46,7 +46,6 @@
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 
-#include <nettle/sha2.h>
 
 #include <ctype.h>
 #include <stdio.h>
@@ -1092,33 +1091,6 @@ datacite_resource(const xmlNode* const md)
  * Records
  * --------------------------------------------------------------------- */
 
-/* {base}dataset/{source}-{first 16 hex of SHA-256 of the OAI id}: new. */
-static char*
-mint(HarvestRun* const run, const char* const id)
-{
-  struct sha256_ctx ctx;
-  uint8_t           digest[SHA256_DIGEST_SIZE];
-  sha256_init(&ctx);
-  sha256_update(&ctx, strlen(id), (const uint8_t*)id);
-  sha256_digest(&ctx, SHA256_DIGEST_SIZE, digest);
-  char* iri = NULL;
-  if (asprintf(&iri,
-               "%sdataset/%s-%02x%02x%02x%02x%02x%02x%02x%02x",
-               run_base(run),
-               run_source(run)->name,
-               digest[0],
-               digest[1],
-               digest[2],
-               digest[3],
-               digest[4],
-               digest[5],
-               digest[6],
-               digest[7]) < 0) {
-    return NULL;
-  }
-  return iri;
-}
-
 /* The <record> element serialized, its namespaces declared on it (a copy
  * into a document of its own): new, or NULL when out of memory. */
 static char*
@@ -1166,7 +1138,7 @@ read_record(HarvestRun* const    run,
   const xmlNode* const dc  = is_el(md, OAI_DC_NS, "dc", false) ? md : NULL;
   char* const          doi = res ? datacite_doi(res) : NULL;
   char* iri = doi ? doi_iri(doi) : dc ? dc_dataset_iri(dc) : NULL;
-  iri       = iri ? iri : mint(run, id);
+  iri       = iri ? iri : run_mint_dataset(run, id, strlen(id));
   Rec r;
   memset(&r, 0, sizeof(r));
   r.g             = fdx_memgraph_new();

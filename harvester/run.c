@@ -746,6 +746,25 @@ run_record_deleted(HarvestRun* const run, const char* const id)
   return FDX_SUCCESS;
 }
 
+char*
+run_mint_dataset(const HarvestRun* const run, const char* const key,
+                 const size_t len)
+{
+  struct sha256_ctx ctx;
+  uint8_t           d[SHA256_DIGEST_SIZE];
+  sha256_init(&ctx);
+  sha256_update(&ctx, len, (const uint8_t*)key);
+  sha256_digest(&ctx, SHA256_DIGEST_SIZE, d);
+  char hexd[17];
+  hex(d, 8, hexd);
+  char* iri = NULL;
+  if (asprintf(&iri, "%sdataset/%s-%s", run->base, run->source->name, hexd) <
+      0) {
+    return NULL;
+  }
+  return iri;
+}
+
 void
 run_record_keep(HarvestRun* const run, const char* const id)
 {
