@@ -10,6 +10,7 @@
 #include "serve_search.h"
 #include "serve_vocab.h"
 #include "serve_harvest.h"
+#include "serve_ui.h"
 
 #include "fairdex/sparql.h"
 
@@ -933,7 +934,7 @@ static const char* const route_names[ROUTE_COUNT] = {
   "/api/changes", "/dump.nq.gz", "/healthz", "/metrics", "/api/datasets",
   "/api/datasets/{id}", "/api/suggest", "/api/openapi.json", "/api/vocab",
   "/api/history", "/api/sources", "/api/sources/{name}/harvest",
-  "/api/runs", "/api/runs/{id}", "other"};
+  "/api/runs", "/api/runs/{id}", "/ui/{file}", "/vocab", "/admin", "other"};
 
 static const double latency_bounds[LATENCY_BUCKETS] = {
   0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10};
@@ -1020,29 +1021,6 @@ route_metrics(Serve* const s, HttpRequest* const req)
   serve_send(s, req, 200, "text/plain; version=0.0.4; charset=utf-8", &b, NULL);
 }
 
-static void
-route_index(Serve* const s, HttpRequest* const req)
-{
-  Buf b;
-  memset(&b, 0, sizeof(b));
-  buf_puts(&b,
-           "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-           "<meta name=\"viewport\" content=\"width=device-width\">"
-           "<title>fairdex</title></head>\n<body>\n<h1>fairdex</h1>\n"
-           "<p>A FAIR metadata catalogue.  What this server offers:</p>\n<ul>\n"
-           "<li><a href=\"/catalog\">/catalog</a>: the DCAT-AP catalogue, "
-           "paged</li>\n"
-           "<li><a href=\"/sparql\">/sparql</a>: the SPARQL 1.1 endpoint "
-           "(this link gives its service description)</li>\n"
-           "<li><a href=\"/api/changes\">/api/changes</a>: the change feed"
-           "</li>\n"
-           "<li><a href=\"/dump.nq.gz\">/dump.nq.gz</a>: everything as "
-           "N-Quads</li>\n"
-           "<li><a href=\"/healthz\">/healthz</a> and <a href=\"/metrics\">"
-           "/metrics</a></li>\n</ul>\n</body></html>\n");
-  serve_send(s, req, 200, "text/html; charset=utf-8", &b, NULL);
-}
-
 /* ------------------------------------------------------------------------
  * Router
  * --------------------------------------------------------------------- */
@@ -1051,7 +1029,7 @@ enum {
   R_INDEX, R_SPARQL, R_CATALOG, R_RESOURCE, R_DATASET, R_DISTRIBUTION,
   R_RECORD, R_VOCAB, R_CHANGES, R_DUMP, R_HEALTHZ, R_METRICS, R_DATASETS,
   R_DATASET_ID, R_SUGGEST, R_OPENAPI, R_VOCAB_API, R_HISTORY, R_SOURCES,
-  R_SOURCE_HARVEST, R_RUNS, R_RUN, R_OTHER
+  R_SOURCE_HARVEST, R_RUNS, R_RUN, R_UI_ASSET, R_VOCAB_UI, R_ADMIN, R_OTHER
 };
 
 static bool
@@ -1100,7 +1078,15 @@ handle(void* const ctx, HttpRequest* const req)
   } else if (has_prefix(path, "/record/") && path[8]) {
     route = R_RECORD;
   } else if (has_prefix(path, "/vocab/") && path[7]) {
-    route = R_VOCAB;
+    /* A browser gets the vocabulary pages; everyone else the concept. */
+    route = serve_wants_html(req) && !http_param(req, "format") ? R_VOCAB_UI
+                                                                : R_VOCAB;
+  } else if (!strcmp(path, "/vocab")) {
+    route = R_VOCAB_UI;
+  } else if (!strcmp(path, "/admin")) {
+    route = R_ADMIN;
+  } else if (has_prefix(path, "/ui/") && path[4] && !strchr(path + 4, '/')) {
+    route = R_UI_ASSET;
   } else if (!strcmp(path, "/api/changes")) {
     route = R_CHANGES;
   } else if (!strcmp(path, "/dump.nq.gz")) {
@@ -1169,7 +1155,16 @@ handle(void* const ctx, HttpRequest* const req)
   }
   switch (route) {
   case R_INDEX:
-    route_index(s, req);
+    route_ui_page(s, req, UI_SEARCH);
+    break;
+  case R_VOCAB_UI:
+    route_ui_page(s, req, UI_VOCAB);
+    break;
+  case R_ADMIN:
+    route_ui_page(s, req, UI_ADMIN);
+    break;
+  case R_UI_ASSET:
+    route_ui_asset(s, req, path + 4);
     break;
   case R_SPARQL:
     route_sparql(s, req);

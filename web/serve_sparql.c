@@ -12,6 +12,7 @@
  * without a query answers the service description.
  */
 #include "serve.h"
+#include "serve_ui.h"
 
 #include "fairdex/sparql.h"
 #include "fairdex/sparql_results.h"
@@ -563,6 +564,9 @@ route_sparql(Serve* const s, HttpRequest* const req)
       text   = http_param(req, "update");
       len    = strlen(text);
       update = true;
+    } else if (!post && serve_wants_html(req)) {
+      route_ui_page(s, req, UI_SPARQL); /* a browser: the editor */
+      return;
     } else if (!post) {
       service_description(s, req);
       return;

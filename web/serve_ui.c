@@ -1,0 +1,336 @@
+/*
+ * serve_ui.c: the browser UI's server side.  The UI is plain HTML, CSS and
+ * JavaScript modules in web/ui/ (no build step); tools/embed.py compiles
+ * them into the binary, so `fairdex serve` needs no files beside it.  This
+ * file serves them under /ui/ (with an ETag of their bytes), writes the
+ * shell every page shares (header, navigation, language switch, footer),
+ * and chooses German or English for a request: the cookie the switch sets,
+ * else Accept-Language.  The pages' scripts read the choice from <html
+ * lang> and the base IRI from <html data-base>.  Server-rendered pages
+ * (dataset pages, serve_page.c) use the same shell and texts.
+ */
+#include "serve_ui.h"
+
+#include <string.h>
+#include <strings.h>
+
+/* ------------------------------------------------------------------------
+ * Language
+ * --------------------------------------------------------------------- */
+
+/* The primary subtag of the language range at `p` (up to `end`) if it is
+ * "de" or "en", else NULL. */
+static const char*
+known_lang(const char* p, const char* const end)
+{
+  while (p < end && (*p == ' ' || *p == '\t')) {
+    ++p;
+  }
+  if (end - p >= 2 && (end - p == 2 || p[2] == '-' || p[2] == ';' ||
+                       p[2] == ' ')) {
+    if (!strncasecmp(p, "de", 2)) {
+      return "de";
+    }
+    if (!strncasecmp(p, "en", 2)) {
+      return "en";
+    }
+  }
+  return NULL;
+}
+
+/* The q value of one Accept-Language element (1 without one). */
+static double
+quality(const char* const start, const char* const end)
+{
+  const char* q = start;
+  while ((q = memchr(q, ';', (size_t)(end - q)))) {
+    ++q;
+    while (q < end && *q == ' ') {
+      ++q;
+    }
+    if (end - q >= 2 && q[0] == 'q' && q[1] == '=') {
+      double v = 0, scale = 1;
+      bool   fraction = false;
+      for (const char* c = q + 2; c < end && ((*c >= '0' && *c <= '9') ||
+                                              (*c == '.' && !fraction));
+           ++c) {
+        if (*c == '.') {
+          fraction = true;
+        } else if (fraction) {
+          scale /= 10;
+          v += (*c - '0') * scale;
+        } else {
+          v = v * 10 + (*c - '0');
+        }
+      }
+      return v > 1 ? 1 : v;
+    }
+  }
+  return 1;
+}
+
+const char*
+serve_ui_lang(const HttpRequest* const req)
+{
+  const char* const cookie = http_header(req, "Cookie");
+  if (cookie) {
+    for (const char* c = cookie; (c = strstr(c, "fairdex_lang=")); ++c) {
+      if (c == cookie || c[-1] == ' ' || c[-1] == ';') {
+        const char* const v = c + 13;
+        if (!strncmp(v, "de", 2) && (!v[2] || v[2] == ';' || v[2] == ' ')) {
+          return "de";
+        }
+        if (!strncmp(v, "en", 2) && (!v[2] || v[2] == ';' || v[2] == ' ')) {
+          return "en";
+        }
+      }
+    }
+  }
+  const char* const accept = http_header(req, "Accept-Language");
+  const char*       best   = "en";
+  double            best_q = 0;
+  for (const char* p = accept; p && *p;) {
+    const char* end = strchr(p, ',');
+    if (!end) {
+      end = p + strlen(p);
+    }
+    const char* const lang = known_lang(p, end);
+    const double      q    = lang ? quality(p, end) : 0;
+    if (lang && q > best_q) {
+      best   = lang;
+      best_q = q;
+    }
+    p = *end ? end + 1 : end;
+  }
+  return best;
+}
+
+/* English wording → German.  The UI's scripts carry their own texts; these
+ * are the server-rendered ones. */
+static const char* const german[][2] = {
+  {"Search", "Suche"},
+  {"Vocabularies", "Vokabulare"},
+  {"Harvesting", "Harvesting"},
+  {"Main navigation", "Hauptnavigation"},
+  {"Language", "Sprache"},
+  {"Skip to content", "Zum Inhalt"},
+  {"This page needs JavaScript. The same data is available from the JSON "
+   "API described at",
+   "Diese Seite braucht JavaScript. Dieselben Daten liefert die JSON-API, "
+   "beschrieben unter"},
+  {"Catalogue (DCAT-AP)", "Katalog (DCAT-AP)"},
+  {"API description", "API-Beschreibung"},
+  {"Everything as N-Quads", "Alles als N-Quads"},
+  {"Change feed", "Änderungs-Feed"},
+  {"A FAIR metadata catalogue", "Ein FAIR-Metadatenkatalog"},
+  {"Also as:", "Auch als:"},
+  {"About", "Angaben"},
+  {"Type", "Typ"},
+  {"Publisher", "Herausgeber"},
+  {"Contact", "Kontakt"},
+  {"Keywords", "Schlagwörter"},
+  {"Themes", "Themen"},
+  {"Licence", "Lizenz"},
+  {"Access rights", "Zugriffsrechte"},
+  {"Update frequency", "Aktualisierung"},
+  {"Issued", "Veröffentlicht"},
+  {"Modified", "Geändert"},
+  {"Identifiers", "Kennungen"},
+  {"Landing page", "Webseite"},
+  {"Languages", "Sprachen"},
+  {"Spatial coverage", "Räumliche Abdeckung"},
+  {"Temporal coverage", "Zeitliche Abdeckung"},
+  {"Conforms to", "Entspricht"},
+  {"Version", "Version"},
+  {"Related resources", "Verwandte Ressourcen"},
+  {"Documentation", "Dokumentation"},
+  {"Distributions", "Distributionen"},
+  {"Title", "Titel"},
+  {"Format", "Format"},
+  {"Access", "Zugang"},
+  {"Download", "Download"},
+  {"Provenance", "Herkunft"},
+  {"Source", "Quelle"},
+  {"Harvested at", "Geerntet am"},
+  {"Original record", "Ursprünglicher Eintrag"},
+  {"Fetched from", "Abgerufen von"},
+  {"All statements", "Alle Aussagen"},
+  {"Catalogue", "Katalog"},
+  {"Page", "Seite"},
+  {"of", "von"},
+  {"next", "weiter"},
+  {"previous", "zurück"},
+  {"first", "erste"},
+  {"last", "letzte"},
+};
+
+const char*
+serve_ui_text(const char* const lang, const char* const english)
+{
+  if (lang && !strcmp(lang, "de")) {
+    for (size_t i = 0; i < sizeof(german) / sizeof(*german); ++i) {
+      if (!strcmp(german[i][0], english)) {
+        return german[i][1];
+      }
+    }
+  }
+  return english;
+}
+
+/* ------------------------------------------------------------------------
+ * The shell
+ * --------------------------------------------------------------------- */
+
+static const char* const page_scripts[] = {"search.js", "sparql.js",
+                                           "vocab.js", "admin.js"};
+
+void
+serve_ui_head(Serve* const s, Buf* const out, const char* const lang,
+              const UiPage page, const char* const title,
+              const size_t title_len)
+{
+  static const struct {
+    UiPage      page;
+    const char* href;
+    const char* label;
+  } nav[] = {{UI_SEARCH, "/", "Search"},
+             {UI_SPARQL, "/sparql", "SPARQL"},
+             {UI_VOCAB, "/vocab", "Vocabularies"},
+             {UI_ADMIN, "/admin", "Harvesting"}};
+  buf_printf(out, "<!DOCTYPE html>\n<html lang=\"%s\" data-base=\"", lang);
+  buf_html(out, s->base, s->base_len);
+  buf_puts(out, "\"><head><meta charset=\"utf-8\">\n"
+                "<meta name=\"viewport\" content=\"width=device-width, "
+                "initial-scale=1\">\n<title>");
+  buf_html(out, title, title_len);
+  buf_puts(out, " – fairdex</title>\n"
+                "<link rel=\"stylesheet\" href=\"/ui/app.css\">\n"
+                "<link rel=\"icon\" href=\"/ui/favicon.svg\" "
+                "type=\"image/svg+xml\">\n");
+  if (page < UI_NONE) {
+    buf_printf(out, "<script type=\"module\" src=\"/ui/%s\"></script>\n",
+               page_scripts[page]);
+  } else {
+    buf_puts(out, "<script type=\"module\" src=\"/ui/common.js\"></script>\n");
+  }
+  buf_printf(out,
+             "</head>\n<body>\n<a class=\"skip\" href=\"#main\">%s</a>\n"
+             "<header class=\"site\">\n<a class=\"brand\" href=\"/\">"
+             "fairdex</a>\n<nav aria-label=\"%s\"><ul>\n",
+             serve_ui_text(lang, "Skip to content"),
+             serve_ui_text(lang, "Main navigation"));
+  for (size_t i = 0; i < sizeof(nav) / sizeof(*nav); ++i) {
+    buf_printf(out, "<li><a href=\"%s\"%s>%s</a></li>\n", nav[i].href,
+               nav[i].page == page ? " aria-current=\"page\"" : "",
+               serve_ui_text(lang, nav[i].label));
+  }
+  buf_printf(out,
+             "</ul></nav>\n<div class=\"lang\" role=\"group\" "
+             "aria-label=\"%s\">"
+             "<button type=\"button\" data-lang=\"de\" lang=\"de\" "
+             "aria-pressed=\"%s\">DE</button>"
+             "<button type=\"button\" data-lang=\"en\" lang=\"en\" "
+             "aria-pressed=\"%s\">EN</button></div>\n"
+             "</header>\n<main id=\"main\" tabindex=\"-1\">\n",
+             serve_ui_text(lang, "Language"),
+             !strcmp(lang, "de") ? "true" : "false",
+             !strcmp(lang, "de") ? "false" : "true");
+}
+
+void
+serve_ui_foot(Buf* const out, const char* const lang)
+{
+  buf_printf(out,
+             "</main>\n<footer class=\"site\"><p>fairdex – %s · "
+             "<a href=\"/catalog\">%s</a> · "
+             "<a href=\"/api/openapi.json\">%s</a> · "
+             "<a href=\"/api/changes\">%s</a> · "
+             "<a href=\"/dump.nq.gz\">%s</a></p></footer>\n"
+             "</body></html>\n",
+             serve_ui_text(lang, "A FAIR metadata catalogue"),
+             serve_ui_text(lang, "Catalogue (DCAT-AP)"),
+             serve_ui_text(lang, "API description"),
+             serve_ui_text(lang, "Change feed"),
+             serve_ui_text(lang, "Everything as N-Quads"));
+}
+
+/* ------------------------------------------------------------------------
+ * Routes
+ * --------------------------------------------------------------------- */
+
+static const char*
+asset_type(const char* const name)
+{
+  const char* const dot = strrchr(name, '.');
+  static const char* const types[][2] = {
+    {".css", "text/css; charset=utf-8"},
+    {".js", "text/javascript; charset=utf-8"},
+    {".svg", "image/svg+xml"},
+    {".html", "text/html; charset=utf-8"},
+    {".json", "application/json"},
+  };
+  for (size_t i = 0; dot && i < sizeof(types) / sizeof(*types); ++i) {
+    if (!strcmp(dot, types[i][0])) {
+      return types[i][1];
+    }
+  }
+  return "application/octet-stream";
+}
+
+/* The pages' policy: everything from this server, nothing inline but the
+ * dataset pages' JSON-LD data block (which is not script). */
+static void
+security_headers(HttpRequest* const req)
+{
+  http_add_header(req, "Content-Security-Policy",
+                  "default-src 'self'; img-src 'self' data:; "
+                  "object-src 'none'; base-uri 'none'; frame-ancestors 'none'");
+  http_add_header(req, "X-Content-Type-Options", "nosniff");
+  http_add_header(req, "Referrer-Policy", "same-origin");
+}
+
+void
+route_ui_asset(Serve* const s, HttpRequest* const req, const char* const name)
+{
+  for (size_t i = 0; i < fdx_ui_assets_count; ++i) {
+    const FdxAsset* const a = &fdx_ui_assets[i];
+    if (!strcmp(a->name, name)) {
+      if (!serve_only_params(s, req, NULL, 0) ||
+          serve_not_modified(s, req, a->etag)) {
+        return;
+      }
+      Buf b;
+      memset(&b, 0, sizeof(b));
+      buf_write(&b, (const char*)a->data, a->len);
+      http_add_header(req, "Cache-Control", "no-cache");
+      http_add_header(req, "X-Content-Type-Options", "nosniff");
+      serve_send(s, req, 200, asset_type(name), &b, a->etag);
+      return;
+    }
+  }
+  serve_error(s, req, 404, "not_found", "there is no file /ui/%s", name);
+}
+
+void
+route_ui_page(Serve* const s, HttpRequest* const req, const UiPage page)
+{
+  static const char* const titles[] = {"Search", "SPARQL", "Vocabularies",
+                                       "Harvesting"};
+  const char* const lang  = serve_ui_lang(req);
+  const char* const title = serve_ui_text(lang, titles[page]);
+  Buf               b;
+  memset(&b, 0, sizeof(b));
+  serve_ui_head(s, &b, lang, page, title, strlen(title));
+  buf_printf(&b,
+             "<noscript><p class=\"notice\">%s "
+             "<a href=\"/api/openapi.json\">/api/openapi.json</a>.</p>"
+             "</noscript>\n",
+             serve_ui_text(lang, "This page needs JavaScript. The same data "
+                                 "is available from the JSON API described "
+                                 "at"));
+  serve_ui_foot(&b, lang);
+  security_headers(req);
+  http_add_header(req, "Cache-Control", "no-cache");
+  http_add_header(req, "Vary", "Cookie, Accept-Language");
+  serve_send(s, req, 200, "text/html; charset=utf-8", &b, NULL);
+}

@@ -1,0 +1,2 @@
+// search.js
+import { main } from './common.js';

@@ -1,0 +1,3 @@
+// sparql.js: the sparql page (being written).
+import { main, el } from './common.js';
+main().append(el('p', {}, 'This page is being built.'));

@@ -1,0 +1,3 @@
+// vocab.js: the vocab page (being written).
+import { main, el } from './common.js';
+main().append(el('p', {}, 'This page is being built.'));
