@@ -8,11 +8,18 @@
  * else Accept-Language.  The pages' scripts read the choice from <html
  * lang> and the base IRI from <html data-base>.  Server-rendered pages
  * (dataset pages, serve_page.c) use the same shell and texts.
+ *
+ * For work on the UI, FAIRDEX_UI_DIR=web/ui makes the server read the
+ * files from that folder at each request instead (edit, reload).
  */
 #include "serve_ui.h"
 
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 
 /* ------------------------------------------------------------------------
  * Language
@@ -178,11 +185,83 @@ serve_ui_text(const char* const lang, const char* const english)
 }
 
 /* ------------------------------------------------------------------------
+ * The files
+ * --------------------------------------------------------------------- */
+
+/* FAIRDEX_UI_DIR, or NULL: the compiled-in files. */
+static const char*
+ui_dir(void)
+{
+  const char* const dir = getenv("FAIRDEX_UI_DIR");
+  return dir && *dir ? dir : NULL;
+}
+
+/* A file name of web/ui/: no folders, no hidden files. */
+static bool
+asset_name_ok(const char* const name)
+{
+  return *name && *name != '.' && !strchr(name, '/') && strlen(name) < 128;
+}
+
+static const FdxAsset*
+embedded_asset(const char* const name)
+{
+  for (size_t i = 0; i < fdx_ui_assets_count; ++i) {
+    if (!strcmp(fdx_ui_assets[i].name, name)) {
+      return &fdx_ui_assets[i];
+    }
+  }
+  return NULL;
+}
+
+static bool
+asset_exists(const char* const name)
+{
+  const char* const dir = ui_dir();
+  if (!dir) {
+    return embedded_asset(name) != NULL;
+  }
+  char        path[4096];
+  struct stat st;
+  snprintf(path, sizeof(path), "%s/%s", dir, name);
+  return asset_name_ok(name) && !stat(path, &st) && S_ISREG(st.st_mode);
+}
+
+/* Read `name` from FAIRDEX_UI_DIR into `out`, with an ETag of its size
+ * and modification time.  0, ENOENT, or another errno. */
+static int
+read_asset(const char* const dir, const char* const name, Buf* const out,
+           char etag[64])
+{
+  char path[4096];
+  snprintf(path, sizeof(path), "%s/%s", dir, name);
+  FILE* const f = fopen(path, "rb");
+  struct stat st;
+  if (!f) {
+    return errno;
+  }
+  if (fstat(fileno(f), &st) || !S_ISREG(st.st_mode)) {
+    fclose(f);
+    return ENOENT;
+  }
+  char   chunk[16384];
+  size_t n;
+  while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
+    buf_write(out, chunk, n);
+  }
+  const int failed = ferror(f);
+  fclose(f);
+  snprintf(etag, 64, "\"%llx-%llx\"", (unsigned long long)st.st_size,
+           (unsigned long long)st.st_mtime);
+  return failed || out->failed ? EIO : 0;
+}
+
+/* ------------------------------------------------------------------------
  * The shell
  * --------------------------------------------------------------------- */
 
-static const char* const page_scripts[] = {"search.js", "sparql.js",
-                                           "vocab.js", "admin.js"};
+static const char* const page_names[] = {"search", "sparql", "vocab",
+                                         "admin"};
 
 void
 serve_ui_head(Serve* const s, Buf* const out, const char* const lang,
@@ -208,8 +287,13 @@ serve_ui_head(Serve* const s, Buf* const out, const char* const lang,
                 "<link rel=\"icon\" href=\"/ui/favicon.svg\" "
                 "type=\"image/svg+xml\">\n");
   if (page < UI_NONE) {
-    buf_printf(out, "<script type=\"module\" src=\"/ui/%s\"></script>\n",
-               page_scripts[page]);
+    char css[64];
+    snprintf(css, sizeof(css), "%s.css", page_names[page]);
+    if (asset_exists(css)) {
+      buf_printf(out, "<link rel=\"stylesheet\" href=\"/ui/%s\">\n", css);
+    }
+    buf_printf(out, "<script type=\"module\" src=\"/ui/%s.js\"></script>\n",
+               page_names[page]);
   } else {
     buf_puts(out, "<script type=\"module\" src=\"/ui/common.js\"></script>\n");
   }
@@ -292,23 +376,43 @@ security_headers(HttpRequest* const req)
 void
 route_ui_asset(Serve* const s, HttpRequest* const req, const char* const name)
 {
-  for (size_t i = 0; i < fdx_ui_assets_count; ++i) {
-    const FdxAsset* const a = &fdx_ui_assets[i];
-    if (!strcmp(a->name, name)) {
-      if (!serve_only_params(s, req, NULL, 0) ||
-          serve_not_modified(s, req, a->etag)) {
-        return;
+  const char* const dir = ui_dir();
+  Buf               b;
+  char              etag[64];
+  memset(&b, 0, sizeof(b));
+  if (!asset_name_ok(name)) {
+    serve_error(s, req, 404, "not_found", "there is no file /ui/%s", name);
+    return;
+  }
+  if (dir) {
+    const int err = read_asset(dir, name, &b, etag);
+    if (err) {
+      buf_free(&b);
+      if (err == ENOENT) {
+        serve_error(s, req, 404, "not_found", "there is no file /ui/%s", name);
+      } else {
+        serve_error(s, req, 500, "internal_error", "cannot read %s/%s: %s",
+                    dir, name, strerror(err));
       }
-      Buf b;
-      memset(&b, 0, sizeof(b));
-      buf_write(&b, (const char*)a->data, a->len);
-      http_add_header(req, "Cache-Control", "no-cache");
-      http_add_header(req, "X-Content-Type-Options", "nosniff");
-      serve_send(s, req, 200, asset_type(name), &b, a->etag);
       return;
     }
+  } else {
+    const FdxAsset* const a = embedded_asset(name);
+    if (!a) {
+      serve_error(s, req, 404, "not_found", "there is no file /ui/%s", name);
+      return;
+    }
+    snprintf(etag, sizeof(etag), "%s", a->etag);
+    buf_write(&b, (const char*)a->data, a->len);
   }
-  serve_error(s, req, 404, "not_found", "there is no file /ui/%s", name);
+  if (!serve_only_params(s, req, NULL, 0) ||
+      serve_not_modified(s, req, etag)) {
+    buf_free(&b);
+    return;
+  }
+  http_add_header(req, "Cache-Control", "no-cache");
+  http_add_header(req, "X-Content-Type-Options", "nosniff");
+  serve_send(s, req, 200, asset_type(name), &b, etag);
 }
 
 void

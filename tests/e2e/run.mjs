@@ -19,7 +19,7 @@
 // Chromium, Node.js 20 or the npm packages are missing, 1 on a failure.
 
 import { spawn, execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
@@ -79,10 +79,14 @@ function cli(args, env = {}) {
   return execFileSync(fairdex, args, { env: { ...process.env, ...env }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
-// Start a program that prints "listening on URL" as its first line.
-function startListening(cmd, args, env = {}) {
+// Start a program that prints "listening on URL" as its first line; its
+// standard error goes to WORK/NAME.log (shown when the scenario fails).
+const logs = [];
+function startListening(name, cmd, args, env = {}) {
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'inherit'] });
+    const log = path.join(work, name + '.log');
+    logs.push(log);
+    const child = spawn(cmd, args, { env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', openSync(log, 'w')] });
     children.push(child);
     const lines = createInterface({ input: child.stdout });
     const timer = setTimeout(() => reject(new Error(`${cmd} did not start listening in 20 s`)), 20000);
@@ -107,7 +111,7 @@ async function setUp() {
     curator: cli(['--db', db, 'token', 'create', '--name', 'e2e-curator', '--role', 'curator']).trim(),
     admin: cli(['--db', db, 'token', 'create', '--name', 'e2e-admin', '--role', 'admin']).trim(),
   };
-  const fixtures = await startListening('python3', [path.join(root, 'tests/harvest/fixture_server.py'),
+  const fixtures = await startListening('fixtures', 'python3', [path.join(root, 'tests/harvest/fixture_server.py'),
     '--root', path.join(root, 'tests/harvest/data'), '--watch-stdin']);
   const config = path.join(work, 'harvest.json');
   writeFileSync(config, JSON.stringify({
@@ -117,7 +121,7 @@ async function setUp() {
     ],
     defaults: { allow_private_addresses: true, timeout_s: 20 },
   }, null, 2));
-  const server = await startListening(fairdex, ['--db', db, 'serve', '--listen', '127.0.0.1:0',
+  const server = await startListening('fairdex', fairdex, ['--db', db, 'serve', '--listen', '127.0.0.1:0',
     '--base', BASE, '--harvest-config', config]);
   return { db, base: BASE, tokens, fixtures: fixtures.url, url: server.url, server: server.child };
 }
@@ -199,6 +203,11 @@ try {
     console.log(`not ok - ${e.stack || e}`);
   }
   status = 1;
+  for (const log of logs) {
+    const lines = readFileSync(log, 'utf8').trimEnd().split('\n').slice(-40);
+    console.log(`# last lines of ${path.basename(log)}:`);
+    for (const line of lines) console.log('#   ' + line);
+  }
 } finally {
   if (browser) await browser.close().catch(() => {});
 }
