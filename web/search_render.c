@@ -49,8 +49,37 @@ enum {
   P_CONFORMS,
   P_VERSION,      /* dcat:version (DCAT 3) */
   P_VERSION_INFO, /* owl:versionInfo (DCAT-AP 2) */
+  P_START,        /* of a dct:PeriodOfTime */
+  P_END,
+  P_LABEL,        /* rdfs:label, of a dct:ProvenanceStatement */
+  P_NOTATION,     /* skos:notation, of an adms:Identifier */
+  P_SCHEME_AGENCY,
+  P_PROVENANCE,
+  P_OTHER_ID,
+  P_VERSION_NOTES,
+  P_PAGE,
+  P_HEALTH_CATEGORY, /* HealthDCAT-AP */
+  P_LEGISLATION,     /* DCAT-AP 3 applicableLegislation */
+  P_BYTE_SIZE,
+  /* Related resources, in the order the page lists them (RELATED_FIRST
+   * to N_PREDS; their names are related_names[]). */
+  P_IN_SERIES,
+  P_RELATION,
+  P_SOURCE,
+  P_HAS_VERSION,
+  P_IS_VERSION_OF,
+  P_REFERENCED_BY,
+  P_REFERENCES,
+  P_REQUIRES,
+  P_SAMPLE,
   N_PREDS
 };
+#define RELATED_FIRST P_IN_SERIES
+
+static const char* const related_names[N_PREDS - RELATED_FIRST] = {
+  "in_series",     "relation",         "source",
+  "has_version",   "is_version_of",    "is_referenced_by",
+  "references",    "requires",         "sample"};
 
 static const char* const pred_iris[N_PREDS] = {
   RDF "type",           DCT "title",        DCT "description",
@@ -61,7 +90,18 @@ static const char* const pred_iris[N_PREDS] = {
   DCT "temporal",       DCAT "distribution", DCAT "accessURL",
   DCAT "downloadURL",   DCT "format",       DCAT "mediaType",
   DCT "accrualPeriodicity", DCT "conformsTo", DCAT "version",
-  "http://www.w3.org/2002/07/owl#versionInfo"};
+  "http://www.w3.org/2002/07/owl#versionInfo",
+  DCAT "startDate",     DCAT "endDate",
+  "http://www.w3.org/2000/01/rdf-schema#label",
+  "http://www.w3.org/2004/02/skos/core#notation",
+  ADMS "schemeAgency",  DCT "provenance",   ADMS "identifier",
+  ADMS "versionNotes",  FOAF "page",
+  "http://healthdataportal.eu/ns/health#healthCategory",
+  "http://data.europa.eu/r5r/applicableLegislation",
+  DCAT "byteSize",
+  DCAT "inSeries",      DCT "relation",     DCT "source",
+  DCT "hasVersion",     DCT "isVersionOf",  DCT "isReferencedBy",
+  DCT "references",     DCT "requires",     ADMS "sample"};
 
 /* Labels found during one render (the same publisher, themes and formats
  * come back in many results and in the facets): id -> label id, 0 for
@@ -510,6 +550,84 @@ search_render_results(FdxTxn* const                txn,
   return st;
 }
 
+/* The text of the best literal of `p` for `lang` as a JSON string, or
+ * null. */
+static void
+put_best_text(FdxTxn* const txn, Buf* const out, const View* const v,
+              const int p, const char* const lang)
+{
+  FdxTermBuf buf;
+  if (best_text(txn, v, p, lang, &buf)) {
+    buf_json_string(out, buf.term.value, buf.term.value_len);
+  } else {
+    buf_puts(out, "null");
+  }
+}
+
+/* The parts of a dataset that are nodes of their own in its graph (the
+ * temporal coverage's periods, provenance statements, other identifiers),
+ * read through `nv`, and its related resources. */
+static FdxStatus
+put_nested(FdxTxn* const txn, Buf* const out, const View* const v,
+           View* const nv, const FdxId g, const char* const lang)
+{
+  FdxStatus st = FDX_SUCCESS;
+  buf_puts(out, ",\n \"temporal\": [");
+  for (size_t i = 0; i < v->n[P_TEMPORAL] && !st; ++i) {
+    if (!(st = read_view(txn, g, v->values[P_TEMPORAL][i], nv))) {
+      buf_puts(out, i ? ", {\"start\": " : "{\"start\": ");
+      put_term_text(txn, out, nv->n[P_START] ? nv->values[P_START][0] : 0);
+      buf_puts(out, ", \"end\": ");
+      put_term_text(txn, out, nv->n[P_END] ? nv->values[P_END][0] : 0);
+      buf_puts(out, "}");
+    }
+  }
+  /* A statement is a node with labels, or (loosely) a literal. */
+  buf_puts(out, "], \"provenance\": [");
+  for (size_t i = 0; i < v->n[P_PROVENANCE] && !st; ++i) {
+    const FdxId node = v->values[P_PROVENANCE][i];
+    FdxTermBuf  buf;
+    buf_puts(out, i ? ", " : "");
+    if (!fdx_term_get(txn, node, &buf) && buf.term.kind == FDX_TERM_LITERAL) {
+      buf_json_string(out, buf.term.value, buf.term.value_len);
+    } else if (!(st = read_view(txn, g, node, nv))) {
+      put_best_text(txn, out, nv, P_LABEL, lang);
+    }
+  }
+  buf_puts(out, "], \"other_identifiers\": [");
+  for (size_t i = 0; i < v->n[P_OTHER_ID] && !st; ++i) {
+    if (!(st = read_view(txn, g, v->values[P_OTHER_ID][i], nv))) {
+      buf_puts(out, i ? ", {\"notation\": " : "{\"notation\": ");
+      put_term_text(txn, out,
+                    nv->n[P_NOTATION] ? nv->values[P_NOTATION][0] : 0);
+      buf_puts(out, ", \"scheme_agency\": ");
+      put_best_text(txn, out, nv, P_SCHEME_AGENCY, lang);
+      buf_puts(out, "}");
+    }
+  }
+  buf_puts(out, "],\n \"version_notes\": ");
+  put_best_text(txn, out, v, P_VERSION_NOTES, lang);
+  buf_puts(out, ", \"documentation\": ");
+  put_refs(txn, out, v, P_PAGE, lang);
+  buf_puts(out, ", \"health_categories\": ");
+  put_refs(txn, out, v, P_HEALTH_CATEGORY, lang);
+  buf_puts(out, ", \"applicable_legislation\": ");
+  put_refs(txn, out, v, P_LEGISLATION, lang);
+  buf_puts(out, ",\n \"related\": [");
+  bool first = true;
+  for (int p = RELATED_FIRST; p < N_PREDS; ++p) {
+    for (size_t i = 0; i < v->n[p]; ++i) {
+      buf_printf(out, "%s{\"relation\": \"%s\", \"resource\": ",
+                 first ? "" : ", ", related_names[p - RELATED_FIRST]);
+      put_ref(txn, out, v->values[p][i], lang);
+      buf_puts(out, "}");
+      first = false;
+    }
+  }
+  buf_puts(out, "]");
+  return st;
+}
+
 FdxStatus
 search_render_dataset(FdxTxn* const             txn,
                       const FdxId               g,
@@ -602,6 +720,11 @@ search_render_dataset(FdxTxn* const             txn,
                 v->n[P_VERSION]        ? v->values[P_VERSION][0]
                 : v->n[P_VERSION_INFO] ? v->values[P_VERSION_INFO][0]
                                        : 0);
+  if ((st = put_nested(txn, out, v, dv, g, opts->lang))) {
+    free(v);
+    free(dv);
+    return st;
+  }
   buf_puts(out, ",\n \"distributions\": [");
   for (size_t i = 0; i < v->n[P_DISTRIBUTION] && !st; ++i) {
     const FdxId d = v->values[P_DISTRIBUTION][i];
@@ -648,6 +771,8 @@ search_render_dataset(FdxTxn* const             txn,
     } else {
       buf_puts(out, "null");
     }
+    buf_puts(out, ", \"byte_size\": ");
+    put_term_text(txn, out, dv->n[P_BYTE_SIZE] ? dv->values[P_BYTE_SIZE][0] : 0);
     buf_puts(out, "}");
   }
   buf_puts(out, "]}\n");

@@ -12,6 +12,7 @@
  * (hydra:PartialCollectionView with first/previous/next/last).
  */
 #include "serve.h"
+#include "serve_ui.h"
 #include "serve_page.h"
 
 #include "fairdex/sparql.h"
@@ -78,29 +79,24 @@ html_term(Serve* const s, Buf* const out, const FdxTerm* const t)
   }
 }
 
+/* The page shell (serve_ui.c) for a resource or catalogue page. */
 static void
-html_head(Buf* const out, const char* const title, const size_t title_len)
+html_head(Serve* const s, Buf* const out, const char* const lang,
+          const char* const title, const size_t title_len)
 {
-  buf_puts(out, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-                "<meta name=\"viewport\" content=\"width=device-width\"><title>");
-  buf_html(out, title, title_len);
-  buf_puts(out, "</title>\n<style>body{font-family:sans-serif;max-width:70em;"
-                "margin:1em auto;padding:0 1em;color:#111}table{border-collapse:"
-                "collapse;width:100%}td{border-top:1px solid #ccc;padding:.3em;"
-                "vertical-align:top;word-break:break-word}small{color:#555}"
-                "</style></head>\n<body>\n<p><a href=\"/\">fairdex</a></p>\n");
+  serve_ui_head(s, out, lang, UI_NONE, title, title_len);
 }
 
 /* Links to the other formats of this answer: `link` is its canonical
  * target, already encoded, ending in '?' or '&' (the request's own query
  * string is not copied: answers are cached and shared). */
 static void
-html_formats(Buf* const out, const char* const link)
+html_formats(Buf* const out, const char* const link, const char* const lang)
 {
   static const char* const names[] = {"turtle", "jsonld", "rdfxml", "ntriples"};
   static const char* const labels[] = {"Turtle", "JSON-LD", "RDF/XML",
                                        "N-Triples"};
-  buf_puts(out, "<p>Also as:");
+  buf_printf(out, "<p class=\"formats\">%s", serve_ui_text(lang, "Also as:"));
   for (size_t i = 0; i < 4; ++i) {
     buf_puts(out, " <a href=\"");
     buf_html(out, link, strlen(link));
@@ -215,7 +211,12 @@ route_resource(Serve* const s, HttpRequest* const req, const char* const iri)
   Buf            variant;
   const uint64_t generation = fdx_txn_generation(txn);
   memset(&variant, 0, sizeof(variant));
-  buf_printf(&variant, "ld\n%d\n%s", kind, iri);
+  /* A page's texts are in the reader's language. */
+  const char* const lang = kind == RDF_HTML ? serve_ui_lang(req) : "";
+  buf_printf(&variant, "ld\n%d\n%s\n%s", kind, lang, iri);
+  if (kind == RDF_HTML) {
+    http_add_header(req, "Vary", "Cookie, Accept-Language");
+  }
   serve_etag(etag, generation, variant.data ? variant.data : "", variant.len);
   if (variant.failed || serve_not_modified(s, req, etag) ||
       serve_cache_answer(s, req, variant.data, variant.len, generation,
@@ -266,8 +267,9 @@ route_resource(Serve* const s, HttpRequest* const req, const char* const iri)
   }
   fdx_triple_writer_free(ctx.writer);
   /* A dataset's HTML page: its fields first (serve_page.c). */
-  Buf details;
+  Buf details, page_title;
   memset(&details, 0, sizeof(details));
+  memset(&page_title, 0, sizeof(page_title));
   if (!st && kind == RDF_HTML && ctx.count) {
     Buf page_url;
     memset(&page_url, 0, sizeof(page_url));
@@ -280,7 +282,8 @@ route_resource(Serve* const s, HttpRequest* const req, const char* const iri)
       buf_pct(&page_url, iri, n, false);
     }
     const FdxStatus pst = serve_dataset_page(
-      s, txn, iri, page_url.data ? page_url.data : iri, &details);
+      s, txn, iri, page_url.data ? page_url.data : iri, lang, &page_title,
+      &details);
     if (pst && pst != FDX_FAILURE) {
       st = pst;
     }
@@ -290,6 +293,7 @@ route_resource(Serve* const s, HttpRequest* const req, const char* const iri)
   fdx_query_free(query);
   if (st || !ctx.count) {
     buf_free(&details);
+    buf_free(&page_title);
     buf_free(&body);
     buf_free(&rows);
     buf_free(&ctx.title);
@@ -304,8 +308,10 @@ route_resource(Serve* const s, HttpRequest* const req, const char* const iri)
     return;
   }
   if (kind == RDF_HTML) {
-    const char* const title = ctx.title.len ? ctx.title.data : iri;
-    html_head(&body, title, strlen(title));
+    const char* const title = page_title.len  ? page_title.data
+                              : ctx.title.len ? ctx.title.data
+                                              : iri;
+    html_head(s, &body, lang, title, strlen(title));
     buf_puts(&body, "<h1>");
     buf_html(&body, title, strlen(title));
     buf_puts(&body, "</h1>\n<p><code>");
@@ -325,18 +331,21 @@ route_resource(Serve* const s, HttpRequest* const req, const char* const iri)
       buf_pct(&link, iri, iri_len, false);
       buf_puts(&link, "&");
     }
-    html_formats(&body, link.data ? link.data : "?");
+    html_formats(&body, link.data ? link.data : "?", lang);
     buf_free(&link);
     if (details.len) {
       buf_write(&body, details.data, details.len);
-      buf_puts(&body, "<section><h2>All statements</h2>\n");
+      buf_printf(&body, "<section><h2>%s</h2>\n",
+                 serve_ui_text(lang, "All statements"));
     }
-    buf_puts(&body, "<table>\n");
+    buf_puts(&body, "<div class=\"table-wrap\"><table class=\"statements\">\n");
     buf_write(&body, rows.data ? rows.data : "", rows.len);
-    buf_puts(&body, details.len ? "</table></section>\n</body></html>\n"
-                                : "</table>\n</body></html>\n");
+    buf_puts(&body, details.len ? "</table></div></section>\n"
+                                : "</table></div>\n");
+    serve_ui_foot(&body, lang);
   }
   buf_free(&details);
+  buf_free(&page_title);
   buf_free(&rows);
   buf_free(&ctx.title);
   serve_send_cached(s, req, serve_rdf_content_type((RdfKind)kind), &body, etag,
@@ -707,8 +716,13 @@ route_catalog(Serve* const s, HttpRequest* const req)
   }
   char etag[64];
   char variant[128];
-  const int vlen = snprintf(variant, sizeof(variant), "catalog\n%d\n%llu\n%llu",
-                            kind, (unsigned long long)page,
+  const char* const lang = kind == RDF_HTML ? serve_ui_lang(req) : "";
+  if (kind == RDF_HTML) {
+    http_add_header(req, "Vary", "Cookie, Accept-Language");
+  }
+  const int vlen = snprintf(variant, sizeof(variant),
+                            "catalog\n%d\n%s\n%llu\n%llu", kind, lang,
+                            (unsigned long long)page,
                             (unsigned long long)per_page);
   const uint64_t generation = fdx_txn_generation(txn);
   serve_etag(etag, generation, variant, (size_t)vlen);
@@ -773,31 +787,37 @@ route_catalog(Serve* const s, HttpRequest* const req)
   ctx.dct_title         = lookup_iri(txn, DCT_NS "title");
 
   if (kind == RDF_HTML) {
-    html_head(&body, "Catalogue", 9);
-    buf_printf(&body, "<h1>Catalogue</h1>\n<p>%llu datasets; page %llu of "
-                      "%llu.</p>\n",
-               (unsigned long long)total, (unsigned long long)page,
+    const char* const title = serve_ui_text(lang, "Catalogue");
+    html_head(s, &body, lang, title, strlen(title));
+    buf_printf(&body,
+               !strcmp(lang, "de")
+                 ? "<h1>%s</h1>\n<p>%llu Datensätze; Seite %llu von %llu.</p>\n"
+                 : "<h1>%s</h1>\n<p>%llu datasets; page %llu of %llu.</p>\n",
+               title, (unsigned long long)total, (unsigned long long)page,
                (unsigned long long)last_page);
     char link[96];
     snprintf(link, sizeof(link), "/catalog?page=%llu&per_page=%llu&",
              (unsigned long long)page, (unsigned long long)per_page);
-    html_formats(&body, link);
+    html_formats(&body, link, lang);
     buf_puts(&body, "<ul>\n");
     for (size_t i = 0; i < n_ids; ++i) {
       html_dataset(&ctx, ids[i]);
     }
     buf_puts(&body, "</ul>\n<nav><p>");
     if (page > 1) {
-      buf_printf(&body, "<a href=\"/catalog?page=%llu&amp;per_page=%llu\">"
-                        "previous</a> ",
-                 (unsigned long long)(page - 1), (unsigned long long)per_page);
+      buf_printf(&body, "<a href=\"/catalog?page=%llu&amp;per_page=%llu\" "
+                        "rel=\"prev\">%s</a> ",
+                 (unsigned long long)(page - 1), (unsigned long long)per_page,
+                 serve_ui_text(lang, "previous"));
     }
     if (page < last_page) {
-      buf_printf(&body, "<a href=\"/catalog?page=%llu&amp;per_page=%llu\">"
-                        "next</a>",
-                 (unsigned long long)(page + 1), (unsigned long long)per_page);
+      buf_printf(&body, "<a href=\"/catalog?page=%llu&amp;per_page=%llu\" "
+                        "rel=\"next\">%s</a>",
+                 (unsigned long long)(page + 1), (unsigned long long)per_page,
+                 serve_ui_text(lang, "next"));
     }
-    buf_puts(&body, "</p></nav>\n</body></html>\n");
+    buf_puts(&body, "</p></nav>\n");
+    serve_ui_foot(&body, lang);
   } else {
     st = fdx_triple_writer_new(serve_rdf_format((RdfKind)kind), buf_write,
                                &body, &ctx.writer);

@@ -9,6 +9,7 @@
 #include "search_render.h"
 #include "serve.h"
 #include "serve_page.h"
+#include "serve_ui.h"
 
 #include "fairdex/search.h"
 
@@ -107,10 +108,33 @@ html_field(Serve* const s, Buf* const out, const char* const name,
   buf_puts(out, "</dd>\n");
 }
 
+/* A dcat:byteSize as people read it (1.2 MB), else as written. */
+static void
+html_size(Buf* const out, const char* const text)
+{
+  char*        end = NULL;
+  const double n   = text ? strtod(text, &end) : 0;
+  if (!text) {
+    return;
+  }
+  if (end == text || *end || n < 0) {
+    html_text(out, text);
+    return;
+  }
+  static const char* const units[] = {"B", "kB", "MB", "GB", "TB", "PB"};
+  double                   v       = n;
+  size_t                   u       = 0;
+  while (v >= 1000 && u + 1 < sizeof(units) / sizeof(*units)) {
+    v /= 1000;
+    ++u;
+  }
+  buf_printf(out, u ? "%.1f %s" : "%.0f %s", v, units[u]);
+}
+
 /* The harvest provenance: the catalogue record about the dataset. */
 static void
 html_provenance(Serve* const s, FdxTxn* const txn, const FdxId dataset,
-                Buf* const out)
+                const char* const lang, Buf* const out)
 {
   const FdxTerm topic_t = fdx_term_iri(FOAF_PRIMARY_TOPIC);
   FdxId         topic;
@@ -138,10 +162,11 @@ html_provenance(Serve* const s, FdxTxn* const txn, const FdxId dataset,
     }
     char* const rec_iri = strndup(rec.term.value, rec.term.value_len);
     if (!any) {
-      buf_puts(out, "<section><h2>Provenance</h2>\n<dl>\n");
+      buf_printf(out, "<section><h2>%s</h2>\n<dl class=\"fields\">\n",
+                 serve_ui_text(lang, "Provenance"));
       any = true;
     }
-    buf_puts(out, "<dt>Catalogue record</dt><dd>");
+    buf_printf(out, "<dt>%s</dt><dd>", serve_ui_text(lang, "Catalogue record"));
     html_link(s, out, rec_iri ? rec_iri : "", NULL);
     buf_puts(out, "</dd>\n");
     free(rec_iri);
@@ -159,7 +184,7 @@ html_provenance(Serve* const s, FdxTxn* const txn, const FdxId dataset,
         if (!fdx_term_get(txn, v.o, &vb)) {
           char* const text = strndup(vb.term.value, vb.term.value_len);
           buf_puts(out, "<dt>");
-          html_text(out, rows[k].label);
+          html_text(out, serve_ui_text(lang, rows[k].label));
           buf_puts(out, "</dt><dd>");
           if (text && vb.term.kind == FDX_TERM_IRI) {
             html_link(s, out, text, NULL);
@@ -179,9 +204,21 @@ html_provenance(Serve* const s, FdxTxn* const txn, const FdxId dataset,
   }
 }
 
-/* The schema.org Dataset description of the friendly JSON `d`. */
+/* A JSON string of `v`'s "label" (or itself, when a string), else NULL. */
 static json_t*
-schema_org(const json_t* const d, const char* const page_url)
+label_of(const json_t* const v)
+{
+  const json_t* const label =
+    json_is_string(v) ? v : json_object_get(v, "label");
+  return json_is_string(label) ? (json_t*)label : NULL;
+}
+
+/* The schema.org Dataset description of the friendly JSON `d` (Google's
+ * Dataset Search reads it: name and description are required; url,
+ * identifier, keywords, license, creator, temporalCoverage,
+ * spatialCoverage, version, isPartOf and distribution are recommended). */
+static json_t*
+schema_org(Serve* const s, const json_t* const d, const char* const page_url)
 {
   json_t* const out = json_pack("{s:s, s:s, s:O, s:s}", "@context",
                                 "https://schema.org/", "@type", "Dataset",
@@ -196,9 +233,6 @@ schema_org(const json_t* const d, const char* const page_url)
   }
   if (json_array_size(v = json_object_get(d, "keywords"))) {
     json_object_set(out, "keywords", (json_t*)v);
-  }
-  if (json_array_size(v = json_object_get(d, "identifiers"))) {
-    json_object_set(out, "identifier", (json_t*)v);
   }
   if ((v = json_object_get(d, "issued")) && json_is_string(v)) {
     json_object_set(out, "datePublished", (json_t*)v);
@@ -225,8 +259,115 @@ schema_org(const json_t* const d, const char* const page_url)
     json_object_set(out, "publisher", org);
     json_object_set_new(out, "creator", org);
   }
-  json_t* const dists = json_array();
   size_t        i;
+  const json_t* item;
+  /* One identifier (the shapes allow one): the first dct:identifier,
+   * else the first adms:identifier as a PropertyValue; a DOI among the
+   * adms:identifiers also becomes sameAs, its resolvable URL. */
+  const json_t* const first_id =
+    json_array_get(json_object_get(d, "identifiers"), 0);
+  json_array_foreach(json_object_get(d, "other_identifiers"), i, item)
+  {
+    const char* const notation =
+      json_string_value(json_object_get(item, "notation"));
+    if (!notation) {
+      continue;
+    }
+    if (!json_object_get(out, "identifier") && !json_is_string(first_id)) {
+      json_t* const pv = json_pack("{s:s, s:s}", "@type", "PropertyValue",
+                                   "value", notation);
+      const json_t* const agency = json_object_get(item, "scheme_agency");
+      if (json_is_string(agency)) {
+        json_object_set(pv, "propertyID", (json_t*)agency);
+      }
+      json_object_set_new(out, "identifier", pv);
+    }
+    const char* const doi = !strncmp(notation, "10.", 3) ? notation
+                            : strstr(notation, "doi.org/10.")
+                              ? strstr(notation, "doi.org/") + 8
+                              : NULL;
+    if (doi && !json_object_get(out, "sameAs")) {
+      char url[512];
+      snprintf(url, sizeof(url), "https://doi.org/%s", doi);
+      json_object_set_new(out, "sameAs", json_string(url));
+    }
+  }
+  if (json_is_string(first_id)) {
+    json_object_set(out, "identifier", (json_t*)first_id);
+  }
+  /* "start/end" in ISO 8601, ".." for an open end. */
+  json_array_foreach(json_object_get(d, "temporal"), i, item)
+  {
+    const char* const start = json_string_value(json_object_get(item, "start"));
+    const char* const end   = json_string_value(json_object_get(item, "end"));
+    if (start || end) {
+      char range[160];
+      snprintf(range, sizeof(range), "%s/%s", start ? start : "..",
+               end ? end : "..");
+      json_object_set_new(out, "temporalCoverage", json_string(range));
+      break;
+    }
+  }
+  /* One Place (the shapes allow one) naming every area covered. */
+  json_t* const same = json_array();
+  Buf           names;
+  memset(&names, 0, sizeof(names));
+  json_array_foreach(json_object_get(d, "spatial"), i, item)
+  {
+    if (json_is_string(json_object_get(item, "iri"))) {
+      json_array_append(same, json_object_get(item, "iri"));
+    }
+    if (label_of(item)) {
+      buf_puts(&names, names.len ? ", " : "");
+      buf_puts(&names, json_string_value(label_of(item)));
+    }
+  }
+  if (json_array_size(same) || names.len) {
+    json_t* const place = json_pack("{s:s}", "@type", "Place");
+    if (json_array_size(same) == 1) {
+      json_object_set(place, "sameAs", json_array_get(same, 0));
+    } else if (json_array_size(same)) {
+      json_object_set(place, "sameAs", same);
+    }
+    if (names.len && !names.failed) {
+      json_object_set_new(place, "name", json_string(names.data));
+    }
+    json_object_set_new(out, "spatialCoverage", place);
+  }
+  json_decref(same);
+  buf_free(&names);
+  const json_t* const access =
+    json_object_get(json_object_get(d, "access_rights"), "iri");
+  if (json_is_string(access)) {
+    json_object_set_new(
+      out, "isAccessibleForFree",
+      json_boolean(!strcmp(json_string_value(access),
+                           "http://publications.europa.eu/resource/authority/"
+                           "access-right/PUBLIC")));
+  }
+  json_array_foreach(json_object_get(d, "related"), i, item)
+  {
+    const json_t* const iri =
+      json_object_get(json_object_get(item, "resource"), "iri");
+    const char* const relation =
+      json_string_value(json_object_get(item, "relation"));
+    if (relation && !strcmp(relation, "in_series") && json_is_string(iri)) {
+      /* As a URL: a node typed Dataset would be held to the required
+       * properties of one. */
+      json_object_set(out, "isPartOf", (json_t*)iri);
+      break;
+    }
+  }
+  Buf catalog;
+  memset(&catalog, 0, sizeof(catalog));
+  buf_puts(&catalog, s->base);
+  buf_puts(&catalog, "catalog");
+  json_object_set_new(out, "includedInDataCatalog",
+                      json_pack("{s:s, s:s, s:s}", "@type", "DataCatalog",
+                                "name", "fairdex", "url",
+                                catalog.data ? catalog.data : ""));
+  buf_free(&catalog);
+  json_t* const dists = json_array();
   const json_t* dist;
   json_array_foreach(json_object_get(d, "distributions"), i, dist)
   {
@@ -238,10 +379,26 @@ schema_org(const json_t* const d, const char* const page_url)
     if (json_is_string(url)) {
       json_object_set(dd, "contentUrl", (json_t*)url);
     }
-    const json_t* const fmt =
-      json_object_get(json_object_get(dist, "format"), "label");
+    /* A media type where there is one, else the format's label. */
+    const json_t* fmt = json_object_get(dist, "media_type");
     if (json_is_string(fmt)) {
+      const char* const mt = json_string_value(fmt);
+      const char* const slash = strstr(mt, "/media-types/");
+      if (slash) { /* https://www.iana.org/assignments/media-types/text/csv */
+        fmt = json_string(slash + 13);
+        json_object_set_new(dd, "encodingFormat", (json_t*)fmt);
+        fmt = NULL;
+      } else {
+        json_object_set(dd, "encodingFormat", (json_t*)fmt);
+      }
+    } else if ((fmt = label_of(json_object_get(dist, "format")))) {
       json_object_set(dd, "encodingFormat", (json_t*)fmt);
+    }
+    if (json_is_string(json_object_get(dist, "byte_size"))) {
+      char size[96];
+      snprintf(size, sizeof(size), "%s B",
+               json_string_value(json_object_get(dist, "byte_size")));
+      json_object_set_new(dd, "contentSize", json_string(size));
     }
     if (json_is_string(json_object_get(dist, "title"))) {
       json_object_set(dd, "name", json_object_get(dist, "title"));
@@ -255,9 +412,61 @@ schema_org(const json_t* const d, const char* const page_url)
   return out;
 }
 
+/* The dataset's fields that are not plain references: temporal coverage,
+ * other identifiers, provenance statements. */
+static void
+html_special(Buf* const out, const json_t* const d, const char* const key,
+             const char* const lang)
+{
+  const json_t* const v = json_object_get(d, key);
+  size_t              i;
+  const json_t*       item;
+  if (!json_array_size(v)) {
+    return;
+  }
+  const bool temporal = !strcmp(key, "temporal");
+  const bool ids      = !strcmp(key, "other_identifiers");
+  buf_printf(out, "<dt>%s</dt><dd>",
+             serve_ui_text(lang, temporal ? "Temporal coverage"
+                                 : ids    ? "Other identifiers"
+                                          : "Provenance statement"));
+  json_array_foreach(v, i, item)
+  {
+    if (temporal) {
+      const char* const start =
+        json_string_value(json_object_get(item, "start"));
+      const char* const end = json_string_value(json_object_get(item, "end"));
+      buf_puts(out, i ? "<br>" : "");
+      html_text(out, start ? start : "…");
+      buf_puts(out, " – ");
+      html_text(out, end ? end : "…");
+    } else if (ids) {
+      const char* const notation =
+        json_string_value(json_object_get(item, "notation"));
+      const char* const agency =
+        json_string_value(json_object_get(item, "scheme_agency"));
+      if (notation) {
+        buf_puts(out, i ? ", " : "");
+        html_text(out, notation);
+        if (agency) {
+          buf_puts(out, " <small>(");
+          html_text(out, agency);
+          buf_puts(out, ")</small>");
+        }
+      }
+    } else if (json_is_string(item)) {
+      buf_puts(out, "<p>");
+      html_text(out, json_string_value(item));
+      buf_puts(out, "</p>");
+    }
+  }
+  buf_puts(out, "</dd>\n");
+}
+
 FdxStatus
 serve_dataset_page(Serve* const s, FdxTxn* const txn, const char* const iri,
-                   const char* const page_url, Buf* const out)
+                   const char* const page_url, const char* const lang,
+                   Buf* const title, Buf* const out)
 {
   Doc       doc = {false, 0, 0};
   FdxStatus st  = fdx_search_find(txn, iri, false, on_found, &doc);
@@ -266,7 +475,7 @@ serve_dataset_page(Serve* const s, FdxTxn* const txn, const char* const iri,
   }
   Buf text;
   memset(&text, 0, sizeof(text));
-  const SearchRender opts = {"en", s->base, 1, 1, 240};
+  const SearchRender opts = {lang, s->base, 1, 1, 240};
   if ((st = search_render_dataset(txn, doc.g, doc.s, &opts, &text))) {
     buf_free(&text);
     return st;
@@ -277,6 +486,10 @@ serve_dataset_page(Serve* const s, FdxTxn* const txn, const char* const iri,
   if (!d) {
     return FDX_ERR_CORRUPT;
   }
+  const char* const title_text = json_string_value(json_object_get(d, "title"));
+  if (title_text) {
+    buf_puts(title, title_text);
+  }
   const char* const description =
     json_string_value(json_object_get(d, "description"));
   if (description) {
@@ -284,7 +497,10 @@ serve_dataset_page(Serve* const s, FdxTxn* const txn, const char* const iri,
     html_text(out, description);
     buf_puts(out, "</p>\n");
   }
-  buf_puts(out, "<section><h2>About</h2>\n<dl>\n");
+  buf_printf(out, "<section><h2>%s</h2>\n<dl class=\"fields\">\n",
+             serve_ui_text(lang, "About"));
+  /* Every DCAT-AP / HealthDCAT-AP field the friendly JSON has, in the
+   * order a reader looks for them; NULL keys are html_special()'s. */
   static const struct {
     const char* key;
     const char* label;
@@ -293,55 +509,112 @@ serve_dataset_page(Serve* const s, FdxTxn* const txn, const char* const iri,
                 {"contact_points", "Contact"},
                 {"keywords", "Keywords"},
                 {"themes", "Themes"},
+                {"health_categories", "Health categories"},
                 {"license", "Licence"},
                 {"access_rights", "Access rights"},
+                {"applicable_legislation", "Applicable legislation"},
+                {"temporal", NULL},
+                {"spatial", "Spatial coverage"},
                 {"frequency", "Update frequency"},
                 {"issued", "Issued"},
                 {"modified", "Modified"},
                 {"identifiers", "Identifiers"},
-                {"landing_pages", "Landing page"},
+                {"other_identifiers", NULL},
+                {"version", "Version"},
+                {"version_notes", "Version notes"},
                 {"languages", "Languages"},
-                {"spatial", "Spatial coverage"},
+                {"landing_pages", "Landing page"},
+                {"documentation", "Documentation"},
                 {"conforms_to", "Conforms to"},
-                {"version", "Version"}};
+                {"provenance", NULL}};
   for (size_t i = 0; i < sizeof(fields) / sizeof(*fields); ++i) {
-    html_field(s, out, fields[i].label, json_object_get(d, fields[i].key));
+    if (fields[i].label) {
+      html_field(s, out, serve_ui_text(lang, fields[i].label),
+                 json_object_get(d, fields[i].key));
+    } else {
+      html_special(out, d, fields[i].key, lang);
+    }
   }
   buf_puts(out, "</dl></section>\n");
+  const json_t* const related = json_object_get(d, "related");
+  if (json_array_size(related)) {
+    static const char* const relation_labels[][2] = {
+      {"in_series", "Part of the series"},
+      {"relation", "Related resource"},
+      {"source", "Source"},
+      {"has_version", "Has version"},
+      {"is_version_of", "Version of"},
+      {"is_referenced_by", "Referenced by"},
+      {"references", "References"},
+      {"requires", "Requires"},
+      {"sample", "Sample"}};
+    buf_printf(out, "<section><h2>%s</h2>\n<dl class=\"fields\">\n",
+               serve_ui_text(lang, "Related resources"));
+    size_t        i;
+    const json_t* rel;
+    json_array_foreach(related, i, rel)
+    {
+      const char* const name =
+        json_string_value(json_object_get(rel, "relation"));
+      const char* label = name ? name : "";
+      for (size_t k = 0; name && k < sizeof(relation_labels) /
+                                       sizeof(*relation_labels); ++k) {
+        if (!strcmp(relation_labels[k][0], name)) {
+          label = serve_ui_text(lang, relation_labels[k][1]);
+        }
+      }
+      buf_puts(out, "<dt>");
+      html_text(out, label);
+      buf_puts(out, "</dt><dd>");
+      html_ref(s, out, json_object_get(rel, "resource"));
+      buf_puts(out, "</dd>\n");
+    }
+    buf_puts(out, "</dl></section>\n");
+  }
   const json_t* const dists = json_object_get(d, "distributions");
   if (json_array_size(dists)) {
-    buf_puts(out, "<section><h2>Distributions</h2>\n<table>\n<thead><tr>"
-                  "<th>Title</th><th>Format</th><th>Access</th>"
-                  "<th>Download</th><th>Licence</th></tr></thead>\n<tbody>\n");
+    buf_printf(out,
+               "<section><h2>%s</h2>\n<div class=\"table-wrap\"><table>\n"
+               "<thead><tr><th>%s</th><th>%s</th><th>%s</th><th>%s</th>"
+               "<th>%s</th><th>%s</th></tr></thead>\n<tbody>\n",
+               serve_ui_text(lang, "Distributions"),
+               serve_ui_text(lang, "Title"), serve_ui_text(lang, "Format"),
+               serve_ui_text(lang, "Access"), serve_ui_text(lang, "Download"),
+               serve_ui_text(lang, "Licence"), serve_ui_text(lang, "Size"));
     size_t        i;
     const json_t* dist;
     json_array_foreach(dists, i, dist)
     {
       buf_puts(out, "<tr><td>");
-      const char* const title =
+      const char* const dist_title =
         json_string_value(json_object_get(dist, "title"));
       const char* const dist_iri =
         json_string_value(json_object_get(dist, "iri"));
       if (dist_iri) {
-        html_link(s, out, dist_iri, title);
-      } else if (title) {
-        html_text(out, title);
+        html_link(s, out, dist_iri, dist_title);
+      } else if (dist_title) {
+        html_text(out, dist_title);
       }
       buf_puts(out, "</td><td>");
       html_ref(s, out, json_object_get(dist, "format"));
+      if (!json_is_object(json_object_get(dist, "format"))) {
+        html_ref(s, out, json_object_get(dist, "media_type"));
+      }
       buf_puts(out, "</td><td>");
       html_ref(s, out, json_object_get(dist, "access_url"));
       buf_puts(out, "</td><td>");
       html_ref(s, out, json_object_get(dist, "download_url"));
       buf_puts(out, "</td><td>");
       html_ref(s, out, json_object_get(dist, "license"));
+      buf_puts(out, "</td><td>");
+      html_size(out, json_string_value(json_object_get(dist, "byte_size")));
       buf_puts(out, "</td></tr>\n");
     }
-    buf_puts(out, "</tbody></table></section>\n");
+    buf_puts(out, "</tbody></table></div></section>\n");
   }
-  html_provenance(s, txn, doc.s, out);
+  html_provenance(s, txn, doc.s, lang, out);
   /* schema.org for dataset search engines; "</" cannot end the script. */
-  json_t* const so   = schema_org(d, page_url);
+  json_t* const so   = schema_org(s, d, page_url);
   char* const   json = so ? json_dumps(so, JSON_INDENT(1) | JSON_PRESERVE_ORDER |
                                               JSON_ESCAPE_SLASH)
                           : NULL;
