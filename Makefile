@@ -2,19 +2,24 @@
 #   make demo   installs what is missing, builds, loads the example catalogue,
 #               prints its stats and the answer to an example SPARQL query,
 #               then serves it on http://127.0.0.1:8080 until Ctrl-C
-#   make check  installs what is missing, builds, runs every test
+#   make check  installs what is missing (also Chromium and the npm packages
+#               of the browser tests), builds, runs every test
 # meson stays the build; this file only strings the steps together.
 
 BUILD ?= build
 MESON_ARGS ?=
 DEMO_DB ?= $(BUILD)/demo-data
 
-.PHONY: all deps build demo check clean
+.PHONY: all deps e2e-deps build demo check clean
 
 all: build
 
 deps:
 	@sh tools/install-deps.sh
+
+# What the browser tests need (Chromium, Node.js, tests/e2e's npm packages).
+e2e-deps:
+	@sh tools/install-e2e-deps.sh
 
 $(BUILD)/build.ninja:
 	meson setup $(BUILD) $(MESON_ARGS)
@@ -32,7 +37,7 @@ demo: build
 	$(BUILD)/web/fairdex --db $(DEMO_DB) serve --listen 127.0.0.1:8080 \
 	  --base https://fairdex.example.org/
 
-check: build
+check: build e2e-deps
 	meson test -C $(BUILD) --print-errorlogs
 
 clean:

@@ -1280,10 +1280,15 @@ fdx_harvest_run(FdxStore* const store, const FdxSource* const source,
                                           : "http://127.0.0.1:8080/";
   run->errors  = json_array();
   now_iso(run->started);
-  run->report = json_pack("{s:I, s:s, s:s, s:s, s:n, s:s}", "id",
-                          (json_int_t)0, "source", source->name, "type",
-                          fdx_source_type_name(source->type), "started",
-                          run->started, "finished", "status", "running");
+  /* Every field of a finished report, so a client reads a running one
+   * the same way (counts start at 0; the end writes the real ones). */
+  run->report = json_pack(
+    "{s:I, s:s, s:s, s:s, s:n, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:n}", "id",
+    (json_int_t)0, "source", source->name, "type",
+    fdx_source_type_name(source->type), "started", run->started, "finished",
+    "status", "running", "added", (json_int_t)0, "updated", (json_int_t)0,
+    "unchanged", (json_int_t)0, "deleted", (json_int_t)0, "failed",
+    (json_int_t)0, "pages", (json_int_t)0, "message");
   FdxStatus st = run->report && run->errors ? FDX_SUCCESS : FDX_ERR_NO_MEMORY;
   /* An id, and a "running" report: a run that dies leaves a trace. */
   ReportJob job = {run, NULL, true};
