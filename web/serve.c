@@ -934,7 +934,8 @@ static const char* const route_names[ROUTE_COUNT] = {
   "/api/changes", "/dump.nq.gz", "/healthz", "/metrics", "/api/datasets",
   "/api/datasets/{id}", "/api/suggest", "/api/openapi.json", "/api/vocab",
   "/api/history", "/api/sources", "/api/sources/{name}/harvest",
-  "/api/runs", "/api/runs/{id}", "/ui/{file}", "/vocab", "/admin", "other"};
+  "/api/runs", "/api/runs/{id}", "/ui/{file}", "/vocab", "/admin",
+  "/api/history/{id}/revert", "other"};
 
 static const double latency_bounds[LATENCY_BUCKETS] = {
   0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10};
@@ -1029,7 +1030,8 @@ enum {
   R_INDEX, R_SPARQL, R_CATALOG, R_RESOURCE, R_DATASET, R_DISTRIBUTION,
   R_RECORD, R_VOCAB, R_CHANGES, R_DUMP, R_HEALTHZ, R_METRICS, R_DATASETS,
   R_DATASET_ID, R_SUGGEST, R_OPENAPI, R_VOCAB_API, R_HISTORY, R_SOURCES,
-  R_SOURCE_HARVEST, R_RUNS, R_RUN, R_UI_ASSET, R_VOCAB_UI, R_ADMIN, R_OTHER
+  R_SOURCE_HARVEST, R_RUNS, R_RUN, R_UI_ASSET, R_VOCAB_UI, R_ADMIN,
+  R_HISTORY_REVERT, R_OTHER
 };
 
 static bool
@@ -1107,6 +1109,10 @@ handle(void* const ctx, HttpRequest* const req)
     route = R_VOCAB_API;
   } else if (!strcmp(path, "/api/history")) {
     route = R_HISTORY;
+  } else if (has_prefix(path, "/api/history/") && path[13] &&
+             strchr(path + 13, '/') &&
+             !strcmp(strchr(path + 13, '/'), "/revert")) {
+    route = R_HISTORY_REVERT;
   } else if (!strcmp(path, "/api/sources")) {
     route = R_SOURCES;
   } else if (has_prefix(path, "/api/sources/") && path[13] &&
@@ -1125,7 +1131,8 @@ handle(void* const ctx, HttpRequest* const req)
     return;
   }
   const char* const allow = route == R_SPARQL ? "GET, HEAD, POST, OPTIONS"
-                            : route == R_SOURCE_HARVEST ? "POST, OPTIONS"
+                            : route == R_SOURCE_HARVEST || route == R_HISTORY_REVERT
+                              ? "POST, OPTIONS"
                             : route == R_VOCAB_API
                               ? vocab_allowed_methods(path)
                               : "GET, HEAD, OPTIONS";
@@ -1248,6 +1255,19 @@ handle(void* const ctx, HttpRequest* const req)
   case R_RUNS:
     route_runs(s, req);
     break;
+  case R_HISTORY_REVERT: {
+    char         id[32];
+    const char*  start = path + 13;
+    const size_t len   = (size_t)(strchr(start, '/') - start);
+    if (len >= sizeof(id)) {
+      serve_error(s, req, 404, "not_found", "there is no such change");
+      break;
+    }
+    memcpy(id, start, len);
+    id[len] = '\0';
+    route_history_revert(s, req, id);
+    break;
+  }
   case R_RUN:
     route_run(s, req, path + 10);
     break;

@@ -55,7 +55,7 @@ void  buf_free(Buf* buf);
 
 /* ---- the server's state ---- */
 
-#define ROUTE_COUNT 26
+#define ROUTE_COUNT 27
 #define LATENCY_BUCKETS 12
 
 typedef struct {

@@ -14,6 +14,8 @@
  *   GET    /api/vocab/{scheme}/{concept}/history   its history
  *   GET    /api/vocab/{scheme}/{concept}/datasets  the datasets using it
  *   GET    /api/history                       every change (since, limit)
+ *   POST   /api/history/{id}/revert           undo change {id}, as a new
+ *                                             change (curator)
  *
  * Edits need a curator (or admin) token, whose name the history records.
  * Errors are JSON; an integrity failure (422) lists every problem in
@@ -543,6 +545,35 @@ route_history(Serve* const s, HttpRequest* const req)
   fdx_vocab_history(txn, since, (size_t)limit, NULL, &result);
   serve_snapshot_end(s, txn);
   answer(s, req, &result);
+}
+
+void
+route_history_revert(Serve* const s, HttpRequest* const req,
+                     const char* const id_text)
+{
+  char                     who[FDX_TOKEN_NAME_MAX + 1];
+  char*                    end = NULL;
+  const unsigned long long id  = strtoull(id_text, &end, 10);
+  if (!curator(s, req, who) || !serve_only_params(s, req, NULL, 0)) {
+    return;
+  }
+  if (!*id_text || *end || id == 0 || id_text[0] == '-' || id_text[0] == '+' ||
+      id > (UINT64_MAX >> 1)) {
+    serve_error(s, req, 404, "not_found", "there is no change %s", id_text);
+    return;
+  }
+  FdxVocabResult result;
+  memset(&result, 0, sizeof(result));
+  fdx_vocab_revert(s->store, who, id, &result);
+  if (result.outcome >= 400) {
+    send_failure(s, req, &result);
+  } else {
+    json_t* const body = json_incref(result.body);
+    json_object_set_new(body, "change", json_integer((json_int_t)result.change));
+    json_object_set_new(body, "reverts", json_integer((json_int_t)id));
+    send_json(s, req, 200, body, NULL);
+  }
+  fdx_vocab_result_clear(&result);
 }
 
 /* Split "/api/vocab/a/b/c" into up to three segments after the prefix. */

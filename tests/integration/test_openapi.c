@@ -98,6 +98,7 @@ static const ApiRoute api_routes[] = {
     "/api/vocab/{scheme}/{concept}/datasets",
     "/api/vocab/data-theme/HEAL/datasets", 0 },
   { "get", "/api/history", "/api/history", 0 },
+  { "post", "/api/history/{id}/revert", "/api/history/1/revert", 405 },
   { "get", "/api/sources", "/api/sources", 0 },
   { "post",
     "/api/sources/{name}/harvest",
@@ -131,6 +132,8 @@ static const Known known[] = {
   { "/api/changes", "limit", { "10" } },
   /* the shipped EU data themes; HEAL is used by 13 datasets */
   { NULL, "scheme", { "data-theme" } },
+  /* the first curation change (the write operations before it make one) */
+  { "/api/history/{id}/revert", "id", { "1" } },
   { NULL, "concept", { "HEAL" } },
   { "/api/vocab/{scheme}/concepts", "q", { "gesund" } },
   { "/api/vocab/{scheme}/concepts", "limit", { "5" } },
@@ -224,6 +227,7 @@ static const WriteOp write_ops[] = {
     "/api/vocab/{scheme}/concepts",
     FRESH_CONCEPT },
   { "post", "/api/sources/{name}/harvest", NULL, NULL, NULL },
+  { "post", "/api/history/{id}/revert", NULL, NULL, NULL },
 };
 #define N_WRITE_OPS (sizeof(write_ops) / sizeof(write_ops[0]))
 

@@ -83,7 +83,8 @@ addTexts({
     'history.removed': 'removed',
     'history.added': 'added',
     'history.on': 'on {subject}:',
-    'history.revertHint': 'A curator with shell access undoes a change with “fairdex vocab revert ID” (the web API has no route for it).',
+    'history.revert': 'Undo change {id}',
+    'history.reverted': 'Change {id} is undone (as change {change}).',
     'action.create': 'created',
     'action.update': 'edited',
     'action.deprecate': 'deprecated',
@@ -223,7 +224,8 @@ addTexts({
     'history.removed': 'entfernt',
     'history.added': 'hinzugefügt',
     'history.on': 'an {subject}:',
-    'history.revertHint': 'Wer Zugang zur Kommandozeile hat, macht eine Änderung mit „fairdex vocab revert ID“ rückgängig (die Web-API bietet dafür keinen Weg).',
+    'history.revert': 'Änderung {id} rückgängig machen',
+    'history.reverted': 'Änderung {id} ist rückgängig gemacht (als Änderung {change}).',
     'action.create': 'angelegt',
     'action.update': 'bearbeitet',
     'action.deprecate': 'als veraltet markiert',
@@ -793,7 +795,10 @@ function statementItem(kind, quad, conceptIri) {
     el('strong', {}, predicateName(quad.predicate)), o.lang ? ` (${o.lang})` : '', ': ', value);
 }
 
-async function historySection(schemeId, concept) {
+// The concept's history, newest first; with a curator token, each change
+// can be undone (POST /api/history/{id}/revert), then `reload` shows the
+// result.
+async function historySection(schemeId, concept, reload) {
   const section = el('section', { class: 'vocab-history', 'aria-labelledby': 'history-heading' }, el('h2', { id: 'history-heading' }, t('history.heading')));
   try {
     const answer = await api(apiConcept(schemeId, concept.id) + '/history?limit=1000');
@@ -813,14 +818,28 @@ async function historySection(schemeId, concept) {
         }
       }
       const action = t('action.' + change.action) !== 'action.' + change.action ? t('action.' + change.action) : change.action;
+      const status = el('div', { class: 'vocab-status' });
+      const undo = getToken() ? el('button', {
+        type: 'button', class: 'secondary vocab-revert',
+        onclick: async () => {
+          undo.disabled = true;
+          try {
+            const done = await api('/api/history/' + change.id + '/revert', { method: 'POST', auth: true });
+            await reload(t('history.reverted', { id: change.id, change: done.change }));
+          } catch (e) {
+            undo.disabled = false;
+            clear(status).append(...explainError(e));
+          }
+        },
+      }, t('history.revert', { id: change.id })) : null;
       list.append(el('li', { dataset: { change: change.id } },
         el('p', { class: 'vocab-change-head' }, el('strong', {}, t('history.entry', { id: change.id })), ' · ',
           el('time', { datetime: change.at }, formatDate(change.at)), ' · ', t('history.by', { who: change.who || '?' }), ' · ', action,
           change.reverts ? [' · ', t('history.reverts', { id: change.reverts })] : null),
-        statements.length ? el('ul', { class: 'vocab-statements' }, statements) : null));
+        statements.length ? el('ul', { class: 'vocab-statements' }, statements) : null,
+        undo, status));
     }
     section.append(list);
-    if (getToken()) section.append(el('p', { class: 'muted' }, t('history.revertHint')));
   } catch (e) {
     section.append(...explainError(e));
   }
@@ -1051,7 +1070,7 @@ async function showConcept(root, schemeId, conceptId, flash) {
     box.append(deprecateForm(schemeId, concept, () => etag, reload));
   };
 
-  const [usage, changes] = await Promise.all([usageSection(schemeId, concept), historySection(schemeId, concept)]);
+  const [usage, changes] = await Promise.all([usageSection(schemeId, concept), historySection(schemeId, concept, reload)]);
   const content = el('div', { class: 'vocab-content' },
     facts, flash || null, labelsSection(concept), notesSection(concept), linksSection(concept), usage, rdfSection(schemeId, concept), changes,
     curationSection(fillForms));

@@ -4,10 +4,10 @@
 // renames HEAL's English label and sees the new label in the search
 // facets, runs into a concurrent change (412) and reapplies the edit,
 // creates concepts in health-category (one narrower than the other, one
-// refused with its problems listed), deprecates one, and reads the
-// history.  Also: a wrong token and a reader's token are explained, an
-// unknown concept is reported, the tree works from the keyboard, and the
-// page speaks German.
+// refused with its problems listed), deprecates one, reads the history
+// and undoes the deprecation from it.  Also: a wrong token and a reader's
+// token are explained, an unknown concept is reported, the tree works
+// from the keyboard, and the page speaks German.
 
 export default async function ({ url, db, tokens, newPage, check, shot, cli }) {
   const page = await newPage();
@@ -167,6 +167,19 @@ export default async function ({ url, db, tokens, newPage, check, shot, cli }) {
   await page.goBack();
   await waitForTitle('Coronary heart disease');
   check(new URL(page.url()).pathname === '/vocab/health-category/chd', 'Back returns to the concept page');
+
+  // ---- undoing a change from the history ----------------------------------------------------
+  const undo = page.locator('.vocab-changes > li').first().locator('button.vocab-revert');
+  check(/^Undo change \d+$/.test(await undo.innerText()), 'with a curator token, each change has an undo button');
+  await undo.click();
+  await page.locator('.notice.ok', { hasText: 'is undone' }).waitFor();
+  await page.waitForFunction(() => document.querySelectorAll('.vocab-changes > li').length === 3);
+  const afterUndo = await page.locator('.vocab-changes > li').allInnerTexts();
+  check(/reverted/.test(afterUndo[0]) && /undoes change/.test(afterUndo[0]), 'the undo is the newest change, naming the one it undoes');
+  check(await page.locator('main h1 .vocab-deprecated-chip').count() === 0, 'and the concept is no longer deprecated');
+  const viaApi = await (await page.request.get(url + 'api/vocab/health-category/chd')).json();
+  check(viaApi.deprecated === false, 'the API agrees');
+  await shot(page, 'vocab-history');
 
   // ---- a wrong token is explained -----------------------------------------------------------
   const stranger = await newPage();
