@@ -1246,6 +1246,40 @@ fdx_harvest_reports(FdxTxn* const txn, const char* const source,
   return w.list;
 }
 
+json_t*
+fdx_harvest_reports_newest(FdxTxn* const txn, const char* const source,
+                           const uint64_t before, const size_t limit)
+{
+  /* Ids are dense (RUN_NEXT_KEY hands them out), so walk them down. */
+  const void* val  = NULL;
+  size_t      n    = 0;
+  uint64_t    next = 1;
+  FdxStatus   st   = fdx_aux_get(txn, SETTINGS_TABLE, RUN_NEXT_KEY,
+                                 strlen(RUN_NEXT_KEY), &val, &n);
+  if (!st && n == 8) {
+    next = get_be64((const uint8_t*)val);
+  } else if (st && st != FDX_FAILURE) {
+    return NULL;
+  }
+  ReportWalk w = {source, json_array(), limit ? limit : 1};
+  st           = FDX_SUCCESS;
+  for (uint64_t id = (before && before < next ? before : next) - 1;
+       id > 0 && !st; --id) {
+    uint8_t key[8];
+    put_be64(key, id);
+    if (!(st = fdx_aux_get(txn, RUNS_TABLE, key, 8, &val, &n))) {
+      st = walk_report(&w, key, 8, val, n);
+    } else if (st == FDX_FAILURE) {
+      st = FDX_SUCCESS; /* an id whose run never wrote its report */
+    }
+  }
+  if (st && st != FDX_FAILURE) {
+    json_decref(w.list);
+    return NULL;
+  }
+  return w.list;
+}
+
 /* ------------------------------------------------------------------------
  * A run
  * --------------------------------------------------------------------- */

@@ -315,11 +315,27 @@ route_source_harvest(Serve* const s, HttpRequest* const req,
 void
 route_runs(Serve* const s, HttpRequest* const req)
 {
-  static const char* const names[] = {"source", "since", "limit"};
-  unsigned long long       since = 0, limit = 0;
-  if (!serve_only_params(s, req, names, 3) ||
+  static const char* const names[] = {"source", "order", "since", "before",
+                                      "limit"};
+  unsigned long long       since = 0, before = 0, limit = 0;
+  if (!serve_only_params(s, req, names, 5) ||
       !serve_number_param(s, req, "since", 0, UINT64_MAX >> 1, 0, &since) ||
+      !serve_number_param(s, req, "before", 1, UINT64_MAX >> 1, 0, &before) ||
       !serve_number_param(s, req, "limit", 1, MAX_RUNS, DEFAULT_RUNS, &limit)) {
+    return;
+  }
+  /* before= alone means newest first too. */
+  const char* const order  = http_param(req, "order");
+  const bool        newest = order ? !strcmp(order, "newest")
+                                   : http_param(req, "before") != NULL;
+  if (order && !newest && strcmp(order, "oldest")) {
+    serve_error(s, req, 400, "bad_request", "order is oldest or newest");
+    return;
+  }
+  if (newest ? http_param(req, "since") != NULL
+             : http_param(req, "before") != NULL) {
+    serve_error(s, req, 400, "bad_request",
+                "since goes with order=oldest, before with order=newest");
     return;
   }
   const char* const source = http_param(req, "source");
@@ -331,15 +347,21 @@ route_runs(Serve* const s, HttpRequest* const req)
   if (!serve_snapshot(s, req, &txn)) {
     return;
   }
-  json_t* const runs = fdx_harvest_reports(txn, source, since, (size_t)limit);
+  json_t* const runs =
+    newest ? fdx_harvest_reports_newest(txn, source, before, (size_t)limit)
+           : fdx_harvest_reports(txn, source, since, (size_t)limit);
   serve_snapshot_end(s, txn);
   if (!runs) {
     serve_error(s, req, 500, "internal_error", "cannot read the run reports");
     return;
   }
+  /* next: the id to ask from for the following page (since= or before=;
+   * with before=, 0 once there is nothing older). */
   const json_t* const last = json_array_get(runs, json_array_size(runs) - 1);
   const json_int_t    next =
-    last ? json_integer_value(json_object_get(last, "id")) : (json_int_t)since;
+    last     ? json_integer_value(json_object_get(last, "id"))
+    : newest ? 0
+             : (json_int_t)since;
   send_json(s, req, 200,
             json_pack("{s:o, s:I}", "runs", runs, "next", next));
 }

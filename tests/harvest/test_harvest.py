@@ -535,6 +535,25 @@ def scenario_serve():
               get("/api/runs/%d" % runs[0]["id"])["source"] == "manual",
               "the run asked for ran, and /api/runs/{id} shows it (%s)"
               % [counts(r) for r in runs])
+        everything = get("/api/runs")["runs"]
+        newest = get("/api/runs?order=newest&limit=1")
+        check(len(everything) >= 2 and
+              [r["id"] for r in newest["runs"]] == [everything[-1]["id"]] and
+              newest["next"] == everything[-1]["id"],
+              "order=newest gives the latest run first (%s)" % newest["next"])
+        older = get("/api/runs?before=%d" % newest["next"])["runs"]
+        check([r["id"] for r in older] ==
+              [r["id"] for r in reversed(everything[:-1])],
+              "before= pages on to the older runs, newest first")
+        check(get("/api/runs?order=newest&source=manual")["runs"][0]["source"]
+              == "manual", "order=newest keeps to one source")
+        try:
+            urllib.request.urlopen(url + "api/runs?order=newest&since=1",
+                                   timeout=10)
+            status = 200
+        except urllib.error.HTTPError as e:
+            status = e.code
+        check(status == 400, "since with order=newest is a 400 (%s)" % status)
         page = urllib.request.urlopen(
             url + "resource?iri=https%3A%2F%2Fportal.example.org%2Fdataset"
             "%2Fherz-register&format=html", timeout=10).read().decode()

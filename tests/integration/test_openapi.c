@@ -148,6 +148,7 @@ static const Known known[] = {
   { NULL, "name", { "it-source" } },
   { "/api/runs", "source", { "it-source" } },
   { "/api/runs", "since", { "0" } },
+  { "/api/runs", "before", { "2" } },
   { "/api/runs", "limit", { "10" } },
   { "/api/runs/{id}", "id", { "1" } },
   { NULL, "q", { "herz" } },

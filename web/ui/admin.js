@@ -95,7 +95,8 @@ addTexts({
     'runs.none': 'No runs yet.',
     'runs.count': '{n} runs, newest first',
     'runs.one': 'One run',
-    'runs.more': 'Show {n} older runs',
+    'runs.more': 'Show older runs',
+    'runs.newest': 'The newest {n} runs',
     'run.none': 'There is no run {id}.',
     'run.of': 'of {name}',
     'run.link': 'Run {id}',
@@ -191,7 +192,8 @@ addTexts({
     'runs.none': 'Noch keine Läufe.',
     'runs.count': '{n} Läufe, neueste zuerst',
     'runs.one': 'Ein Lauf',
-    'runs.more': '{n} ältere Läufe zeigen',
+    'runs.more': 'Ältere Läufe zeigen',
+    'runs.newest': 'Die neuesten {n} Läufe',
     'run.none': 'Es gibt keinen Lauf {id}.',
     'run.of': 'von {name}',
     'run.link': 'Lauf {id}',
@@ -215,7 +217,6 @@ addTexts({
 });
 
 const POLL_MS = 1500;
-const RUNS_PAGE = 1000; // the API's largest page of /api/runs
 const RUNS_SHOWN = 25;
 const DATASETS_SHOWN = 200;
 const COUNTS = ['added', 'updated', 'unchanged', 'deleted', 'failed'];
@@ -567,18 +568,10 @@ async function renderSources(gen) {
 
 // ---- view: one source and its runs ---------------------------------------------------------------
 
-// Every run of `name`, newest first (the API answers oldest first, in
-// pages of at most RUNS_PAGE after `since`).
-async function allRuns(name) {
-  const runs = [];
-  let since = 0;
-  for (;;) {
-    const page = await api(`/api/runs?source=${encodeURIComponent(name)}&limit=${RUNS_PAGE}&since=${since}`);
-    runs.push(...page.runs);
-    if (page.runs.length < RUNS_PAGE || page.next === since) break;
-    since = page.next;
-  }
-  return runs.reverse();
+// The newest `n` runs of `name` (/api/runs?order=newest).
+async function newestRuns(name, n) {
+  const page = await api(`/api/runs?source=${encodeURIComponent(name)}&order=newest&limit=${n}`);
+  return page.runs;
 }
 
 function runsTable(runs) {
@@ -624,7 +617,10 @@ async function renderSource(name, gen) {
   content.append(details, runsBox);
   let shown = RUNS_SHOWN;
   const refresh = async () => {
-    const [sources, runs] = await Promise.all([api('/api/sources'), allRuns(name)]);
+    // One more than shown: whether there are older ones.
+    const [sources, newest] = await Promise.all([api('/api/sources'), newestRuns(name, shown + 1)]);
+    const more = newest.length > shown;
+    const runs = newest.slice(0, shown);
     if (gen !== generation) return;
     const source = sources.sources.find((s) => s.name === name);
     keepFocus(content, () => {
@@ -636,14 +632,15 @@ async function renderSource(name, gen) {
       if (!runs.length) {
         runsBox.append(el('p', {}, t('runs.none')));
       } else {
-        runsBox.append(el('p', { class: 'muted' }, runs.length === 1 ? t('runs.one') : t('runs.count', { n: formatNumber(runs.length) })), runsTable(runs.slice(0, shown)));
-        if (runs.length > shown) {
+        runsBox.append(el('p', { class: 'muted' }, more ? t('runs.newest', { n: formatNumber(runs.length) })
+          : runs.length === 1 ? t('runs.one') : t('runs.count', { n: formatNumber(runs.length) })), runsTable(runs));
+        if (more) {
           runsBox.append(el('p', {}, el('button', {
             type: 'button',
             class: 'secondary',
             dataset: { focusKey: 'more-runs' },
             onclick: () => { shown += RUNS_SHOWN; refresh(); },
-          }, t('runs.more', { n: Math.min(RUNS_SHOWN, runs.length - shown) }))));
+          }, t('runs.more'))));
         }
       }
     });

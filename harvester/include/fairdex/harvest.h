@@ -146,6 +146,13 @@ json_t*
 fdx_harvest_reports(FdxTxn* txn, const char* source, uint64_t since,
                     size_t limit);
 
+/** Reports before run `before` (0: from the last), newest first, at most
+ * `limit`, only of `source` when it is not NULL: what an operator looks
+ * at first. */
+json_t*
+fdx_harvest_reports_newest(FdxTxn* txn, const char* source, uint64_t before,
+                           size_t limit);
+
 #ifdef __cplusplus
 }
 #endif
