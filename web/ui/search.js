@@ -33,7 +33,7 @@ addTexts({
     'facet.more': 'Show all {n}',
     'facet.less': 'Show fewer',
     'facet.none': 'No values',
-    'filter.remove': 'Remove filter {facet}: {value}',
+    'filter.remove': 'remove this filter',
     'filter.clear': 'Clear all filters',
     sort: 'Sort by',
     'sort.relevance': 'Relevance',
@@ -79,7 +79,7 @@ addTexts({
     'facet.more': 'Alle {n} zeigen',
     'facet.less': 'Weniger zeigen',
     'facet.none': 'Keine Werte',
-    'filter.remove': 'Filter {facet} entfernen: {value}',
+    'filter.remove': 'diesen Filter entfernen',
     'filter.clear': 'Alle Filter entfernen',
     sort: 'Sortieren nach',
     'sort.relevance': 'Relevanz',
@@ -338,15 +338,17 @@ function renderActiveFilters(state, answer) {
   for (const f of FACETS) {
     for (const v of state.facets[f]) {
       const label = facetLabel(f, v, answer);
+      // Named by its visible text first (WCAG 2.5.3), then what it does.
       chips.push(el('button', {
-        type: 'button', 'aria-label': t('filter.remove', { facet: t('facet.' + f), value: label }),
+        type: 'button',
         onclick: () => {
           const next = readState();
           next.facets[f] = next.facets[f].filter((x) => x !== v);
           next.page = 1;
           navigate(next);
         },
-      }, `${t('facet.' + f)}: ${label} ×`));
+      }, `${t('facet.' + f)}: ${label}`, el('span', { 'aria-hidden': 'true' }, ' ×'),
+      el('span', { class: 'visually-hidden' }, ` (${t('filter.remove')})`)));
     }
   }
   if (chips.length > 1) {

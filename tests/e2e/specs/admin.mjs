@@ -64,8 +64,8 @@ export default async function (ctx) {
   const headers = await page.locator('table.sources thead th').allInnerTexts();
   check(headers.join('|') === 'Source|Harvests from|Schedule|Last run|Added|Updated|Unchanged|Deleted|Failed|Actions',
     `the sources table has its column headers (${headers.join('|')})`);
-  const harvestPortal = page.getByRole('button', { name: 'Harvest portal now' });
-  check(await harvestPortal.isEnabled(), 'the button "Harvest portal now" is there and enabled');
+  const harvestPortal = page.getByRole('button', { name: 'Harvest now (portal)' });
+  check(await harvestPortal.isEnabled(), 'the button "Harvest now (portal)" is there and enabled');
   await shot(page, 'admin-sources');
 
   // ---- refused without a token, with a wrong one, with a curator's ----
@@ -100,12 +100,12 @@ export default async function (ctx) {
   await useToken(tokens.admin);
   check(await page.locator('.admin-messages').innerText() === '', 'setting a token clears the old message');
   await harvestPortal.click();
-  const runningButton = page.getByRole('button', { name: 'Harvest portal now' });
+  const runningButton = page.locator('button.harvest-now[data-source="portal"]');
   // The row is drawn anew from /api/sources once the server took the run.
   await page.waitForFunction(() => document.querySelector(
     'tr[data-source="portal"] .last-run .run-status-queued, tr[data-source="portal"] .last-run .run-status-running'),
   null, { timeout: 5000 });
-  check(await runningButton.isDisabled(), 'while the run is queued or running, "Harvest portal now" is disabled');
+  check(await runningButton.isDisabled(), 'while the run is queued or running, the button of portal is disabled');
   const lastRunText = await portalRow.locator('.last-run').innerText();
   check(/Queued|Running/.test(lastRunText), `the row of portal says it is queued or running (${lastRunText})`);
   await shot(page, 'admin-running');
@@ -182,7 +182,7 @@ export default async function (ctx) {
   const german = await ctx.newPage({ locale: 'de-DE' });
   await german.goto(url + 'admin');
   await german.locator('table.sources').waitFor();
-  check(await german.getByRole('button', { name: 'portal jetzt einsammeln' }).count() === 1, 'in German: "portal jetzt einsammeln"');
+  check(await german.getByRole('button', { name: 'Jetzt einsammeln (portal)' }).count() === 1, 'in German: "Jetzt einsammeln (portal)"');
   check((await german.locator('table.sources thead').innerText()).includes('Letzter Lauf'), 'in German: the column "Letzter Lauf"');
 
   // ---- a server without --harvest-config ----
