@@ -1053,6 +1053,20 @@ method_allowed(const char* const allow, const char* const method)
   return false;
 }
 
+/* Copy the path segment at `start` (up to the next '/', which the router
+ * made sure is there) into `out`; false when it does not fit. */
+static bool
+middle_segment(const char* const start, char* const out, const size_t size)
+{
+  const size_t len = (size_t)(strchr(start, '/') - start);
+  if (len >= size) {
+    return false;
+  }
+  memcpy(out, start, len);
+  out[len] = '\0';
+  return true;
+}
+
 static void
 handle(void* const ctx, HttpRequest* const req)
 {
@@ -1240,32 +1254,24 @@ handle(void* const ctx, HttpRequest* const req)
     route_sources(s, req);
     break;
   case R_SOURCE_HARVEST: {
-    char         name[128];
-    const char*  start = path + 13;
-    const size_t len   = (size_t)(strchr(start, '/') - start);
-    if (len >= sizeof(name)) {
+    char name[128];
+    if (!middle_segment(path + 13, name, sizeof(name))) {
       serve_error(s, req, 404, "not_found", "there is no such source");
-      break;
+    } else {
+      route_source_harvest(s, req, name);
     }
-    memcpy(name, start, len);
-    name[len] = '\0';
-    route_source_harvest(s, req, name);
     break;
   }
   case R_RUNS:
     route_runs(s, req);
     break;
   case R_HISTORY_REVERT: {
-    char         id[32];
-    const char*  start = path + 13;
-    const size_t len   = (size_t)(strchr(start, '/') - start);
-    if (len >= sizeof(id)) {
+    char id[32];
+    if (!middle_segment(path + 13, id, sizeof(id))) {
       serve_error(s, req, 404, "not_found", "there is no such change");
-      break;
+    } else {
+      route_history_revert(s, req, id);
     }
-    memcpy(id, start, len);
-    id[len] = '\0';
-    route_history_revert(s, req, id);
     break;
   }
   case R_RUN:
