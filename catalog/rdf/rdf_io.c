@@ -169,6 +169,19 @@ fdx_format_sniff(const char* const bytes, const size_t len)
   }
   const char* const s = bytes + i;
   const size_t      n = len - i;
+  /* JSON-LD: an object whose first member name follows '{', or an array
+   * of objects.  No other syntax starts so: Turtle's '[' opens a blank
+   * node ("[ a ex:C ]", "[]"), never "[{". */
+  if (n >= 2 && (s[0] == '{' || s[0] == '[')) {
+    size_t k = 1;
+    while (k < n && (s[k] == ' ' || s[k] == '\t' || s[k] == '\r' ||
+                     s[k] == '\n')) {
+      ++k;
+    }
+    if (k < n && (s[0] == '{' ? s[k] == '"' || s[k] == '}' : s[k] == '{')) {
+      return FDX_FORMAT_JSONLD;
+    }
+  }
   if (n >= 5 && (!memcmp(s, "<?xml", 5) || contains(s, n, "<rdf:RDF"))) {
     return FDX_FORMAT_RDFXML;
   }

@@ -54,7 +54,8 @@ fdx_format_from_name(const char* name);
 FdxFormat
 fdx_format_from_path(const char* path);
 
-/** Guess the format from the first bytes of a document. */
+/** Guess the format from the first bytes of a document (JSON-LD: a JSON
+ * object or an array of objects). */
 FdxFormat
 fdx_format_sniff(const char* bytes, size_t len);
 
@@ -112,8 +113,8 @@ typedef struct {
  * gzip stream is decompressed) into `store` in one write transaction.  On a
  * syntax error `err` names file, line and column and the store is unchanged.
  * Blank node labels are made unique to this load, so two files that both say
- * _:b1 mean two nodes.  `ret_result` may be NULL.  JSON-LD (given, or from a
- * ".jsonld" name; it is not sniffed from content) is read whole into memory,
+ * _:b1 mean two nodes.  `ret_result` may be NULL.  JSON-LD (given, from a
+ * ".jsonld" name, or sniffed from content) is read whole into memory,
  * at most FDX_JSONLD_MAX_BYTES (decompressed), and parsed as
  * fdx_parse_bytes() does; its errors name a JSON path, not a line.
  */
@@ -160,8 +161,7 @@ typedef FdxStatus (*FdxStatementFunc)(void*          ctx,
  * `base` resolves relative IRIs (NULL: file:///document); `name` names the
  * document in messages.  Nothing is fetched: external entities and network
  * access are switched off.  On a syntax error `err` gives line and column.
- * FDX_ERR_UNSUPPORTED for a format that cannot be told (JSON-LD is never
- * sniffed: name it).
+ * FDX_ERR_UNSUPPORTED for a format that cannot be told.
  *
  * JSON-LD: a JSON-LD 1.1 reader of our own (context processing, expansion,
  * deserialization to RDF as the W3C Processing Algorithms describe them,
