@@ -160,12 +160,17 @@ read_crate(HarvestRun* const run, const char* const path,
   size_t       root = SIZE_MAX;
   char*        desc = NULL;
   char*        dot  = NULL;
-  const char*  slash = strrchr(base, '/');
-  if (asprintf(&desc, "%.*s/ro-crate-metadata.json",
-               (int)(slash - base), base) < 0) {
+  /* The crate's folder: `base` up to its last '/' (counted, not pointer
+   * arithmetic, which GCC's -Wdangling-pointer misreads here). */
+  size_t dir_len = strlen(base);
+  while (dir_len > 0 && base[dir_len - 1] != '/') {
+    --dir_len;
+  }
+  dir_len -= dir_len > 0;
+  if (asprintf(&desc, "%.*s/ro-crate-metadata.json", (int)dir_len, base) < 0) {
     desc = NULL;
   }
-  if (asprintf(&dot, "%.*s/", (int)(slash - base), base) < 0) {
+  if (asprintf(&dot, "%.*s/", (int)dir_len, base) < 0) {
     dot = NULL;
   }
   const size_t d     = desc ? fdx_memgraph_find_iri(g, desc) : SIZE_MAX;

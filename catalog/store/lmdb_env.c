@@ -41,6 +41,9 @@
 #include <unistd.h>
 
 #define DEFAULT_MAP_SIZE ((uint64_t)1 << 30)
+/* Free map an existing store opened for writing starts with, besides an
+ * eighth of its data. */
+#define MIN_HEADROOM ((uint64_t)256 << 10)
 #define MAX_READERS 1024
 
 static const char* const order_names[FDX_N_ORDERS] = {
@@ -423,10 +426,18 @@ open_env(FdxStore* const   store,
          const bool        create,
          FdxError* const   err)
 {
-  /* LMDB keeps the map size in the store and never maps less than that,
-   * so this is only the size of a new store or a floor. */
-  const uint64_t map_size =
-    store->map_size ? store->map_size : DEFAULT_MAP_SIZE;
+  /* LMDB maps exactly the size it is given before mdb_env_open() (at
+   * least the data's size), not what the store grew to before; given 0 it
+   * maps the size kept in the store.  So an existing store is opened with
+   * 0, unless a size was set (FAIRDEX_MAP_SIZE), and a new one with the
+   * default. */
+  char        data_path[4096];
+  struct stat data_stat;
+  snprintf(data_path, sizeof(data_path), "%s/data.mdb", dir);
+  const bool     existing = !stat(data_path, &data_stat) && data_stat.st_size;
+  const uint64_t map_size = store->map_size ? store->map_size
+                            : existing      ? 0
+                                            : DEFAULT_MAP_SIZE;
   store->map_addr = NULL;
   int rc = mdb_env_create(&store->env);
   if (rc) {
@@ -462,8 +473,31 @@ open_env(FdxStore* const   store,
   int dead = 0;
   mdb_reader_check(store->env, &dead);
 
+  /* Room to write: a map no bigger than the data (a store written with a
+   * smaller map size set, or by a fairdex that set one) would fail the
+   * write transaction opening makes, which cannot grow the map and retry
+   * as fdx_store_write() does. */
   MDB_envinfo info;
+  MDB_stat    env_stat;
   mdb_env_info(store->env, &info);
+  mdb_env_stat(store->env, &env_stat);
+  const uint64_t used =
+    ((uint64_t)info.me_last_pgno + 1) * (uint64_t)env_stat.ms_psize;
+  if (existing && !(flags & FDX_STORE_READ_ONLY) &&
+      (uint64_t)info.me_mapsize < used + used / 8 + MIN_HEADROOM) {
+    uint64_t size = (uint64_t)info.me_mapsize;
+    while (size < used + used / 8 + MIN_HEADROOM) {
+      size *= 2;
+    }
+    if ((rc = mdb_env_set_mapsize(store->env, (size_t)size))) {
+      const FdxStatus st = fdx_lmdb_status(rc);
+      mdb_env_close(store->env);
+      store->env = NULL;
+      return fdx_error_set(err, st, dir, 0, 0, "cannot grow the map: %s",
+                           mdb_strerror(rc));
+    }
+    mdb_env_info(store->env, &info);
+  }
   store->map_size = info.me_mapsize;
 
   const FdxStatus st = open_tables(store, create, err);
