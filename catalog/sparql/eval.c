@@ -103,17 +103,23 @@ typedef struct {
   Op*         op;
 } Translated;
 
-/* A hash probe for one pattern with a constant predicate: all of the
+/* A probe table for one pattern with a constant predicate: all of the
  * predicate's (subject, object) pairs from one range scan, keyed by the
  * side the join has already bound.  Used where the rows reaching the
  * pattern outnumber the predicate's quads: one sequential scan and a
- * hash probe per row beat a B-tree descent per row (a hash join).  With
- * the object constant too (`?d a dcat:Dataset` after ?d is bound) it is a
- * set of subjects and the probe is a membership test (a semi-join). */
+ * probe per row beat a B-tree descent per row (a hash join).  With the
+ * object constant too (`?d a dcat:Dataset` after ?d is bound) it is a set
+ * of subjects and the probe is a membership test (a semi-join).
+ *
+ * The pairs are kept sorted by key (keyed by subject they come so from
+ * the scan), with an open-addressing table from each key to its first
+ * pair.  Rows often arrive in key order (the outer pattern was scanned
+ * in subject order too): then a probe finds its key a step or two after
+ * where the last one ended, reading the pairs front to back like a merge
+ * join; any other probe asks the table. */
 typedef struct {
-  FdxId    key;
-  FdxId    other;
-  uint32_t next; /* index + 1 of the next pair with this key, 0: none */
+  FdxId key;
+  FdxId other;
 } HashPair;
 
 typedef struct {
@@ -124,10 +130,12 @@ typedef struct {
   bool        built;
   uint64_t    lookups;   /* done by scanning before the table is built */
   uint64_t    threshold; /* build once this many were done */
-  uint32_t*   heads;  /* slot -> index + 1 of its first pair */
+  uint32_t*   slots;  /* key's slot -> index + 1 of its first pair */
   size_t      mask;
-  HashPair*   pairs;
+  HashPair*   pairs;  /* sorted by key */
   size_t      n;
+  size_t      cap;
+  size_t      cursor; /* where the last probe's pairs ended */
 } PatternHash;
 
 struct EvalState {
@@ -170,7 +178,7 @@ eval_state_free(Exec* const ex)
       free(s->cache[i]);
     }
     for (size_t i = 0; i < s->n_hashes; ++i) {
-      free(s->hashes[i]->heads);
+      free(s->hashes[i]->slots);
       free(s->hashes[i]->pairs);
       free(s->hashes[i]);
     }
@@ -1204,47 +1212,85 @@ typedef struct {
 static FdxStatus
 hash_add(Exec* const ex, void* const ctx, const FdxQuad* const q)
 {
-  HashFill* const f = (HashFill*)ctx;
+  HashFill* const    f = (HashFill*)ctx;
   PatternHash* const h = f->h;
-  if ((h->n + 1) * 2 > h->mask + 1) {
-    const size_t    slots = h->mask ? (h->mask + 1) * 2 : 1024;
-    uint32_t* const heads = (uint32_t*)calloc(slots, sizeof(uint32_t));
-    HashPair* const pairs =
-      (HashPair*)realloc(h->pairs, (slots / 2 + 1) * sizeof(HashPair));
-    if (pairs) {
-      h->pairs = pairs;
+  if (h->n == h->cap) {
+    const size_t    cap   = h->cap ? h->cap * 2 : 1024;
+    HashPair* const pairs = (HashPair*)realloc(h->pairs, cap * sizeof(HashPair));
+    if (!pairs) {
+      return FDX_ERR_NO_MEMORY;
     }
-    FdxStatus st = heads && pairs ? exec_charge(ex, slots / 2 * (sizeof(HashPair) +
-                                                                 2 * sizeof(uint32_t)))
-                                  : FDX_ERR_NO_MEMORY;
+    h->pairs = pairs;
+    const FdxStatus st = exec_charge(ex, (cap - h->cap) * sizeof(HashPair));
+    h->cap             = cap;
     if (st) {
-      free(heads);
       return st;
     }
-    for (size_t i = 0; i < h->n; ++i) {
-      const size_t j   = key_slot(h->pairs[i].key) & (slots - 1);
-      h->pairs[i].next = heads[j];
-      heads[j]         = (uint32_t)i + 1;
-    }
-    free(h->heads);
-    h->heads = heads;
-    h->mask  = slots - 1;
   }
-  const FdxId  key   = f->by == 2 ? q->o : q->s;
-  const size_t j     = key_slot(key) & h->mask;
-  h->pairs[h->n]     = (HashPair){key, f->by == 2 ? q->s : q->o, h->heads[j]};
-  h->heads[j]        = (uint32_t)++h->n;
+  h->pairs[h->n++] = f->by == 2 ? (HashPair){q->o, q->s} : (HashPair){q->s, q->o};
+  return FDX_SUCCESS;
+}
+
+static int
+pair_cmp(const void* const va, const void* const vb)
+{
+  const HashPair* const a = (const HashPair*)va;
+  const HashPair* const b = (const HashPair*)vb;
+  return a->key != b->key ? (a->key < b->key ? -1 : 1)
+                          : (a->other < b->other ? -1 : a->other > b->other);
+}
+
+/* Sort the pairs by key where the scan did not, and index each key's
+ * first pair. */
+static FdxStatus
+index_pairs(Exec* const ex, PatternHash* const h)
+{
+  bool   sorted   = true;
+  size_t distinct = h->n ? 1 : 0;
+  for (size_t i = 1; i < h->n; ++i) {
+    sorted = sorted && h->pairs[i - 1].key <= h->pairs[i].key;
+    distinct += h->pairs[i - 1].key != h->pairs[i].key;
+  }
+  if (!sorted) {
+    qsort(h->pairs, h->n, sizeof(HashPair), pair_cmp);
+    distinct = h->n ? 1 : 0;
+    for (size_t i = 1; i < h->n; ++i) {
+      distinct += h->pairs[i - 1].key != h->pairs[i].key;
+    }
+  }
+  size_t slots = 16;
+  while (slots < 2 * distinct) {
+    slots *= 2;
+  }
+  FdxStatus st = exec_charge(ex, slots * sizeof(uint32_t));
+  if (st) {
+    return st;
+  }
+  if (!(h->slots = (uint32_t*)calloc(slots, sizeof(uint32_t)))) {
+    return FDX_ERR_NO_MEMORY;
+  }
+  h->mask = slots - 1;
+  for (size_t i = 0; i < h->n; ++i) {
+    if (i && h->pairs[i - 1].key == h->pairs[i].key) {
+      continue;
+    }
+    size_t j = key_slot(h->pairs[i].key) & h->mask;
+    while (h->slots[j]) {
+      j = (j + 1) & h->mask;
+    }
+    h->slots[j] = (uint32_t)i + 1;
+  }
   return FDX_SUCCESS;
 }
 
 /* The hash probe of pattern `index` of `op` (built on first use). NULL
  * in *ret when it could not be built within the memory limit: scan. */
 static FdxStatus
-build_hash(Exec* ex, PatternHash* h, const PatternHash** ret);
+build_hash(Exec* ex, PatternHash* h, PatternHash** ret);
 
 static FdxStatus
 pattern_hash(Exec* const ex, const Op* const op, const uint32_t index,
-             const uint8_t by, const PatternHash** const ret)
+             const uint8_t by, PatternHash** const ret)
 {
   EvalState* const es = state(ex);
   if (!es) {
@@ -1299,7 +1345,7 @@ pattern_hash(Exec* const ex, const Op* const op, const uint32_t index,
 
 /* Fill `h` from one scan of its predicate (or predicate and object). */
 static FdxStatus
-build_hash(Exec* const ex, PatternHash* const h, const PatternHash** const ret)
+build_hash(Exec* const ex, PatternHash* const h, PatternHash** const ret)
 {
   const Op* const op    = (const Op*)h->op;
   const uint32_t  index = h->pattern;
@@ -1311,15 +1357,20 @@ build_hash(Exec* const ex, PatternHash* const h, const PatternHash** const ret)
   const size_t    mem  = ex->memory;
   const FdxId o  = by == 3 ? op->pats[index].o.id : FDX_ID_ANY;
   FdxStatus   st = scan(ex, &sg, FDX_ID_ANY, op->pats[index].p.id, o, hash_add, &fill);
+  if (!st) {
+    st = index_pairs(ex, h);
+  }
   if (st == FDX_ERR_LIMIT && ex->status == FDX_ERR_LIMIT &&
       ex->memory > ex->max_memory) {
     /* Over the memory limit: forget the table and scan per row. */
     ex->status = FDX_SUCCESS;
     ex->memory = mem;
-    free(h->heads);
+    free(h->slots);
     free(h->pairs);
-    h->heads  = NULL;
+    h->slots  = NULL;
     h->pairs  = NULL;
+    h->n      = 0;
+    h->cap    = 0;
     h->failed = true;
     *ret      = NULL;
     return FDX_SUCCESS;
@@ -1331,18 +1382,52 @@ build_hash(Exec* const ex, PatternHash* const h, const PatternHash** const ret)
   return FDX_SUCCESS;
 }
 
+/* The index of the first pair with `key`, or SIZE_MAX: a few steps on
+ * from the last probe's end when keys come in order, else the table. */
+static size_t
+find_key(PatternHash* const h, const FdxId key)
+{
+  size_t i = h->cursor;
+  if (i < h->n && h->pairs[i].key <= key) {
+    for (int step = 0; step < 8 && i < h->n && h->pairs[i].key < key; ++step) {
+      ++i;
+    }
+    if (i == h->n || h->pairs[i].key > key) {
+      h->cursor = i;
+      return SIZE_MAX;
+    }
+    if (h->pairs[i].key == key) {
+      return i;
+    }
+  }
+  for (size_t j = key_slot(key) & h->mask; h->slots[j]; j = (j + 1) & h->mask) {
+    if (h->pairs[h->slots[j] - 1].key == key) {
+      return h->slots[j] - 1;
+    }
+  }
+  return SIZE_MAX;
+}
+
 static FdxStatus
-probe_hash(Exec* const ex, const PatternHash* const h, const FdxId key,
+probe_hash(Exec* const ex, PatternHash* const h, const FdxId key,
            const FdxId p, const uint8_t by, BgpRun* const run)
 {
   if (!h->n) {
     return FDX_SUCCESS;
   }
-  for (uint32_t i = h->heads[key_slot(key) & h->mask]; i; i = h->pairs[i - 1].next) {
-    const HashPair* const e = &h->pairs[i - 1];
-    if (e->key != key) {
-      continue;
-    }
+  size_t i = find_key(h, key);
+  if (i == SIZE_MAX) {
+    return FDX_SUCCESS;
+  }
+  /* The cursor moves past this key's pairs before they are emitted: the
+   * rows they make may probe this table again. */
+  size_t end = i;
+  while (end < h->n && h->pairs[end].key == key) {
+    ++end;
+  }
+  h->cursor = end;
+  for (; i < end; ++i) {
+    const HashPair* const e = &h->pairs[i];
     const FdxQuad q = {by == 2 ? e->other : key, p, by == 2 ? key : e->other,
                        FDX_ID_ANY};
     const FdxStatus st = bgp_quad(ex, run, &q);
@@ -1379,8 +1464,8 @@ bgp_step(Exec* const ex, BgpRun* const run)
   }
   const uint8_t by = run->plan->probe[run->depth];
   if (by && (by == 1 ? s && !o : by == 2 ? o && !s : s && o)) {
-    const PatternHash* h = NULL;
-    FdxStatus st = pattern_hash(ex, run->op, run->plan->order[run->depth], by, &h);
+    PatternHash* h  = NULL;
+    FdxStatus    st = pattern_hash(ex, run->op, run->plan->order[run->depth], by, &h);
     if (st) {
       return st;
     }

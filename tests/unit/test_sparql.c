@@ -323,13 +323,14 @@ test_hash_joins(FdxStore* const store)
    * row up (one predicate's pairs by subject or object, and the subjects
    * of a constant object): the answers must be the same as by lookups. */
   const int n       = 3000;
-  size_t    cap     = (size_t)n * 220 + 256;
+  size_t    cap     = (size_t)n * 280 + 256;
   char*     text    = (char*)malloc(cap);
   REQUIRE(text);
   size_t len = (size_t)snprintf(text, cap, "PREFIX e: <http://example.org/h/>\nINSERT DATA {\n");
   for (int i = 0; i < n; ++i) {
     len += (size_t)snprintf(text + len, cap - len,
-                            "e:s%d a e:T ; e:v e:o%d .\n", i, i % 50);
+                            "e:s%d a e:T ; e:v e:o%d ; e:w %d, \"w%d\" .\n",
+                            i, i % 50, i, i % 7);
     if (i % 10 == 0) { /* some without the type */
       len += (size_t)snprintf(text + len, cap - len, "e:x%d e:v e:o%d .\n", i, i % 50);
     }
@@ -362,6 +363,18 @@ test_hash_joins(FdxStore* const store)
      "{ ?s a e:T . ?s e:v ?o }", "3000"},
     {"PREFIX e: <http://example.org/h/> SELECT (COUNT(*) AS ?n) "
      "{ ?s a e:T . ?s e:v ?o . ?x e:v ?o }", "198000"},
+    /* two values per key, probed in subject order (the pairs read front
+     * to back) and in the order of ?o (the table asked) */
+    {"PREFIX e: <http://example.org/h/> SELECT (COUNT(*) AS ?n) "
+     "{ ?s a e:T . ?s e:w ?w }", "6000"},
+    {"PREFIX e: <http://example.org/h/> SELECT (COUNT(*) AS ?n) "
+     "{ ?o e:label ?l . ?s e:v ?o . ?s e:w ?w }", "6000"},
+    {"PREFIX e: <http://example.org/h/> SELECT (SUM(?w) AS ?n) "
+     "{ ?o e:label ?l . ?s e:v ?o . ?s e:w ?w FILTER(isNumeric(?w)) }",
+     "4498500"},
+    /* the same predicate twice: two tables, one probed inside the other */
+    {"PREFIX e: <http://example.org/h/> SELECT (COUNT(*) AS ?n) "
+     "{ ?s a e:T . ?s e:w ?w . ?s e:w ?w2 }", "12000"},
   };
   for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); ++i) {
     Counter c;
