@@ -111,12 +111,12 @@ typedef struct {
  * object constant too (`?d a dcat:Dataset` after ?d is bound) it is a set
  * of subjects and the probe is a membership test (a semi-join).
  *
- * The pairs are kept sorted by key (keyed by subject they come so from
- * the scan), with an open-addressing table from each key to its first
- * pair.  Rows often arrive in key order (the outer pattern was scanned
- * in subject order too): then a probe finds its key a step or two after
- * where the last one ended, reading the pairs front to back like a merge
- * join; any other probe asks the table. */
+ * The pairs are kept sorted by key.  Rows often arrive in key order (the
+ * outer pattern was scanned in subject order too): then a probe finds its
+ * key a step or two after where the last one ended, reading the pairs
+ * front to back like a merge join.  Any other probe asks an
+ * open-addressing index from each key to its first pair, made the first
+ * time one does. */
 typedef struct {
   FdxId key;
   FdxId other;
@@ -1231,32 +1231,81 @@ hash_add(Exec* const ex, void* const ctx, const FdxQuad* const q)
   return FDX_SUCCESS;
 }
 
-static int
-pair_cmp(const void* const va, const void* const vb)
+/* Sort the pairs by key, stably (LSD radix, 16 bits a pass, passes
+ * where every key has the same digit skipped).  A predicate's pairs come
+ * from its scan in (object, subject) order, so keyed by subject they need
+ * this; false when memory ran out. */
+static bool
+sort_pairs(HashPair* pairs, const size_t n)
 {
-  const HashPair* const a = (const HashPair*)va;
-  const HashPair* const b = (const HashPair*)vb;
-  return a->key != b->key ? (a->key < b->key ? -1 : 1)
-                          : (a->other < b->other ? -1 : a->other > b->other);
+  HashPair* const buf   = (HashPair*)malloc(n * sizeof(HashPair));
+  size_t* const   count = (size_t*)malloc(65536 * sizeof(size_t));
+  if (!buf || !count) {
+    free(buf);
+    free(count);
+    return false;
+  }
+  HashPair* from = pairs;
+  HashPair* to   = buf;
+  for (unsigned shift = 0; shift < 64; shift += 16) {
+    memset(count, 0, 65536 * sizeof(size_t));
+    for (size_t i = 0; i < n; ++i) {
+      ++count[(from[i].key >> shift) & 0xffff];
+    }
+    if (count[(from[0].key >> shift) & 0xffff] == n) {
+      continue; /* one digit for all */
+    }
+    size_t at = 0;
+    for (size_t d = 0; d < 65536; ++d) {
+      const size_t c = count[d];
+      count[d]       = at;
+      at += c;
+    }
+    for (size_t i = 0; i < n; ++i) {
+      to[count[(from[i].key >> shift) & 0xffff]++] = from[i];
+    }
+    HashPair* const t = from;
+    from              = to;
+    to                = t;
+  }
+  if (from != pairs) {
+    memcpy(pairs, from, n * sizeof(HashPair));
+  }
+  free(buf);
+  free(count);
+  return true;
 }
 
-/* Sort the pairs by key where the scan did not, and index each key's
- * first pair. */
+/* Sort the pairs by key where the scan did not. */
 static FdxStatus
-index_pairs(Exec* const ex, PatternHash* const h)
+sort_table(Exec* const ex, PatternHash* const h)
 {
-  bool   sorted   = true;
+  bool sorted = true;
+  for (size_t i = 1; i < h->n && sorted; ++i) {
+    sorted = h->pairs[i - 1].key <= h->pairs[i].key;
+  }
+  if (sorted) {
+    return FDX_SUCCESS;
+  }
+  const FdxStatus st = exec_charge(ex, h->n * sizeof(HashPair));
+  if (st) {
+    return st;
+  }
+  if (!sort_pairs(h->pairs, h->n)) {
+    return FDX_ERR_NO_MEMORY;
+  }
+  ex->memory -= h->n * sizeof(HashPair); /* the sort's buffer is gone */
+  return FDX_SUCCESS;
+}
+
+/* Index each key's first pair, when a probe first needs it (rows in key
+ * order never do). */
+static FdxStatus
+index_table(Exec* const ex, PatternHash* const h)
+{
   size_t distinct = h->n ? 1 : 0;
   for (size_t i = 1; i < h->n; ++i) {
-    sorted = sorted && h->pairs[i - 1].key <= h->pairs[i].key;
     distinct += h->pairs[i - 1].key != h->pairs[i].key;
-  }
-  if (!sorted) {
-    qsort(h->pairs, h->n, sizeof(HashPair), pair_cmp);
-    distinct = h->n ? 1 : 0;
-    for (size_t i = 1; i < h->n; ++i) {
-      distinct += h->pairs[i - 1].key != h->pairs[i].key;
-    }
   }
   size_t slots = 16;
   while (slots < 2 * distinct) {
@@ -1358,7 +1407,7 @@ build_hash(Exec* const ex, PatternHash* const h, PatternHash** const ret)
   const FdxId o  = by == 3 ? op->pats[index].o.id : FDX_ID_ANY;
   FdxStatus   st = scan(ex, &sg, FDX_ID_ANY, op->pats[index].p.id, o, hash_add, &fill);
   if (!st) {
-    st = index_pairs(ex, h);
+    st = sort_table(ex, h);
   }
   if (st == FDX_ERR_LIMIT && ex->status == FDX_ERR_LIMIT &&
       ex->memory > ex->max_memory) {
@@ -1382,11 +1431,14 @@ build_hash(Exec* const ex, PatternHash* const h, PatternHash** const ret)
   return FDX_SUCCESS;
 }
 
-/* The index of the first pair with `key`, or SIZE_MAX: a few steps on
- * from the last probe's end when keys come in order, else the table. */
-static size_t
-find_key(PatternHash* const h, const FdxId key)
+/* The index of the first pair with `key` into *ret, or SIZE_MAX: a few
+ * steps on from the last probe's end when keys come in order, else the
+ * index (made now if need be). */
+static FdxStatus
+find_key(Exec* const ex, PatternHash* const h, const FdxId key,
+         size_t* const ret)
 {
+  *ret     = SIZE_MAX;
   size_t i = h->cursor;
   if (i < h->n && h->pairs[i].key <= key) {
     for (int step = 0; step < 8 && i < h->n && h->pairs[i].key < key; ++step) {
@@ -1394,18 +1446,26 @@ find_key(PatternHash* const h, const FdxId key)
     }
     if (i == h->n || h->pairs[i].key > key) {
       h->cursor = i;
-      return SIZE_MAX;
+      return FDX_SUCCESS;
     }
     if (h->pairs[i].key == key) {
-      return i;
+      *ret = i;
+      return FDX_SUCCESS;
+    }
+  }
+  if (!h->slots) {
+    const FdxStatus st = index_table(ex, h);
+    if (st) {
+      return st;
     }
   }
   for (size_t j = key_slot(key) & h->mask; h->slots[j]; j = (j + 1) & h->mask) {
     if (h->pairs[h->slots[j] - 1].key == key) {
-      return h->slots[j] - 1;
+      *ret = h->slots[j] - 1;
+      break;
     }
   }
-  return SIZE_MAX;
+  return FDX_SUCCESS;
 }
 
 static FdxStatus
@@ -1415,9 +1475,10 @@ probe_hash(Exec* const ex, PatternHash* const h, const FdxId key,
   if (!h->n) {
     return FDX_SUCCESS;
   }
-  size_t i = find_key(h, key);
-  if (i == SIZE_MAX) {
-    return FDX_SUCCESS;
+  size_t          i  = SIZE_MAX;
+  const FdxStatus fs = find_key(ex, h, key, &i);
+  if (fs || i == SIZE_MAX) {
+    return fs;
   }
   /* The cursor moves past this key's pairs before they are emitted: the
    * rows they make may probe this table again. */
