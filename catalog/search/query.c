@@ -1091,13 +1091,17 @@ consider(Run* const          r,
   k.hit.doc          = doc;
   k.hit.has_modified = (head.flags & DOC_DATED) != 0;
   k.hit.modified     = head.modified;
-  const uint8_t* const titles = (const uint8_t*)rec->mv_data + sizeof(DocHead);
-  if (r->german && head.title_len_de != TITLE_SAME) {
-    k.title_len = head.title_len_de;
-    memcpy(k.title, titles + head.title_len_en, head.title_len_de);
-  } else {
-    k.title_len = head.title_len_en;
-    memcpy(k.title, titles, head.title_len_en);
+  k.title_len        = 0;
+  if (r->heap.sort == FDX_SEARCH_SORT_TITLE) { /* only a sort key */
+    const uint8_t* const titles =
+      (const uint8_t*)rec->mv_data + sizeof(DocHead);
+    if (r->german && head.title_len_de != TITLE_SAME) {
+      k.title_len = head.title_len_de;
+      memcpy(k.title, titles + head.title_len_en, head.title_len_de);
+    } else {
+      k.title_len = head.title_len_en;
+      memcpy(k.title, titles, head.title_len_en);
+    }
   }
   double score = 0;
   for (size_t i = 0; pos && i < r->n_lists; ++i) {
