@@ -1149,11 +1149,14 @@ since_filter(const char* const since, char* const out, const size_t size)
   return true;
 }
 
-/* Read one page: its packages become records; `*ret_received` and
- * `*ret_count` say how many results it had and the listing's count. */
+/* Read one page, the one at `start` (`fq`: the incremental filter or
+ * NULL): its packages become records; `*ret_received` and `*ret_count`
+ * say how many results it had and the listing's count.  The next page,
+ * when the count says there is one, is fetched while they are written. */
 static FdxStatus
 read_page(HarvestRun* const run, const char* const site,
           const char* const url, const HarvestPage* const page,
+          const unsigned long long start, const char* const fq,
           size_t* const ret_received, long long* const ret_count)
 {
   const FdxFetchResult* const f = &page->fetch;
@@ -1201,6 +1204,15 @@ read_page(HarvestRun* const run, const char* const site,
   if (!st) {
     *ret_count    = json_integer_value(count);
     *ret_received = json_array_size(results);
+    const unsigned long long next = start + *ret_received;
+    if (*ret_received && next < (unsigned long long)*ret_count) {
+      char* const next_url =
+        page_url(site, next, run_source(run)->query, fq);
+      if (next_url) {
+        run_prefetch(run, next_url, ACCEPT);
+      }
+      free(next_url);
+    }
     size_t        i;
     const json_t* pkg;
     json_array_foreach(results, i, pkg)
@@ -1268,7 +1280,8 @@ adapter_ckan(HarvestRun* const run)
         count = was;
       }
     } else {
-      st = read_page(run, site, url, &page, &received, &count);
+      st = read_page(run, site, url, &page, start, incremental ? fq : NULL,
+                     &received, &count);
       if (!st) {
         char r[32], c[32];
         snprintf(r, sizeof(r), "%zu", received);

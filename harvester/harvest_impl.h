@@ -60,6 +60,12 @@ bool             run_cancelled(HarvestRun* run);
  * too). */
 FdxStatus run_page(HarvestRun* run, const char* url, const char* accept,
                    HarvestPage* page);
+/* The next page of the listing is `url` (asked for with `accept`): fetch
+ * it in another thread while the adapter hands over this page's records.
+ * Call only when the listing will surely ask for it next; run_page() of
+ * the same URL then takes the answer, and any other fetch first waits for
+ * it and drops it. */
+void run_prefetch(HarvestRun* run, const char* url, const char* accept);
 /* Fetch a document the listing needs beside its pages (an FDP
  * distribution): counted in "pages", never conditional, and it leaves the
  * current page alone.  An error status when it failed (res->error says

@@ -1351,12 +1351,31 @@ identify(HarvestRun* const run, bool* const day)
   return st;
 }
 
+/* The ListRecords URL that resumes the list at `token` (new; NULL when
+ * out of memory). */
+static char*
+resume_url(const FdxSource* const src, const char* const token)
+{
+  char* const enc = url_encode(token);
+  char*       url = NULL;
+  if (!enc || asprintf(&url, "%s%cverb=ListRecords&resumptionToken=%s",
+                       src->url, strchr(src->url, '?') ? '&' : '?',
+                       enc) < 0) {
+    url = NULL;
+  }
+  free(enc);
+  return url;
+}
+
 /* Read one ListRecords page: its records, and its resumptionToken into
- * `*ret_token` (new; NULL at the end of the list). */
+ * `*ret_token` (new; NULL at the end of the list).  The page it resumes
+ * at, unless its token repeats `prev` (the last page's), is fetched while
+ * the records are written. */
 static FdxStatus
 read_page(HarvestRun* const        run,
           const char* const        url,
           const HarvestPage* const page,
+          const char* const        prev,
           char** const             ret_token)
 {
   xmlDoc*   doc        = NULL;
@@ -1378,6 +1397,14 @@ read_page(HarvestRun* const        run,
     xmlFreeDoc(doc);
     return FDX_ERR_SYNTAX;
   }
+  char* const token = text_of(child(list, OAI_NS, "resumptionToken"));
+  if (token && (!prev || strcmp(token, prev))) {
+    char* const next = resume_url(run_source(run), token);
+    if (next) {
+      run_prefetch(run, next, ACCEPT);
+    }
+    free(next);
+  }
   for (xmlNode* r = list->children; r && !st; r = r->next) {
     if (run_cancelled(run)) {
       run_fail(run, "cancelled");
@@ -1387,7 +1414,9 @@ read_page(HarvestRun* const        run,
     }
   }
   if (!st) {
-    *ret_token = text_of(child(list, OAI_NS, "resumptionToken"));
+    *ret_token = token;
+  } else {
+    free(token);
   }
   xmlFreeDoc(doc);
   return st;
@@ -1456,7 +1485,7 @@ adapter_oai_pmh(HarvestRun* const run)
       const char* const t = json_string_value(json_array_get(page.links, 0));
       token               = t ? strdup(t) : NULL;
     } else {
-      st                  = read_page(run, url, &page, &token);
+      st                  = read_page(run, url, &page, prev, &token);
       json_t* const links = json_array();
       if (token) {
         json_array_append_new(links, json_string(token));
@@ -1475,17 +1504,8 @@ adapter_oai_pmh(HarvestRun* const run)
         run, "the resumptionToken %s repeats: the listing stopped", token);
       st = FDX_ERR_UNKNOWN;
     }
-    if (!st && token) {
-      char* const enc = url_encode(token);
-      if (!enc || asprintf(&url,
-                           "%s%cverb=ListRecords&resumptionToken=%s",
-                           src->url,
-                           strchr(src->url, '?') ? '&' : '?',
-                           enc) < 0) {
-        url = NULL;
-        st  = FDX_ERR_NO_MEMORY;
-      }
-      free(enc);
+    if (!st && token && !(url = resume_url(src, token))) {
+      st = FDX_ERR_NO_MEMORY;
     }
     free(prev);
     prev = token;

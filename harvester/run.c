@@ -7,7 +7,18 @@
  * replacing its own named graph together with its dcat:CatalogRecord and
  * the stored state; a batch that fails is written again record by record,
  * so a bad record fails alone.  Pages are fetched with the validators of
- * the last run; a 304 replays the records the page listed then.
+ * the last run; a 304 replays the records the page listed then.  A page's
+ * state (validators and records) waits for the batch holding its records
+ * and is written in the same transaction, after them, so a page never
+ * claims records the store does not hold and a source of small pages
+ * (OAI-PMH's 100) still commits once per batch, not once per page.
+ *
+ * Three threads share the work, so the source's time to answer, ours to
+ * map and hash, and the store's to write overlap: a full batch is written
+ * by a writer thread while the next one fills (one batch at a time; its
+ * outcome is counted when it is joined), and an adapter that knows its
+ * next page asks for it ahead (run_prefetch()), fetched in a thread of its
+ * own while this page's records are handed over.
  *
  * After a complete listing the source's records that were not listed are
  * deleted, unless the listing was empty (an outage answering 200 with
@@ -34,6 +45,9 @@
 #define SETTINGS_TABLE "settings"
 #define RUN_NEXT_KEY "harvest_run_next"
 #define BATCH_RECORDS 1000
+/* Page states waiting for their batch: at most this many, or bytes. */
+#define BATCH_PAGES 256
+#define BATCH_PAGE_BYTES ((size_t)16 << 20)
 #define MAX_REPORT_ERRORS 1000
 #define KEY_BYTES 16
 
@@ -44,6 +58,15 @@
 #define SPDX "http://spdx.org/rdf/terms#"
 #define FOAF_PRIMARY_TOPIC "http://xmlns.com/foaf/0.1/primaryTopic"
 #define XSD_DATETIME "http://www.w3.org/2001/XMLSchema#dateTime"
+
+/* A record's statements copied out of its FdxMemGraph into one block
+ * that fits them (a memgraph keeps room for a thousand triples, and a
+ * batch waiting to be written holds a thousand records). */
+typedef struct {
+  FdxTerm*      terms; /* indexed as in the memgraph */
+  FdxMemTriple* triples;
+  size_t        n_triples;
+} RecordGraph;
 
 /* A record waiting to be written. */
 typedef struct {
@@ -57,8 +80,43 @@ typedef struct {
   char*        original;      /* the source's own text, or NULL */
   char*        original_type; /* its media type */
   bool         is_new;
-  FdxMemGraph* graph;
+  FdxStatus    rejected; /* the store refused it alone (BAD_ARG, LIMIT) */
+  RecordGraph* graph;    /* one block: free() */
 } Pending;
+
+/* A page's state, waiting to be written with its batch. */
+typedef struct {
+  uint8_t key[KEY_BYTES]; /* of the page URL */
+  char*   text;           /* the JSON state */
+} PendingPage;
+
+/* The records and page states of one write transaction.  One batch fills
+ * while the one before is written by the writer thread (see flush()); the
+ * writer touches only its batch, and reports through it. */
+typedef struct {
+  Pending     records[BATCH_RECORDS];
+  size_t      n;
+  PendingPage pages[BATCH_PAGES];
+  size_t      n_pages;
+  size_t      page_bytes;
+  bool        write_pages;  /* no store failure before it: pages too */
+  FdxStatus   store_status; /* a store failure while writing it */
+} Batch;
+
+/* A page being fetched ahead (run_prefetch()).  The fetcher belongs to
+ * the thread until it is joined: every other fetch joins it first. */
+typedef struct {
+  bool           running;
+  pthread_t      thread;
+  FdxFetcher*    fetcher;
+  char*          url;
+  char*          accept;
+  json_t*        stored; /* the page's stored state, as run_page() reads */
+  const char*    inm;    /* validators sent, borrowed from `stored` */
+  const char*    ims;
+  FdxFetchResult res;
+  FdxStatus      st;
+} Prefetch;
 
 /* A set of record keys (open addressing). */
 typedef struct {
@@ -81,15 +139,19 @@ struct HarvestRun {
   uint64_t             added, updated, unchanged, deleted, failed, pages,
     listed;
   KeySet               seen;
-  Pending              batch[BATCH_RECORDS];
-  size_t               n_batch;
-  uint64_t             blank_counter;
+  Batch                batches[2];
+  Batch*               batch;    /* filling */
+  Batch*               writing;  /* being written, or NULL */
+  bool                 writer_running;
+  pthread_t            writer;
+  uint64_t             blank_counter; /* the writer's */
   /* the page being read */
   char*                page_url;
   char*                page_etag;
   char*                page_last_modified;
   json_t*              page_records; /* hex keys listed on it */
   json_t*              page_links;
+  Prefetch             prefetch;
   char                 message[512];
   FdxStatus            store_status; /* a store failure ends the run */
   char                 since[32];    /* last complete run's start, or "" */
@@ -268,18 +330,34 @@ progress(HarvestRun* const run)
  * Content hash
  * --------------------------------------------------------------------- */
 
+/* The N-Triples lines of a graph, each NUL-terminated, one after the
+ * other in one buffer. */
+typedef struct {
+  char*   data;
+  size_t  len;
+  size_t  cap;
+  bool    failed; /* out of memory */
+} LineBuf;
+
 static int
-write_vstr(void* const ctx, const char* const bytes, const size_t len)
+write_line_bytes(void* const ctx, const char* const bytes, const size_t len)
 {
-  char** const s = (char**)ctx;
-  const size_t n = *s ? strlen(*s) : 0;
-  char* const  grown = (char*)realloc(*s, n + len + 1);
-  if (!grown) {
-    return -1;
+  LineBuf* const b = (LineBuf*)ctx;
+  if (b->len + len + 1 > b->cap) {
+    size_t cap = b->cap ? b->cap : 4096;
+    while (cap < b->len + len + 1) {
+      cap *= 2;
+    }
+    char* const grown = (char*)realloc(b->data, cap);
+    if (!grown) {
+      b->failed = true;
+      return -1;
+    }
+    b->data = grown;
+    b->cap  = cap;
   }
-  memcpy(grown + n, bytes, len);
-  grown[n + len] = '\0';
-  *s             = grown;
+  memcpy(b->data + b->len, bytes, len);
+  b->len += len;
   return 0;
 }
 
@@ -296,26 +374,32 @@ graph_hash(const FdxMemGraph* const g, char out[2 * SHA256_DIGEST_SIZE + 1])
 {
   size_t                    n = 0;
   const FdxMemTriple* const t = fdx_memgraph_triples(g, &n);
-  char** const lines = (char**)calloc(n ? n : 1, sizeof(char*));
-  if (!lines) {
-    return FDX_ERR_NO_MEMORY;
-  }
-  FdxStatus st = FDX_SUCCESS;
+  size_t* const starts = (size_t*)malloc((n ? n : 1) * sizeof(size_t));
+  char** const  lines  = (char**)malloc((n ? n : 1) * sizeof(char*));
+  LineBuf       buf    = {NULL, 0, 0, false};
+  FdxStatus     st     = starts && lines ? FDX_SUCCESS : FDX_ERR_NO_MEMORY;
   for (size_t i = 0; i < n && !st; ++i) {
     const size_t ids[3] = {t[i].s, t[i].p, t[i].o};
+    starts[i]           = buf.len;
     for (int k = 0; k < 3 && !st; ++k) {
       const FdxTerm term = fdx_memgraph_view(g, ids[k]);
       if (term.kind == FDX_TERM_BLANK) {
-        st = write_vstr(&lines[i], "_:b", 3) ? FDX_ERR_NO_MEMORY : st;
+        write_line_bytes(&buf, "_:b", 3);
       } else {
-        st = fdx_write_term_nt(&term, write_vstr, &lines[i]);
+        st = fdx_write_term_nt(&term, write_line_bytes, &buf);
       }
-      if (!st && write_vstr(&lines[i], " ", 1)) {
-        st = FDX_ERR_NO_MEMORY;
-      }
+      write_line_bytes(&buf, " ", 1);
+    }
+    write_line_bytes(&buf, "", 1); /* the line's NUL */
+    if (buf.failed) {
+      st = FDX_ERR_NO_MEMORY;
     }
   }
   if (!st) {
+    /* The buffer moves no more: the lines can be pointed at. */
+    for (size_t i = 0; i < n; ++i) {
+      lines[i] = buf.data + starts[i];
+    }
     qsort(lines, n, sizeof(char*), cmp_str);
     struct sha256_ctx ctx;
     uint8_t           digest[SHA256_DIGEST_SIZE];
@@ -327,11 +411,60 @@ graph_hash(const FdxMemGraph* const g, char out[2 * SHA256_DIGEST_SIZE + 1])
     sha256_digest(&ctx, SHA256_DIGEST_SIZE, digest);
     hex(digest, SHA256_DIGEST_SIZE, out);
   }
-  for (size_t i = 0; i < n; ++i) {
-    free(lines[i]);
-  }
+  free(buf.data);
   free(lines);
+  free(starts);
   return st;
+}
+
+/* The statements of `g` as one new block (free()), or NULL when out of
+ * memory. */
+static RecordGraph*
+record_graph(const FdxMemGraph* const g)
+{
+  size_t                    n_terms = 0, n_triples = 0;
+  const FdxMemTriple* const triples = fdx_memgraph_triples(g, &n_triples);
+  fdx_memgraph_terms(g, &n_terms);
+  size_t text = 0;
+  for (size_t i = 0; i < n_terms; ++i) {
+    const FdxTerm t = fdx_memgraph_view(g, i);
+    text += t.value_len + 1 + (t.lang ? t.lang_len + 1 : 0) +
+            (t.datatype ? t.datatype_len + 1 : 0);
+  }
+  RecordGraph* const r = (RecordGraph*)malloc(
+    sizeof(RecordGraph) + n_terms * sizeof(FdxTerm) +
+    n_triples * sizeof(FdxMemTriple) + text);
+  if (!r) {
+    return NULL;
+  }
+  r->terms     = (FdxTerm*)(r + 1);
+  r->triples   = (FdxMemTriple*)(r->terms + n_terms);
+  r->n_triples = n_triples;
+  if (n_triples) {
+    memcpy(r->triples, triples, n_triples * sizeof(FdxMemTriple));
+  }
+  char* out = (char*)(r->triples + n_triples);
+  for (size_t i = 0; i < n_terms; ++i) {
+    FdxTerm t = fdx_memgraph_view(g, i);
+    if (t.value_len) {
+      memcpy(out, t.value, t.value_len);
+    }
+    out[t.value_len] = '\0';
+    t.value          = out;
+    out += t.value_len + 1;
+    if (t.lang) {
+      memcpy(out, t.lang, t.lang_len + 1);
+      t.lang = out;
+      out += t.lang_len + 1;
+    }
+    if (t.datatype) {
+      memcpy(out, t.datatype, t.datatype_len + 1);
+      t.datatype = out;
+      out += t.datatype_len + 1;
+    }
+    r->terms[i] = t;
+  }
+  return r;
 }
 
 /* ------------------------------------------------------------------------
@@ -349,7 +482,7 @@ pending_free(Pending* const p)
   free(p->issued);
   free(p->original);
   free(p->original_type);
-  fdx_memgraph_free(p->graph);
+  free(p->graph);
   memset(p, 0, sizeof(*p));
 }
 
@@ -387,14 +520,14 @@ write_record(HarvestRun* const run, FdxTxn* const txn, Pending* const p)
   if ((st = fdx_graph_clear(txn, g, NULL))) {
     return st;
   }
-  size_t                    n = 0;
-  const FdxMemTriple* const t = fdx_memgraph_triples(p->graph, &n);
+  const size_t              n = p->graph->n_triples;
+  const FdxMemTriple* const t = p->graph->triples;
   char                      label[96];
   for (size_t i = 0; i < n && !st; ++i) {
     const size_t ids[3] = {t[i].s, t[i].p, t[i].o};
     FdxId        q[3];
     for (int k = 0; k < 3 && !st; ++k) {
-      FdxTerm term = fdx_memgraph_view(p->graph, ids[k]);
+      FdxTerm term = p->graph->terms[ids[k]];
       if (term.kind == FDX_TERM_BLANK) {
         /* Blank nodes scoped to this write of this record. */
         const int len = snprintf(label, sizeof(label), "h%llur%llux%zu",
@@ -514,60 +647,146 @@ write_record(HarvestRun* const run, FdxTxn* const txn, Pending* const p)
 
 typedef struct {
   HarvestRun* run;
-  size_t      from, to; /* batch[from, to) */
+  Batch*      batch;
+  size_t      from, to; /* records[from, to) */
+  bool        pages;    /* and the batch's page states */
 } BatchJob;
 
 static FdxStatus
 write_batch(FdxTxn* const txn, void* const ctx)
 {
   BatchJob* const job = (BatchJob*)ctx;
+  Batch* const    b   = job->batch;
   FdxStatus       st  = FDX_SUCCESS;
   for (size_t i = job->from; i < job->to && !st; ++i) {
-    st = write_record(job->run, txn, &job->run->batch[i]);
+    st = write_record(job->run, txn, &b->records[i]);
+  }
+  for (size_t i = 0; job->pages && i < b->n_pages && !st; ++i) {
+    const PendingPage* const pp = &b->pages[i];
+    uint8_t                  pkey[128];
+    const size_t             plen = table_key(job->run, pp->key, pkey);
+    st = fdx_aux_put(txn, PAGES_TABLE, pkey, plen, pp->text, strlen(pp->text));
   }
   return st;
 }
 
-/* Write the waiting records: all in one transaction, or, if that fails,
- * each alone so a bad one fails alone. */
-static FdxStatus
-flush(HarvestRun* const run)
+/* Write a batch's records and then its page states: all in one
+ * transaction, or, if that fails, each record alone so a bad one fails
+ * alone (marked `rejected`), and the page states after them.  Runs in the
+ * writer thread; the outcome stays in the batch. */
+static void
+write_batch_now(HarvestRun* const run, Batch* const b)
 {
-  if (!run->n_batch) {
-    return FDX_SUCCESS;
-  }
-  BatchJob  job = {run, 0, run->n_batch};
+  BatchJob  job = {run, b, 0, b->n, b->write_pages};
   FdxStatus st  = fdx_store_write(run->store, write_batch, &job);
   if (st) {
-    for (size_t i = 0; i < run->n_batch; ++i) {
-      BatchJob one = {run, i, i + 1};
+    for (size_t i = 0; i < b->n; ++i) {
+      BatchJob        one = {run, b, i, i + 1, false};
       const FdxStatus rst = fdx_store_write(run->store, write_batch, &one);
-      Pending* const p = &run->batch[i];
       if (rst == FDX_ERR_BAD_ARG || rst == FDX_ERR_LIMIT) {
-        run_record_error(run, p->id, "cannot be stored: %s%s",
-                         fdx_strerror(rst),
-                         rst == FDX_ERR_LIMIT ? " (a term is too long)" : "");
-        p->hash[0] = '\0'; /* not counted below */
+        b->records[i].rejected = rst;
       } else if (rst) {
-        run->store_status = rst;
+        b->store_status = rst;
         break;
       }
     }
-  }
-  for (size_t i = 0; i < run->n_batch; ++i) {
-    Pending* const p = &run->batch[i];
-    if (p->hash && p->hash[0]) {
-      if (p->is_new) {
-        ++run->added;
-      } else {
-        ++run->updated;
-      }
+    if (b->write_pages && !b->store_status && b->n_pages) {
+      BatchJob pages = {run, b, 0, 0, true};
+      b->store_status = fdx_store_write(run->store, write_batch, &pages);
     }
-    pending_free(p);
   }
-  run->n_batch = 0;
+}
+
+static void*
+writer_main(void* const arg)
+{
+  HarvestRun* const run = (HarvestRun*)arg;
+  write_batch_now(run, run->writing);
+  return NULL;
+}
+
+static void
+batch_clear(Batch* const b)
+{
+  for (size_t i = 0; i < b->n; ++i) {
+    pending_free(&b->records[i]);
+  }
+  for (size_t i = 0; i < b->n_pages; ++i) {
+    free(b->pages[i].text);
+  }
+  b->n            = 0;
+  b->n_pages      = 0;
+  b->page_bytes   = 0;
+  b->store_status = FDX_SUCCESS;
+}
+
+/* Wait for the batch being written, if any, and account for it: records
+ * counted, refused ones reported, a store failure kept in the run. */
+static FdxStatus
+flush_finish(HarvestRun* const run)
+{
+  Batch* const b = run->writing;
+  if (!b) {
+    return run->store_status;
+  }
+  if (run->writer_running) {
+    pthread_join(run->writer, NULL);
+    run->writer_running = false;
+  }
+  for (size_t i = 0; i < b->n; ++i) {
+    const Pending* const p = &b->records[i];
+    if (p->rejected) {
+      run_record_error(run, p->id, "cannot be stored: %s%s",
+                       fdx_strerror(p->rejected),
+                       p->rejected == FDX_ERR_LIMIT ? " (a term is too long)"
+                                                    : "");
+    } else if (p->is_new) {
+      ++run->added;
+    } else {
+      ++run->updated;
+    }
+  }
+  if (b->store_status && !run->store_status) {
+    run->store_status = b->store_status;
+  }
+  batch_clear(b);
+  run->writing = NULL;
   progress(run);
   return run->store_status;
+}
+
+/* Hand the filling batch to the writer thread, after the one before it is
+ * written; the listing goes on mapping records meanwhile.  After a store
+ * failure nothing more is written. */
+static FdxStatus
+flush_start(HarvestRun* const run)
+{
+  FdxStatus st = flush_finish(run);
+  Batch* const b = run->batch;
+  if (st) {
+    batch_clear(b); /* never accepted, as if the run had stopped sooner */
+    return st;
+  }
+  if (!b->n && !b->n_pages) {
+    return FDX_SUCCESS;
+  }
+  b->write_pages = true;
+  run->writing   = b;
+  run->batch     = b == &run->batches[0] ? &run->batches[1] : &run->batches[0];
+  run->writer_running =
+    !pthread_create(&run->writer, NULL, writer_main, run);
+  if (!run->writer_running) {
+    write_batch_now(run, b); /* no thread: write it here */
+  }
+  return FDX_SUCCESS;
+}
+
+/* Write everything waiting, and wait for it. */
+static FdxStatus
+flush(HarvestRun* const run)
+{
+  const FdxStatus st = flush_start(run);
+  return st ? st : flush_finish(run);
 }
 
 FdxStatus
@@ -648,7 +867,7 @@ run_record(HarvestRun* const run, HarvestRecord* const record)
     json_decref(state);
   }
   fdx_txn_abort(txn);
-  Pending* const p = &run->batch[run->n_batch++];
+  Pending* const p = &run->batch->records[run->batch->n++];
   memcpy(p->key, key, KEY_BYTES);
   p->id          = strdup(record->id);
   p->dataset_iri = strdup(record->dataset_iri);
@@ -663,23 +882,24 @@ run_record(HarvestRun* const run, HarvestRecord* const record)
                                 : "application/octet-stream");
     if (!p->original || !p->original_type) {
       pending_free(p);
-      --run->n_batch;
+      --run->batch->n;
       fdx_memgraph_free(graph);
       return FDX_ERR_NO_MEMORY;
     }
   }
-  p->graph       = graph;
+  p->graph       = record_graph(graph);
+  fdx_memgraph_free(graph);
   if (asprintf(&p->graph_iri, "%srecord/%s-%s", run->base, run->source->name,
                key_hex) < 0) {
     p->graph_iri = NULL;
   }
   if (!p->id || !p->dataset_iri || !p->source_url || !p->hash ||
-      !p->graph_iri) {
+      !p->graph || !p->graph_iri) {
     pending_free(p);
-    --run->n_batch;
+    --run->batch->n;
     return FDX_ERR_NO_MEMORY;
   }
-  return run->n_batch == BATCH_RECORDS ? flush(run) : FDX_SUCCESS;
+  return run->batch->n == BATCH_RECORDS ? flush_start(run) : FDX_SUCCESS;
 }
 
 typedef struct {
@@ -849,6 +1069,121 @@ replay_page(HarvestRun* const run, const json_t* const records)
   }
 }
 
+/* The validators and records of the last copy of the page `url`: one
+ * this run read already and has not written yet, or the store's.  New, or
+ * NULL. */
+static json_t*
+page_stored(HarvestRun* const run, const char* const url)
+{
+  uint8_t      pkey[128];
+  const size_t plen   = page_key(run, url, pkey);
+  json_t*      stored = NULL;
+  json_error_t jerr;
+  /* The filling batch holds newer states than the one being written
+   * (which the writer only reads). */
+  const Batch* const batches[2] = {run->batch, run->writing};
+  for (int k = 0; k < 2 && !stored; ++k) {
+    for (size_t i = batches[k] ? batches[k]->n_pages : 0;
+         i-- > 0 && !stored;) {
+      const PendingPage* const pp = &batches[k]->pages[i];
+      if (!memcmp(pp->key, pkey + plen - KEY_BYTES, KEY_BYTES)) {
+        stored = json_loadb(pp->text, strlen(pp->text), 0, &jerr);
+      }
+    }
+  }
+  FdxTxn* txn = NULL;
+  if (!stored && !fdx_txn_begin(run->store, 0, &txn)) {
+    const void* val = NULL;
+    size_t      n   = 0;
+    if (!fdx_aux_get(txn, PAGES_TABLE, pkey, plen, &val, &n)) {
+      stored = json_loadb((const char*)val, n, 0, &jerr);
+    }
+    fdx_txn_abort(txn);
+  }
+  return stored;
+}
+
+static void*
+prefetch_main(void* const arg)
+{
+  Prefetch* const pf = (Prefetch*)arg;
+  pf->st = fdx_fetch(pf->fetcher, pf->url, pf->accept, pf->inm, pf->ims,
+                     &pf->res);
+  return NULL;
+}
+
+/* Wait for the page fetched ahead, if any; the run's fetcher is free
+ * again.  Unless `keep`, its answer is dropped. */
+static void
+prefetch_join(HarvestRun* const run, const bool keep)
+{
+  Prefetch* const pf = &run->prefetch;
+  if (pf->running) {
+    pthread_join(pf->thread, NULL);
+    pf->running = false;
+  }
+  if (!keep) {
+    fdx_fetch_result_clear(&pf->res);
+    json_decref(pf->stored);
+    free(pf->url);
+    free(pf->accept);
+    memset(pf, 0, sizeof(*pf));
+  }
+}
+
+/* If the page fetched ahead is `url` asked for with `accept`, take its
+ * answer (*ret_res, *ret_st) and stored state (*ret_stored, new) and
+ * return true; otherwise drop it and return false. */
+static bool
+prefetch_take(HarvestRun* const run, const char* const url,
+              const char* const accept, json_t** const ret_stored,
+              FdxFetchResult* const ret_res, FdxStatus* const ret_st)
+{
+  Prefetch* const pf = &run->prefetch;
+  if (!pf->url || strcmp(pf->url, url) ||
+      strcmp(pf->accept, accept ? accept : "")) {
+    prefetch_join(run, false);
+    return false;
+  }
+  prefetch_join(run, true);
+  *ret_stored = pf->stored;
+  *ret_res    = pf->res;
+  *ret_st     = pf->st;
+  pf->stored  = NULL;
+  memset(&pf->res, 0, sizeof(pf->res));
+  prefetch_join(run, false);
+  return true;
+}
+
+void
+run_prefetch(HarvestRun* const run, const char* const url,
+             const char* const accept)
+{
+  prefetch_join(run, false);
+  if (run_cancelled(run) || run->pages >= run->source->max_pages) {
+    return; /* run_page() will say so, without a request */
+  }
+  Prefetch* const pf   = &run->prefetch;
+  const bool      full = run->options && run->options->full;
+  pf->url     = strdup(url);
+  pf->accept  = strdup(accept ? accept : "");
+  if (!pf->url || !pf->accept) {
+    prefetch_join(run, false);
+    return; /* run_page() fetches it */
+  }
+  pf->stored  = page_stored(run, url);
+  pf->inm     = full ? NULL
+                     : json_string_value(json_object_get(pf->stored, "etag"));
+  pf->ims     = full ? NULL
+                     : json_string_value(
+                         json_object_get(pf->stored, "last_modified"));
+  pf->fetcher = run->fetcher;
+  pf->running = !pthread_create(&pf->thread, NULL, prefetch_main, pf);
+  if (!pf->running) {
+    prefetch_join(run, false); /* run_page() fetches it */
+  }
+}
+
 FdxStatus
 run_page(HarvestRun* const run, const char* const url,
          const char* const accept, HarvestPage* const page)
@@ -864,27 +1199,22 @@ run_page(HarvestRun* const run, const char* const url,
     return FDX_ERR_LIMIT;
   }
   ++run->pages;
-  /* The validators and records of the last run's copy of this page. */
-  json_t*      stored = NULL;
-  uint8_t      pkey[128];
-  const size_t plen = page_key(run, url, pkey);
-  FdxTxn*      txn  = NULL;
-  if (!fdx_txn_begin(run->store, 0, &txn)) {
-    const void* val = NULL;
-    size_t      n   = 0;
-    if (!fdx_aux_get(txn, PAGES_TABLE, pkey, plen, &val, &n)) {
-      json_error_t jerr;
-      stored = json_loadb((const char*)val, n, 0, &jerr);
-    }
-    fdx_txn_abort(txn);
-  }
   const bool  full = run->options && run->options->full;
-  const char* inm  = full ? NULL
-                          : json_string_value(json_object_get(stored, "etag"));
-  const char* ims  = full ? NULL
-                          : json_string_value(
-                             json_object_get(stored, "last_modified"));
-  FdxStatus st = fdx_fetch(run->fetcher, url, accept, inm, ims, &page->fetch);
+  json_t*     stored = NULL;
+  const char* inm    = NULL;
+  const char* ims    = NULL;
+  FdxStatus   st     = FDX_SUCCESS;
+  const bool  taken =
+    prefetch_take(run, url, accept, &stored, &page->fetch, &st);
+  if (!taken) {
+    stored = page_stored(run, url);
+  }
+  inm = full ? NULL : json_string_value(json_object_get(stored, "etag"));
+  ims = full ? NULL
+             : json_string_value(json_object_get(stored, "last_modified"));
+  if (!taken) {
+    st = fdx_fetch(run->fetcher, url, accept, inm, ims, &page->fetch);
+  }
   run->page_url     = strdup(url);
   run->page_records = json_array();
   if (st || page->fetch.st) {
@@ -915,6 +1245,7 @@ run_fetch(HarvestRun* const run, const char* const url,
           const char* const accept, FdxFetchResult* const res)
 {
   memset(res, 0, sizeof(*res));
+  prefetch_join(run, false);
   if (run_cancelled(run)) {
     run_fail(run, "cancelled");
     return FDX_ERR_UNKNOWN;
@@ -935,33 +1266,12 @@ run_page_links(HarvestRun* const run, const json_t* const links)
   run->page_links = json_deep_copy(links);
 }
 
-typedef struct {
-  HarvestRun* run;
-  const char* text;
-} PageJob;
-
-static FdxStatus
-write_page(FdxTxn* const txn, void* const ctx)
-{
-  PageJob* const job = (PageJob*)ctx;
-  uint8_t        pkey[128];
-  const size_t   plen = page_key(job->run, job->run->page_url, pkey);
-  return fdx_aux_put(txn, PAGES_TABLE, pkey, plen, job->text,
-                     strlen(job->text));
-}
-
 FdxStatus
 run_page_done(HarvestRun* const run, HarvestPage* const page)
 {
   (void)page;
   if (!run->page_url) {
     return FDX_SUCCESS;
-  }
-  /* Written records first, so the page never claims records the store
-   * does not hold. */
-  FdxStatus st = flush(run);
-  if (st) {
-    return st;
   }
   if (!run->page_etag && !run->page_last_modified) {
     page_state_clear(run);
@@ -976,11 +1286,22 @@ run_page_done(HarvestRun* const run, HarvestPage* const page)
   if (!text) {
     return FDX_ERR_NO_MEMORY;
   }
-  PageJob job = {run, text};
-  st          = strlen(text) <= FDX_AUX_MAX_VALUE
-                  ? fdx_store_write(run->store, write_page, &job)
-                  : FDX_SUCCESS;
-  free(text);
+  FdxStatus st = run->store_status;
+  if (st || strlen(text) > FDX_AUX_MAX_VALUE) {
+    free(text);
+  } else if ((run->batch->n_pages == BATCH_PAGES ||
+              run->batch->page_bytes + strlen(text) > BATCH_PAGE_BYTES) &&
+             (st = flush(run))) {
+    free(text);
+  } else {
+    /* Written after the records the batch holds (flush()). */
+    PendingPage* const pp = &run->batch->pages[run->batch->n_pages++];
+    uint8_t            pkey[128];
+    const size_t       plen = page_key(run, run->page_url, pkey);
+    memcpy(pp->key, pkey + plen - KEY_BYTES, KEY_BYTES);
+    pp->text = text;
+    run->batch->page_bytes += strlen(text);
+  }
   page_state_clear(run);
   return st;
 }
@@ -1308,6 +1629,7 @@ fdx_harvest_run(FdxStore* const store, const FdxSource* const source,
     return FDX_ERR_NO_MEMORY;
   }
   run->store   = store;
+  run->batch   = &run->batches[0];
   run->source  = source;
   run->options = options;
   run->base    = options && options->base ? options->base
@@ -1402,6 +1724,7 @@ fdx_harvest_run(FdxStore* const store, const FdxSource* const source,
       break;
     }
   }
+  prefetch_join(run, false); /* a page the listing did not come to */
   /* Whatever the listing did, what it handed over is written. */
   FdxStatus fst = flush(run);
   if (!ast && !fst && !run_cancelled(run)) {
@@ -1433,6 +1756,8 @@ fdx_harvest_run(FdxStore* const store, const FdxSource* const source,
                                       : json_null());
   const FdxStatus sst = save_report(run);
   page_state_clear(run);
+  batch_clear(&run->batches[0]); /* left by a failed store */
+  batch_clear(&run->batches[1]);
   fdx_fetcher_free(run->fetcher);
   free(run->seen.keys);
   json_decref(run->errors);

@@ -2370,7 +2370,10 @@ work_push(WorkList* const l, const FdxId g, const FdxId s, const uint8_t cls)
   return true;
 }
 
-/* Which document class (1..3) (g, s) has, 0 for none. */
+/* Which document class (1..3) (g, s) has, 0 for none: the lowest class
+ * among the rdf:type values of s in g.  Read from GSPO, whose key g holds
+ * one record's few quads, rather than from SPOG, where a licence or a
+ * publisher named by every record has a duplicate per graph. */
 static FdxStatus
 doc_class(Indexer* const ix, const FdxId g, const FdxId s, uint8_t* const ret)
 {
@@ -2378,28 +2381,34 @@ doc_class(Indexer* const ix, const FdxId g, const FdxId s, uint8_t* const ret)
   if (!ix->type_id) {
     return FDX_SUCCESS;
   }
+  uint8_t vbuf[24];
   uint8_t kbuf[8];
-  fdx_put_u64(kbuf, s);
-  for (int i = 0; i < 3; ++i) {
-    if (!ix->class_ids[i]) {
-      continue;
+  fdx_put_u64(kbuf, g);
+  fdx_put_u64(vbuf, s);
+  fdx_put_u64(vbuf + 8, ix->type_id);
+  fdx_put_u64(vbuf + 16, 0);
+  MDB_val key = {8, kbuf};
+  MDB_val val = {24, vbuf};
+  int     rc  = mdb_cursor_get(ix->gspo, &key, &val, MDB_GET_BOTH_RANGE);
+  while (!rc) {
+    /* GSPO values: s, p, o. */
+    const uint8_t* const v = (const uint8_t*)val.mv_data;
+    if (fdx_get_u64(v) != s || fdx_get_u64(v + 8) != ix->type_id) {
+      break;
     }
-    uint8_t vbuf[24];
-    fdx_put_u64(vbuf, ix->type_id);
-    fdx_put_u64(vbuf + 8, ix->class_ids[i]);
-    fdx_put_u64(vbuf + 16, g);
-    MDB_val   key = {8, kbuf};
-    MDB_val   val = {24, vbuf};
-    const int rc  = mdb_cursor_get(ix->spog, &key, &val, MDB_GET_BOTH);
-    if (!rc) {
-      *ret = (uint8_t)(i + 1);
+    const FdxId o = fdx_get_u64(v + 16);
+    for (int i = 0; i < 3; ++i) {
+      if (ix->class_ids[i] && o == ix->class_ids[i] &&
+          (!*ret || i + 1 < *ret)) {
+        *ret = (uint8_t)(i + 1);
+      }
+    }
+    if (*ret == 1) {
       return FDX_SUCCESS;
     }
-    if (rc != MDB_NOTFOUND) {
-      return fdx_lmdb_status(rc);
-    }
+    rc = mdb_cursor_get(ix->gspo, &key, &val, MDB_NEXT_DUP);
   }
-  return FDX_SUCCESS;
+  return rc && rc != MDB_NOTFOUND ? fdx_lmdb_status(rc) : FDX_SUCCESS;
 }
 
 static void
@@ -2518,9 +2527,32 @@ run_work(Indexer* const ix, WorkList* const work)
   return st;
 }
 
+/* True if the committing transaction touched (g, s) (txn->touched,
+ * compacted: sorted by (g, s)).  fdx_search_commit() classifies every
+ * touched pair itself, so a referrer among them needs no second look. */
+static bool
+touched(const FdxTxn* const txn, const FdxId g, const FdxId s)
+{
+  size_t lo = 0, hi = txn->touched.n;
+  while (lo < hi) {
+    const size_t            mid = lo + (hi - lo) / 2;
+    const FdxTouched* const t   = &txn->touched.items[mid];
+    if (t->g == g && t->s == s) {
+      return true;
+    }
+    if (t->g < g || (t->g == g && t->s < s)) {
+      lo = mid + 1;
+    } else {
+      hi = mid;
+    }
+  }
+  return false;
+}
+
 /* Follow the quads that have `o` as object back to the documents that
  * use it, adding them to `work`: in graph `only_g`, or in any graph when
- * it is FDX_ID_ANY. */
+ * it is FDX_ID_ANY.  Referrers the transaction touched are left to
+ * fdx_search_commit()'s own pass over the touched pairs. */
 static FdxStatus
 add_referrers(Indexer* const ix, const FdxId o, const FdxId only_g,
               WorkList* const work)
@@ -2543,7 +2575,7 @@ add_referrers(Indexer* const ix, const FdxId o, const FdxId only_g,
         break;
       }
       const FdxId s = fdx_get_u64(v + 8);
-      if (s != last_s) {
+      if (s != last_s && !touched(ix->txn, only_g, s)) {
         last_s            = s;
         uint8_t   cls     = 0;
         FdxStatus st      = doc_class(ix, only_g, s, &cls);
@@ -2572,7 +2604,8 @@ add_referrers(Indexer* const ix, const FdxId o, const FdxId only_g,
     const uint8_t* const v = (const uint8_t*)val.mv_data;
     const FdxId          s = fdx_get_u64(v);
     const FdxId          g = fdx_get_u64(v + 16);
-    if ((s != last_s || g != last_g) && (only_g == FDX_ID_ANY || g == only_g)) {
+    if ((s != last_s || g != last_g) && (only_g == FDX_ID_ANY || g == only_g) &&
+        !touched(ix->txn, g, s)) {
       last_s = s;
       last_g = g;
       uint8_t         cls = 0;
@@ -2589,17 +2622,18 @@ add_referrers(Indexer* const ix, const FdxId o, const FdxId only_g,
   return rc == MDB_NOTFOUND ? FDX_SUCCESS : fdx_lmdb_status(rc);
 }
 
-/* True if the union description of `s` changed in this transaction
- * (txn->relabeled, compacted: sorted by (0, s)). */
-static bool
-relabeled(const FdxTxn* const txn, const FdxId s)
+/* Where `s` is in txn->relabeled (compacted: sorted by (0, s)), the
+ * subjects whose union description changed in this transaction; SIZE_MAX
+ * if it is not there. */
+static size_t
+relabeled_at(const FdxTxn* const txn, const FdxId s)
 {
   size_t lo = 0, hi = txn->relabeled.n;
   while (lo < hi) {
     const size_t mid = lo + (hi - lo) / 2;
     const FdxId  v   = txn->relabeled.items[mid].s;
     if (v == s) {
-      return true;
+      return mid;
     }
     if (v < s) {
       lo = mid + 1;
@@ -2607,7 +2641,7 @@ relabeled(const FdxTxn* const txn, const FdxId s)
       hi = mid;
     }
   }
-  return false;
+  return SIZE_MAX;
 }
 
 static double
@@ -2630,6 +2664,15 @@ fdx_search_commit(FdxTxn* const txn)
   Indexer   ix;
   WorkList  work = {NULL, 0, 0};
   FdxStatus st   = indexer_open(&ix, txn);
+  /* Which relabeled subjects had their referrers in every graph followed
+   * already: once covers all the graphs that touched them (a licence new
+   * to the store, named by each record of a batch, is followed once, not
+   * once per record). */
+  bool* const followed_everywhere =
+    (bool*)calloc(txn->relabeled.n ? txn->relabeled.n : 1, sizeof(bool));
+  if (!st && !followed_everywhere) {
+    st = FDX_ERR_NO_MEMORY;
+  }
   const FdxTouchedList* const touched = &txn->touched;
   for (size_t i = 0; i < touched->n && !st; ++i) {
     const FdxTouched* const t   = &touched->items[i];
@@ -2656,13 +2699,19 @@ fdx_search_commit(FdxTxn* const txn)
       /* Documents in its own graph read it directly; documents in other
        * graphs read only its labels, from the union of the graphs, so
        * they need a look only when that changed. */
-      st = add_referrers(&ix, t->s, relabeled(txn, t->s) ? FDX_ID_ANY : t->g,
-                         &work);
+      const size_t at = relabeled_at(txn, t->s);
+      if (at == SIZE_MAX) {
+        st = add_referrers(&ix, t->s, t->g, &work);
+      } else if (!followed_everywhere[at]) {
+        followed_everywhere[at] = true;
+        st = add_referrers(&ix, t->s, FDX_ID_ANY, &work);
+      }
     }
   }
   if (!st) {
     st = run_work(&ix, &work);
   }
+  free(followed_everywhere);
   free(work.items);
   indexer_close(&ix);
   txn->store->search_seconds += now_seconds() - start;

@@ -840,6 +840,116 @@ fdx_term_id(FdxTxn* const txn, const FdxTerm* const term, FdxId* const ret)
   return st;
 }
 
+/* ------------------------------------------------------------------------
+ * The write transaction's term cache (see FdxTermCache)
+ * --------------------------------------------------------------------- */
+
+/* The most terms, and bytes of terms, one cache holds before it starts
+ * over: a harvest batch's repeated terms fit many times over. */
+#define TERM_CACHE_MAX_SLOTS ((size_t)1 << 17)
+#define TERM_CACHE_MAX_BYTES ((size_t)8 << 20)
+
+static uint64_t
+term_cache_hash(const uint8_t* const bytes, const size_t len)
+{
+  uint8_t h[16];
+  fdx_hash128(bytes, len, h);
+  uint64_t v;
+  memcpy(&v, h, 8);
+  return v;
+}
+
+static void
+term_cache_clear(FdxTermCache* const c)
+{
+  if (c->slots) {
+    memset(c->slots, 0, c->n_slots * sizeof(FdxTermCacheSlot));
+  }
+  c->n         = 0;
+  c->bytes_len = 0;
+}
+
+void
+fdx_term_cache_free(FdxTxn* const txn)
+{
+  FdxTermCache* const c = &txn->term_cache;
+  free(c->slots);
+  free(c->bytes);
+  memset(c, 0, sizeof(*c));
+}
+
+static bool
+term_cache_get(const FdxTermCache* const c, const uint64_t hash,
+               const uint8_t* const bytes, const size_t len,
+               FdxId* const ret_id)
+{
+  if (!c->n_slots) {
+    return false;
+  }
+  const size_t mask = c->n_slots - 1;
+  for (size_t i = hash & mask; c->slots[i].id; i = (i + 1) & mask) {
+    const FdxTermCacheSlot* const s = &c->slots[i];
+    if (s->hash == hash && s->len == len &&
+        !memcmp(c->bytes + s->offset, bytes, len)) {
+      *ret_id = s->id;
+      return true;
+    }
+  }
+  return false;
+}
+
+/* Remember (bytes -> id); running out of memory only forgets. */
+static void
+term_cache_put(FdxTermCache* const c, const uint64_t hash,
+               const uint8_t* const bytes, const size_t len, const FdxId id)
+{
+  if (c->n + 1 > TERM_CACHE_MAX_SLOTS / 2 ||
+      c->bytes_len + len > TERM_CACHE_MAX_BYTES) {
+    term_cache_clear(c);
+  }
+  if ((c->n + 1) * 2 > c->n_slots) {
+    const size_t            n     = c->n_slots ? c->n_slots * 2 : 1024;
+    FdxTermCacheSlot* const slots =
+      (FdxTermCacheSlot*)calloc(n, sizeof(FdxTermCacheSlot));
+    if (!slots) {
+      return;
+    }
+    for (size_t i = 0; i < c->n_slots; ++i) {
+      if (c->slots[i].id) {
+        size_t j = c->slots[i].hash & (n - 1);
+        while (slots[j].id) {
+          j = (j + 1) & (n - 1);
+        }
+        slots[j] = c->slots[i];
+      }
+    }
+    free(c->slots);
+    c->slots   = slots;
+    c->n_slots = n;
+  }
+  if (c->bytes_len + len > c->bytes_cap) {
+    size_t cap = c->bytes_cap ? c->bytes_cap : 64 << 10;
+    while (cap < c->bytes_len + len) {
+      cap *= 2;
+    }
+    uint8_t* const grown = (uint8_t*)realloc(c->bytes, cap);
+    if (!grown) {
+      return;
+    }
+    c->bytes     = grown;
+    c->bytes_cap = cap;
+  }
+  memcpy(c->bytes + c->bytes_len, bytes, len);
+  size_t j = hash & (c->n_slots - 1);
+  while (c->slots[j].id) {
+    j = (j + 1) & (c->n_slots - 1);
+  }
+  c->slots[j] = (FdxTermCacheSlot){hash, (uint32_t)c->bytes_len,
+                                   (uint32_t)len, id};
+  c->bytes_len += len;
+  ++c->n;
+}
+
 FdxStatus
 fdx_term_intern(FdxTxn* const txn, const FdxTerm* const term, FdxId* ret)
 {
@@ -852,18 +962,39 @@ fdx_term_intern(FdxTxn* const txn, const FdxTerm* const term, FdxId* ret)
   if (fdx_term_inline(term, ret)) {
     return FDX_SUCCESS;
   }
-  uint8_t*  bytes = NULL;
+  /* Most terms fit a buffer on the stack. */
+  uint8_t   stack_buf[FDX_LONG_KEY];
+  uint8_t*  bytes = stack_buf;
   size_t    len   = 0;
-  FdxStatus st    = fdx_term_encode(term, &bytes, &len);
+  FdxStatus st = fdx_term_encode_into(term, stack_buf, sizeof(stack_buf), &len);
+  if (st == FDX_FAILURE) {
+    bytes = NULL;
+    st    = fdx_term_encode(term, &bytes, &len);
+  }
   if (st) {
     return st;
   }
   if (len > txn->store->max_term_bytes) {
-    free(bytes);
+    if (bytes != stack_buf) {
+      free(bytes);
+    }
     return FDX_ERR_LIMIT;
   }
-  st = fdx_dict_intern(txn, bytes, len, ret);
-  free(bytes);
+  if (len < FDX_LONG_KEY) {
+    const uint64_t hash = term_cache_hash(bytes, len);
+    if (term_cache_get(&txn->term_cache, hash, bytes, len, ret)) {
+      return FDX_SUCCESS;
+    }
+    st = fdx_dict_intern(txn, bytes, len, ret);
+    if (!st) {
+      term_cache_put(&txn->term_cache, hash, bytes, len, *ret);
+    }
+  } else {
+    st = fdx_dict_intern(txn, bytes, len, ret);
+  }
+  if (bytes != stack_buf) {
+    free(bytes);
+  }
   return st;
 }
 

@@ -18,6 +18,13 @@
  * writes its change feed record (changes.c) before LMDB commits, so the
  * record and the quads it describes become visible together.
  *
+ * Resident set.  The map is shared and file-backed, so every page a
+ * process touched stays in its resident set until unmapped: a harvest of
+ * N records would count the whole store it wrote.  fdx_store_write()
+ * drops the mapped pages after a commit once they pass WRITE_MAPPED_BUDGET
+ * (they stay in the page cache; the next transaction maps back the few it
+ * reads).
+ *
  * Schema versions.  Version 3 added two tables (changes, aux) to version 2,
  * version 4 the search index's six, and neither changed anything else, so
  * an older store opened for writing is upgraded in place: the tables are
@@ -45,6 +52,9 @@
  * eighth of its data. */
 #define MIN_HEADROOM ((uint64_t)256 << 10)
 #define MAX_READERS 1024
+/* File-backed resident bytes over which fdx_store_write() unmaps the
+ * store's pages after a commit (see "Resident set" above). */
+#define WRITE_MAPPED_BUDGET ((uint64_t)64 << 20)
 
 static const char* const order_names[FDX_N_ORDERS] = {
   "spog", "posg", "ospg", "gspo", "gpos", "ogsp"};
@@ -807,6 +817,7 @@ txn_release(FdxTxn* const txn)
 {
   pthread_rwlock_unlock(&txn->store->resize_lock);
   fdx_feed_free(txn);
+  fdx_term_cache_free(txn);
   free(txn);
 }
 
@@ -914,6 +925,10 @@ fdx_store_write(FdxStore* const store, const FdxWriteFunc fn, void* const ctx)
     if (st == FDX_SUCCESS || st == FDX_FAILURE) {
       const FdxStatus cst = fdx_txn_commit(txn);
       if (cst == FDX_SUCCESS) {
+        /* Shared: a resize must not move the map while its pages drop. */
+        pthread_rwlock_rdlock(&store->resize_lock);
+        fdx_store_trim_mapped_pages(store, WRITE_MAPPED_BUDGET);
+        pthread_rwlock_unlock(&store->resize_lock);
         return st;
       }
       st = cst;

@@ -148,6 +148,27 @@ typedef struct {
   FdxId    classes[4];
 } FdxFeedIds;
 
+/* The terms a write transaction interned and their ids, so a harvest
+ * batch that names the same predicates, classes and publishers in every
+ * record looks each up in term2id once (dict.c).  Open addressing over
+ * (hash, offset into `bytes`); a slot with id 0 is empty.  Bounded: it
+ * starts over when full. */
+typedef struct {
+  uint64_t hash;
+  uint32_t offset;
+  uint32_t len;
+  FdxId    id;
+} FdxTermCacheSlot;
+
+typedef struct {
+  FdxTermCacheSlot* slots;
+  size_t            n_slots; /* a power of two, or 0 */
+  size_t            n;
+  uint8_t*          bytes;
+  size_t            bytes_len;
+  size_t            bytes_cap;
+} FdxTermCache;
+
 struct FdxTxnImpl {
   FdxStore* store;
   MDB_txn*  txn;
@@ -172,7 +193,12 @@ struct FdxTxnImpl {
   FdxTouchedList relabeled;
   FdxFeedIds     feed_ids;
   FdxStatus      feed_status; /* a failure to record, reported at commit */
+  FdxTermCache   term_cache;
 };
+
+/* Free the transaction's term cache (when it ends, either way). */
+void
+fdx_term_cache_free(FdxTxn* txn);
 
 /* Close the pooled scan iterators; called before the transaction ends. */
 void

@@ -510,6 +510,9 @@ UNLOGGED = ("/_log", "/_control")
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "fairdex-fixture/1"
+    # Headers and body go out in two writes; with Nagle's algorithm the
+    # body waits for the client's delayed ACK (about 40 ms a response).
+    disable_nagle_algorithm = True
 
     def log_message(self, format, *args):  # noqa: A002 (quiet by default)
         if self.server.verbose:
