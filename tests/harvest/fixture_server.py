@@ -40,7 +40,7 @@ route by adding a function and a line.  What is there:
   /ckan/NAME/api/3/action/package_search
                            a CKAN portal: pages made from the package
                            list --root/ckan/NAME/packages.json (read anew
-                           each time), sorted by metadata_modified,
+                           when it changed), sorted by metadata_modified,
                            honouring rows, start, q (a substring of title,
                            name, notes or tags) and an fq of the form
                            metadata_modified:[X TO *]; page-START.json in
@@ -382,12 +382,30 @@ def route_oai(h, m, q):
     h.send_simple(200, data, "text/xml; charset=utf-8", headers)
 
 
+# Parsed JSON files by path, kept while their size and modification time
+# stay the same: a test that rewrites a file is seen at once, and a big
+# generated portal (tests/bench/harvest.sh) is not parsed again per page.
+# Shared between requests: callers read them, never change them.
+_json_cache = {}
+_json_cache_lock = threading.Lock()
+
+
 def ckan_load(folder, name):
+    path = os.path.join(folder, name)
     try:
-        with open(os.path.join(folder, name), encoding="utf-8") as f:
-            return json.load(f)
+        st = os.stat(path)
+        stamp = (st.st_size, st.st_mtime_ns)
+        with _json_cache_lock:
+            hit = _json_cache.get(path)
+        if hit and hit[0] == stamp:
+            return hit[1]
+        with open(path, encoding="utf-8") as f:
+            data = json.load(f)
     except (OSError, ValueError):
         return None
+    with _json_cache_lock:
+        _json_cache[path] = (stamp, data)
+    return data
 
 
 def ckan_since(fq):
@@ -423,8 +441,9 @@ def route_ckan(h, m, q):
     if since:
         packages = [p for p in packages
                     if str(p.get("metadata_modified") or "")[:19] >= since]
-    packages.sort(key=lambda p: (str(p.get("metadata_modified") or ""),
-                                 str(p.get("id"))))
+    packages = sorted(packages,
+                      key=lambda p: (str(p.get("metadata_modified") or ""),
+                                     str(p.get("id"))))
     rows = min(q_int(q, "rows", 10), control.get("max_rows", 1000))
     mode = control.get("mode", "ok")
     active = start >= control.get("mode_from_start", 0)
