@@ -174,7 +174,24 @@ cli_open_store(const CliContext* const ctx,
   const char* const vocabularies = getenv("FAIRDEX_VOCABULARIES");
   if (!st && !(flags & FDX_STORE_READ_ONLY) &&
       !(vocabularies && !strcmp(vocabularies, "none"))) {
-    st = fdx_vocab_install(store, cli_base(ctx), NULL, &err);
+    /* Into a store that already holds data this takes a while (the
+     * datasets using the vocabularies' concepts are indexed again with
+     * their labels): say what happened. */
+    FdxTxn*       txn = NULL;
+    FdxStoreStats before;
+    memset(&before, 0, sizeof(before));
+    if (!fdx_txn_begin(store, 0, &txn)) {
+      fdx_store_stats(txn, &before);
+    }
+    fdx_txn_abort(txn);
+    bool installed = false;
+    st = fdx_vocab_install(store, cli_base(ctx), &installed, &err);
+    if (!st && installed && before.quads) {
+      fprintf(stderr,
+              "fairdex %s: installed the shipped vocabularies into %s "
+              "(once per store; FAIRDEX_VOCABULARIES=none skips it)\n",
+              command, ctx->db);
+    }
   }
   if (st) {
     cli_error(command, "%s: %s", ctx->db,
