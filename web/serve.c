@@ -417,7 +417,6 @@ void
 serve_error(Serve* const s, HttpRequest* const req, const unsigned status,
             const char* const code, const char* const fmt, ...)
 {
-  (void)s;
   char    message[1024];
   va_list ap;
   va_start(ap, fmt);
@@ -426,7 +425,19 @@ serve_error(Serve* const s, HttpRequest* const req, const unsigned status,
   Buf b;
   memset(&b, 0, sizeof(b));
   const char* type;
-  if (serve_wants_html(req)) {
+  if (serve_wants_html(req) && s &&
+      atomic_load_explicit(&s->ready, memory_order_acquire) && s->base) {
+    /* A reader's error page: the site's shell, so the way on is there. */
+    type = "text/html; charset=utf-8";
+    char title[64];
+    snprintf(title, sizeof(title), "%u %s", status, reason(status));
+    const char* const lang = serve_ui_lang(req);
+    serve_ui_head(s, &b, lang, UI_NONE, title, strlen(title));
+    buf_printf(&b, "<h1>%s</h1>\n<p class=\"notice error\">", title);
+    buf_html(&b, message, strlen(message));
+    buf_puts(&b, "</p>\n");
+    serve_ui_foot(&b, lang);
+  } else if (serve_wants_html(req)) {
     type = "text/html; charset=utf-8";
     buf_printf(&b, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta "
                    "charset=\"utf-8\"><title>%u %s</title></head>\n<body><h1>%u "

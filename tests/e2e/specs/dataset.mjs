@@ -5,7 +5,8 @@
 // from ../shared/data/external (that part skips, saying so, without it).
 // One page in a browser with JavaScript off: every DCAT-AP field of the
 // example, the distributions with their links, the format links; the same
-// page in German; and a harvested dataset's provenance.
+// page in German; a harvested dataset's provenance; and a dataset that is
+// not there.
 
 import { readFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
@@ -155,4 +156,12 @@ export default async function ({ url, base, tokens, browser, newPage, check, sho
   check(provText.includes('Harvested at') && /\d{4}-\d{2}-\d{2}/.test(provText), 'and when it was harvested');
   check(await prov.locator('a[href^="/record/"]').count() >= 1, 'with a link to its catalogue record');
   await shot(hpage, 'dataset-harvested');
+
+  // ---- a dataset that is not there: an error page with the site around it ----
+  const missing = await newPage();
+  const answer404 = await missing.goto(url + 'dataset/no-such-dataset');
+  check(answer404.status() === 404, 'an unknown dataset answers 404');
+  check(await missing.locator('header.site nav a[href="/"]').count() === 1 &&
+    (await missing.locator('main h1').innerText()) === '404 Not Found',
+  'its page says so inside the site, with the way back to search');
 }
