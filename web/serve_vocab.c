@@ -569,7 +569,10 @@ route_history_revert(Serve* const s, HttpRequest* const req,
     send_failure(s, req, &result);
   } else {
     json_t* const body = json_incref(result.body);
-    json_object_set_new(body, "change", json_integer((json_int_t)result.change));
+    /* No new change when there was nothing to undo (undone already). */
+    json_object_set_new(body, "change",
+                        result.change ? json_integer((json_int_t)result.change)
+                                      : json_null());
     json_object_set_new(body, "reverts", json_integer((json_int_t)id));
     send_json(s, req, 200, body, NULL);
   }

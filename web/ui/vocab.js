@@ -85,6 +85,7 @@ addTexts({
     'history.on': 'on {subject}:',
     'history.revert': 'Undo change {id}',
     'history.reverted': 'Change {id} is undone (as change {change}).',
+    'history.nothingToUndo': 'Change {id} is undone already: nothing was changed.',
     'action.create': 'created',
     'action.update': 'edited',
     'action.deprecate': 'deprecated',
@@ -226,6 +227,7 @@ addTexts({
     'history.on': 'an {subject}:',
     'history.revert': 'Änderung {id} rückgängig machen',
     'history.reverted': 'Änderung {id} ist rückgängig gemacht (als Änderung {change}).',
+    'history.nothingToUndo': 'Änderung {id} ist schon rückgängig gemacht: nichts wurde geändert.',
     'action.create': 'angelegt',
     'action.update': 'bearbeitet',
     'action.deprecate': 'als veraltet markiert',
@@ -825,7 +827,8 @@ async function historySection(schemeId, concept, reload) {
           undo.disabled = true;
           try {
             const done = await api('/api/history/' + change.id + '/revert', { method: 'POST', auth: true });
-            await reload(t('history.reverted', { id: change.id, change: done.change }));
+            await reload(done.change === null ? t('history.nothingToUndo', { id: change.id })
+              : t('history.reverted', { id: change.id, change: done.change }));
           } catch (e) {
             undo.disabled = false;
             clear(status).append(...explainError(e));
