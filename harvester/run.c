@@ -1184,12 +1184,11 @@ run_prefetch(HarvestRun* const run, const char* const url,
   }
 }
 
-FdxStatus
-run_page(HarvestRun* const run, const char* const url,
-         const char* const accept, HarvestPage* const page)
+/* Count one more page fetched, unless the run is cancelled or has had
+ * max_pages (then it fails, saying why). */
+static FdxStatus
+count_page(HarvestRun* const run)
 {
-  memset(page, 0, sizeof(*page));
-  page_state_clear(run);
   if (run_cancelled(run)) {
     run_fail(run, "cancelled");
     return FDX_ERR_UNKNOWN;
@@ -1199,6 +1198,19 @@ run_page(HarvestRun* const run, const char* const url,
     return FDX_ERR_LIMIT;
   }
   ++run->pages;
+  return FDX_SUCCESS;
+}
+
+FdxStatus
+run_page(HarvestRun* const run, const char* const url,
+         const char* const accept, HarvestPage* const page)
+{
+  memset(page, 0, sizeof(*page));
+  page_state_clear(run);
+  const FdxStatus allowed = count_page(run);
+  if (allowed) {
+    return allowed;
+  }
   const bool  full = run->options && run->options->full;
   json_t*     stored = NULL;
   const char* inm    = NULL;
@@ -1246,15 +1258,10 @@ run_fetch(HarvestRun* const run, const char* const url,
 {
   memset(res, 0, sizeof(*res));
   prefetch_join(run, false);
-  if (run_cancelled(run)) {
-    run_fail(run, "cancelled");
-    return FDX_ERR_UNKNOWN;
+  const FdxStatus allowed = count_page(run);
+  if (allowed) {
+    return allowed;
   }
-  if (run->pages >= run->source->max_pages) {
-    run_fail(run, "more than max_pages (%u) pages", run->source->max_pages);
-    return FDX_ERR_LIMIT;
-  }
-  ++run->pages;
   const FdxStatus st = fdx_fetch(run->fetcher, url, accept, NULL, NULL, res);
   return st ? st : res->st;
 }
