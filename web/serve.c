@@ -12,6 +12,7 @@
 #include "serve_harvest.h"
 #include "serve_ui.h"
 
+#include "fairdex/search.h"
 #include "fairdex/sparql.h"
 
 #include <errno.h>
@@ -1550,6 +1551,13 @@ cmd_serve(CliContext* const ctx, const int argc, char** const argv)
     serve_cache_free(s.cache);
     fdx_harvest_config_free(harvest_config);
     return 1;
+  }
+  /* Searches score and count from an in-memory copy of the index's
+   * document records (rebuilt as commits come); without one they read
+   * the store, with the same answers, only slower. */
+  if (fdx_search_keep_columns(s.store, true)) {
+    fprintf(stderr, "fairdex serve: warning: searches will read the store "
+                    "(no in-memory copy of the search documents)\n");
   }
   if (harvest_config && !(s.harvest = serve_harvest_new(&s, harvest_config))) {
     cli_error("serve", "out of memory");

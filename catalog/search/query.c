@@ -73,6 +73,12 @@ struct FdxSearchImpl {
   uint32_t* counted;
   size_t    n_counted;
   size_t    counted_cap;
+  /* The results as a bitmap over doc numbers, when the columns' frequent
+   * facet values are counted by bitmap (all zero between searches). */
+  uint64_t* bits;
+  size_t    bits_cap; /* words */
+  uint32_t* best;     /* facet_limit counts, for count_bitmap_facets() */
+  size_t    best_cap;
 };
 
 FdxSearch*
@@ -91,6 +97,8 @@ fdx_search_free(FdxSearch* const s)
 {
   if (s) {
     fdx_tokenizer_free(s->tk);
+    free(s->bits);
+    free(s->best);
     free(s->counts);
     free(s->counted);
     free(s);
@@ -115,14 +123,16 @@ counts_reserve(FdxSearch* const s, const size_t n_tids)
   return true;
 }
 
-/* Count one result with facet value `tid`. */
+/* Count `n` results with facet value `tid`. */
 static inline bool
-count_facet(FdxSearch* const s, const uint32_t tid)
+count_facet_n(FdxSearch* const s, const uint32_t tid, const uint32_t n)
 {
   if (tid >= s->counts_cap) {
     return true; /* made by a later commit than the search reads */
   }
-  if (!s->counts[tid]++) {
+  const uint32_t before = s->counts[tid];
+  s->counts[tid]        = before + n;
+  if (!before) {
     if (s->n_counted == s->counted_cap) {
       const size_t    cap   = s->counted_cap ? s->counted_cap * 2 : 1024;
       uint32_t* const grown =
@@ -137,6 +147,13 @@ count_facet(FdxSearch* const s, const uint32_t tid)
     s->counted[s->n_counted++] = tid;
   }
   return true;
+}
+
+/* Count one result with facet value `tid`. */
+static inline bool
+count_facet(FdxSearch* const s, const uint32_t tid)
+{
+  return count_facet_n(s, tid, 1);
 }
 
 /* Put the counters of the last search back to zero. */
@@ -684,6 +701,7 @@ typedef struct {
 } FacetOut;
 
 struct FdxSearchResultImpl {
+  bool          from_columns; /* the docs were read from memory */
   uint64_t      total;
   FdxSearchHit* hits;
   size_t        n_hits;
@@ -1022,6 +1040,8 @@ typedef struct {
   double                deadline;
   unsigned              ticks;
   bool                  german; /* sort by the German titles */
+  SearchColumns*        cols;   /* the docs in memory, or NULL: LMDB */
+  bool bitmap_facets; /* the columns' frequent values: by bitmap */
 } Run;
 
 /* Poll the time limit and the cancel callback every so often. */
@@ -1043,37 +1063,110 @@ run_tick(Run* const r, FdxError* const err)
   return FDX_SUCCESS;
 }
 
-/* Score, filter and count one candidate whose doc record is `rec`.
- * `pos` holds each required list's cursor, at the doc. */
+/* What scoring, filtering and counting read of a candidate's doc: from
+ * its LMDB record (view_of_record) or from the columns (view_of_column). */
+typedef struct {
+  FdxId           g;
+  FdxId           s;
+  int64_t         modified;
+  const uint16_t* len;
+  uint8_t         flags; /* DOC_DATED */
+  /* Sort keys (records only): English, then German (TITLE_SAME: none). */
+  const uint8_t*  titles;
+  uint8_t         title_len_en;
+  uint8_t         title_len_de;
+  /* Facet values: tids (4 bytes native each, unaligned) in a record, or
+   * dense numbers in the columns. */
+  const uint8_t*  tids;
+  const uint32_t* dense;
+  uint32_t        n_facets;
+  /* The columns' frequent values (see columns.c), apart. */
+  const uint32_t* freq;
+  uint32_t        n_freq;
+  DocHead         head; /* a record's, copied (len points into it) */
+} DocView;
+
 static FdxStatus
-consider(Run* const          r,
-         const uint32_t      doc,
-         const MDB_val* const rec,
-         const size_t* const pos,
-         FdxError* const     err)
+view_of_record(const MDB_val* const rec, DocView* const v)
 {
   if (rec->mv_size < sizeof(DocHead)) {
     return FDX_ERR_CORRUPT;
   }
-  DocHead head;
-  memcpy(&head, rec->mv_data, sizeof(head));
-  const size_t de_len =
-    head.title_len_de == TITLE_SAME ? 0 : head.title_len_de;
-  if (rec->mv_size <
-      sizeof(DocHead) + head.title_len_en + de_len + 4 * (size_t)head.n_facets) {
+  memcpy(&v->head, rec->mv_data, sizeof(v->head));
+  const DocHead* const head = &v->head;
+  const size_t         de_len =
+    head->title_len_de == TITLE_SAME ? 0 : head->title_len_de;
+  if (rec->mv_size < sizeof(DocHead) + head->title_len_en + de_len +
+                       4 * (size_t)head->n_facets) {
     return FDX_ERR_CORRUPT;
   }
+  v->g            = head->g;
+  v->s            = head->s;
+  v->modified     = head->modified;
+  v->len          = head->len;
+  v->flags        = head->flags;
+  v->titles       = (const uint8_t*)rec->mv_data + sizeof(DocHead);
+  v->title_len_en = head->title_len_en;
+  v->title_len_de = head->title_len_de;
+  v->tids         = v->titles + head->title_len_en + de_len;
+  v->dense        = NULL;
+  v->n_facets     = head->n_facets;
+  v->freq         = NULL;
+  v->n_freq       = 0;
+  return FDX_SUCCESS;
+}
+
+/* Doc `doc` of the columns (present there).  Its graph and subject are
+ * left 0 (read where needed: phrases, and the page's hits at the end). */
+static inline void
+view_of_column(const SearchColumns* const c, const uint32_t doc,
+               DocView* const v)
+{
+  const ColDoc* const d = &c->docs[doc];
+  v->g                  = 0;
+  v->s                  = 0;
+  v->modified           = d->modified;
+  v->len                = d->len;
+  v->flags              = d->flags & DOC_DATED;
+  v->titles             = NULL;
+  v->title_len_en       = 0;
+  v->title_len_de       = TITLE_SAME;
+  v->tids               = NULL;
+  v->dense              = c->facets + c->facet_off[doc];
+  v->n_facets           = c->facet_off[doc + 1] - c->facet_off[doc];
+  v->freq               = c->freq_facets + c->freq_off[doc];
+  v->n_freq             = c->freq_off[doc + 1] - c->freq_off[doc];
+}
+
+/* Is doc `doc` in the columns? */
+static inline bool
+column_present(const SearchColumns* const c, const uint32_t doc)
+{
+  return doc < c->n_docs && (c->docs[doc].flags & COL_PRESENT);
+}
+
+/* Score, filter and count one candidate.  `pos` holds each required
+ * list's cursor, at the doc. */
+static FdxStatus
+consider(Run* const           r,
+         const uint32_t       doc,
+         const DocView* const v,
+         const size_t* const  pos,
+         FdxError* const      err)
+{
   const FdxSearchQuery* const q = r->query;
   if (q->has_from || q->has_to) {
-    if (!(head.flags & DOC_DATED) ||
-        (q->has_from && head.modified < q->modified_from) ||
-        (q->has_to && head.modified > q->modified_to)) {
+    if (!(v->flags & DOC_DATED) ||
+        (q->has_from && v->modified < q->modified_from) ||
+        (q->has_to && v->modified > q->modified_to)) {
       return FDX_SUCCESS;
     }
   }
   for (size_t i = 0; i < r->n_phrases; ++i) {
-    bool      ok = false;
-    FdxStatus st = has_phrase(r->search, r->txn, head.g, head.s,
+    bool        ok = false;
+    const FdxId g  = r->cols ? r->cols->gs[2 * (size_t)doc] : v->g;
+    const FdxId s  = r->cols ? r->cols->gs[2 * (size_t)doc + 1] : v->s;
+    FdxStatus   st = has_phrase(r->search, r->txn, g, s,
                               &r->result->parsed, r->phrases[i],
                               &r->phrase_preds, &ok);
     if (st) {
@@ -1086,21 +1179,19 @@ consider(Run* const          r,
   ++r->result->total;
   Kept k;
   memset(&k.hit, 0, sizeof(k.hit));
-  k.hit.graph        = head.g;
-  k.hit.subject      = head.s;
+  k.hit.graph        = v->g;
+  k.hit.subject      = v->s;
   k.hit.doc          = doc;
-  k.hit.has_modified = (head.flags & DOC_DATED) != 0;
-  k.hit.modified     = head.modified;
+  k.hit.has_modified = (v->flags & DOC_DATED) != 0;
+  k.hit.modified     = v->modified;
   k.title_len        = 0;
-  if (r->heap.sort == FDX_SEARCH_SORT_TITLE) { /* only a sort key */
-    const uint8_t* const titles =
-      (const uint8_t*)rec->mv_data + sizeof(DocHead);
-    if (r->german && head.title_len_de != TITLE_SAME) {
-      k.title_len = head.title_len_de;
-      memcpy(k.title, titles + head.title_len_en, head.title_len_de);
+  if (r->heap.sort == FDX_SEARCH_SORT_TITLE && v->titles) { /* a sort key */
+    if (r->german && v->title_len_de != TITLE_SAME) {
+      k.title_len = v->title_len_de;
+      memcpy(k.title, v->titles + v->title_len_en, v->title_len_de);
     } else {
-      k.title_len = head.title_len_en;
-      memcpy(k.title, titles, head.title_len_en);
+      k.title_len = v->title_len_en;
+      memcpy(k.title, v->titles, v->title_len_en);
     }
   }
   double score = 0;
@@ -1114,7 +1205,7 @@ consider(Run* const          r,
     for (int f = 0; f < N_FIELDS; ++f) {
       if (h->tf[f]) {
         const double norm =
-          1 - field_b[f] + field_b[f] * head.len[f] / r->avg_len[f];
+          1 - field_b[f] + field_b[f] * v->len[f] / r->avg_len[f];
         tf += field_weight[f] * h->tf[f] / (norm > 0.05 ? norm : 0.05);
       }
     }
@@ -1123,14 +1214,29 @@ consider(Run* const          r,
   k.hit.score = score;
   heap_offer(&r->heap, &k);
   if (q->facet_limit) {
-    const uint8_t* const tids =
-      (const uint8_t*)rec->mv_data + sizeof(DocHead) + head.title_len_en +
-      de_len;
-    for (uint32_t i = 0; i < head.n_facets; ++i) {
-      uint32_t tid;
-      memcpy(&tid, tids + 4 * i, 4);
-      if (!count_facet(r->search, tid)) {
-        return FDX_ERR_NO_MEMORY;
+    if (v->dense) {
+      FdxSearch* const s = r->search;
+      for (uint32_t i = 0; i < v->n_facets; ++i) {
+        if (!count_facet(s, v->dense[i])) {
+          return FDX_ERR_NO_MEMORY;
+        }
+      }
+      if (r->bitmap_facets) {
+        s->bits[doc / 64] |= (uint64_t)1 << (doc % 64);
+      } else {
+        for (uint32_t i = 0; i < v->n_freq; ++i) {
+          if (!count_facet(s, v->freq[i])) {
+            return FDX_ERR_NO_MEMORY;
+          }
+        }
+      }
+    } else {
+      for (uint32_t i = 0; i < v->n_facets; ++i) {
+        uint32_t tid;
+        memcpy(&tid, v->tids + 4 * (size_t)i, 4);
+        if (!count_facet(r->search, tid)) {
+          return FDX_ERR_NO_MEMORY;
+        }
       }
     }
   }
@@ -1174,7 +1280,10 @@ walk(Run* const r, FdxError* const err)
           out = dl_seek(&r->excluded[x], &xpos[x], doc);
         }
         if (!out) {
-          st = consider(r, doc, &val, NULL, err);
+          DocView v;
+          if (!(st = view_of_record(&val, &v))) {
+            st = consider(r, doc, &v, NULL, err);
+          }
         }
       }
       if (!st) {
@@ -1229,12 +1338,68 @@ walk(Run* const r, FdxError* const err)
       if (rc || cur_doc != doc) {
         continue; /* a posting of a doc that is gone: skip it */
       }
-      st = consider(r, doc, &val, pos, err);
+      DocView v;
+      if (!(st = view_of_record(&val, &v))) {
+        st = consider(r, doc, &v, pos, err);
+      }
     }
   }
   free(pos);
   free(xpos);
   mdb_cursor_close(docs);
+  return st;
+}
+
+/* walk() over the columns: the same candidates in the same order. */
+static FdxStatus
+walk_columns(Run* const r, FdxError* const err)
+{
+  const SearchColumns* const c    = r->cols;
+  FdxStatus                  st   = FDX_SUCCESS;
+  size_t* const              pos  = (size_t*)calloc(r->n_lists + 1,
+                                                    sizeof(size_t));
+  size_t* const              xpos = (size_t*)calloc(r->n_excluded + 1,
+                                                    sizeof(size_t));
+  if (!pos || !xpos) {
+    free(pos);
+    free(xpos);
+    return FDX_ERR_NO_MEMORY;
+  }
+  DocView v;
+  if (!r->n_lists) {
+    for (uint32_t doc = 0; doc < c->n_docs && !st; ++doc) {
+      if (!(c->docs[doc].flags & COL_PRESENT)) {
+        continue;
+      }
+      bool out = false;
+      for (size_t x = 0; x < r->n_excluded && !out; ++x) {
+        out = dl_seek(&r->excluded[x], &xpos[x], doc);
+      }
+      if (!out) {
+        view_of_column(c, doc, &v);
+        st = consider(r, doc, &v, NULL, err);
+      }
+    }
+  } else {
+    const DocList* const drive = &r->lists[0];
+    for (size_t i = 0; i < drive->n && !st; ++i) {
+      const uint32_t doc = drive->items[i].doc;
+      pos[0]             = i;
+      bool in            = true;
+      for (size_t l = 1; l < r->n_lists && in; ++l) {
+        in = dl_seek(&r->lists[l], &pos[l], doc);
+      }
+      for (size_t x = 0; x < r->n_excluded && in; ++x) {
+        in = !dl_seek(&r->excluded[x], &xpos[x], doc);
+      }
+      if (in && column_present(c, doc)) { /* else a doc that is gone */
+        view_of_column(c, doc, &v);
+        st = consider(r, doc, &v, pos, err);
+      }
+    }
+  }
+  free(pos);
+  free(xpos);
   return st;
 }
 
@@ -1398,8 +1563,9 @@ build_counted_facets(Run* const r)
     return FDX_ERR_NO_MEMORY;
   }
   for (size_t i = 0; i < s->n_counted; ++i) {
-    tc[i].tid   = s->counted[i];
-    tc[i].count = s->counts[s->counted[i]];
+    const uint32_t key = s->counted[i]; /* a tid, or a dense number */
+    tc[i].tid   = r->cols ? r->cols->dense_tid[key] : key;
+    tc[i].count = s->counts[key];
   }
   const FdxStatus st = build_facets(r, tc, s->n_counted);
   free(tc);
@@ -1514,6 +1680,139 @@ browse_all(Run* const r, FdxError* const err)
   return st;
 }
 
+/* Count the columns' frequent facet values by bitmap (a bit per result,
+ * then AND and popcount with each value's docs) when that is less work
+ * than doc by doc: when the results, at most the shortest required
+ * list's length, times the frequent values per doc outweigh a quarter of
+ * the bitmap words.  Makes room for the results' bitmap. */
+static FdxStatus
+choose_bitmap_facets(Run* const r)
+{
+  const SearchColumns* const c = r->cols;
+  const double most = r->n_lists ? (double)r->lists[0].n : (double)c->n_docs;
+  if (!c->n_freq ||
+      most * c->freq_per_doc <= (double)c->n_freq * (double)c->words / 4) {
+    return FDX_SUCCESS;
+  }
+  FdxSearch* const s = r->search;
+  if (c->words > s->bits_cap) {
+    uint64_t* const bits = (uint64_t*)calloc(c->words, sizeof(uint64_t));
+    if (!bits) {
+      return FDX_ERR_NO_MEMORY;
+    }
+    free(s->bits);
+    s->bits     = bits;
+    s->bits_cap = c->words;
+  }
+  if (r->query->facet_limit > s->best_cap) {
+    uint32_t* const best =
+      (uint32_t*)malloc(r->query->facet_limit * sizeof(uint32_t));
+    if (!best) {
+      return FDX_ERR_NO_MEMORY;
+    }
+    free(s->best);
+    s->best     = best;
+    s->best_cap = r->query->facet_limit;
+  }
+  r->bitmap_facets = true;
+  return FDX_SUCCESS;
+}
+
+#if defined(__GNUC__) && defined(__x86_64__)
+#  define HAVE_POPCNT_TARGET 1
+__attribute__((target("popcnt"))) static uint64_t
+and_count_popcnt(const uint64_t* const a, const uint64_t* const b,
+                 const size_t from, const size_t to)
+{
+  uint64_t n = 0;
+  for (size_t i = from; i < to; ++i) {
+    n += (uint64_t)__builtin_popcountll(a[i] & b[i]);
+  }
+  return n;
+}
+#endif
+
+static uint64_t
+and_count_plain(const uint64_t* const a, const uint64_t* const b,
+                const size_t from, const size_t to)
+{
+  uint64_t n = 0;
+  for (size_t i = from; i < to; ++i) {
+    n += (uint64_t)__builtin_popcountll(a[i] & b[i]);
+  }
+  return n;
+}
+
+/* The bits set in both a[from..to) and b[from..to). */
+static uint64_t
+and_count(const uint64_t* const a, const uint64_t* const b, const size_t from,
+          const size_t to)
+{
+#ifdef HAVE_POPCNT_TARGET
+  static int have = -1;
+  if (have < 0) {
+    __builtin_cpu_init();
+    have = __builtin_cpu_supports("popcnt") ? 1 : 0;
+  }
+  if (have) {
+    return and_count_popcnt(a, b, from, to);
+  }
+#endif
+  return and_count_plain(a, b, from, to);
+}
+
+/* Count the frequent values over the results' bitmap, and clear it. */
+static FdxStatus
+count_bitmap_facets(Run* const r)
+{
+  const SearchColumns* const c = r->cols;
+  FdxSearch* const           s = r->search;
+  size_t from = 0, to = c->words; /* the words with a result */
+  while (from < to && !s->bits[from]) {
+    ++from;
+  }
+  while (to > from && !s->bits[to - 1]) {
+    --to;
+  }
+  /* Per facet, the values in order of df (most docs first); once a facet
+   * has facet_limit counts above the next value's df, neither that value
+   * nor any after it can be among the facet's facet_limit most frequent,
+   * so they are not counted. */
+  const size_t limit = r->query->facet_limit;
+  FdxStatus    st    = FDX_SUCCESS;
+  for (int facet = 0; facet < FDX_N_FACETS && from < to && !st; ++facet) {
+    uint32_t* const best = s->best;   /* the facet's `limit` top counts */
+    size_t          n_best = 0, low = 0; /* low: the least of them */
+    for (uint32_t f = 0; f < c->n_freq && !st; ++f) {
+      if (c->freq_facet[f] != facet) {
+        continue;
+      }
+      if (n_best == limit && c->freq_df[f] < best[low]) {
+        break;
+      }
+      const uint64_t n =
+        and_count(s->bits, c->freq_bits + (size_t)f * c->words, from, to);
+      if (n && !count_facet_n(s, c->freq_dense[f], (uint32_t)n)) {
+        st = FDX_ERR_NO_MEMORY;
+      }
+      if (n_best < limit) {
+        best[n_best++] = (uint32_t)n;
+      } else if (n > best[low]) {
+        best[low] = (uint32_t)n;
+      } else {
+        continue;
+      }
+      for (size_t i = 0; i < n_best; ++i) {
+        low = best[i] < best[low] ? i : low;
+      }
+    }
+  }
+  if (from < to) {
+    memset(s->bits + from, 0, (to - from) * sizeof(uint64_t));
+  }
+  return st;
+}
+
 FdxStatus
 fdx_search_run(FdxSearch* const            search,
                FdxTxn* const               txn,
@@ -1557,10 +1856,6 @@ fdx_search_run(FdxSearch* const            search,
   const Parsed* const pq = &res->parsed;
   if (!st) {
     st = fdx_search_counters_get(txn, &r.counters);
-  }
-  if (!st && query->facet_limit &&
-      !counts_reserve(search, r.counters.next_tid)) {
-    st = FDX_ERR_NO_MEMORY;
   }
   for (int f = 0; f < N_FIELDS; ++f) {
     r.avg_len[f] = r.counters.docs
@@ -1671,8 +1966,28 @@ fdx_search_run(FdxSearch* const            search,
   if (browse) {
     st = browse_all(&r, err);
   } else {
+    /* The docs from memory when a copy of this snapshot is there (the
+     * title sort keys are not copied). */
+    if (!st && !empty_required && !words_unmatched &&
+        r.heap.sort != FDX_SEARCH_SORT_TITLE) {
+      r.cols = fdx_search_columns_acquire(txn);
+    }
+    /* A counter per facet value: per dense number from the columns (a
+     * few thousand), else per tid. */
+    if (!st && query->facet_limit &&
+        !counts_reserve(search, r.cols ? r.cols->n_dense
+                                       : r.counters.next_tid)) {
+      st = FDX_ERR_NO_MEMORY;
+    }
+    if (!st && r.cols && query->facet_limit) {
+      st = choose_bitmap_facets(&r);
+    }
     if (!st && !empty_required && !words_unmatched) {
-      st = walk(&r, err);
+      res->from_columns = r.cols != NULL;
+      st = r.cols ? walk_columns(&r, err) : walk(&r, err);
+    }
+    if (!st && r.bitmap_facets) {
+      st = count_bitmap_facets(&r);
     }
     if (!st && query->facet_limit) {
       st = build_counted_facets(&r);
@@ -1690,6 +2005,11 @@ fdx_search_run(FdxSearch* const            search,
     } else {
       for (size_t i = 0; i < res->n_hits; ++i) {
         res->hits[i] = r.heap.items[from + i].hit;
+        if (r.cols) { /* see view_of_column() */
+          const size_t d       = res->hits[i].doc;
+          res->hits[i].graph   = r.cols->gs[2 * d];
+          res->hits[i].subject = r.cols->gs[2 * d + 1];
+        }
       }
     }
   }
@@ -1704,6 +2024,10 @@ fdx_search_run(FdxSearch* const            search,
   free(r.phrases);
   free(r.heap.items);
   counts_reset(search);
+  if (r.bitmap_facets && st) { /* count_bitmap_facets() did not clear it */
+    memset(search->bits, 0, r.cols->words * sizeof(uint64_t));
+  }
+  fdx_search_columns_release(txn->store, r.cols);
   if (st) {
     fdx_search_result_free(res);
     if (st == FDX_ERR_NO_MEMORY || st == FDX_ERR_CORRUPT ||
@@ -1715,6 +2039,12 @@ fdx_search_run(FdxSearch* const            search,
   }
   *ret = res;
   return FDX_SUCCESS;
+}
+
+bool
+fdx_search_result_from_columns(const FdxSearchResult* const r)
+{
+  return r && r->from_columns;
 }
 
 uint64_t

@@ -242,5 +242,52 @@ fdx_search_facet_term_text(FdxFacet    facet,
                            uint8_t*    out,
                            size_t      cap);
 
+/* One document's record as columns.c copies it. */
+typedef struct {
+  int64_t  modified; /* as DocHead */
+  uint16_t len[N_FIELDS];
+  uint8_t  flags; /* DOC_DATED, COL_PRESENT */
+} ColDoc;
+
+/* ColDoc.flags: the doc number has a record (else it is unused or
+ * deleted). */
+#define COL_PRESENT 0x80
+
+/* The document records of one snapshot, in memory (columns.c). */
+typedef struct {
+  unsigned  refs;   /* under the store's search_columns.lock */
+  uint64_t  txnid;  /* the LMDB snapshot it copies */
+  uint32_t  n_docs; /* doc numbers below this are described */
+  ColDoc*   docs;
+  FdxId*    gs; /* graph and subject of each doc */
+  /* Facet values by dense number (dense_tid[] gives each one's tid).
+   * The values many docs have ("frequent": see columns.c) are also kept
+   * as a bitmap of their docs each, so a search with many results counts
+   * them by AND and popcount instead of doc by doc.  Doc d's other values
+   * are facets[facet_off[d] .. facet_off[d+1]), its frequent ones
+   * freq_facets[freq_off[d] .. freq_off[d+1]). */
+  uint32_t* facet_off;
+  uint32_t* facets;
+  uint32_t* freq_off;
+  uint32_t* freq_facets;
+  uint32_t* dense_tid;
+  uint32_t  n_dense;
+  uint32_t  n_freq;     /* frequent values */
+  uint32_t* freq_dense; /* the dense number of each */
+  uint32_t* freq_df;    /* its docs */
+  uint8_t*  freq_facet; /* its FdxFacet (FDX_N_FACETS: none) */
+  size_t    words;      /* 64-bit words per bitmap: (n_docs + 63) / 64 */
+  uint64_t* freq_bits;  /* n_freq bitmaps of `words` words */
+  double    freq_per_doc; /* frequent values per doc, on average */
+} SearchColumns;
+
+/* The copy for `txn`'s snapshot, with a reference the caller gives back
+ * with fdx_search_columns_release(); NULL when there is none to use (off,
+ * a write transaction, being built, out of date): read LMDB instead. */
+SearchColumns*
+fdx_search_columns_acquire(FdxTxn* txn);
+
+void
+fdx_search_columns_release(FdxStore* store, SearchColumns* columns);
 
 #endif /* FDX_SEARCH_IMPL_H */

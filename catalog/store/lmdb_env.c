@@ -20,10 +20,17 @@
  *
  * Resident set.  The map is shared and file-backed, so every page a
  * process touched stays in its resident set until unmapped: a harvest of
- * N records would count the whole store it wrote.  fdx_store_write()
- * drops the mapped pages after a commit once they pass WRITE_MAPPED_BUDGET
- * (they stay in the page cache; the next transaction maps back the few it
- * reads).
+ * N records would count the whole store it wrote.  Once they pass
+ * WRITE_MAPPED_BUDGET the mapped pages are dropped (they stay in the page
+ * cache, dirty ones included, and fault back in when touched again): after
+ * a commit, in fdx_store_write(), and inside a write transaction, every
+ * TRIM_CHECK_QUADS quads it adds (fdx_txn_cursors()).  The check inside is
+ * what bounds the peak: the pages one transaction touches grow with the
+ * store (a batch of a thousand harvested records lands on leaves all over
+ * six orderings and the dictionary, plus the old copy of each page it
+ * copies on write), from 30 MiB in a store of 2,000 records to 280 MiB in
+ * one of 30,000, so a check after the commit alone lets the resident set
+ * follow N.
  *
  * Schema versions.  Version 3 added two tables (changes, aux) to version 2,
  * version 4 the search index's six, and neither changed anything else, so
@@ -47,6 +54,8 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+static long h7_rssfile(void){FILE*f=fopen("/proc/self/statm","r");unsigned long long a=0,b=0,c=0;if(f){if(fscanf(f,"%llu %llu %llu",&a,&b,&c)!=3)c=0;fclose(f);}return (long)(c*4/1024);}
+#define H7(tag) do{ if(getenv("H7DBG")) fprintf(stderr,"H7 %s %ld %p\n",tag,h7_rssfile(),store->map_addr); }while(0)
 #define DEFAULT_MAP_SIZE ((uint64_t)1 << 30)
 /* Free map an existing store opened for writing starts with, besides an
  * eighth of its data. */
@@ -55,6 +64,11 @@
 /* File-backed resident bytes over which fdx_store_write() unmaps the
  * store's pages after a commit (see "Resident set" above). */
 #define WRITE_MAPPED_BUDGET ((uint64_t)64 << 20)
+/* Quads added between two looks at the mapped pages inside a write
+ * transaction.  A quad touches at most a few pages per ordering, so the
+ * resident set passes the budget by a few MiB at most; a look reads
+ * /proc/self/statm, a few microseconds. */
+#define TRIM_CHECK_QUADS 256
 
 static const char* const order_names[FDX_N_ORDERS] = {
   "spog", "posg", "ospg", "gspo", "gpos", "ogsp"};
@@ -133,6 +147,12 @@ fdx_store_new(FdxStore** const ret_store)
     return FDX_ERR_NO_MEMORY;
   }
   if (pthread_mutex_init(&store->label_lock, NULL)) {
+    pthread_rwlock_destroy(&store->resize_lock);
+    free(store);
+    return FDX_ERR_NO_MEMORY;
+  }
+  if (pthread_mutex_init(&store->search_columns.lock, NULL)) {
+    pthread_mutex_destroy(&store->label_lock);
     pthread_rwlock_destroy(&store->resize_lock);
     free(store);
     return FDX_ERR_NO_MEMORY;
@@ -627,8 +647,12 @@ fdx_store_free(FdxStore* const store)
   if (store->env) {
     mdb_env_close(store->env);
   }
+  if (store->search_columns.current && store->search_columns.free_fn) {
+    store->search_columns.free_fn(store->search_columns.current);
+  }
   pthread_rwlock_destroy(&store->resize_lock);
   pthread_mutex_destroy(&store->label_lock);
+  pthread_mutex_destroy(&store->search_columns.lock);
   free(store->dir);
   free(store);
 }
@@ -839,6 +863,7 @@ fdx_txn_commit(FdxTxn* const txn)
     txn->meta_dirty = true;
     st              = fdx_feed_commit(txn);
     if (!st) {
+      fdx_store_trim_mapped_pages(txn->store, WRITE_MAPPED_BUDGET);
       st = fdx_search_commit(txn);
     }
   }
@@ -850,6 +875,8 @@ fdx_txn_commit(FdxTxn* const txn)
     txn_release(txn);
     return st;
   }
+  fdx_store_trim_mapped_pages(txn->store, WRITE_MAPPED_BUDGET);
+  { FdxStore* const store = txn->store; H7("precommit"); }
   const int rc = mdb_txn_commit(txn->txn);
   txn_release(txn);
   return fdx_lmdb_status(rc);
@@ -871,6 +898,12 @@ fdx_txn_is_write(const FdxTxn* const txn)
   return txn && txn->write;
 }
 
+FdxStore*
+fdx_txn_store(const FdxTxn* const txn)
+{
+  return txn ? txn->store : NULL;
+}
+
 uint64_t
 fdx_txn_generation(const FdxTxn* const txn)
 {
@@ -884,11 +917,19 @@ fdx_txn_next_bnode_scope(FdxTxn* const txn)
   return ++txn->meta.bnode_scope;
 }
 
+/* Ensure the write transaction's cursors are open.  Called before every
+ * quad is added or removed, it is also where a write transaction keeps
+ * its mapped pages in budget (see "Resident set" above): every
+ * TRIM_CHECK_QUADS quads in the store's count.  The transaction holds
+ * `resize_lock`, so the map cannot move while its pages drop. */
 FdxStatus
 fdx_txn_cursors(FdxTxn* const txn)
 {
   if (!txn->write) {
     return FDX_ERR_READ_ONLY;
+  }
+  if (txn->meta.quads % TRIM_CHECK_QUADS == 0) {
+    fdx_store_trim_mapped_pages(txn->store, WRITE_MAPPED_BUDGET);
   }
   for (int i = 0; i < FDX_N_ORDERS; ++i) {
     if (!txn->cur[i]) {
@@ -921,9 +962,12 @@ fdx_store_write(FdxStore* const store, const FdxWriteFunc fn, void* const ctx)
     if (st) {
       return st;
     }
+    H7("begin");
     st = fn(txn, ctx);
+    H7("fn");
     if (st == FDX_SUCCESS || st == FDX_FAILURE) {
       const FdxStatus cst = fdx_txn_commit(txn);
+      H7("commit");
       if (cst == FDX_SUCCESS) {
         /* Shared: a resize must not move the map while its pages drop. */
         pthread_rwlock_rdlock(&store->resize_lock);

@@ -124,6 +124,17 @@ struct FdxStoreImpl {
   pthread_rwlock_t resize_lock; /* held shared by every live transaction */
   char*            dir;
   void*            map_addr; /* where the data file is mapped, once found */
+  /* The search index's in-memory copy of its document records, kept for
+   * servers (catalog/search/columns.c owns what `current` points at and
+   * frees it through free_fn; the store only holds it). */
+  struct {
+    pthread_mutex_t lock;
+    bool            on;
+    bool            building;
+    double          not_before; /* no rebuild before (CLOCK_MONOTONIC s) */
+    void*           current;
+    void            (*free_fn)(void*);
+  } search_columns;
 };
 
 /* A (graph, subject) pair whose quads a transaction changed. */

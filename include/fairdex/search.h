@@ -131,6 +131,18 @@ typedef struct {
   uint64_t    count;
 } FdxFacetValue;
 
+/**
+ * Keep (or stop keeping) an in-memory copy of the search index's document
+ * records for `store`, for a server: searches in read transactions of the
+ * snapshot it copies then score and count facets from memory (about 100
+ * bytes per indexed document).  A newer snapshot is copied by the first
+ * search that sees it (rate-limited; searches meanwhile read the store,
+ * with the same results).  Turning it on copies the current snapshot at
+ * once.  Thread-safe.
+ */
+FdxStatus
+fdx_search_keep_columns(FdxStore* store, bool keep);
+
 /** A searcher: owns a tokenizer; use one per thread. */
 typedef struct FdxSearchImpl       FdxSearch;
 typedef struct FdxSearchResultImpl FdxSearchResult;
@@ -158,6 +170,11 @@ fdx_search_run(FdxSearch*             search,
                const FdxSearchQuery*  query,
                FdxSearchResult**      ret,
                FdxError*              err);
+
+/** True when the search read the documents from the in-memory copy
+ * (fdx_search_keep_columns()), false when from the store. */
+bool
+fdx_search_result_from_columns(const FdxSearchResult* result);
 
 /** The number of documents that match (before offset and limit). */
 uint64_t

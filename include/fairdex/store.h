@@ -227,6 +227,10 @@ fdx_txn_abort(FdxTxn* txn);
 bool
 fdx_txn_is_write(const FdxTxn* txn);
 
+/** The store `txn` belongs to (NULL for NULL). */
+FdxStore*
+fdx_txn_store(const FdxTxn* txn);
+
 /**
  * The generation `txn` sees: the number of committed transactions that
  * changed quads.  Clients use it as an ETag and to follow changes.
