@@ -73,13 +73,15 @@ struct FdxSearchImpl {
   uint32_t* counted;
   size_t    n_counted;
   size_t    counted_cap;
-  /* The results as a bitmap over doc numbers, when the columns' frequent
-   * facet values are counted by bitmap (all zero between searches). */
-  uint64_t* bits;
-  size_t    bits_cap; /* words */
-  uint32_t* best;     /* facet_limit counts, for count_bitmap_facets() */
-  size_t    best_cap;
+  /* Facet counting from the columns: COUNT_LANES rows of a counter per
+   * dense number, doc d counted in row d % COUNT_LANES, so that the
+   * increments of neighbouring docs (which share many values) do not
+   * wait for each other; summed at the end (all zero between searches). */
+  uint32_t* lanes;
+  size_t    lanes_cap;
 };
+
+#define COUNT_LANES 4
 
 FdxSearch*
 fdx_search_new(void)
@@ -97,10 +99,9 @@ fdx_search_free(FdxSearch* const s)
 {
   if (s) {
     fdx_tokenizer_free(s->tk);
-    free(s->bits);
-    free(s->best);
     free(s->counts);
     free(s->counted);
+    free(s->lanes);
     free(s);
   }
 }
@@ -123,16 +124,14 @@ counts_reserve(FdxSearch* const s, const size_t n_tids)
   return true;
 }
 
-/* Count `n` results with facet value `tid`. */
+/* Count one result with facet value `tid`. */
 static inline bool
-count_facet_n(FdxSearch* const s, const uint32_t tid, const uint32_t n)
+count_facet(FdxSearch* const s, const uint32_t tid)
 {
   if (tid >= s->counts_cap) {
     return true; /* made by a later commit than the search reads */
   }
-  const uint32_t before = s->counts[tid];
-  s->counts[tid]        = before + n;
-  if (!before) {
+  if (!s->counts[tid]++) {
     if (s->n_counted == s->counted_cap) {
       const size_t    cap   = s->counted_cap ? s->counted_cap * 2 : 1024;
       uint32_t* const grown =
@@ -147,13 +146,6 @@ count_facet_n(FdxSearch* const s, const uint32_t tid, const uint32_t n)
     s->counted[s->n_counted++] = tid;
   }
   return true;
-}
-
-/* Count one result with facet value `tid`. */
-static inline bool
-count_facet(FdxSearch* const s, const uint32_t tid)
-{
-  return count_facet_n(s, tid, 1);
 }
 
 /* Put the counters of the last search back to zero. */
@@ -404,10 +396,32 @@ dl_free(DocList* const l)
   memset(l, 0, sizeof(*l));
 }
 
-/* Read the postings of `tid` into a new list. */
-static FdxStatus
-read_postings(FdxTxn* const txn, const uint32_t tid, DocList* const out)
+/* Make room for `n` more entries in `l`. */
+static bool
+dl_reserve(DocList* const l, const size_t n)
 {
+  if (l->n + n <= l->cap) {
+    return true;
+  }
+  Hit* const grown = (Hit*)realloc(l->items, (l->n + n) * sizeof(Hit));
+  if (!grown) {
+    return false;
+  }
+  l->items = grown;
+  l->cap   = l->n + n;
+  return true;
+}
+
+/* Read the postings of `tid` (`df` of them, as far as known) into a new
+ * list. */
+static FdxStatus
+read_postings(FdxTxn* const txn, const uint32_t tid, const uint32_t df,
+              DocList* const out)
+{
+  /* df is a hint (a damaged one must not ask for gigabytes). */
+  if (df && !dl_reserve(out, df < (1u << 24) ? df : (1u << 24))) {
+    return FDX_ERR_NO_MEMORY;
+  }
   MDB_cursor* cur = NULL;
   int rc = mdb_cursor_open(txn->txn, txn->store->search_postings, &cur);
   if (rc) {
@@ -456,21 +470,10 @@ dl_union(DocList* const acc, const DocList* const add)
   if (!add->n) {
     return FDX_SUCCESS;
   }
-  if (!acc->n) {
-    DocList copy = {NULL, 0, 0, 0, false};
-    for (size_t i = 0; i < add->n; ++i) {
-      if (!dl_push(&copy, add->items[i].doc, add->items[i].tf)) {
-        dl_free(&copy);
-        return FDX_ERR_NO_MEMORY;
-      }
-    }
-    free(acc->items);
-    acc->items = copy.items;
-    acc->n     = copy.n;
-    acc->cap   = copy.cap;
-    return FDX_SUCCESS;
-  }
   DocList out = {NULL, 0, 0, 0, false};
+  if (!dl_reserve(&out, acc->n + add->n)) {
+    return FDX_ERR_NO_MEMORY;
+  }
   size_t  i = 0, j = 0;
   while (i < acc->n || j < add->n) {
     const Hit* h;
@@ -502,6 +505,24 @@ dl_union(DocList* const acc, const DocList* const add)
   return FDX_SUCCESS;
 }
 
+/* Add the postings of `tid` (`df` of them) to `acc`: read straight into
+ * it when it is empty, else merged. */
+static FdxStatus
+add_postings(FdxTxn* const txn, const uint32_t tid, const uint32_t df,
+             DocList* const acc)
+{
+  if (!acc->n) {
+    return read_postings(txn, tid, df, acc);
+  }
+  DocList   one = {NULL, 0, 0, 0, false};
+  FdxStatus st  = read_postings(txn, tid, df, &one);
+  if (!st) {
+    st = dl_union(acc, &one);
+  }
+  dl_free(&one);
+  return st;
+}
+
 /* Add the postings of the term `term` to `acc`; *ret_df gets its df. */
 static FdxStatus
 add_term(FdxTxn* const        txn,
@@ -523,12 +544,7 @@ add_term(FdxTxn* const        txn,
   if (ret_df && df > *ret_df) {
     *ret_df = df;
   }
-  DocList one = {NULL, 0, 0, 0, false};
-  if (!(st = read_postings(txn, tid, &one))) {
-    st = dl_union(acc, &one);
-  }
-  dl_free(&one);
-  return st;
+  return add_postings(txn, tid, df, acc);
 }
 
 /* The doc list of one query word: its stems, and for a prefix every word
@@ -587,11 +603,7 @@ word_list(FdxTxn* const txn, const QWord* const w, DocList* const out)
       uint32_t tdf = 0;
       fdx_search_tid_info(txn, tids[i], &tdf, NULL, NULL);
       df = tdf > df ? tdf : df;
-      DocList one = {NULL, 0, 0, 0, false};
-      if (!(st = read_postings(txn, tids[i], &one))) {
-        st = dl_union(out, &one);
-      }
-      dl_free(&one);
+      st = add_postings(txn, tids[i], tdf, out);
     }
     free(tids);
   }
@@ -1041,7 +1053,7 @@ typedef struct {
   unsigned              ticks;
   bool                  german; /* sort by the German titles */
   SearchColumns*        cols;   /* the docs in memory, or NULL: LMDB */
-  bool bitmap_facets; /* the columns' frequent values: by bitmap */
+  uint32_t*             lanes;  /* the searcher's, with cols and facets */
 } Run;
 
 /* Poll the time limit and the cancel callback every so often. */
@@ -1080,9 +1092,6 @@ typedef struct {
   const uint8_t*  tids;
   const uint32_t* dense;
   uint32_t        n_facets;
-  /* The columns' frequent values (see columns.c), apart. */
-  const uint32_t* freq;
-  uint32_t        n_freq;
   DocHead         head; /* a record's, copied (len points into it) */
 } DocView;
 
@@ -1111,8 +1120,6 @@ view_of_record(const MDB_val* const rec, DocView* const v)
   v->tids         = v->titles + head->title_len_en + de_len;
   v->dense        = NULL;
   v->n_facets     = head->n_facets;
-  v->freq         = NULL;
-  v->n_freq       = 0;
   return FDX_SUCCESS;
 }
 
@@ -1122,27 +1129,30 @@ static inline void
 view_of_column(const SearchColumns* const c, const uint32_t doc,
                DocView* const v)
 {
-  const ColDoc* const d = &c->docs[doc];
-  v->g                  = 0;
-  v->s                  = 0;
-  v->modified           = d->modified;
-  v->len                = d->len;
-  v->flags              = d->flags & DOC_DATED;
-  v->titles             = NULL;
-  v->title_len_en       = 0;
-  v->title_len_de       = TITLE_SAME;
-  v->tids               = NULL;
-  v->dense              = c->facets + c->facet_off[doc];
-  v->n_facets           = c->facet_off[doc + 1] - c->facet_off[doc];
-  v->freq               = c->freq_facets + c->freq_off[doc];
-  v->n_freq             = c->freq_off[doc + 1] - c->freq_off[doc];
+  const ColRow* const row = &c->rows[doc];
+  v->g                    = 0;
+  v->s                    = 0;
+  v->modified             = row->modified;
+  v->len                  = row->len;
+  v->flags                = row->flags & DOC_DATED;
+  v->titles               = NULL;
+  v->title_len_en         = 0;
+  v->title_len_de         = TITLE_SAME;
+  v->tids                 = NULL;
+  if (row->n_values == ROW_SPILLED) {
+    v->dense    = c->spill + row->values[0];
+    v->n_facets = row->values[1];
+  } else {
+    v->dense    = row->values;
+    v->n_facets = row->n_values;
+  }
 }
 
 /* Is doc `doc` in the columns? */
 static inline bool
 column_present(const SearchColumns* const c, const uint32_t doc)
 {
-  return doc < c->n_docs && (c->docs[doc].flags & COL_PRESENT);
+  return doc < c->n_docs && (c->rows[doc].flags & COL_PRESENT);
 }
 
 /* Score, filter and count one candidate.  `pos` holds each required
@@ -1215,20 +1225,10 @@ consider(Run* const           r,
   heap_offer(&r->heap, &k);
   if (q->facet_limit) {
     if (v->dense) {
-      FdxSearch* const s = r->search;
+      uint32_t* const lane =
+        r->lanes + (size_t)(doc % COUNT_LANES) * r->cols->n_dense;
       for (uint32_t i = 0; i < v->n_facets; ++i) {
-        if (!count_facet(s, v->dense[i])) {
-          return FDX_ERR_NO_MEMORY;
-        }
-      }
-      if (r->bitmap_facets) {
-        s->bits[doc / 64] |= (uint64_t)1 << (doc % 64);
-      } else {
-        for (uint32_t i = 0; i < v->n_freq; ++i) {
-          if (!count_facet(s, v->freq[i])) {
-            return FDX_ERR_NO_MEMORY;
-          }
-        }
+        ++lane[v->dense[i]];
       }
     } else {
       for (uint32_t i = 0; i < v->n_facets; ++i) {
@@ -1350,6 +1350,72 @@ walk(Run* const r, FdxError* const err)
   return st;
 }
 
+/* consider() for a doc of the columns (present there), without the
+ * general view: the row's lengths, date and facet values straight. */
+static inline FdxStatus
+consider_row(Run* const r, const uint32_t doc, const size_t* const pos,
+             FdxError* const err)
+{
+  const SearchColumns* const c = r->cols;
+  if (r->n_phrases) {
+    DocView v;
+    view_of_column(c, doc, &v);
+    return consider(r, doc, &v, pos, err);
+  }
+  const ColRow* const         row = &c->rows[doc];
+  const FdxSearchQuery* const q   = r->query;
+  const bool                  dated = (row->flags & DOC_DATED) != 0;
+  if ((q->has_from || q->has_to) &&
+      (!dated || (q->has_from && row->modified < q->modified_from) ||
+       (q->has_to && row->modified > q->modified_to))) {
+    return FDX_SUCCESS;
+  }
+  ++r->result->total;
+  double score = 0;
+  for (size_t i = 0; pos && i < r->n_lists; ++i) {
+    const DocList* const l = &r->lists[i];
+    if (!l->scored) {
+      continue;
+    }
+    const Hit* const h  = &l->items[pos[i]];
+    double           tf = 0;
+    for (int f = 0; f < N_FIELDS; ++f) {
+      if (h->tf[f]) {
+        const double norm =
+          1 - field_b[f] + field_b[f] * row->len[f] / r->avg_len[f];
+        tf += field_weight[f] * h->tf[f] / (norm > 0.05 ? norm : 0.05);
+      }
+    }
+    score += l->idf * tf / (K1 + tf);
+  }
+  Kept k;
+  k.hit.graph        = 0; /* filled for the page's hits at the end */
+  k.hit.subject      = 0;
+  k.hit.score        = score;
+  k.hit.has_modified = dated;
+  k.hit.modified     = row->modified;
+  k.hit.doc          = doc;
+  k.title_len        = 0;
+  heap_offer(&r->heap, &k);
+  if (r->lanes) {
+    uint32_t* const lane =
+      r->lanes + (size_t)(doc % COUNT_LANES) * c->n_dense;
+    const uint32_t* values = row->values;
+    uint32_t        n      = row->n_values;
+    if (n == ROW_SPILLED) {
+      values = c->spill + row->values[0];
+      n      = row->values[1];
+    }
+    for (uint32_t i = 0; i < n; ++i) {
+      ++lane[values[i]];
+    }
+  }
+  return run_tick(r, err);
+}
+
+/* How many candidates ahead walk_columns() prefetches. */
+#define PREFETCH_AHEAD 8
+
 /* walk() over the columns: the same candidates in the same order. */
 static FdxStatus
 walk_columns(Run* const r, FdxError* const err)
@@ -1365,10 +1431,9 @@ walk_columns(Run* const r, FdxError* const err)
     free(xpos);
     return FDX_ERR_NO_MEMORY;
   }
-  DocView v;
   if (!r->n_lists) {
     for (uint32_t doc = 0; doc < c->n_docs && !st; ++doc) {
-      if (!(c->docs[doc].flags & COL_PRESENT)) {
+      if (!(c->rows[doc].flags & COL_PRESENT)) {
         continue;
       }
       bool out = false;
@@ -1376,8 +1441,7 @@ walk_columns(Run* const r, FdxError* const err)
         out = dl_seek(&r->excluded[x], &xpos[x], doc);
       }
       if (!out) {
-        view_of_column(c, doc, &v);
-        st = consider(r, doc, &v, NULL, err);
+        st = consider_row(r, doc, NULL, err);
       }
     }
   } else {
@@ -1386,6 +1450,14 @@ walk_columns(Run* const r, FdxError* const err)
       const uint32_t doc = drive->items[i].doc;
       pos[0]             = i;
       bool in            = true;
+      /* Candidates come in doc order but far apart: fetch the records of
+       * one a few steps ahead while this one is scored. */
+      if (i + PREFETCH_AHEAD < drive->n) {
+        const uint32_t ahead = drive->items[i + PREFETCH_AHEAD].doc;
+        if (ahead < c->n_docs) {
+          __builtin_prefetch(&c->rows[ahead]);
+        }
+      }
       for (size_t l = 1; l < r->n_lists && in; ++l) {
         in = dl_seek(&r->lists[l], &pos[l], doc);
       }
@@ -1393,8 +1465,7 @@ walk_columns(Run* const r, FdxError* const err)
         in = !dl_seek(&r->excluded[x], &xpos[x], doc);
       }
       if (in && column_present(c, doc)) { /* else a doc that is gone */
-        view_of_column(c, doc, &v);
-        st = consider(r, doc, &v, pos, err);
+        st = consider_row(r, doc, pos, err);
       }
     }
   }
@@ -1557,15 +1628,39 @@ static FdxStatus
 build_counted_facets(Run* const r)
 {
   FdxSearch* const s = r->search;
+  if (r->lanes) { /* sum the lanes, and clear them */
+    const SearchColumns* const c = r->cols;
+    size_t                     n = 0;
+    TidCount* const            tc =
+      (TidCount*)malloc((c->n_dense ? c->n_dense : 1) * sizeof(TidCount));
+    if (!tc) {
+      return FDX_ERR_NO_MEMORY;
+    }
+    for (uint32_t d = 0; d < c->n_dense; ++d) {
+      uint64_t sum = 0;
+      for (size_t l = 0; l < COUNT_LANES; ++l) {
+        sum += r->lanes[l * c->n_dense + d];
+      }
+      if (sum) {
+        tc[n].tid   = c->dense_tid[d];
+        tc[n].count = sum;
+        ++n;
+      }
+    }
+    memset(r->lanes, 0, COUNT_LANES * (size_t)c->n_dense * sizeof(uint32_t));
+    r->lanes           = NULL;
+    const FdxStatus st = build_facets(r, tc, n);
+    free(tc);
+    return st;
+  }
   TidCount* const  tc =
     (TidCount*)malloc((s->n_counted ? s->n_counted : 1) * sizeof(TidCount));
   if (!tc) {
     return FDX_ERR_NO_MEMORY;
   }
   for (size_t i = 0; i < s->n_counted; ++i) {
-    const uint32_t key = s->counted[i]; /* a tid, or a dense number */
-    tc[i].tid   = r->cols ? r->cols->dense_tid[key] : key;
-    tc[i].count = s->counts[key];
+    tc[i].tid   = s->counted[i];
+    tc[i].count = s->counts[s->counted[i]];
   }
   const FdxStatus st = build_facets(r, tc, s->n_counted);
   free(tc);
@@ -1677,139 +1772,6 @@ browse_all(Run* const r, FdxError* const err)
     st = build_facets(r, tc, n);
   }
   free(tc);
-  return st;
-}
-
-/* Count the columns' frequent facet values by bitmap (a bit per result,
- * then AND and popcount with each value's docs) when that is less work
- * than doc by doc: when the results, at most the shortest required
- * list's length, times the frequent values per doc outweigh a quarter of
- * the bitmap words.  Makes room for the results' bitmap. */
-static FdxStatus
-choose_bitmap_facets(Run* const r)
-{
-  const SearchColumns* const c = r->cols;
-  const double most = r->n_lists ? (double)r->lists[0].n : (double)c->n_docs;
-  if (!c->n_freq ||
-      most * c->freq_per_doc <= (double)c->n_freq * (double)c->words / 4) {
-    return FDX_SUCCESS;
-  }
-  FdxSearch* const s = r->search;
-  if (c->words > s->bits_cap) {
-    uint64_t* const bits = (uint64_t*)calloc(c->words, sizeof(uint64_t));
-    if (!bits) {
-      return FDX_ERR_NO_MEMORY;
-    }
-    free(s->bits);
-    s->bits     = bits;
-    s->bits_cap = c->words;
-  }
-  if (r->query->facet_limit > s->best_cap) {
-    uint32_t* const best =
-      (uint32_t*)malloc(r->query->facet_limit * sizeof(uint32_t));
-    if (!best) {
-      return FDX_ERR_NO_MEMORY;
-    }
-    free(s->best);
-    s->best     = best;
-    s->best_cap = r->query->facet_limit;
-  }
-  r->bitmap_facets = true;
-  return FDX_SUCCESS;
-}
-
-#if defined(__GNUC__) && defined(__x86_64__)
-#  define HAVE_POPCNT_TARGET 1
-__attribute__((target("popcnt"))) static uint64_t
-and_count_popcnt(const uint64_t* const a, const uint64_t* const b,
-                 const size_t from, const size_t to)
-{
-  uint64_t n = 0;
-  for (size_t i = from; i < to; ++i) {
-    n += (uint64_t)__builtin_popcountll(a[i] & b[i]);
-  }
-  return n;
-}
-#endif
-
-static uint64_t
-and_count_plain(const uint64_t* const a, const uint64_t* const b,
-                const size_t from, const size_t to)
-{
-  uint64_t n = 0;
-  for (size_t i = from; i < to; ++i) {
-    n += (uint64_t)__builtin_popcountll(a[i] & b[i]);
-  }
-  return n;
-}
-
-/* The bits set in both a[from..to) and b[from..to). */
-static uint64_t
-and_count(const uint64_t* const a, const uint64_t* const b, const size_t from,
-          const size_t to)
-{
-#ifdef HAVE_POPCNT_TARGET
-  static int have = -1;
-  if (have < 0) {
-    __builtin_cpu_init();
-    have = __builtin_cpu_supports("popcnt") ? 1 : 0;
-  }
-  if (have) {
-    return and_count_popcnt(a, b, from, to);
-  }
-#endif
-  return and_count_plain(a, b, from, to);
-}
-
-/* Count the frequent values over the results' bitmap, and clear it. */
-static FdxStatus
-count_bitmap_facets(Run* const r)
-{
-  const SearchColumns* const c = r->cols;
-  FdxSearch* const           s = r->search;
-  size_t from = 0, to = c->words; /* the words with a result */
-  while (from < to && !s->bits[from]) {
-    ++from;
-  }
-  while (to > from && !s->bits[to - 1]) {
-    --to;
-  }
-  /* Per facet, the values in order of df (most docs first); once a facet
-   * has facet_limit counts above the next value's df, neither that value
-   * nor any after it can be among the facet's facet_limit most frequent,
-   * so they are not counted. */
-  const size_t limit = r->query->facet_limit;
-  FdxStatus    st    = FDX_SUCCESS;
-  for (int facet = 0; facet < FDX_N_FACETS && from < to && !st; ++facet) {
-    uint32_t* const best = s->best;   /* the facet's `limit` top counts */
-    size_t          n_best = 0, low = 0; /* low: the least of them */
-    for (uint32_t f = 0; f < c->n_freq && !st; ++f) {
-      if (c->freq_facet[f] != facet) {
-        continue;
-      }
-      if (n_best == limit && c->freq_df[f] < best[low]) {
-        break;
-      }
-      const uint64_t n =
-        and_count(s->bits, c->freq_bits + (size_t)f * c->words, from, to);
-      if (n && !count_facet_n(s, c->freq_dense[f], (uint32_t)n)) {
-        st = FDX_ERR_NO_MEMORY;
-      }
-      if (n_best < limit) {
-        best[n_best++] = (uint32_t)n;
-      } else if (n > best[low]) {
-        best[low] = (uint32_t)n;
-      } else {
-        continue;
-      }
-      for (size_t i = 0; i < n_best; ++i) {
-        low = best[i] < best[low] ? i : low;
-      }
-    }
-  }
-  if (from < to) {
-    memset(s->bits + from, 0, (to - from) * sizeof(uint64_t));
-  }
   return st;
 }
 
@@ -1972,22 +1934,29 @@ fdx_search_run(FdxSearch* const            search,
         r.heap.sort != FDX_SEARCH_SORT_TITLE) {
       r.cols = fdx_search_columns_acquire(txn);
     }
-    /* A counter per facet value: per dense number from the columns (a
-     * few thousand), else per tid. */
-    if (!st && query->facet_limit &&
-        !counts_reserve(search, r.cols ? r.cols->n_dense
-                                       : r.counters.next_tid)) {
+    /* Counters per facet value: COUNT_LANES per dense number from the
+     * columns, else one per tid. */
+    if (!st && query->facet_limit && r.cols) {
+      const size_t want = COUNT_LANES * (size_t)r.cols->n_dense;
+      if (want > search->lanes_cap) {
+        uint32_t* const lanes = (uint32_t*)calloc(want, sizeof(uint32_t));
+        if (!lanes) {
+          st = FDX_ERR_NO_MEMORY;
+        } else {
+          free(search->lanes);
+          search->lanes     = lanes;
+          search->lanes_cap = want;
+        }
+      }
+      r.lanes = st ? NULL : search->lanes;
+    } else if (!st && query->facet_limit &&
+               !counts_reserve(search, r.counters.next_tid)) {
       st = FDX_ERR_NO_MEMORY;
     }
-    if (!st && r.cols && query->facet_limit) {
-      st = choose_bitmap_facets(&r);
-    }
+
     if (!st && !empty_required && !words_unmatched) {
       res->from_columns = r.cols != NULL;
       st = r.cols ? walk_columns(&r, err) : walk(&r, err);
-    }
-    if (!st && r.bitmap_facets) {
-      st = count_bitmap_facets(&r);
     }
     if (!st && query->facet_limit) {
       st = build_counted_facets(&r);
@@ -2024,8 +1993,8 @@ fdx_search_run(FdxSearch* const            search,
   free(r.phrases);
   free(r.heap.items);
   counts_reset(search);
-  if (r.bitmap_facets && st) { /* count_bitmap_facets() did not clear it */
-    memset(search->bits, 0, r.cols->words * sizeof(uint64_t));
+  if (r.lanes) { /* not summed (an error): clear them for the next search */
+    memset(r.lanes, 0, COUNT_LANES * (size_t)r.cols->n_dense * sizeof(uint32_t));
   }
   fdx_search_columns_release(txn->store, r.cols);
   if (st) {
@@ -2701,7 +2670,7 @@ fdx_search_suggest(FdxSearch* const  search,
       }
       /* The first resource with the title. */
       DocList one = {NULL, 0, 0, 0, false};
-      if ((st = read_postings(txn, tids[i], &one))) {
+      if ((st = read_postings(txn, tids[i], 0, &one))) {
         break;
       }
       FdxId subject = 0;

@@ -242,14 +242,26 @@ fdx_search_facet_term_text(FdxFacet    facet,
                            uint8_t*    out,
                            size_t      cap);
 
-/* One document's record as columns.c copies it. */
+/* Facet values kept in a document's row; a doc with more keeps them in
+ * SearchColumns.spill. */
+#define ROW_VALUES 10
+
+/* ColRow.n_values of a doc whose values are spilled: values[0] is where
+ * they start in SearchColumns.spill, values[1] how many. */
+#define ROW_SPILLED 0xFF
+
+/* One document's record as columns.c copies it: what scoring, filters
+ * and facet counting read of a candidate, in one 64-byte cache line. */
 typedef struct {
   int64_t  modified; /* as DocHead */
   uint16_t len[N_FIELDS];
-  uint8_t  flags; /* DOC_DATED, COL_PRESENT */
-} ColDoc;
+  uint8_t  flags;    /* DOC_DATED, COL_PRESENT */
+  uint8_t  n_values; /* facet values (dense numbers) below, or ROW_SPILLED */
+  uint16_t unused;
+  uint32_t values[ROW_VALUES];
+} ColRow;
 
-/* ColDoc.flags: the doc number has a record (else it is unused or
+/* ColRow.flags: the doc number has a record (else it is unused or
  * deleted). */
 #define COL_PRESENT 0x80
 
@@ -258,27 +270,13 @@ typedef struct {
   unsigned  refs;   /* under the store's search_columns.lock */
   uint64_t  txnid;  /* the LMDB snapshot it copies */
   uint32_t  n_docs; /* doc numbers below this are described */
-  ColDoc*   docs;
-  FdxId*    gs; /* graph and subject of each doc */
-  /* Facet values by dense number (dense_tid[] gives each one's tid).
-   * The values many docs have ("frequent": see columns.c) are also kept
-   * as a bitmap of their docs each, so a search with many results counts
-   * them by AND and popcount instead of doc by doc.  Doc d's other values
-   * are facets[facet_off[d] .. facet_off[d+1]), its frequent ones
-   * freq_facets[freq_off[d] .. freq_off[d+1]). */
-  uint32_t* facet_off;
-  uint32_t* facets;
-  uint32_t* freq_off;
-  uint32_t* freq_facets;
+  ColRow*   rows;   /* one per doc number, 64-byte aligned */
+  FdxId*    gs;     /* graph and subject of each doc */
+  uint32_t* spill;  /* facet values of docs with over ROW_VALUES */
+  /* Facet values are dense numbers (the values that occur, in order of
+   * first sight); dense_tid[] gives each one's tid. */
   uint32_t* dense_tid;
   uint32_t  n_dense;
-  uint32_t  n_freq;     /* frequent values */
-  uint32_t* freq_dense; /* the dense number of each */
-  uint32_t* freq_df;    /* its docs */
-  uint8_t*  freq_facet; /* its FdxFacet (FDX_N_FACETS: none) */
-  size_t    words;      /* 64-bit words per bitmap: (n_docs + 63) / 64 */
-  uint64_t* freq_bits;  /* n_freq bitmaps of `words` words */
-  double    freq_per_doc; /* frequent values per doc, on average */
 } SearchColumns;
 
 /* The copy for `txn`'s snapshot, with a reference the caller gives back
