@@ -39,6 +39,11 @@
 
 _Static_assert(sizeof(ColRow) == 64, "a row is one cache line");
 
+/* Postings lists kept decoded: those of at least 1/256 of the docs (and
+ * of two), up to this many bytes per copy. */
+#define POSTINGS_CACHE_DIVISOR 256
+#define POSTINGS_CACHE_BYTES ((size_t)256 << 20)
+
 /* More documents than this are not copied (their searches read LMDB). */
 #define COLUMNS_MAX_DOCS ((uint32_t)1 << 27)
 
@@ -57,7 +62,22 @@ columns_free(SearchColumns* const c)
     free(c->rows);
     free(c->gs);
     free(c->spill);
+    for (uint32_t d = 0; c->dense_key && d < c->n_dense; ++d) {
+      free(c->dense_key[d]);
+    }
+    free(c->dense_key);
+    free(c->dense_facet);
+    free(c->dense_id);
     free(c->dense_tid);
+    for (size_t i = 0; i < c->cache_cap; ++i) {
+      if (c->cache_keys[i]) {
+        free(c->cache_items[i]);
+      }
+    }
+    free(c->cache_keys);
+    free(c->cache_items);
+    free(c->cache_n);
+    pthread_mutex_destroy(&c->cache_lock);
     free(c);
   }
 }
@@ -172,6 +192,55 @@ alloc_rows(const size_t n)
   return (ColRow*)aligned_alloc(64, bytes);
 }
 
+/* Read what the facet lists need of each dense value (see
+ * SearchColumns), as query.c's build_facets() reads it per search. */
+static FdxStatus
+describe_values(FdxTxn* const txn, SearchColumns* const c)
+{
+  const size_t n = c->n_dense ? c->n_dense : 1;
+  c->dense_facet = (uint8_t*)malloc(n);
+  c->dense_id    = (FdxId*)calloc(n, sizeof(FdxId));
+  c->dense_key   = (char**)calloc(n, sizeof(char*));
+  if (!c->dense_facet || !c->dense_id || !c->dense_key) {
+    return FDX_ERR_NO_MEMORY;
+  }
+  for (uint32_t d = 0; d < c->n_dense; ++d) {
+    const uint8_t* term  = NULL;
+    const uint8_t* shown = NULL;
+    size_t         len = 0, slen = 0;
+    c->dense_facet[d]  = FDX_N_FACETS;
+    if (fdx_search_tid_shown(txn, c->dense_tid[d], NULL, &term, &len,
+                             &shown, &slen) ||
+        len < 3 || term[0] != TERM_FACET) {
+      continue;
+    }
+    int facet = FDX_N_FACETS;
+    for (int f = 0; f < FDX_N_FACETS; ++f) {
+      if (term[1] == (uint8_t)fdx_facet_codes[f]) {
+        facet = f;
+      }
+    }
+    if (facet == FDX_FACET_KEYWORD || facet == FDX_FACET_YEAR) {
+      const uint8_t* const text = slen ? shown : term + 2;
+      const size_t         tlen = slen ? slen : len - 2;
+      if (!(c->dense_key[d] = strndup((const char*)text, tlen))) {
+        return FDX_ERR_NO_MEMORY;
+      }
+      c->dense_facet[d] = (uint8_t)facet;
+    } else if (facet < FDX_N_FACETS && len == 10) {
+      c->dense_id[d]    = fdx_get_u64(term + 2);
+      c->dense_facet[d] = (uint8_t)facet;
+      FdxTermBuf buf;
+      if (!fdx_term_get(txn, c->dense_id[d], &buf) &&
+          !(c->dense_key[d] =
+              strndup(buf.term.value, buf.term.value_len))) {
+        return FDX_ERR_NO_MEMORY;
+      }
+    }
+  }
+  return FDX_SUCCESS;
+}
+
 /* Copy the document records `txn` sees. */
 static FdxStatus
 columns_build(FdxTxn* const txn, SearchColumns** const ret)
@@ -188,6 +257,10 @@ columns_build(FdxTxn* const txn, SearchColumns** const ret)
   const uint32_t       n = counters.next_doc;
   SearchColumns* const c = (SearchColumns*)calloc(1, sizeof(SearchColumns));
   if (!c) {
+    return FDX_ERR_NO_MEMORY;
+  }
+  if (pthread_mutex_init(&c->cache_lock, NULL)) {
+    free(c);
     return FDX_ERR_NO_MEMORY;
   }
   c->refs   = 1;
@@ -280,6 +353,9 @@ columns_build(FdxTxn* const txn, SearchColumns** const ret)
   free(map.vals);
   if (!st && rc != MDB_NOTFOUND) {
     st = fdx_lmdb_status(rc);
+  }
+  if (!st) {
+    st = describe_values(txn, c);
   }
   if (st) {
     columns_free(c);
@@ -376,4 +452,109 @@ fdx_search_keep_columns(FdxStore* const store, const bool keep)
   fdx_search_columns_release(store, fdx_search_columns_acquire(txn));
   fdx_txn_abort(txn);
   return FDX_SUCCESS;
+}
+
+bool
+fdx_search_postings_cacheable(const SearchColumns* const c, const uint32_t df)
+{
+  return df >= 2 && df >= c->n_docs / POSTINGS_CACHE_DIVISOR;
+}
+
+/* The slot of `tid` in the cache, or the empty slot it would take; the
+ * lock held, the table not empty. */
+static size_t
+cache_slot(const SearchColumns* const c, const uint32_t tid)
+{
+  size_t j = ((tid + 1) * 2654435761u) & (c->cache_cap - 1);
+  while (c->cache_keys[j] && c->cache_keys[j] != tid + 1) {
+    j = (j + 1) & (c->cache_cap - 1);
+  }
+  return j;
+}
+
+bool
+fdx_search_postings_cached(SearchColumns* const c, const uint32_t tid,
+                           const void** const items, size_t* const n)
+{
+  bool found = false;
+  pthread_mutex_lock(&c->cache_lock);
+  if (c->cache_cap) {
+    const size_t j = cache_slot(c, tid);
+    if (c->cache_keys[j]) {
+      *items = c->cache_items[j];
+      *n     = c->cache_n[j];
+      found  = true;
+    }
+  }
+  pthread_mutex_unlock(&c->cache_lock);
+  return found;
+}
+
+/* Double the table (the lock held). */
+static bool
+cache_grow(SearchColumns* const c)
+{
+  const size_t    cap   = c->cache_cap ? c->cache_cap * 2 : 64;
+  uint32_t* const keys  = (uint32_t*)calloc(cap, sizeof(uint32_t));
+  void** const    items = (void**)calloc(cap, sizeof(void*));
+  size_t* const   ns    = (size_t*)calloc(cap, sizeof(size_t));
+  if (!keys || !items || !ns) {
+    free(keys);
+    free(items);
+    free(ns);
+    return false;
+  }
+  for (size_t i = 0; i < c->cache_cap; ++i) {
+    if (c->cache_keys[i]) {
+      size_t j = (c->cache_keys[i] * 2654435761u) & (cap - 1);
+      while (keys[j]) {
+        j = (j + 1) & (cap - 1);
+      }
+      keys[j]  = c->cache_keys[i];
+      items[j] = c->cache_items[i];
+      ns[j]    = c->cache_n[i];
+    }
+  }
+  free(c->cache_keys);
+  free(c->cache_items);
+  free(c->cache_n);
+  c->cache_keys  = keys;
+  c->cache_items = items;
+  c->cache_n     = ns;
+  c->cache_cap   = cap;
+  return true;
+}
+
+bool
+fdx_search_postings_cache(SearchColumns* const c, const uint32_t tid,
+                          void* const items, const size_t n,
+                          const size_t size, const void** const ret_items,
+                          size_t* const ret_n)
+{
+  bool took = false;
+  pthread_mutex_lock(&c->cache_lock);
+  if (c->cache_cap) {
+    const size_t j = cache_slot(c, tid);
+    if (c->cache_keys[j]) { /* another search kept it first */
+      free(items);
+      *ret_items = c->cache_items[j];
+      *ret_n     = c->cache_n[j];
+      pthread_mutex_unlock(&c->cache_lock);
+      return true;
+    }
+  }
+  if (c->cache_bytes + n * size <= POSTINGS_CACHE_BYTES &&
+      ((c->cache_count + 1) * 2 <= c->cache_cap || cache_grow(c))) {
+    const size_t j    = cache_slot(c, tid);
+    c->cache_keys[j]  = tid + 1;
+    c->cache_items[j] = items;
+    c->cache_n[j]     = n;
+    ++c->cache_count;
+    c->cache_bytes += n * size;
+    *ret_items = items;
+    *ret_n     = n;
+    took       = true;
+  }
+  pthread_mutex_unlock(&c->cache_lock);
+  return took;
 }

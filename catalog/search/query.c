@@ -364,7 +364,8 @@ typedef struct {
   size_t  n;
   size_t  cap;
   double  idf;
-  bool    scored; /* a word (not a facet filter) */
+  bool    scored;   /* a word (not a facet filter) */
+  bool    borrowed; /* items belong to the columns' postings cache */
 } DocList;
 
 static bool
@@ -392,7 +393,9 @@ dl_push(DocList* const l, const uint32_t doc, const uint8_t* const tf)
 static void
 dl_free(DocList* const l)
 {
-  free(l->items);
+  if (!l->borrowed) {
+    free(l->items);
+  }
   memset(l, 0, sizeof(*l));
 }
 
@@ -470,7 +473,7 @@ dl_union(DocList* const acc, const DocList* const add)
   if (!add->n) {
     return FDX_SUCCESS;
   }
-  DocList out = {NULL, 0, 0, 0, false};
+  DocList out = {NULL, 0, 0, 0, false, false};
   if (!dl_reserve(&out, acc->n + add->n)) {
     return FDX_ERR_NO_MEMORY;
   }
@@ -498,24 +501,53 @@ dl_union(DocList* const acc, const DocList* const add)
       return FDX_ERR_NO_MEMORY;
     }
   }
-  free(acc->items);
-  acc->items = out.items;
-  acc->n     = out.n;
-  acc->cap   = out.cap;
+  if (!acc->borrowed) {
+    free(acc->items);
+  }
+  acc->items    = out.items;
+  acc->n        = out.n;
+  acc->cap      = out.cap;
+  acc->borrowed = false;
   return FDX_SUCCESS;
 }
 
 /* Add the postings of `tid` (`df` of them) to `acc`: read straight into
  * it when it is empty, else merged. */
 static FdxStatus
-add_postings(FdxTxn* const txn, const uint32_t tid, const uint32_t df,
-             DocList* const acc)
+add_postings(FdxTxn* const txn, SearchColumns* const cols,
+             const uint32_t tid, const uint32_t df, DocList* const acc)
 {
-  if (!acc->n) {
+  DocList   one = {NULL, 0, 0, 0, false, false};
+  FdxStatus st  = FDX_SUCCESS;
+  if (cols && fdx_search_postings_cacheable(cols, df)) {
+    /* A long list: decoded once per snapshot, then shared. */
+    const void* items = NULL;
+    size_t      n     = 0;
+    if (fdx_search_postings_cached(cols, tid, &items, &n)) {
+      one.items    = (Hit*)items;
+      one.n        = n;
+      one.cap      = n;
+      one.borrowed = true;
+    } else if (!(st = read_postings(txn, tid, df, &one)) &&
+               fdx_search_postings_cache(cols, tid, one.items, one.n,
+                                         sizeof(Hit), &items, &n)) {
+      one.items    = (Hit*)items; /* the cache's now */
+      one.n        = n;
+      one.cap      = n;
+      one.borrowed = true;
+    }
+  } else if (!acc->n) {
     return read_postings(txn, tid, df, acc);
+  } else {
+    st = read_postings(txn, tid, df, &one);
   }
-  DocList   one = {NULL, 0, 0, 0, false};
-  FdxStatus st  = read_postings(txn, tid, df, &one);
+  if (!st && !acc->n) {
+    dl_free(acc);
+    one.scored = acc->scored;
+    one.idf    = acc->idf;
+    *acc       = one;
+    return FDX_SUCCESS;
+  }
   if (!st) {
     st = dl_union(acc, &one);
   }
@@ -526,6 +558,7 @@ add_postings(FdxTxn* const txn, const uint32_t tid, const uint32_t df,
 /* Add the postings of the term `term` to `acc`; *ret_df gets its df. */
 static FdxStatus
 add_term(FdxTxn* const        txn,
+         SearchColumns* const cols,
          const uint8_t* const term,
          const size_t         len,
          DocList* const       acc,
@@ -544,18 +577,19 @@ add_term(FdxTxn* const        txn,
   if (ret_df && df > *ret_df) {
     *ret_df = df;
   }
-  return add_postings(txn, tid, df, acc);
+  return add_postings(txn, cols, tid, df, acc);
 }
 
 /* The doc list of one query word: its stems, and for a prefix every word
  * term that starts with it. */
 static FdxStatus
-word_list(FdxTxn* const txn, const QWord* const w, DocList* const out)
+word_list(FdxTxn* const txn, SearchColumns* const cols, const QWord* const w,
+          DocList* const out)
 {
   uint32_t  df = 0;
   FdxStatus st = FDX_SUCCESS;
   for (size_t t = 0; t < w->n_terms && !st; ++t) {
-    st = add_term(txn, (const uint8_t*)w->terms[t], strlen(w->terms[t]), out,
+    st = add_term(txn, cols, (const uint8_t*)w->terms[t], strlen(w->terms[t]), out,
                   &df);
   }
   if (!st && w->prefix && w->folded[0]) {
@@ -603,7 +637,7 @@ word_list(FdxTxn* const txn, const QWord* const w, DocList* const out)
       uint32_t tdf = 0;
       fdx_search_tid_info(txn, tids[i], &tdf, NULL, NULL);
       df = tdf > df ? tdf : df;
-      st = add_postings(txn, tids[i], tdf, out);
+      st = add_postings(txn, cols, tids[i], tdf, out);
     }
     free(tids);
   }
@@ -615,6 +649,7 @@ word_list(FdxTxn* const txn, const QWord* const w, DocList* const out)
 /* The doc list of one facet's values (any of them). */
 static FdxStatus
 facet_list(FdxTxn* const            txn,
+           SearchColumns* const     cols,
            const FdxFacet           facet,
            const char* const* const values,
            const size_t             n,
@@ -634,7 +669,7 @@ facet_list(FdxTxn* const            txn,
       if (!tlen) {
         continue;
       }
-      st = add_term(txn, term, tlen, out, NULL);
+      st = add_term(txn, cols, term, tlen, out, NULL);
       continue;
     }
     /* An IRI, else a plain literal of that text, else a literal written
@@ -660,7 +695,7 @@ facet_list(FdxTxn* const            txn,
       }
       if (!st) {
         tlen = fdx_search_facet_term_id(facet, id, term);
-        st   = add_term(txn, term, tlen, out, NULL);
+        st   = add_term(txn, cols, term, tlen, out, NULL);
       }
     }
   }
@@ -1623,35 +1658,116 @@ build_facets(Run* const r, const TidCount* const counted, const size_t n)
   return FDX_SUCCESS;
 }
 
+/* A counted value of the columns. */
+typedef struct {
+  uint32_t dense;
+  uint64_t count;
+} DenseCount;
+
+/* By facet, then as sort_facet() orders: count (most first), the text it
+ * sorts by, the id. */
+static int
+dense_count_cmp(const void* const va, const void* const vb, void* const vc)
+{
+  const SearchColumns* const c = (const SearchColumns*)vc;
+  const DenseCount* const    a = (const DenseCount*)va;
+  const DenseCount* const    b = (const DenseCount*)vb;
+  if (c->dense_facet[a->dense] != c->dense_facet[b->dense]) {
+    return c->dense_facet[a->dense] < c->dense_facet[b->dense] ? -1 : 1;
+  }
+  if (a->count != b->count) {
+    return a->count > b->count ? -1 : 1;
+  }
+  const char* const ka = c->dense_key[a->dense];
+  const char* const kb = c->dense_key[b->dense];
+  const int         k  = strcmp(ka ? ka : "", kb ? kb : "");
+  if (k) {
+    return k;
+  }
+  const FdxId ia = c->dense_id[a->dense], ib = c->dense_id[b->dense];
+  return ia < ib ? -1 : ia > ib;
+}
+
+/* build_facets() from the columns' lanes (summed, and cleared for the
+ * next search) and the values' descriptions copied with the columns: no
+ * store look-up per value. */
+static FdxStatus
+build_column_facets(Run* const r)
+{
+  const SearchColumns* const c     = r->cols;
+  FdxSearchResult* const     res   = r->result;
+  const size_t               limit = r->query->facet_limit;
+  size_t                     n     = 0;
+  DenseCount* const          dc    = (DenseCount*)malloc(
+    (c->n_dense ? c->n_dense : 1) * sizeof(DenseCount));
+  if (!dc) {
+    return FDX_ERR_NO_MEMORY;
+  }
+  for (uint32_t d = 0; d < c->n_dense; ++d) {
+    uint64_t sum = 0;
+    for (size_t l = 0; l < COUNT_LANES; ++l) {
+      sum += r->lanes[l * c->n_dense + d];
+    }
+    if (sum && c->dense_facet[d] < FDX_N_FACETS) {
+      dc[n].dense   = d;
+      dc[n].count   = sum;
+      ++n;
+    }
+  }
+  memset(r->lanes, 0, COUNT_LANES * (size_t)c->n_dense * sizeof(uint32_t));
+  r->lanes = NULL;
+  qsort_r(dc, n, sizeof(DenseCount), dense_count_cmp, (void*)c);
+  /* The first `limit` of each facet, and room for their texts. */
+  size_t kept[FDX_N_FACETS] = {0};
+  size_t strings            = 0;
+  size_t w                  = 0;
+  for (size_t i = 0; i < n; ++i) {
+    const int f = c->dense_facet[dc[i].dense];
+    if (kept[f] < limit) {
+      ++kept[f];
+      if (f == FDX_FACET_KEYWORD || f == FDX_FACET_YEAR) {
+        strings += strlen(c->dense_key[dc[i].dense]) + 1;
+      }
+      dc[w++] = dc[i];
+    }
+  }
+  FdxStatus st = FDX_SUCCESS;
+  for (int f = 0; f < FDX_N_FACETS && !st; ++f) {
+    res->facets[f].items =
+      (FdxFacetValue*)calloc(kept[f] ? kept[f] : 1, sizeof(FdxFacetValue));
+    if (!res->facets[f].items) {
+      st = FDX_ERR_NO_MEMORY;
+    }
+  }
+  if (!st && !(res->strings = (char*)malloc(strings ? strings : 1))) {
+    st = FDX_ERR_NO_MEMORY;
+  }
+  size_t used = 0;
+  for (size_t i = 0; i < w && !st; ++i) {
+    const uint32_t       d = dc[i].dense;
+    const int            f = c->dense_facet[d];
+    FdxFacetValue* const v = &res->facets[f].items[res->facets[f].n++];
+    v->count               = dc[i].count;
+    if (f == FDX_FACET_KEYWORD || f == FDX_FACET_YEAR) {
+      const size_t len = strlen(c->dense_key[d]);
+      memcpy(res->strings + used, c->dense_key[d], len + 1);
+      v->text = res->strings + used;
+      used += len + 1;
+    } else {
+      v->id = c->dense_id[d];
+    }
+  }
+  free(dc);
+  return st;
+}
+
 /* build_facets() from the searcher's counters. */
 static FdxStatus
 build_counted_facets(Run* const r)
 {
   FdxSearch* const s = r->search;
-  if (r->lanes) { /* sum the lanes, and clear them */
-    const SearchColumns* const c = r->cols;
-    size_t                     n = 0;
-    TidCount* const            tc =
-      (TidCount*)malloc((c->n_dense ? c->n_dense : 1) * sizeof(TidCount));
-    if (!tc) {
-      return FDX_ERR_NO_MEMORY;
-    }
-    for (uint32_t d = 0; d < c->n_dense; ++d) {
-      uint64_t sum = 0;
-      for (size_t l = 0; l < COUNT_LANES; ++l) {
-        sum += r->lanes[l * c->n_dense + d];
-      }
-      if (sum) {
-        tc[n].tid   = c->dense_tid[d];
-        tc[n].count = sum;
-        ++n;
-      }
-    }
-    memset(r->lanes, 0, COUNT_LANES * (size_t)c->n_dense * sizeof(uint32_t));
-    r->lanes           = NULL;
-    const FdxStatus st = build_facets(r, tc, n);
-    free(tc);
-    return st;
+  if (r->lanes) {
+    return build_column_facets(r);
   }
   TidCount* const  tc =
     (TidCount*)malloc((s->n_counted ? s->n_counted : 1) * sizeof(TidCount));
@@ -1816,6 +1932,11 @@ fdx_search_run(FdxSearch* const            search,
              (!query->lang[2] || query->lang[2] == '-' || query->lang[2] == '_');
   FdxStatus st = parse_query(search->tk, query->q, &res->parsed, err);
   const Parsed* const pq = &res->parsed;
+  /* The docs (and long postings lists) from memory when a copy of this
+   * snapshot is there; the title sort keys are not copied. */
+  if (!st && query->sort != FDX_SEARCH_SORT_TITLE) {
+    r.cols = fdx_search_columns_acquire(txn);
+  }
   if (!st) {
     st = fdx_search_counters_get(txn, &r.counters);
   }
@@ -1841,7 +1962,7 @@ fdx_search_run(FdxSearch* const            search,
     const QClause* const clause = &pq->clauses[c];
     any_included = any_included || !clause->exclude;
     if (clause->exclude && !clause->phrase) {
-      st = word_list(txn, &pq->words[clause->first_word],
+      st = word_list(txn, r.cols, &pq->words[clause->first_word],
                      &r.excluded[r.n_excluded++]);
       continue;
     }
@@ -1853,11 +1974,11 @@ fdx_search_run(FdxSearch* const            search,
     }
     for (size_t w = 0; w < clause->n_words && !st; ++w) {
       DocList* const l = &r.lists[r.n_lists++];
-      st = word_list(txn, &pq->words[clause->first_word + w], l);
+      st = word_list(txn, r.cols, &pq->words[clause->first_word + w], l);
       if (!st && clause->whole[0]) {
         /* Docs with the clause as an identifier have all its words. */
         uint32_t df = 0;
-        st = add_term(txn, (const uint8_t*)clause->whole,
+        st = add_term(txn, r.cols, (const uint8_t*)clause->whole,
                       strlen(clause->whole), l, &df);
       }
       if (!st) {
@@ -1877,7 +1998,7 @@ fdx_search_run(FdxSearch* const            search,
   }
   for (int f = 0; f < FDX_N_FACETS && !st; ++f) {
     if (query->n_values[f]) {
-      st = facet_list(txn, (FdxFacet)f, query->values[f], query->n_values[f],
+      st = facet_list(txn, r.cols, (FdxFacet)f, query->values[f], query->n_values[f],
                       &r.lists[r.n_lists++]);
     }
   }
@@ -1928,12 +2049,6 @@ fdx_search_run(FdxSearch* const            search,
   if (browse) {
     st = browse_all(&r, err);
   } else {
-    /* The docs from memory when a copy of this snapshot is there (the
-     * title sort keys are not copied). */
-    if (!st && !empty_required && !words_unmatched &&
-        r.heap.sort != FDX_SEARCH_SORT_TITLE) {
-      r.cols = fdx_search_columns_acquire(txn);
-    }
     /* Counters per facet value: COUNT_LANES per dense number from the
      * columns, else one per tid. */
     if (!st && query->facet_limit && r.cols) {
@@ -2669,7 +2784,7 @@ fdx_search_suggest(FdxSearch* const  search,
         continue;
       }
       /* The first resource with the title. */
-      DocList one = {NULL, 0, 0, 0, false};
+      DocList one = {NULL, 0, 0, 0, false, false};
       if ((st = read_postings(txn, tids[i], 0, &one))) {
         break;
       }

@@ -47,6 +47,7 @@
 #include "../store/store_impl.h"
 #include "fairdex/search.h"
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
@@ -277,6 +278,22 @@ typedef struct {
    * first sight); dense_tid[] gives each one's tid. */
   uint32_t* dense_tid;
   uint32_t  n_dense;
+  /* What a search's facet lists need of each value, read once: its facet
+   * (FDX_N_FACETS: not a facet value), its id (id facets) or text
+   * (keyword and year, as shown), and the text it sorts by on a tie (the
+   * IRI or literal, or that text; "" when unknown). */
+  uint8_t*  dense_facet;
+  FdxId*    dense_id;
+  char**    dense_key;
+  /* Decoded postings lists of terms of many docs, filled by searches as
+   * they read them (query.c's lists; see fdx_search_postings_cache()). */
+  pthread_mutex_t cache_lock;
+  uint32_t*       cache_keys; /* tid + 1, 0 empty; open addressing */
+  void**          cache_items;
+  size_t*         cache_n;
+  size_t          cache_cap;   /* slots, a power of two */
+  size_t          cache_count;
+  size_t          cache_bytes;
 } SearchColumns;
 
 /* The copy for `txn`'s snapshot, with a reference the caller gives back
@@ -287,5 +304,24 @@ fdx_search_columns_acquire(FdxTxn* txn);
 
 void
 fdx_search_columns_release(FdxStore* store, SearchColumns* columns);
+
+/* Is a postings list of `df` docs worth keeping decoded in `c`? */
+bool
+fdx_search_postings_cacheable(const SearchColumns* c, uint32_t df);
+
+/* The decoded list of `tid` kept in `c`: true with *items and *n. */
+bool
+fdx_search_postings_cached(SearchColumns* c, uint32_t tid,
+                           const void** items, size_t* n);
+
+/* Offer `c` the decoded list `items` of `n` entries of `size` bytes
+ * (malloc'd) for `tid`.  True when `c` took it (it frees it with itself):
+ * *ret_items and *ret_n are then the list kept (this one, or one another
+ * search kept first, this one being freed).  False when over its budget:
+ * the list stays the caller's. */
+bool
+fdx_search_postings_cache(SearchColumns* c, uint32_t tid, void* items,
+                          size_t n, size_t size, const void** ret_items,
+                          size_t* ret_n);
 
 #endif /* FDX_SEARCH_IMPL_H */
