@@ -103,14 +103,14 @@ static const char* const pred_iris[N_PREDS] = {
   DCT "hasVersion",     DCT "isVersionOf",  DCT "isReferencedBy",
   DCT "references",     DCT "requires",     ADMS "sample"};
 
-/* Labels found during one render (the same publisher, themes and formats
- * come back in many results and in the facets): id -> label id, 0 for
- * none, per thread, valid for the store generation and language it was
- * filled in (a transaction of another store at the same generation would
- * be told apart by its address, which is all a thread sees at once). */
+/* Labels found by earlier renders of this thread (the same publisher,
+ * themes and formats come back in many results, in the facets, and in
+ * the next request): id -> label id, 0 for none, valid for the store,
+ * store generation (labels change only with quads) and language it was
+ * filled in. */
 #define LABEL_SLOTS 512
 static _Thread_local struct {
-  const FdxTxn* txn;
+  uint64_t      store; /* fdx_store_instance() */
   char          lang[24];
   uint64_t      generation;
   FdxId         id[LABEL_SLOTS];
@@ -123,10 +123,11 @@ cached_label(FdxTxn* const txn, const FdxId id, const char* const lang,
              FdxTermBuf* const buf)
 {
   const char* const want = lang ? lang : "";
-  if (labels.txn != txn || strncmp(labels.lang, want, sizeof(labels.lang)) ||
+  if (labels.store != fdx_store_instance(fdx_txn_store(txn)) ||
+      strncmp(labels.lang, want, sizeof(labels.lang)) ||
       labels.generation != fdx_txn_generation(txn)) {
     memset(labels.id, 0, sizeof(labels.id));
-    labels.txn = txn;
+    labels.store = fdx_store_instance(fdx_txn_store(txn));
     snprintf(labels.lang, sizeof(labels.lang), "%s", want);
     labels.generation = fdx_txn_generation(txn);
   }

@@ -141,6 +141,8 @@ fdx_store_new(FdxStore** const ret_store)
   if (!store) {
     return FDX_ERR_NO_MEMORY;
   }
+  static _Atomic uint64_t instances;
+  store->instance       = ++instances;
   store->max_term_bytes = FDX_DEFAULT_MAX_TERM_BYTES;
   if (pthread_rwlock_init(&store->resize_lock, NULL)) {
     free(store);
@@ -896,6 +898,12 @@ bool
 fdx_txn_is_write(const FdxTxn* const txn)
 {
   return txn && txn->write;
+}
+
+uint64_t
+fdx_store_instance(const FdxStore* const store)
+{
+  return store ? store->instance : 0;
 }
 
 FdxStore*

@@ -124,6 +124,7 @@ struct FdxStoreImpl {
   pthread_rwlock_t resize_lock; /* held shared by every live transaction */
   char*            dir;
   void*            map_addr; /* where the data file is mapped, once found */
+  uint64_t         instance; /* see fdx_store_instance() */
   /* The search index's in-memory copy of its document records, kept for
    * servers (catalog/search/columns.c owns what `current` points at and
    * frees it through free_fn; the store only holds it). */

@@ -227,6 +227,11 @@ fdx_txn_abort(FdxTxn* txn);
 bool
 fdx_txn_is_write(const FdxTxn* txn);
 
+/** A number that tells this store handle apart from every other one this
+ * process made (freed ones included), for caches keyed by store. */
+uint64_t
+fdx_store_instance(const FdxStore* store);
+
 /** The store `txn` belongs to (NULL for NULL). */
 FdxStore*
 fdx_txn_store(const FdxTxn* txn);
