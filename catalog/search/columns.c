@@ -365,6 +365,55 @@ columns_build(FdxTxn* const txn, SearchColumns** const ret)
   return FDX_SUCCESS;
 }
 
+/* Build a copy of `txn`'s snapshot and make it the store's current one
+ * (unless a newer one is there or copies were turned off meanwhile);
+ * `started` is when the build was decided.  Returns the copy with a
+ * reference for the caller, or NULL.  The caller set `building`; this
+ * clears it. */
+static SearchColumns*
+build_and_install(FdxStore* const store, FdxTxn* const txn,
+                  const double started)
+{
+  SearchColumns*  built = NULL;
+  const FdxStatus st    = columns_build(txn, &built);
+  const double    done  = mono_s();
+  pthread_mutex_lock(&store->search_columns.lock);
+  store->search_columns.building = false;
+  /* A failed build (a store too big, no memory) is not retried soon. */
+  store->search_columns.not_before =
+    done + (st ? 60.0 : 4.0 * (done - started));
+  if (built && store->search_columns.on) {
+    SearchColumns* const c = (SearchColumns*)store->search_columns.current;
+    if (!c || c->txnid < built->txnid) {
+      columns_unref(c);
+      store->search_columns.current = built;
+      store->search_columns.free_fn = columns_store_free;
+      ++built->refs; /* the store's and the caller's */
+    }
+  }
+  pthread_mutex_unlock(&store->search_columns.lock);
+  return built;
+}
+
+/* The background build of a newer snapshot's copy (see acquire). */
+static void*
+build_thread(void* const arg)
+{
+  FdxStore* const store   = (FdxStore*)arg;
+  const double    started = mono_s();
+  FdxTxn*         txn     = NULL;
+  if (fdx_txn_begin(store, 0, &txn)) {
+    pthread_mutex_lock(&store->search_columns.lock);
+    store->search_columns.building   = false;
+    store->search_columns.not_before = mono_s() + 60.0;
+    pthread_mutex_unlock(&store->search_columns.lock);
+    return NULL;
+  }
+  fdx_search_columns_release(store, build_and_install(store, txn, started));
+  fdx_txn_abort(txn);
+  return NULL;
+}
+
 SearchColumns*
 fdx_search_columns_acquire(FdxTxn* const txn)
 {
@@ -384,35 +433,24 @@ fdx_search_columns_acquire(FdxTxn* const txn)
     pthread_mutex_unlock(&store->search_columns.lock);
     return c;
   }
-  const double now = mono_s();
-  if ((c && c->txnid > id) || store->search_columns.building ||
-      now < store->search_columns.not_before) {
-    pthread_mutex_unlock(&store->search_columns.lock);
-    return NULL;
-  }
-  store->search_columns.building = true;
-  pthread_mutex_unlock(&store->search_columns.lock);
-
-  SearchColumns* built = NULL;
-  const FdxStatus st   = columns_build(txn, &built);
-  const double    done = mono_s();
-
-  pthread_mutex_lock(&store->search_columns.lock);
-  store->search_columns.building   = false;
-  /* A failed build (a store too big, no memory) is not retried soon. */
-  store->search_columns.not_before =
-    done + (st ? 60.0 : 4.0 * (done - now));
-  if (built && store->search_columns.on) {
-    c = (SearchColumns*)store->search_columns.current;
-    if (!c || c->txnid < built->txnid) {
-      columns_unref(c);
-      store->search_columns.current = built;
-      store->search_columns.free_fn = columns_store_free;
-      ++built->refs; /* the store's and this search's */
+  /* A newer snapshot than the copy: copy it in the background (one build
+   * at a time, rate-limited); this search reads the store meanwhile. */
+  if ((!c || c->txnid < id) && !store->search_columns.building &&
+      mono_s() >= store->search_columns.not_before) {
+    if (store->search_columns.thread_live) { /* a finished build */
+      pthread_join(store->search_columns.thread, NULL);
+      store->search_columns.thread_live = false;
+    }
+    store->search_columns.building = true;
+    if (!pthread_create(&store->search_columns.thread, NULL, build_thread,
+                        store)) {
+      store->search_columns.thread_live = true;
+    } else {
+      store->search_columns.building = false;
     }
   }
   pthread_mutex_unlock(&store->search_columns.lock);
-  return built; /* holds the reference columns_build() gave it */
+  return NULL;
 }
 
 void
@@ -443,13 +481,21 @@ fdx_search_keep_columns(FdxStore* const store, const bool keep)
   if (!keep) {
     return FDX_SUCCESS;
   }
-  /* Build the first copy now, so the first search does not wait for it. */
+  /* Copy the current snapshot now, so that searches use a copy from the
+   * start (unless one is being built). */
   FdxTxn*   txn = NULL;
   FdxStatus st  = fdx_txn_begin(store, 0, &txn);
   if (st) {
     return st;
   }
-  fdx_search_columns_release(store, fdx_search_columns_acquire(txn));
+  pthread_mutex_lock(&store->search_columns.lock);
+  const bool build = !store->search_columns.building;
+  store->search_columns.building = true;
+  pthread_mutex_unlock(&store->search_columns.lock);
+  if (build) {
+    fdx_search_columns_release(store,
+                               build_and_install(store, txn, mono_s()));
+  }
   fdx_txn_abort(txn);
   return FDX_SUCCESS;
 }

@@ -646,6 +646,9 @@ fdx_store_free(FdxStore* const store)
   if (!store) {
     return;
   }
+  if (store->search_columns.thread_live) { /* a copy being built */
+    pthread_join(store->search_columns.thread, NULL);
+  }
   if (store->env) {
     mdb_env_close(store->env);
   }

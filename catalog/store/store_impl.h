@@ -135,6 +135,8 @@ struct FdxStoreImpl {
     double          not_before; /* no rebuild before (CLOCK_MONOTONIC s) */
     void*           current;
     void            (*free_fn)(void*);
+    pthread_t       thread; /* the latest background build */
+    bool            thread_live; /* not joined yet */
   } search_columns;
 };
 

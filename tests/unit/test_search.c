@@ -64,6 +64,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define EX "http://example.org/"
 #define DS EX "ds/"
@@ -1095,6 +1096,62 @@ write_budget(FdxTxn* const txn, void* const ctx)
   ++*(int*)ctx;
   put_dataset(txn, G1, DS "e", "Budget plan", "en");
   return FDX_SUCCESS;
+}
+
+/* The server's in-memory copy (fdx_search_keep_columns()) follows
+ * commits: a search in a newer snapshot than the copy reads the store and
+ * starts a copy of that snapshot in the background, which later searches
+ * of it use; the answers never change with the way they were found. */
+static void
+test_columns_follow_commits(void)
+{
+  FdxStore* const store =
+    open_store("columns", FDX_STORE_CREATE | FDX_STORE_NO_SYNC, 0, 0);
+  FdxTxn* txn = begin(store, FDX_TXN_WRITE);
+  put_dataset(txn, G1, DS "a", "Alpine lakes", NULL);
+  put_dataset(txn, G1, DS "b", "Alpine meadows", NULL);
+  commit(txn);
+  CHECK_ST(fdx_search_keep_columns(store, true), FDX_SUCCESS);
+  FdxSearchQuery q = query_of("alpine");
+  q.facet_limit    = 10;
+  FdxSearchResult* res = NULL;
+  FdxError         err;
+  FdxTxn*          r = begin(store, 0);
+  CHECK_ST(fdx_search_run(srch, r, &q, &res, &err), FDX_SUCCESS);
+  CHECK(fdx_search_result_from_columns(res));
+  CHECK(fdx_search_result_total(res) == 2);
+  fdx_search_result_free(res);
+  fdx_txn_abort(r);
+
+  txn = begin(store, FDX_TXN_WRITE);
+  put_dataset(txn, G1, DS "c", "Alpine glaciers", NULL);
+  del(txn, G1, DS "a", RDF_TYPE, iri(txn, DCAT "Dataset"));
+  commit(txn);
+  /* The first search of the new snapshot reads the store. */
+  r = begin(store, 0);
+  CHECK_ST(fdx_search_run(srch, r, &q, &res, &err), FDX_SUCCESS);
+  CHECK(!fdx_search_result_from_columns(res));
+  CHECK(fdx_search_result_total(res) == 2);
+  fdx_search_result_free(res);
+  fdx_txn_abort(r);
+  /* Soon a copy of it answers, with the same results. */
+  bool from_columns = false;
+  for (int i = 0; i < 500 && !from_columns; ++i) {
+    r = begin(store, 0);
+    CHECK_ST(fdx_search_run(srch, r, &q, &res, &err), FDX_SUCCESS);
+    from_columns = fdx_search_result_from_columns(res);
+    CHECK(fdx_search_result_total(res) == 2);
+    fdx_search_result_free(res);
+    fdx_txn_abort(r);
+    if (!from_columns) {
+      const struct timespec ms = {0, 10 * 1000 * 1000};
+      nanosleep(&ms, NULL);
+    }
+  }
+  CHECK(from_columns);
+  EXPECT_S(store, "alpine", "b c");
+  CHECK_ST(fdx_search_keep_columns(store, false), FDX_SUCCESS);
+  fdx_store_free(store);
 }
 
 static void
@@ -3183,6 +3240,7 @@ main(void)
   test_sparql_oracle();
   test_write_paths();
   test_delete();
+  test_columns_follow_commits();
   test_cancel();
   test_reindex_links();
   test_reindex_shared_copies();
