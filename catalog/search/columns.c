@@ -20,10 +20,14 @@
  * a read transaction of that snapshot uses it; any other search (a write
  * transaction, an older or newer snapshot, a copy being built) reads
  * LMDB as before, and gets the same answer.  When a search sees a newer
- * snapshot than the copy, it builds a new copy itself (one at a time, the
- * others read LMDB meanwhile), and afterwards no sooner than four times
- * the last build's duration later, so a store written every second does
- * not spend more than a fifth of a core rebuilding.
+ * snapshot than the copy, it starts a thread that copies that snapshot
+ * (one at a time; the next no sooner than four times the last build's
+ * duration later, so a store written every second does not spend more
+ * than a fifth of a core copying) and reads LMDB itself.
+ *
+ * A copy also keeps decoded the postings lists of terms of many docs, as
+ * searches read them (up to POSTINGS_CACHE_BYTES), and the facet values'
+ * descriptions the facet lists show.
  *
  * Copies are shared between threads and counted: the store holds the
  * current one, each search holds the one it uses until it ends.

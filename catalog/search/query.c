@@ -11,7 +11,10 @@
  * phrases are checked, then the doc record gives the field lengths (for
  * the score), the facet values (counted) and the sort keys.  Only the
  * first offset + limit results are kept, in a heap.  With neither words
- * nor filters every doc record is read in order.
+ * nor filters every doc record is read in order.  Where the store keeps
+ * an in-memory copy of the doc records for the snapshot searched (a
+ * server: columns.c), the records and facet values come from there, and
+ * long postings lists from its decoded copies; the answers are the same.
  *
  * Phrases are not in the postings (they hold no positions, to keep the
  * index small): a phrase's words are required like any other, and the
