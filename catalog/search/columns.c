@@ -63,6 +63,7 @@ static void
 columns_free(SearchColumns* const c)
 {
   if (c) {
+    free(c->row_of);
     free(c->rows);
     free(c->gs);
     free(c->spill);
@@ -250,15 +251,15 @@ static FdxStatus
 columns_build(FdxTxn* const txn, SearchColumns** const ret)
 {
   *ret = NULL;
-  SearchCounters counters;
-  FdxStatus      st = fdx_search_counters_get(txn, &counters);
+  SearchVersion version;
+  FdxStatus     st = fdx_search_version(txn, &version);
   if (st) {
     return st;
   }
-  if (counters.next_doc > COLUMNS_MAX_DOCS) {
+  if (version.next_doc > COLUMNS_MAX_DOCS || version.docs > version.next_doc) {
     return FDX_ERR_LIMIT;
   }
-  const uint32_t       n = counters.next_doc;
+  const uint32_t       n = version.next_doc;
   SearchColumns* const c = (SearchColumns*)calloc(1, sizeof(SearchColumns));
   if (!c) {
     return FDX_ERR_NO_MEMORY;
@@ -267,21 +268,37 @@ columns_build(FdxTxn* const txn, SearchColumns** const ret)
     free(c);
     return FDX_ERR_NO_MEMORY;
   }
-  c->refs   = 1;
-  c->txnid  = mdb_txn_id(txn->txn);
-  c->n_docs = n;
-  c->rows   = alloc_rows(n ? n : 1);
-  c->gs     = (FdxId*)calloc(2 * (size_t)(n ? n : 1), sizeof(FdxId));
-  if (!c->rows || !c->gs) {
+  c->refs    = 1;
+  c->txnid   = mdb_txn_id(txn->txn);
+  c->version = version;
+  c->n_docs  = n;
+  /* A row per record of search_docs. */
+  MDB_stat stat;
+  int      rc = mdb_stat(txn->txn, txn->store->search_docs, &stat);
+  if (rc) {
+    pthread_mutex_destroy(&c->cache_lock);
+    free(c);
+    return fdx_lmdb_status(rc);
+  }
+  if (stat.ms_entries >= ROW_NONE) {
+    pthread_mutex_destroy(&c->cache_lock);
+    free(c);
+    return FDX_ERR_LIMIT;
+  }
+  const size_t n_rows = stat.ms_entries ? (size_t)stat.ms_entries : 1;
+  c->row_of           = (uint32_t*)malloc(((size_t)n + 1) * sizeof(uint32_t));
+  c->rows             = alloc_rows(n_rows);
+  c->gs               = (FdxId*)calloc(2 * n_rows, sizeof(FdxId));
+  if (!c->row_of || !c->rows || !c->gs) {
     columns_free(c);
     return FDX_ERR_NO_MEMORY;
   }
-  memset(c->rows, 0, (n ? n : 1) * sizeof(ColRow));
+  memset(c->row_of, 0xFF, ((size_t)n + 1) * sizeof(uint32_t));
+  memset(c->rows, 0, n_rows * sizeof(ColRow));
   size_t      n_spill = 0, spill_cap = 0, dense_cap = 0;
   DenseMap    map     = {NULL, NULL, 0, 0};
   MDB_cursor* cur     = NULL;
-  int rc = mdb_cursor_open(txn->txn, txn->store->search_docs, &cur);
-  if (rc) {
+  if ((rc = mdb_cursor_open(txn->txn, txn->store->search_docs, &cur))) {
     columns_free(c);
     return fdx_lmdb_status(rc);
   }
@@ -292,7 +309,7 @@ columns_build(FdxTxn* const txn, SearchColumns** const ret)
       key.mv_size == 4 ? get_u32be((const uint8_t*)key.mv_data) : UINT32_MAX;
     if (doc < n) {
       DocHead head;
-      if (val.mv_size < sizeof(DocHead)) {
+      if (val.mv_size < sizeof(DocHead) || c->n_rows >= n_rows) {
         st = FDX_ERR_CORRUPT;
         break;
       }
@@ -304,13 +321,15 @@ columns_build(FdxTxn* const txn, SearchColumns** const ret)
         st = FDX_ERR_CORRUPT;
         break;
       }
-      ColRow* const row = &c->rows[doc];
+      const uint32_t r = c->n_rows++;
+      c->row_of[doc]   = r;
+      ColRow* const row = &c->rows[r];
       row->modified     = head.modified;
       memcpy(row->len, head.len, sizeof(row->len));
-      row->flags = (uint8_t)((head.flags & DOC_DATED) | COL_PRESENT);
-      c->gs[2 * (size_t)doc]     = head.g;
-      c->gs[2 * (size_t)doc + 1] = head.s;
-      uint32_t* out              = row->values;
+      row->flags               = (uint8_t)(head.flags & DOC_DATED);
+      c->gs[2 * (size_t)r]     = head.g;
+      c->gs[2 * (size_t)r + 1] = head.s;
+      uint32_t* out            = row->values;
       if (head.n_facets > ROW_VALUES) { /* spilled */
         if (n_spill + head.n_facets > UINT32_MAX) {
           st = FDX_ERR_LIMIT;
@@ -359,7 +378,12 @@ columns_build(FdxTxn* const txn, SearchColumns** const ret)
     st = fdx_lmdb_status(rc);
   }
   if (!st) {
-    st = describe_values(txn, c);
+    size_t values = n_spill;
+    for (uint32_t r = 0; r < c->n_rows; ++r) {
+      values += c->rows[r].n_values == ROW_SPILLED ? 0 : c->rows[r].n_values;
+    }
+    c->values_per_row = c->n_rows ? (double)values / c->n_rows : 0;
+    st                = describe_values(txn, c);
   }
   if (st) {
     columns_free(c);
@@ -370,13 +394,13 @@ columns_build(FdxTxn* const txn, SearchColumns** const ret)
 }
 
 /* Build a copy of `txn`'s snapshot and make it the store's current one
- * (unless a newer one is there or copies were turned off meanwhile);
- * `started` is when the build was decided.  Returns the copy with a
- * reference for the caller, or NULL.  The caller set `building`; this
- * clears it. */
-static SearchColumns*
+ * (unless one of a later snapshot is there or copies were turned off
+ * meanwhile); `started` is when the build was decided.  *ret gets the
+ * copy with a reference for the caller (NULL on failure).  The caller
+ * set `building`; this clears it. */
+static FdxStatus
 build_and_install(FdxStore* const store, FdxTxn* const txn,
-                  const double started)
+                  const double started, SearchColumns** const ret)
 {
   SearchColumns*  built = NULL;
   const FdxStatus st    = columns_build(txn, &built);
@@ -396,7 +420,8 @@ build_and_install(FdxStore* const store, FdxTxn* const txn,
     }
   }
   pthread_mutex_unlock(&store->search_columns.lock);
-  return built;
+  *ret = built;
+  return st;
 }
 
 /* The background build of a newer snapshot's copy (see acquire). */
@@ -413,9 +438,37 @@ build_thread(void* const arg)
     pthread_mutex_unlock(&store->search_columns.lock);
     return NULL;
   }
-  fdx_search_columns_release(store, build_and_install(store, txn, started));
+  SearchColumns* built = NULL;
+  build_and_install(store, txn, started, &built);
   fdx_txn_abort(txn);
+  fdx_search_columns_release(store, built);
   return NULL;
+}
+
+/* Start a background build (`building` set by the caller, no lock held),
+ * first joining the thread of the one before. */
+static void
+start_build(FdxStore* const store)
+{
+  pthread_mutex_lock(&store->search_columns.lock);
+  const bool      join = store->search_columns.thread_live;
+  const pthread_t old  = store->search_columns.thread;
+  store->search_columns.thread_live = false;
+  pthread_mutex_unlock(&store->search_columns.lock);
+  if (join) { /* it has cleared `building`: it is done or about to be */
+    pthread_join(old, NULL);
+  }
+  pthread_t       thread;
+  const bool      made = !pthread_create(&thread, NULL, build_thread, store);
+  pthread_mutex_lock(&store->search_columns.lock);
+  if (made) {
+    store->search_columns.thread      = thread;
+    store->search_columns.thread_live = true;
+  } else {
+    store->search_columns.building   = false;
+    store->search_columns.not_before = mono_s() + 60.0;
+  }
+  pthread_mutex_unlock(&store->search_columns.lock);
 }
 
 SearchColumns*
@@ -425,35 +478,36 @@ fdx_search_columns_acquire(FdxTxn* const txn)
     return NULL;
   }
   FdxStore* const store = txn->store;
-  const uint64_t  id    = mdb_txn_id(txn->txn);
   pthread_mutex_lock(&store->search_columns.lock);
-  SearchColumns* c = (SearchColumns*)store->search_columns.current;
-  if (!store->search_columns.on) {
-    pthread_mutex_unlock(&store->search_columns.lock);
+  const bool on = store->search_columns.on;
+  pthread_mutex_unlock(&store->search_columns.lock);
+  SearchVersion version;
+  if (!on || fdx_search_version(txn, &version)) {
     return NULL;
   }
-  if (c && c->txnid == id) {
+  const uint64_t id    = mdb_txn_id(txn->txn);
+  bool           start = false;
+  pthread_mutex_lock(&store->search_columns.lock);
+  SearchColumns* const c = (SearchColumns*)store->search_columns.current;
+  if (c && search_version_eq(&c->version, &version)) {
+    /* The same documents, though maybe not the same snapshot (commits of
+     * other things: run reports, tokens, feeds). */
     ++c->refs;
     pthread_mutex_unlock(&store->search_columns.lock);
     return c;
   }
-  /* A newer snapshot than the copy: copy it in the background (one build
-   * at a time, rate-limited); this search reads the store meanwhile. */
-  if ((!c || c->txnid < id) && !store->search_columns.building &&
+  /* A later snapshot than the copy's: copy it in the background (one
+   * build at a time, rate-limited); this search reads the store. */
+  if (store->search_columns.on && (!c || c->txnid < id) &&
+      !store->search_columns.building &&
       mono_s() >= store->search_columns.not_before) {
-    if (store->search_columns.thread_live) { /* a finished build */
-      pthread_join(store->search_columns.thread, NULL);
-      store->search_columns.thread_live = false;
-    }
     store->search_columns.building = true;
-    if (!pthread_create(&store->search_columns.thread, NULL, build_thread,
-                        store)) {
-      store->search_columns.thread_live = true;
-    } else {
-      store->search_columns.building = false;
-    }
+    start                          = true;
   }
   pthread_mutex_unlock(&store->search_columns.lock);
+  if (start) {
+    start_build(store);
+  }
   return NULL;
 }
 
@@ -481,33 +535,35 @@ fdx_search_keep_columns(FdxStore* const store, const bool keep)
     store->search_columns.current = NULL;
     columns_unref(old);
   }
+  /* A copy of the current snapshot now, so that searches use one from the
+   * start; unless a build is under way (it installs its copy). */
+  const bool build = keep && !store->search_columns.building;
+  if (build) {
+    store->search_columns.building = true;
+  }
   pthread_mutex_unlock(&store->search_columns.lock);
-  if (!keep) {
+  if (!build) {
     return FDX_SUCCESS;
   }
-  /* Copy the current snapshot now, so that searches use a copy from the
-   * start (unless one is being built). */
   FdxTxn*   txn = NULL;
   FdxStatus st  = fdx_txn_begin(store, 0, &txn);
   if (st) {
+    pthread_mutex_lock(&store->search_columns.lock);
+    store->search_columns.building = false;
+    pthread_mutex_unlock(&store->search_columns.lock);
     return st;
   }
-  pthread_mutex_lock(&store->search_columns.lock);
-  const bool build = !store->search_columns.building;
-  store->search_columns.building = true;
-  pthread_mutex_unlock(&store->search_columns.lock);
-  if (build) {
-    fdx_search_columns_release(store,
-                               build_and_install(store, txn, mono_s()));
-  }
+  SearchColumns* built = NULL;
+  st                   = build_and_install(store, txn, mono_s(), &built);
   fdx_txn_abort(txn);
-  return FDX_SUCCESS;
+  fdx_search_columns_release(store, built);
+  return st;
 }
 
 bool
 fdx_search_postings_cacheable(const SearchColumns* const c, const uint32_t df)
 {
-  return df >= 2 && df >= c->n_docs / POSTINGS_CACHE_DIVISOR;
+  return df >= 2 && df >= c->version.docs / POSTINGS_CACHE_DIVISOR;
 }
 
 /* The slot of `tid` in the cache, or the empty slot it would take; the
@@ -582,6 +638,9 @@ fdx_search_postings_cache(SearchColumns* const c, const uint32_t tid,
                           size_t* const ret_n)
 {
   bool took = false;
+  if (!n) { /* nothing to share (and no storage to hand out) */
+    return false;
+  }
   pthread_mutex_lock(&c->cache_lock);
   if (c->cache_cap) {
     const size_t j = cache_slot(c, tid);

@@ -385,6 +385,10 @@ lmdb_st(const int rc)
 
 static const uint8_t counters_key[2] = {0, 0};
 
+/* NUL NUL 'e' in search_terms: the id of the transaction that last
+ * rebuilt the index (doc numbers and tids start over then); absent: 0. */
+static const uint8_t epoch_key[3] = {0, 0, 'e'};
+
 /* The 4-byte (native order) value of `key` in `dbi`: FDX_FAILURE if
  * absent, FDX_ERR_CORRUPT if it is not 4 bytes. */
 static FdxStatus
@@ -404,6 +408,36 @@ get_u32(MDB_txn* const txn, const MDB_dbi dbi, const void* const key_bytes,
     return FDX_ERR_CORRUPT;
   }
   memcpy(ret, val.mv_data, 4);
+  return FDX_SUCCESS;
+}
+
+FdxStatus
+fdx_search_version(FdxTxn* const txn, SearchVersion* const ret)
+{
+  memset(ret, 0, sizeof(*ret));
+  SearchCounters  counters;
+  const FdxStatus st = fdx_search_counters_get(txn, &counters);
+  if (st) {
+    return st;
+  }
+  ret->next_doc = counters.next_doc;
+  ret->docs     = counters.docs;
+  if (!txn->store->has_search) {
+    return FDX_SUCCESS;
+  }
+  MDB_val   key = {sizeof(epoch_key), (void*)epoch_key};
+  MDB_val   val;
+  const int rc = mdb_get(txn->txn, txn->store->search_terms, &key, &val);
+  if (rc == MDB_NOTFOUND) {
+    return FDX_SUCCESS;
+  }
+  if (rc) {
+    return fdx_lmdb_status(rc);
+  }
+  if (val.mv_size != sizeof(ret->epoch)) {
+    return FDX_ERR_CORRUPT;
+  }
+  memcpy(&ret->epoch, val.mv_data, sizeof(ret->epoch));
   return FDX_SUCCESS;
 }
 
@@ -2795,6 +2829,12 @@ rebuild_txn(FdxTxn* const txn, void* const vctx)
   ctx->documents = ix.counters.docs;
   free(work.items);
   indexer_close(&ix);
+  if (!st) {
+    uint64_t      epoch = (uint64_t)mdb_txn_id(txn->txn);
+    MDB_val       key   = {sizeof(epoch_key), (void*)epoch_key};
+    MDB_val       val   = {sizeof(epoch), &epoch};
+    st = lmdb_st(mdb_put(txn->txn, store->search_terms, &key, &val, 0));
+  }
   return st;
 }
 

@@ -86,6 +86,10 @@ struct FdxSearchImpl {
 
 #define COUNT_LANES 4
 
+/* Lanes are never used for a store of more facet values than this (each
+ * thread's searcher keeps COUNT_LANES counters per value). */
+#define LANES_MAX_VALUES 65536
+
 FdxSearch*
 fdx_search_new(void)
 {
@@ -539,16 +543,16 @@ add_postings(FdxTxn* const txn, SearchColumns* const cols,
       one.cap      = n;
       one.borrowed = true;
     }
-  } else if (!acc->n) {
+  } else if (!acc->n && !acc->borrowed) {
     return read_postings(txn, tid, df, acc);
   } else {
     st = read_postings(txn, tid, df, &one);
   }
-  if (!st && !acc->n) {
-    dl_free(acc);
+  if (!st && !acc->n) { /* `one` becomes the list */
     one.scored = acc->scored;
     one.idf    = acc->idf;
-    *acc       = one;
+    dl_free(acc);
+    *acc = one;
     return FDX_SUCCESS;
   }
   if (!st) {
@@ -1167,7 +1171,7 @@ static inline void
 view_of_column(const SearchColumns* const c, const uint32_t doc,
                DocView* const v)
 {
-  const ColRow* const row = &c->rows[doc];
+  const ColRow* const row = &c->rows[c->row_of[doc]];
   v->g                    = 0;
   v->s                    = 0;
   v->modified             = row->modified;
@@ -1190,7 +1194,31 @@ view_of_column(const SearchColumns* const c, const uint32_t doc,
 static inline bool
 column_present(const SearchColumns* const c, const uint32_t doc)
 {
-  return doc < c->n_docs && (c->rows[doc].flags & COL_PRESENT);
+  return doc < c->n_docs && c->row_of[doc] != ROW_NONE;
+}
+
+/* Count the facet values (dense numbers) of a columns doc: in its lane
+ * (few values in all), else as count_facet() does (the counters then
+ * cover only the values met, so a search matching little costs little
+ * however many values the store has). */
+static inline bool
+count_row_values(Run* const r, const uint32_t doc,
+                 const uint32_t* const values, const uint32_t n)
+{
+  if (r->lanes) {
+    uint32_t* const lane =
+      r->lanes + (size_t)(doc % COUNT_LANES) * r->cols->n_dense;
+    for (uint32_t i = 0; i < n; ++i) {
+      ++lane[values[i]];
+    }
+    return true;
+  }
+  for (uint32_t i = 0; i < n; ++i) {
+    if (!count_facet(r->search, values[i])) {
+      return false;
+    }
+  }
+  return true;
 }
 
 /* Score, filter and count one candidate.  `pos` holds each required
@@ -1211,9 +1239,10 @@ consider(Run* const           r,
     }
   }
   for (size_t i = 0; i < r->n_phrases; ++i) {
-    bool        ok = false;
-    const FdxId g  = r->cols ? r->cols->gs[2 * (size_t)doc] : v->g;
-    const FdxId s  = r->cols ? r->cols->gs[2 * (size_t)doc + 1] : v->s;
+    bool         ok  = false;
+    const size_t row = r->cols ? r->cols->row_of[doc] : 0;
+    const FdxId  g   = r->cols ? r->cols->gs[2 * row] : v->g;
+    const FdxId  s   = r->cols ? r->cols->gs[2 * row + 1] : v->s;
     FdxStatus   st = has_phrase(r->search, r->txn, g, s,
                               &r->result->parsed, r->phrases[i],
                               &r->phrase_preds, &ok);
@@ -1263,11 +1292,7 @@ consider(Run* const           r,
   heap_offer(&r->heap, &k);
   if (q->facet_limit) {
     if (v->dense) {
-      uint32_t* const lane =
-        r->lanes + (size_t)(doc % COUNT_LANES) * r->cols->n_dense;
-      for (uint32_t i = 0; i < v->n_facets; ++i) {
-        ++lane[v->dense[i]];
-      }
+      count_row_values(r, doc, v->dense, v->n_facets);
     } else {
       for (uint32_t i = 0; i < v->n_facets; ++i) {
         uint32_t tid;
@@ -1400,7 +1425,7 @@ consider_row(Run* const r, const uint32_t doc, const size_t* const pos,
     view_of_column(c, doc, &v);
     return consider(r, doc, &v, pos, err);
   }
-  const ColRow* const         row = &c->rows[doc];
+  const ColRow* const         row = &c->rows[c->row_of[doc]];
   const FdxSearchQuery* const q   = r->query;
   const bool                  dated = (row->flags & DOC_DATED) != 0;
   if ((q->has_from || q->has_to) &&
@@ -1435,17 +1460,15 @@ consider_row(Run* const r, const uint32_t doc, const size_t* const pos,
   k.hit.doc          = doc;
   k.title_len        = 0;
   heap_offer(&r->heap, &k);
-  if (r->lanes) {
-    uint32_t* const lane =
-      r->lanes + (size_t)(doc % COUNT_LANES) * c->n_dense;
+  if (q->facet_limit) {
     const uint32_t* values = row->values;
     uint32_t        n      = row->n_values;
     if (n == ROW_SPILLED) {
       values = c->spill + row->values[0];
       n      = row->values[1];
     }
-    for (uint32_t i = 0; i < n; ++i) {
-      ++lane[values[i]];
+    if (!count_row_values(r, doc, values, n)) {
+      return FDX_ERR_NO_MEMORY;
     }
   }
   return run_tick(r, err);
@@ -1471,7 +1494,7 @@ walk_columns(Run* const r, FdxError* const err)
   }
   if (!r->n_lists) {
     for (uint32_t doc = 0; doc < c->n_docs && !st; ++doc) {
-      if (!(c->rows[doc].flags & COL_PRESENT)) {
+      if (c->row_of[doc] == ROW_NONE) {
         continue;
       }
       bool out = false;
@@ -1490,10 +1513,16 @@ walk_columns(Run* const r, FdxError* const err)
       bool in            = true;
       /* Candidates come in doc order but far apart: fetch the records of
        * one a few steps ahead while this one is scored. */
-      if (i + PREFETCH_AHEAD < drive->n) {
-        const uint32_t ahead = drive->items[i + PREFETCH_AHEAD].doc;
+      if (i + 2 * PREFETCH_AHEAD < drive->n) {
+        const uint32_t ahead = drive->items[i + 2 * PREFETCH_AHEAD].doc;
         if (ahead < c->n_docs) {
-          __builtin_prefetch(&c->rows[ahead]);
+          __builtin_prefetch(&c->row_of[ahead]);
+        }
+      }
+      if (i + PREFETCH_AHEAD < drive->n) { /* its row_of is in by now */
+        const uint32_t ahead = drive->items[i + PREFETCH_AHEAD].doc;
+        if (ahead < c->n_docs && c->row_of[ahead] != ROW_NONE) {
+          __builtin_prefetch(&c->rows[c->row_of[ahead]]);
         }
       }
       for (size_t l = 1; l < r->n_lists && in; ++l) {
@@ -1700,25 +1729,38 @@ build_column_facets(Run* const r)
   const SearchColumns* const c     = r->cols;
   FdxSearchResult* const     res   = r->result;
   const size_t               limit = r->query->facet_limit;
+  FdxSearch* const           s     = r->search;
   size_t                     n     = 0;
-  DenseCount* const          dc    = (DenseCount*)malloc(
-    (c->n_dense ? c->n_dense : 1) * sizeof(DenseCount));
+  const size_t      most = r->lanes ? c->n_dense : s->n_counted;
+  DenseCount* const dc   =
+    (DenseCount*)malloc((most ? most : 1) * sizeof(DenseCount));
   if (!dc) {
     return FDX_ERR_NO_MEMORY;
   }
-  for (uint32_t d = 0; d < c->n_dense; ++d) {
-    uint64_t sum = 0;
-    for (size_t l = 0; l < COUNT_LANES; ++l) {
-      sum += r->lanes[l * c->n_dense + d];
+  if (r->lanes) { /* summed, and cleared for the next search */
+    for (uint32_t d = 0; d < c->n_dense; ++d) {
+      uint64_t sum = 0;
+      for (size_t l = 0; l < COUNT_LANES; ++l) {
+        sum += r->lanes[l * c->n_dense + d];
+      }
+      if (sum && c->dense_facet[d] < FDX_N_FACETS) {
+        dc[n].dense = d;
+        dc[n].count = sum;
+        ++n;
+      }
     }
-    if (sum && c->dense_facet[d] < FDX_N_FACETS) {
-      dc[n].dense   = d;
-      dc[n].count   = sum;
-      ++n;
+    memset(r->lanes, 0, COUNT_LANES * (size_t)c->n_dense * sizeof(uint32_t));
+    r->lanes = NULL;
+  } else { /* the searcher's counters (cleared by counts_reset()) */
+    for (size_t i = 0; i < s->n_counted; ++i) {
+      const uint32_t d = s->counted[i];
+      if (c->dense_facet[d] < FDX_N_FACETS) {
+        dc[n].dense = d;
+        dc[n].count = s->counts[d];
+        ++n;
+      }
     }
   }
-  memset(r->lanes, 0, COUNT_LANES * (size_t)c->n_dense * sizeof(uint32_t));
-  r->lanes = NULL;
   qsort_r(dc, n, sizeof(DenseCount), dense_count_cmp, (void*)c);
   /* The first `limit` of each facet, and room for their texts. */
   size_t kept[FDX_N_FACETS] = {0};
@@ -1769,7 +1811,7 @@ static FdxStatus
 build_counted_facets(Run* const r)
 {
   FdxSearch* const s = r->search;
-  if (r->lanes) {
+  if (r->cols) {
     return build_column_facets(r);
   }
   TidCount* const  tc =
@@ -1938,7 +1980,8 @@ fdx_search_run(FdxSearch* const            search,
   /* The docs (and long postings lists) from memory when a copy of this
    * snapshot is there; the title sort keys are not copied. */
   if (!st && query->sort != FDX_SEARCH_SORT_TITLE) {
-    r.cols = fdx_search_columns_acquire(txn);
+    r.cols            = fdx_search_columns_acquire(txn);
+    res->from_columns = r.cols != NULL;
   }
   if (!st) {
     st = fdx_search_counters_get(txn, &r.counters);
@@ -2054,7 +2097,20 @@ fdx_search_run(FdxSearch* const            search,
   } else {
     /* Counters per facet value: COUNT_LANES per dense number from the
      * columns, else one per tid. */
-    if (!st && query->facet_limit && r.cols) {
+    /* Lanes when the search may count more values than the store has
+     * (their summing and clearing then costs less than the counting);
+     * else counters that cover only the values met. */
+    const double work =
+      r.cols ? (double)(r.n_lists ? r.lists[0].n : r.cols->n_rows) *
+                 r.cols->values_per_row
+             : 0;
+    if (!st && query->facet_limit && r.cols &&
+        (r.cols->n_dense > LANES_MAX_VALUES ||
+         work < (double)COUNT_LANES * r.cols->n_dense)) {
+      if (!counts_reserve(search, r.cols->n_dense)) {
+        st = FDX_ERR_NO_MEMORY;
+      }
+    } else if (!st && query->facet_limit && r.cols) {
       const size_t want = COUNT_LANES * (size_t)r.cols->n_dense;
       if (want > search->lanes_cap) {
         uint32_t* const lanes = (uint32_t*)calloc(want, sizeof(uint32_t));
@@ -2073,7 +2129,6 @@ fdx_search_run(FdxSearch* const            search,
     }
 
     if (!st && !empty_required && !words_unmatched) {
-      res->from_columns = r.cols != NULL;
       st = r.cols ? walk_columns(&r, err) : walk(&r, err);
     }
     if (!st && query->facet_limit) {
@@ -2093,9 +2148,9 @@ fdx_search_run(FdxSearch* const            search,
       for (size_t i = 0; i < res->n_hits; ++i) {
         res->hits[i] = r.heap.items[from + i].hit;
         if (r.cols) { /* see view_of_column() */
-          const size_t d       = res->hits[i].doc;
-          res->hits[i].graph   = r.cols->gs[2 * d];
-          res->hits[i].subject = r.cols->gs[2 * d + 1];
+          const size_t row     = r.cols->row_of[res->hits[i].doc];
+          res->hits[i].graph   = r.cols->gs[2 * row];
+          res->hits[i].subject = r.cols->gs[2 * row + 1];
         }
       }
     }

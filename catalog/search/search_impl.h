@@ -198,6 +198,25 @@ fdx_tidmap_add(TidMap* m, uint32_t tid, int64_t d);
 void
 fdx_tidmap_free(TidMap* m);
 
+/* What tells two states of the index's document records apart: a
+ * record written takes a new doc number (next_doc grows), a removed one
+ * lowers docs, and a rebuild (which numbers afresh) sets epoch. */
+typedef struct {
+  uint64_t epoch;
+  uint32_t next_doc;
+  uint64_t docs;
+} SearchVersion;
+
+FdxStatus
+fdx_search_version(FdxTxn* txn, SearchVersion* ret);
+
+static inline bool
+search_version_eq(const SearchVersion* const a, const SearchVersion* const b)
+{
+  return a->epoch == b->epoch && a->next_doc == b->next_doc &&
+         a->docs == b->docs;
+}
+
 /* Read the counters (zeros for a new index). */
 FdxStatus
 fdx_search_counters_get(FdxTxn* txn, SearchCounters* ret);
@@ -256,28 +275,34 @@ fdx_search_facet_term_text(FdxFacet    facet,
 typedef struct {
   int64_t  modified; /* as DocHead */
   uint16_t len[N_FIELDS];
-  uint8_t  flags;    /* DOC_DATED, COL_PRESENT */
+  uint8_t  flags;    /* DOC_DATED */
   uint8_t  n_values; /* facet values (dense numbers) below, or ROW_SPILLED */
   uint16_t unused;
   uint32_t values[ROW_VALUES];
 } ColRow;
 
-/* ColRow.flags: the doc number has a record (else it is unused or
- * deleted). */
-#define COL_PRESENT 0x80
+/* SearchColumns.row_of of a doc number without a record. */
+#define ROW_NONE UINT32_MAX
 
 /* The document records of one snapshot, in memory (columns.c). */
 typedef struct {
-  unsigned  refs;   /* under the store's search_columns.lock */
-  uint64_t  txnid;  /* the LMDB snapshot it copies */
-  uint32_t  n_docs; /* doc numbers below this are described */
-  ColRow*   rows;   /* one per doc number, 64-byte aligned */
-  FdxId*    gs;     /* graph and subject of each doc */
-  uint32_t* spill;  /* facet values of docs with over ROW_VALUES */
+  unsigned      refs;    /* under the store's search_columns.lock */
+  uint64_t      txnid;   /* the LMDB snapshot it was copied from */
+  SearchVersion version; /* the index state it copies */
+  uint32_t      n_docs;  /* doc numbers below this are described */
+  /* Doc number -> row (ROW_NONE: no such doc).  Rows are only for the
+   * docs there are: doc numbers are not reused, so a store that changed
+   * much has many more numbers than docs. */
+  uint32_t*     row_of;
+  uint32_t      n_rows;
+  ColRow*       rows;   /* 64-byte aligned */
+  FdxId*        gs;     /* graph and subject of each row */
+  uint32_t*     spill;  /* facet values of rows with over ROW_VALUES */
   /* Facet values are dense numbers (the values that occur, in order of
    * first sight); dense_tid[] gives each one's tid. */
   uint32_t* dense_tid;
   uint32_t  n_dense;
+  double    values_per_row; /* facet values of a doc, on average */
   /* What a search's facet lists need of each value, read once: its facet
    * (FDX_N_FACETS: not a facet value), its id (id facets) or text
    * (keyword and year, as shown), and the text it sorts by on a tie (the

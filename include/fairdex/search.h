@@ -172,8 +172,9 @@ fdx_search_run(FdxSearch*             search,
                FdxSearchResult**      ret,
                FdxError*              err);
 
-/** True when the search read the documents from the in-memory copy
- * (fdx_search_keep_columns()), false when from the store. */
+/** True when the search had the in-memory copy of its snapshot
+ * (fdx_search_keep_columns()) to read the documents from, false when it
+ * read them from the store. */
 bool
 fdx_search_result_from_columns(const FdxSearchResult* result);
 
