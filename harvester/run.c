@@ -1317,6 +1317,13 @@ run_page_done(HarvestRun* const run, HarvestPage* const page)
  * Deletion
  * --------------------------------------------------------------------- */
 
+/* The sweep walks the source's stored records SWEEP_PAGE at a time, each
+ * page in a transaction of its own, whose end lets the store drop the
+ * pages the walk mapped (fdx_store_write()): the records of a big source
+ * lie on pages all over the store, and a walk in one transaction mapped
+ * them all (136 MiB at 30,000 records). */
+#define SWEEP_PAGE 2048
+
 typedef struct {
   HarvestRun* run;
   size_t      prefix_len;
@@ -1326,6 +1333,11 @@ typedef struct {
   size_t      n_gone;
   size_t      cap_gone;
   FdxStatus   st;
+  uint8_t     after[FDX_AUX_MAX_KEY]; /* the last key walked: where the
+                                       * next page starts */
+  size_t      after_len;
+  size_t      in_page; /* records walked in this page */
+  bool        more;    /* the page ended before the source's records */
 } Sweep;
 
 static FdxStatus
@@ -1337,6 +1349,13 @@ sweep_record(void* const ctx, const void* const key, const size_t key_len,
       memcmp(key, w->run->source->name, w->prefix_len)) {
     return FDX_FAILURE; /* past this source's records */
   }
+  if (w->in_page == SWEEP_PAGE) {
+    w->more = true;
+    return FDX_FAILURE; /* the next page starts here */
+  }
+  ++w->in_page;
+  memcpy(w->after, key, key_len);
+  w->after_len = key_len;
   ++w->known;
   const uint8_t* const k = (const uint8_t*)key + w->prefix_len;
   if (keyset_has(&w->run->seen, k)) {
@@ -1396,6 +1415,19 @@ delete_batch(FdxTxn* const txn, void* const ctx)
   return st;
 }
 
+/* One page of the sweep's walk (see SWEEP_PAGE): reads only, in a write
+ * transaction for the trim after its commit, which writes nothing. */
+static FdxStatus
+sweep_page(FdxTxn* const txn, void* const ctx)
+{
+  Sweep* const w = (Sweep*)ctx;
+  w->in_page     = 0;
+  w->more        = false;
+  const FdxStatus st =
+    fdx_aux_each(txn, RECORDS_TABLE, w->after, w->after_len, sweep_record, w);
+  return st == FDX_FAILURE ? FDX_SUCCESS : st;
+}
+
 /* After a complete listing: delete what the source no longer lists. */
 static FdxStatus
 sweep(HarvestRun* const run, const char** const ret_status)
@@ -1404,13 +1436,13 @@ sweep(HarvestRun* const run, const char** const ret_status)
   memset(&w, 0, sizeof(w));
   w.run        = run;
   w.prefix_len = strlen(run->source->name) + 1;
-  FdxTxn*   txn = NULL;
-  FdxStatus st  = fdx_txn_begin(run->store, 0, &txn);
+  FdxStatus st = w.prefix_len <= sizeof(w.after) ? FDX_SUCCESS : FDX_ERR_LIMIT;
   if (!st) {
-    st = fdx_aux_each(txn, RECORDS_TABLE, run->source->name, w.prefix_len,
-                      sweep_record, &w);
-    fdx_txn_abort(txn);
-    st = st == FDX_FAILURE ? FDX_SUCCESS : st;
+    memcpy(w.after, run->source->name, w.prefix_len);
+    w.after_len = w.prefix_len;
+  }
+  for (bool more = !st; more; more = !st && w.more) {
+    st = fdx_store_write(run->store, sweep_page, &w);
   }
   *ret_status = "complete";
   if (!st && w.n_gone) {

@@ -20,17 +20,24 @@
  *
  * Resident set.  The map is shared and file-backed, so every page a
  * process touched stays in its resident set until unmapped: a harvest of
- * N records would count the whole store it wrote.  Once they pass
- * WRITE_MAPPED_BUDGET the mapped pages are dropped (they stay in the page
- * cache, dirty ones included, and fault back in when touched again): after
- * a commit, in fdx_store_write(), and inside a write transaction, every
- * TRIM_CHECK_QUADS quads it adds (fdx_txn_cursors()).  The check inside is
- * what bounds the peak: the pages one transaction touches grow with the
- * store (a batch of a thousand harvested records lands on leaves all over
- * six orderings and the dictionary, plus the old copy of each page it
- * copies on write), from 30 MiB in a store of 2,000 records to 280 MiB in
- * one of 30,000, so a check after the commit alone lets the resident set
- * follow N.
+ * N records would count the whole store it wrote.  So the mapped pages are
+ * dropped (MADV_DONTNEED: they stay in the page cache, dirty ones
+ * included, and fault back in when touched again) once they pass
+ * WRITE_MAPPED_BUDGET: inside a write transaction every TRIM_CHECK_QUADS
+ * quads it adds and before its commit (txn_trim_mapped_pages()), and
+ * after the commit (fdx_store_write(), from half the budget: every page is
+ * clean then).  Two things of the kernel and of LMDB shape this.  A read
+ * fault maps not one page but the 64 KiB around it that the page cache
+ * holds (fault-around; MDB_NORDAHEAD's MADV_RANDOM does not stop it), so a
+ * transaction whose pages lie scattered over a big store maps some 4 to 16
+ * times what it touches, more the bigger the store.  And LMDB's commit
+ * reads every page the transaction dirtied once more, to clear P_DIRTY.
+ * A check after the commit alone let a harvest's resident set follow the
+ * store (139 MiB at 10,000 records, 293 at 30,000); dropping every page
+ * inside the transaction made the commit fault the dirty pages back with
+ * their neighbours (185 MiB at 30,000).  Inside a transaction only the
+ * pages it did not dirty are dropped, so its dirty pages, about 45 MiB
+ * per thousand harvested records, stay mapped for the commit.
  *
  * Schema versions.  Version 3 added two tables (changes, aux) to version 2,
  * version 4 the search index's six, and neither changed anything else, so
@@ -46,6 +53,8 @@
 #include "fairdex/search.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,8 +63,6 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
-static long h7_rssfile(void){FILE*f=fopen("/proc/self/statm","r");unsigned long long a=0,b=0,c=0;if(f){if(fscanf(f,"%llu %llu %llu",&a,&b,&c)!=3)c=0;fclose(f);}return (long)(c*4/1024);}
-#define H7(tag) do{ if(getenv("H7DBG")) fprintf(stderr,"H7 %s %ld %p\n",tag,h7_rssfile(),store->map_addr); }while(0)
 #define DEFAULT_MAP_SIZE ((uint64_t)1 << 30)
 /* Free map an existing store opened for writing starts with, besides an
  * eighth of its data. */
@@ -65,10 +72,11 @@ static long h7_rssfile(void){FILE*f=fopen("/proc/self/statm","r");unsigned long 
  * store's pages after a commit (see "Resident set" above). */
 #define WRITE_MAPPED_BUDGET ((uint64_t)64 << 20)
 /* Quads added between two looks at the mapped pages inside a write
- * transaction.  A quad touches at most a few pages per ordering, so the
- * resident set passes the budget by a few MiB at most; a look reads
- * /proc/self/statm, a few microseconds. */
-#define TRIM_CHECK_QUADS 256
+ * transaction.  A look reads /proc/self/statm (microseconds); one over
+ * the budget walks the store's pages in /proc/self/pagemap (a few ms at
+ * 800 MB of store), at most every 2,048 quads, some 40 harvested records,
+ * which map 10 MiB or so between two looks. */
+#define TRIM_CHECK_QUADS 2048
 
 static const char* const order_names[FDX_N_ORDERS] = {
   "spog", "posg", "ospg", "gspo", "gpos", "ogsp"};
@@ -746,8 +754,10 @@ fdx_store_drop_mapped_pages(FdxStore* const store)
   }
 }
 
-void
-fdx_store_trim_mapped_pages(FdxStore* const store, const uint64_t budget)
+/* Whether this process's file-backed resident set is over `budget` bytes
+ * (read from /proc/self/statm; true where that cannot be read). */
+static bool
+mapped_over(const uint64_t budget)
 {
   unsigned long long size = 0, resident = 0, shared = 0;
   FILE* const        statm = fopen("/proc/self/statm", "r");
@@ -757,9 +767,101 @@ fdx_store_trim_mapped_pages(FdxStore* const store, const uint64_t budget)
     fclose(statm);
   }
   const long page = sysconf(_SC_PAGESIZE);
-  if (!known || page <= 0 || shared * (unsigned long long)page > budget) {
+  return !known || page <= 0 || shared * (unsigned long long)page > budget;
+}
+
+void
+fdx_store_trim_mapped_pages(FdxStore* const store, const uint64_t budget)
+{
+  if (mapped_over(budget)) {
     fdx_store_drop_mapped_pages(store);
   }
+}
+
+/* Whether the page at `page` is one the open write transaction made or
+ * copied: P_DIRTY in LMDB's page header.  The header is the file format
+ * (lmdb 0.9's MDB_page: the page number, two bytes of padding, the
+ * flags); P_DIRTY itself is LMDB's mark in memory, which with
+ * MDB_WRITEMAP sits in the map until the commit clears it. */
+#define LMDB_PAGE_FLAGS_AT 10
+#define LMDB_P_DIRTY 0x10
+
+static bool
+lmdb_page_dirty(const uint8_t* const page)
+{
+  uint16_t flags;
+  memcpy(&flags, page + LMDB_PAGE_FLAGS_AT, sizeof(flags));
+  return flags & LMDB_P_DIRTY;
+}
+
+/* Entries of /proc/self/pagemap read at a time (8 bytes each). */
+#define PAGEMAP_CHUNK 4096
+
+/* Trim the mapped pages inside a write transaction: once over the budget,
+ * unmap every page of the committed store except those the transaction
+ * dirtied (pages past the committed end are all its own, and stay).  Not
+ * those: LMDB's commit reads every dirty page once more (to clear
+ * P_DIRTY), and a read fault maps the 64 KiB around the page (the
+ * kernel's fault-around, MADV_RANDOM or not), so a transaction's dirty
+ * pages, unmapped, would come back as up to 16 times their size, scattered
+ * as they are over the store by page reuse.  Mapped pages are found in
+ * /proc/self/pagemap (the present bit, readable by any process); a mapped
+ * page's header is read without a fault.  Where pagemap cannot be read
+ * nothing is dropped: the commit's trim still is.  The transaction holds
+ * `resize_lock`, so the map cannot move meanwhile; other threads' readers
+ * fault back what they touch. */
+static void
+txn_trim_mapped_pages(FdxTxn* const txn)
+{
+  FdxStore* const store = txn->store;
+  if (!mapped_over(WRITE_MAPPED_BUDGET)) {
+    return;
+  }
+  if (!store->map_addr) {
+    store->map_addr = find_map(store);
+  }
+  MDB_envinfo info;
+  MDB_stat    env_stat;
+  mdb_env_info(store->env, &info);
+  mdb_env_stat(store->env, &env_stat);
+  const long page = sysconf(_SC_PAGESIZE);
+  if (!store->map_addr || page <= 0 || env_stat.ms_psize != (unsigned)page) {
+    return;
+  }
+  const int fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    return;
+  }
+  uint8_t* const  map   = (uint8_t*)store->map_addr;
+  const size_t    psize = (size_t)page;
+  const size_t    n     = (size_t)info.me_last_pgno + 1;
+  const uintptr_t first = (uintptr_t)map / psize;
+  uint64_t        entries[PAGEMAP_CHUNK];
+  size_t          at   = 0;
+  size_t          from = 0; /* first page of the run to drop */
+  while (at < n) {
+    const size_t  want = n - at < PAGEMAP_CHUNK ? n - at : PAGEMAP_CHUNK;
+    const ssize_t got  = pread(fd, entries, want * sizeof(uint64_t),
+                               (off_t)((first + at) * sizeof(uint64_t)));
+    if (got < (ssize_t)sizeof(uint64_t)) {
+      break;
+    }
+    const size_t k = (size_t)got / sizeof(uint64_t);
+    for (size_t i = 0; i < k; ++i) {
+      const size_t pg = at + i;
+      if ((entries[i] >> 63) && lmdb_page_dirty(map + pg * psize)) {
+        if (from < pg) {
+          madvise(map + from * psize, (pg - from) * psize, MADV_DONTNEED);
+        }
+        from = pg + 1;
+      }
+    }
+    at += k;
+  }
+  if (from < at) {
+    madvise(map + from * psize, (at - from) * psize, MADV_DONTNEED);
+  }
+  close(fd);
 }
 
 /* Adopt a map size another process has set. */
@@ -868,7 +970,7 @@ fdx_txn_commit(FdxTxn* const txn)
     txn->meta_dirty = true;
     st              = fdx_feed_commit(txn);
     if (!st) {
-      fdx_store_trim_mapped_pages(txn->store, WRITE_MAPPED_BUDGET);
+      txn_trim_mapped_pages(txn);
       st = fdx_search_commit(txn);
     }
   }
@@ -880,8 +982,7 @@ fdx_txn_commit(FdxTxn* const txn)
     txn_release(txn);
     return st;
   }
-  fdx_store_trim_mapped_pages(txn->store, WRITE_MAPPED_BUDGET);
-  { FdxStore* const store = txn->store; H7("precommit"); }
+  txn_trim_mapped_pages(txn);
   const int rc = mdb_txn_commit(txn->txn);
   txn_release(txn);
   return fdx_lmdb_status(rc);
@@ -930,17 +1031,17 @@ fdx_txn_next_bnode_scope(FdxTxn* const txn)
 
 /* Ensure the write transaction's cursors are open.  Called before every
  * quad is added or removed, it is also where a write transaction keeps
- * its mapped pages in budget (see "Resident set" above): every
- * TRIM_CHECK_QUADS quads in the store's count.  The transaction holds
- * `resize_lock`, so the map cannot move while its pages drop. */
+ * its mapped pages in budget (see "Resident set" above), every
+ * TRIM_CHECK_QUADS calls (a quad added or removed, or one that was
+ * already there or not). */
 FdxStatus
 fdx_txn_cursors(FdxTxn* const txn)
 {
   if (!txn->write) {
     return FDX_ERR_READ_ONLY;
   }
-  if (txn->meta.quads % TRIM_CHECK_QUADS == 0) {
-    fdx_store_trim_mapped_pages(txn->store, WRITE_MAPPED_BUDGET);
+  if (++txn->cursor_calls % TRIM_CHECK_QUADS == 0) {
+    txn_trim_mapped_pages(txn);
   }
   for (int i = 0; i < FDX_N_ORDERS; ++i) {
     if (!txn->cur[i]) {
@@ -973,16 +1074,16 @@ fdx_store_write(FdxStore* const store, const FdxWriteFunc fn, void* const ctx)
     if (st) {
       return st;
     }
-    H7("begin");
     st = fn(txn, ctx);
-    H7("fn");
     if (st == FDX_SUCCESS || st == FDX_FAILURE) {
       const FdxStatus cst = fdx_txn_commit(txn);
-      H7("commit");
       if (cst == FDX_SUCCESS) {
-        /* Shared: a resize must not move the map while its pages drop. */
+        /* Shared: a resize must not move the map while its pages drop.
+         * From half the budget: what the transaction kept mapped for its
+         * commit is of no more use, and the next batch of a harvest reads
+         * on top of it. */
         pthread_rwlock_rdlock(&store->resize_lock);
-        fdx_store_trim_mapped_pages(store, WRITE_MAPPED_BUDGET);
+        fdx_store_trim_mapped_pages(store, WRITE_MAPPED_BUDGET / 2);
         pthread_rwlock_unlock(&store->resize_lock);
         return st;
       }

@@ -189,6 +189,7 @@ struct FdxTxnImpl {
   bool      write;
   bool      meta_dirty;
   bool      quads_changed;
+  unsigned  cursor_calls; /* fdx_txn_cursors() calls, for its trim */
   FdxMeta   meta;
   /* Cursors kept open for the life of a write transaction. */
   MDB_cursor* cur[FDX_N_ORDERS];
