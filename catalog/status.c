@@ -42,6 +42,8 @@ fdx_strerror(const FdxStatus st)
     return "store is busy";
   case FDX_ERR_UNSUPPORTED:
     return "not supported";
+  case FDX_ERR_NO_SPACE:
+    return "no space left on the disk of the store";
   }
   return "unknown status";
 }

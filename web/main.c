@@ -170,6 +170,11 @@ cli_open_store(const CliContext* const ctx,
   if (map && cli_parse_size(map, &map_size)) {
     fdx_store_set_map_size(store, map_size);
   }
+  const char* const min_free = getenv("FAIRDEX_MIN_FREE_DISK");
+  unsigned long long min_free_bytes = 0;
+  if (min_free && cli_parse_size(min_free, &min_free_bytes)) {
+    fdx_store_set_min_free_disk(store, min_free_bytes);
+  }
   FdxStatus st = fdx_store_open(store, ctx->db, flags, &err);
   const char* const vocabularies = getenv("FAIRDEX_VOCABULARIES");
   if (!st && !(flags & FDX_STORE_READ_ONLY) &&

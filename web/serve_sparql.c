@@ -480,6 +480,11 @@ run_update(Serve* const s, HttpRequest* const req, const char* const text,
     serve_limit_error(s, req, &u.err);
     return;
   }
+  if (st == FDX_ERR_NO_SPACE) {
+    serve_error(s, req, 507, "insufficient_storage",
+                "%s (nothing was written)", fdx_strerror(st));
+    return;
+  }
   if (st && st != FDX_FAILURE) {
     serve_error(s, req, st == FDX_ERR_BAD_ARG ? 400 : 500, "update_failed",
                 "%s", u.err.message[0] ? u.err.message : fdx_strerror(st));

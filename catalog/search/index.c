@@ -2535,6 +2535,11 @@ run_work(Indexer* const ix, WorkList* const work)
     if (i && !work_cmp(w, &work->items[i - 1])) {
       continue;
     }
+    /* A bulk load indexes a million docs in its commit: stop while the
+     * disk still has room (see fdx_store_check_space()). */
+    if (i % 4096 == 4095 && (st = fdx_store_check_space(ix->txn->store))) {
+      break;
+    }
     if (w->cls) {
       if (!(st = extract_doc(ix, w->g, w->s, w->cls))) {
         st = write_doc(ix, w->g, w->s);
@@ -2554,6 +2559,9 @@ run_work(Indexer* const ix, WorkList* const work)
   }
   if (!st) {
     st = apply_df(ix);
+  }
+  if (!st) {
+    st = fdx_store_check_space(ix->txn->store);
   }
   if (!st && ix->counters_dirty) {
     st = counters_put(ix);

@@ -60,10 +60,12 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
 #define DEFAULT_MAP_SIZE ((uint64_t)1 << 30)
+
 /* Free map an existing store opened for writing starts with, besides an
  * eighth of its data. */
 #define MIN_HEADROOM ((uint64_t)256 << 10)
@@ -130,8 +132,10 @@ fdx_lmdb_status(const int rc)
     return FDX_ERR_READ_ONLY;
   case ENOMEM:
     return FDX_ERR_NO_MEMORY;
-  case EIO:
   case ENOSPC:
+  case EDQUOT:
+    return FDX_ERR_NO_SPACE;
+  case EIO:
   case ENOENT:
     return FDX_ERR_IO;
   default:
@@ -152,6 +156,7 @@ fdx_store_new(FdxStore** const ret_store)
   static _Atomic uint64_t instances;
   store->instance       = ++instances;
   store->max_term_bytes = FDX_DEFAULT_MAX_TERM_BYTES;
+  store->min_free_disk  = FDX_DEFAULT_MIN_FREE_DISK;
   if (pthread_rwlock_init(&store->resize_lock, NULL)) {
     free(store);
     return FDX_ERR_NO_MEMORY;
@@ -888,6 +893,10 @@ fdx_txn_begin(FdxStore* const store, const unsigned flags, FdxTxn** const ret)
   if (write && (store->flags & FDX_STORE_READ_ONLY)) {
     return FDX_ERR_READ_ONLY;
   }
+  FdxStatus space;
+  if (write && (space = fdx_store_check_space(store))) {
+    return space;
+  }
   FdxTxn* const txn = (FdxTxn*)calloc(1, sizeof(FdxTxn));
   if (!txn) {
     return FDX_ERR_NO_MEMORY;
@@ -1010,6 +1019,27 @@ fdx_store_instance(const FdxStore* const store)
   return store ? store->instance : 0;
 }
 
+FdxStatus
+fdx_store_check_space(const FdxStore* const store)
+{
+  struct statvfs fs;
+  if (!store || !store->dir || statvfs(store->dir, &fs)) {
+    return FDX_SUCCESS; /* cannot tell: LMDB reports what it meets */
+  }
+  const uint64_t free_bytes = (uint64_t)fs.f_bavail * fs.f_frsize;
+  return free_bytes < store->min_free_disk ? FDX_ERR_NO_SPACE : FDX_SUCCESS;
+}
+
+FdxStatus
+fdx_store_set_min_free_disk(FdxStore* const store, const uint64_t bytes)
+{
+  if (!store) {
+    return FDX_ERR_BAD_ARG;
+  }
+  store->min_free_disk = bytes;
+  return FDX_SUCCESS;
+}
+
 FdxStore*
 fdx_txn_store(const FdxTxn* const txn)
 {
@@ -1042,6 +1072,10 @@ fdx_txn_cursors(FdxTxn* const txn)
   }
   if (++txn->cursor_calls % TRIM_CHECK_QUADS == 0) {
     txn_trim_mapped_pages(txn);
+    const FdxStatus st = fdx_store_check_space(txn->store);
+    if (st) {
+      return st;
+    }
   }
   for (int i = 0; i < FDX_N_ORDERS; ++i) {
     if (!txn->cur[i]) {

@@ -495,15 +495,19 @@ intern(FdxLoader* const l, const FdxTerm* const t, FdxId* const ret)
 static FdxStatus
 spill_run(FdxLoader* l);
 
-/* Count `n` rows handled; keep the store's mapped pages in budget. */
-static void
+/* Count `n` rows handled; keep the store's mapped pages in budget, and
+ * stop while the disk still has room (fdx_store_check_space(): writes
+ * through the map to a full disk would kill the process). */
+static FdxStatus
 note_rows(FdxLoader* const l, const size_t n)
 {
   l->since_drop += n;
   if (l->since_drop >= TRIM_EVERY) {
     fdx_store_trim_mapped_pages(l->txn->store, MAPPED_BUDGET);
     l->since_drop = 0;
+    return fdx_store_check_space(l->txn->store);
   }
+  return FDX_SUCCESS;
 }
 
 /* Room for one more row: grow the buffer, or write the run when full. */
@@ -583,8 +587,7 @@ fdx_loader_add_encoded(FdxLoader* const            l,
   }
   Row* const r = &l->rows[l->n_rows++];
   memcpy(r->k, ids, sizeof(ids));
-  note_rows(l, 1);
-  return FDX_SUCCESS;
+  return note_rows(l, 1);
 }
 
 /* The last (key, value) in ordering `o`, as a row; false if empty. */
@@ -739,7 +742,10 @@ write_order(FdxLoader* const l,
       if (check_new) {
         rows[out++] = rows[j];
       }
-      note_rows(l, 1); /* one key may have millions of rows */
+      /* one key may have millions of rows */
+      if ((st = note_rows(l, 1))) {
+        break;
+      }
     }
     if (st || split == end) {
       i = end;
@@ -790,7 +796,9 @@ write_order(FdxLoader* const l,
       memmove(rows + out, rows + split, m * sizeof(Row));
       out += m;
     }
-    note_rows(l, end - split);
+    if ((st = note_rows(l, end - split))) {
+      break;
+    }
     i = end;
   }
   free(vals);
@@ -1011,7 +1019,7 @@ spill_write(FdxLoader* const l, const Row* const rows, const size_t n)
   while (left) {
     const ssize_t w = pwrite(l->spill_fd, p, left, (off_t)l->spill_end);
     if (w <= 0) {
-      return w < 0 && errno == ENOSPC ? FDX_ERR_LIMIT : FDX_ERR_IO;
+      return w < 0 && errno == ENOSPC ? FDX_ERR_NO_SPACE : FDX_ERR_IO;
     }
     p += w;
     left -= (size_t)w;

@@ -125,6 +125,7 @@ struct FdxStoreImpl {
   char*            dir;
   void*            map_addr; /* where the data file is mapped, once found */
   uint64_t         instance; /* see fdx_store_instance() */
+  uint64_t         min_free_disk; /* fdx_store_set_min_free_disk() */
   /* The search index's in-memory copy of its document records, kept for
    * servers (catalog/search/columns.c owns what `current` points at and
    * frees it through free_fn; the store only holds it). */
@@ -139,6 +140,13 @@ struct FdxStoreImpl {
     bool            thread_live; /* not joined yet */
   } search_columns;
 };
+
+/* FDX_ERR_NO_SPACE when the disk of the store has less free than a
+ * margin, else FDX_SUCCESS (also when it cannot tell).  Writers check it
+ * before writing and every so often while writing: LMDB writes through
+ * the map (MDB_WRITEMAP), where a full disk is not an error but SIGBUS. */
+FdxStatus
+fdx_store_check_space(const FdxStore* store);
 
 /* A (graph, subject) pair whose quads a transaction changed. */
 typedef struct {

@@ -32,7 +32,10 @@ typedef enum {
   FDX_ERR_READ_ONLY  = 12, /**< A write was tried in a read-only context. */
   FDX_ERR_BUSY       = 13, /**< Another writer holds the lock, or a reader is
                               still open where none may be. */
-  FDX_ERR_UNSUPPORTED = 14 /**< A format or feature this build lacks. */
+  FDX_ERR_UNSUPPORTED = 14, /**< A format or feature this build lacks. */
+  FDX_ERR_NO_SPACE    = 15  /**< The disk of the store (or of its
+                                 temporary files) is full, or so nearly
+                                 that fairdex stopped writing. */
 } FdxStatus;
 
 /**

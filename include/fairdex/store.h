@@ -227,6 +227,20 @@ fdx_txn_abort(FdxTxn* txn);
 bool
 fdx_txn_is_write(const FdxTxn* txn);
 
+/** Free disk below which writes stop, by default. */
+#define FDX_DEFAULT_MIN_FREE_DISK ((uint64_t)128 << 20)
+
+/**
+ * Stop writing (FDX_ERR_NO_SPACE, the transaction left to abort, nothing
+ * committed lost) once the disk of the store has less than `bytes` free;
+ * checked when a write transaction begins and every few thousand quads or
+ * documents while it writes.  LMDB writes through its memory map, where a
+ * full disk is no error but a fatal signal, so the margin must cover what
+ * a writer writes between two checks (default FDX_DEFAULT_MIN_FREE_DISK).
+ */
+FdxStatus
+fdx_store_set_min_free_disk(FdxStore* store, uint64_t bytes);
+
 /** A number that tells this store handle apart from every other one this
  * process made (freed ones included), for caches keyed by store. */
 uint64_t
