@@ -1197,6 +1197,31 @@ column_present(const SearchColumns* const c, const uint32_t doc)
   return doc < c->n_docs && c->row_of[doc] != ROW_NONE;
 }
 
+/* The BM25F score of the candidate the required lists' cursors `pos` are
+ * at (NULL: no words, 0), whose fields have the lengths `len`. */
+static inline double
+bm25f(const Run* const r, const size_t* const pos, const uint16_t* const len)
+{
+  double score = 0;
+  for (size_t i = 0; pos && i < r->n_lists; ++i) {
+    const DocList* const l = &r->lists[i];
+    if (!l->scored) {
+      continue;
+    }
+    const Hit* const h  = &l->items[pos[i]];
+    double           tf = 0;
+    for (int f = 0; f < N_FIELDS; ++f) {
+      if (h->tf[f]) {
+        const double norm =
+          1 - field_b[f] + field_b[f] * len[f] / r->avg_len[f];
+        tf += field_weight[f] * h->tf[f] / (norm > 0.05 ? norm : 0.05);
+      }
+    }
+    score += l->idf * tf / (K1 + tf);
+  }
+  return score;
+}
+
 /* Count the facet values (dense numbers) of a columns doc: in its lane
  * (few values in all), else as count_facet() does (the counters then
  * cover only the values met, so a search matching little costs little
@@ -1271,28 +1296,13 @@ consider(Run* const           r,
       memcpy(k.title, v->titles, v->title_len_en);
     }
   }
-  double score = 0;
-  for (size_t i = 0; pos && i < r->n_lists; ++i) {
-    const DocList* const l = &r->lists[i];
-    if (!l->scored) {
-      continue;
-    }
-    const Hit* const h  = &l->items[pos[i]];
-    double           tf = 0;
-    for (int f = 0; f < N_FIELDS; ++f) {
-      if (h->tf[f]) {
-        const double norm =
-          1 - field_b[f] + field_b[f] * v->len[f] / r->avg_len[f];
-        tf += field_weight[f] * h->tf[f] / (norm > 0.05 ? norm : 0.05);
-      }
-    }
-    score += l->idf * tf / (K1 + tf);
-  }
-  k.hit.score = score;
+  k.hit.score = bm25f(r, pos, v->len);
   heap_offer(&r->heap, &k);
   if (q->facet_limit) {
     if (v->dense) {
-      count_row_values(r, doc, v->dense, v->n_facets);
+      if (!count_row_values(r, doc, v->dense, v->n_facets)) {
+        return FDX_ERR_NO_MEMORY;
+      }
     } else {
       for (uint32_t i = 0; i < v->n_facets; ++i) {
         uint32_t tid;
@@ -1434,24 +1444,8 @@ consider_row(Run* const r, const uint32_t doc, const size_t* const pos,
     return FDX_SUCCESS;
   }
   ++r->result->total;
-  double score = 0;
-  for (size_t i = 0; pos && i < r->n_lists; ++i) {
-    const DocList* const l = &r->lists[i];
-    if (!l->scored) {
-      continue;
-    }
-    const Hit* const h  = &l->items[pos[i]];
-    double           tf = 0;
-    for (int f = 0; f < N_FIELDS; ++f) {
-      if (h->tf[f]) {
-        const double norm =
-          1 - field_b[f] + field_b[f] * row->len[f] / r->avg_len[f];
-        tf += field_weight[f] * h->tf[f] / (norm > 0.05 ? norm : 0.05);
-      }
-    }
-    score += l->idf * tf / (K1 + tf);
-  }
-  Kept k;
+  const double score = bm25f(r, pos, row->len);
+  Kept         k;
   k.hit.graph        = 0; /* filled for the page's hits at the end */
   k.hit.subject      = 0;
   k.hit.score        = score;

@@ -761,8 +761,8 @@ fdx_store_drop_mapped_pages(FdxStore* const store)
 
 /* Whether this process's file-backed resident set is over `budget` bytes
  * (read from /proc/self/statm; true where that cannot be read). */
-static bool
-mapped_over(const uint64_t budget)
+static uint64_t
+mapped_bytes(void)
 {
   unsigned long long size = 0, resident = 0, shared = 0;
   FILE* const        statm = fopen("/proc/self/statm", "r");
@@ -772,7 +772,14 @@ mapped_over(const uint64_t budget)
     fclose(statm);
   }
   const long page = sysconf(_SC_PAGESIZE);
-  return !known || page <= 0 || shared * (unsigned long long)page > budget;
+  return !known || page <= 0 ? UINT64_MAX
+                             : (uint64_t)shared * (unsigned long long)page;
+}
+
+static bool
+mapped_over(const uint64_t budget)
+{
+  return mapped_bytes() > budget;
 }
 
 void
@@ -818,8 +825,15 @@ lmdb_page_dirty(const uint8_t* const page)
 static void
 txn_trim_mapped_pages(FdxTxn* const txn)
 {
-  FdxStore* const store = txn->store;
-  if (!mapped_over(WRITE_MAPPED_BUDGET)) {
+  FdxStore* const store  = txn->store;
+  const uint64_t  mapped = mapped_bytes();
+  /* Over the budget, and grown by a budget's worth since the last trim
+   * of this transaction left what it dirtied mapped (a bulk load dirties
+   * gigabytes: the walk below is then done once per 64 MiB it adds, not
+   * at every call). */
+  if (mapped <= WRITE_MAPPED_BUDGET ||
+      (mapped != UINT64_MAX &&
+       mapped <= txn->trim_floor + WRITE_MAPPED_BUDGET)) {
     return;
   }
   if (!store->map_addr) {
@@ -867,6 +881,7 @@ txn_trim_mapped_pages(FdxTxn* const txn)
     madvise(map + from * psize, (at - from) * psize, MADV_DONTNEED);
   }
   close(fd);
+  txn->trim_floor = mapped_bytes();
 }
 
 /* Adopt a map size another process has set. */

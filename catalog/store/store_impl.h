@@ -198,6 +198,8 @@ struct FdxTxnImpl {
   bool      meta_dirty;
   bool      quads_changed;
   unsigned  cursor_calls; /* fdx_txn_cursors() calls, for its trim */
+  uint64_t  trim_floor; /* mapped bytes the last trim left (its dirty
+                           pages; see lmdb_env.c, "Resident set") */
   FdxMeta   meta;
   /* Cursors kept open for the life of a write transaction. */
   MDB_cursor* cur[FDX_N_ORDERS];
