@@ -43,6 +43,10 @@
 #include <string.h>
 #include <time.h>
 
+/* Mapped store pages (bytes) above which a commit indexing many docs
+ * drops them, as the bulk loader does. */
+#define INDEX_MAPPED_BUDGET ((uint64_t)1 << 30)
+
 /* Posting operations queued before they are merged into the blocks. */
 #define OPS_FLUSH ((size_t)1 << 22)
 
@@ -411,6 +415,31 @@ get_u32(MDB_txn* const txn, const MDB_dbi dbi, const void* const key_bytes,
   return FDX_SUCCESS;
 }
 
+/* Read the fixed-size record under `key` in search_terms into `out` (left
+ * as it is when there is none, or no index). */
+static FdxStatus
+index_record(FdxTxn* const txn, const uint8_t* const key_bytes,
+             const size_t key_len, void* const out, const size_t size)
+{
+  if (!txn->store->has_search) {
+    return FDX_SUCCESS;
+  }
+  MDB_val   key = {key_len, (void*)key_bytes};
+  MDB_val   val;
+  const int rc = mdb_get(txn->txn, txn->store->search_terms, &key, &val);
+  if (rc == MDB_NOTFOUND) {
+    return FDX_SUCCESS;
+  }
+  if (rc) {
+    return fdx_lmdb_status(rc);
+  }
+  if (val.mv_size != size) {
+    return FDX_ERR_CORRUPT;
+  }
+  memcpy(out, val.mv_data, size);
+  return FDX_SUCCESS;
+}
+
 FdxStatus
 fdx_search_version(FdxTxn* const txn, SearchVersion* const ret)
 {
@@ -422,46 +451,16 @@ fdx_search_version(FdxTxn* const txn, SearchVersion* const ret)
   }
   ret->next_doc = counters.next_doc;
   ret->docs     = counters.docs;
-  if (!txn->store->has_search) {
-    return FDX_SUCCESS;
-  }
-  MDB_val   key = {sizeof(epoch_key), (void*)epoch_key};
-  MDB_val   val;
-  const int rc = mdb_get(txn->txn, txn->store->search_terms, &key, &val);
-  if (rc == MDB_NOTFOUND) {
-    return FDX_SUCCESS;
-  }
-  if (rc) {
-    return fdx_lmdb_status(rc);
-  }
-  if (val.mv_size != sizeof(ret->epoch)) {
-    return FDX_ERR_CORRUPT;
-  }
-  memcpy(&ret->epoch, val.mv_data, sizeof(ret->epoch));
-  return FDX_SUCCESS;
+  return index_record(txn, epoch_key, sizeof(epoch_key), &ret->epoch,
+                      sizeof(ret->epoch));
 }
 
 FdxStatus
 fdx_search_counters_get(FdxTxn* const txn, SearchCounters* const ret)
 {
   memset(ret, 0, sizeof(*ret));
-  if (!txn->store->has_search) {
-    return FDX_SUCCESS;
-  }
-  MDB_val   key = {2, (void*)counters_key};
-  MDB_val   val;
-  const int rc = mdb_get(txn->txn, txn->store->search_terms, &key, &val);
-  if (rc == MDB_NOTFOUND) {
-    return FDX_SUCCESS;
-  }
-  if (rc) {
-    return fdx_lmdb_status(rc);
-  }
-  if (val.mv_size != sizeof(*ret)) {
-    return FDX_ERR_CORRUPT;
-  }
-  memcpy(ret, val.mv_data, sizeof(*ret));
-  return FDX_SUCCESS;
+  return index_record(txn, counters_key, sizeof(counters_key), ret,
+                      sizeof(*ret));
 }
 
 static FdxStatus
@@ -2535,8 +2534,13 @@ run_work(Indexer* const ix, WorkList* const work)
     if (i && !work_cmp(w, &work->items[i - 1])) {
       continue;
     }
-    /* A bulk load indexes a million docs in its commit: stop while the
+    /* A bulk load indexes a million docs in its commit, reading quads
+     * from all over the store: keep the pages that maps within the
+     * loader's budget (they stay in the page cache), and stop while the
      * disk still has room (see fdx_store_check_space()). */
+    if (i % 1024 == 1023) {
+      fdx_store_trim_mapped_pages(ix->txn->store, INDEX_MAPPED_BUDGET);
+    }
     if (i % 4096 == 4095 && (st = fdx_store_check_space(ix->txn->store))) {
       break;
     }
