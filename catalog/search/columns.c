@@ -104,61 +104,20 @@ columns_store_free(void* const p)
   columns_unref((SearchColumns*)p);
 }
 
-/* A map from facet tid to its dense number (open addressing; keys are
- * tid + 1, 0 empty). */
-typedef struct {
-  uint32_t* keys;
-  uint32_t* vals;
-  size_t    cap; /* a power of two */
-  size_t    n;
-} DenseMap;
-
-static bool
-dense_grow(DenseMap* const m)
-{
-  const size_t    cap  = m->cap ? m->cap * 2 : 1024;
-  uint32_t* const keys = (uint32_t*)calloc(cap, sizeof(uint32_t));
-  uint32_t* const vals = (uint32_t*)malloc(cap * sizeof(uint32_t));
-  if (!keys || !vals) {
-    free(keys);
-    free(vals);
-    return false;
-  }
-  for (size_t i = 0; i < m->cap; ++i) {
-    if (m->keys[i]) {
-      size_t j = (m->keys[i] * 2654435761u) & (cap - 1);
-      while (keys[j]) {
-        j = (j + 1) & (cap - 1);
-      }
-      keys[j] = m->keys[i];
-      vals[j] = m->vals[i];
-    }
-  }
-  free(m->keys);
-  free(m->vals);
-  m->keys = keys;
-  m->vals = vals;
-  m->cap  = cap;
-  return true;
-}
-
 /* The dense number of `tid`, handing out the next one (and recording its
  * tid in c->dense_tid) the first time; false when out of memory. */
 static bool
-dense_id(DenseMap* const m, SearchColumns* const c, size_t* const dense_cap,
+dense_id(TidMap* const m, SearchColumns* const c, size_t* const dense_cap,
          const uint32_t tid, uint32_t* const ret)
 {
-  if ((m->n + 1) * 2 > m->cap && !dense_grow(m)) {
+  bool           added = false;
+  int64_t* const slot  = fdx_tidmap_value(m, tid, &added);
+  if (!slot) {
     return false;
   }
-  const uint32_t key = tid + 1;
-  size_t         j   = (key * 2654435761u) & (m->cap - 1);
-  while (m->keys[j]) {
-    if (m->keys[j] == key) {
-      *ret = m->vals[j];
-      return true;
-    }
-    j = (j + 1) & (m->cap - 1);
+  if (!added) {
+    *ret = (uint32_t)*slot;
+    return true;
   }
   if (c->n_dense == *dense_cap) {
     const size_t    cap   = *dense_cap ? *dense_cap * 2 : 1024;
@@ -170,11 +129,9 @@ dense_id(DenseMap* const m, SearchColumns* const c, size_t* const dense_cap,
     c->dense_tid = grown;
     *dense_cap   = cap;
   }
-  m->keys[j]               = key;
-  m->vals[j]               = c->n_dense;
   c->dense_tid[c->n_dense] = tid;
+  *slot                    = c->n_dense;
   *ret                     = c->n_dense++;
-  ++m->n;
   return true;
 }
 
@@ -296,7 +253,7 @@ columns_build(FdxTxn* const txn, SearchColumns** const ret)
   memset(c->row_of, 0xFF, ((size_t)n + 1) * sizeof(uint32_t));
   memset(c->rows, 0, n_rows * sizeof(ColRow));
   size_t      n_spill = 0, spill_cap = 0, dense_cap = 0;
-  DenseMap    map     = {NULL, NULL, 0, 0};
+  TidMap      map     = {NULL, NULL, 0, 0};
   MDB_cursor* cur     = NULL;
   if ((rc = mdb_cursor_open(txn->txn, txn->store->search_docs, &cur))) {
     columns_free(c);
@@ -372,8 +329,7 @@ columns_build(FdxTxn* const txn, SearchColumns** const ret)
     }
   }
   mdb_cursor_close(cur);
-  free(map.keys);
-  free(map.vals);
+  fdx_tidmap_free(&map);
   if (!st && rc != MDB_NOTFOUND) {
     st = fdx_lmdb_status(rc);
   }

@@ -194,6 +194,11 @@ typedef struct {
 bool
 fdx_tidmap_add(TidMap* m, uint32_t tid, int64_t d);
 
+/* The count of `tid`, added as 0 (*added true) if it was not there; NULL
+ * when out of memory.  Valid until the next call. */
+int64_t*
+fdx_tidmap_value(TidMap* m, uint32_t tid, bool* added);
+
 /* Free the map's arrays (and leave it empty). */
 void
 fdx_tidmap_free(TidMap* m);

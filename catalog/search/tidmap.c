@@ -1,7 +1,7 @@
 /*
  * tidmap.c: a map from term ids to signed counts, shared by the commit
- * (index.c: document frequency changes) and searches (query.c: facet
- * counts).  Open addressing with linear probing over a power-of-two table
+ * (index.c: document frequency changes) and the in-memory copy (columns.c:
+ * the dense numbers of facet values).  Open addressing with linear probing over a power-of-two table
  * kept at most half full; keys are tid + 1 so that 0 marks an empty slot.
  */
 #include "search_impl.h"
@@ -15,8 +15,8 @@ slot_of(const uint32_t key, const size_t cap)
   return (size_t)(key * 2654435761u) & (cap - 1);
 }
 
-bool
-fdx_tidmap_add(TidMap* const m, const uint32_t tid, const int64_t d)
+int64_t*
+fdx_tidmap_value(TidMap* const m, const uint32_t tid, bool* const added)
 {
   if ((m->n + 1) * 2 > m->cap) {
     const size_t    cap  = m->cap ? m->cap * 2 : 1024;
@@ -25,7 +25,7 @@ fdx_tidmap_add(TidMap* const m, const uint32_t tid, const int64_t d)
     if (!keys || !vals) {
       free(keys);
       free(vals);
-      return false;
+      return NULL;
     }
     for (size_t i = 0; i < m->cap; ++i) {
       if (m->keys[i]) {
@@ -47,12 +47,23 @@ fdx_tidmap_add(TidMap* const m, const uint32_t tid, const int64_t d)
   while (m->keys[j] && m->keys[j] != tid + 1) {
     j = (j + 1) & (m->cap - 1);
   }
-  if (!m->keys[j]) {
+  *added = !m->keys[j];
+  if (*added) {
     m->keys[j] = tid + 1;
     ++m->n;
   }
-  m->vals[j] += d;
-  return true;
+  return &m->vals[j];
+}
+
+bool
+fdx_tidmap_add(TidMap* const m, const uint32_t tid, const int64_t d)
+{
+  bool           added = false;
+  int64_t* const v     = fdx_tidmap_value(m, tid, &added);
+  if (v) {
+    *v += d;
+  }
+  return v != NULL;
 }
 
 void
