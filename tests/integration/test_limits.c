@@ -422,6 +422,63 @@ test_defaults(void)
   free(text);
 }
 
+/* A server whose store's disk is "full" (FAIRDEX_MIN_FREE_DISK above any
+ * disk's free space) still answers reads, and refuses an update with 507
+ * insufficient_storage, writing nothing. */
+static void
+test_full_disk(void)
+{
+  printf("-- a full disk: reads answer, an update gets 507\n");
+  static ItServer full;
+  it_server_prepare(&full, "full-disk", true);
+  setenv("FAIRDEX_MIN_FREE_DISK", "1000000G", 1);
+  const bool started = it_server_start(&full, NULL);
+  unsetenv("FAIRDEX_MIN_FREE_DISK");
+  if (!started) {
+    return;
+  }
+  ItResponse before;
+  it_get(&full, "/healthz", NULL, &before);
+  IT_CHECK(before.status == 200, "GET /healthz answers 200 (got %ld)",
+           before.status);
+  char auth[600];
+  snprintf(auth, sizeof(auth), "Authorization: Bearer %s", full.admin_token);
+  ItRequest req;
+  memset(&req, 0, sizeof(req));
+  req.method     = "POST";
+  req.target     = "/sparql";
+  req.headers[0] = auth;
+  req.headers[1] = "Content-Type: application/sparql-update";
+  req.body =
+    "INSERT DATA { <http://example.org/full> <http://example.org/p> 1 }";
+  ItResponse r;
+  it_http(&full, &req, &r);
+  IT_CHECK(r.status == 507 &&
+             it_contains(r.body, r.body_len, "insufficient_storage") &&
+             it_contains(r.body, r.body_len, "no space left"),
+           "an update on a full disk answers 507 insufficient_storage (got "
+           "%ld %s)",
+           r.status, it_excerpt(r.body, r.body_len, 200));
+  it_response_free(&r);
+  ItResponse after;
+  it_get(&full, "/healthz", NULL, &after);
+  json_t* const b = it_json(before.body, before.body_len, NULL, 0);
+  json_t* const a = it_json(after.body, after.body_len, NULL, 0);
+  IT_CHECK(after.status == 200 && b && a &&
+             json_integer_value(json_object_get(b, "quads")) ==
+               json_integer_value(json_object_get(a, "quads")) &&
+             json_integer_value(json_object_get(b, "generation")) ==
+               json_integer_value(json_object_get(a, "generation")),
+           "the refused update wrote nothing (/healthz before %s, after %s)",
+           it_excerpt(before.body, before.body_len, 120),
+           it_excerpt(after.body, after.body_len, 120));
+  json_decref(b);
+  json_decref(a);
+  it_response_free(&before);
+  it_response_free(&after);
+  it_server_stop(&full, 15.0);
+}
+
 int
 main(int argc, char** argv)
 {
@@ -453,5 +510,6 @@ main(int argc, char** argv)
   it_server_stop(&srv, 15.0);
   test_bad_options();
   test_defaults();
+  test_full_disk();
   return it_finish("limits");
 }
