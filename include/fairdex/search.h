@@ -134,9 +134,9 @@ typedef struct {
 /**
  * Keep (or stop keeping) an in-memory copy of the search index's document
  * records for `store`, for a server: searches in read transactions of the
- * snapshot it copies then score and count facets from memory (about 80
- * bytes per indexed document, plus up to 256 MiB of decoded postings
- * lists of frequent terms).  A newer snapshot is copied in a background
+ * snapshot it copies then score and count facets from memory (80 bytes
+ * per indexed document and 4 per document number ever given, plus up to
+ * 256 MiB of decoded postings lists of frequent terms).  A newer snapshot is copied in a background
  * thread started by the first search that sees it (rate-limited; searches
  * meanwhile read the store, with the same results).  Turning it on copies
  * the current snapshot at once.  Thread-safe.
