@@ -1240,8 +1240,7 @@ run_edit(FdxStore* const store, FdxWriteFunc fn, EditJob* const job)
 {
   const FdxStatus st = fdx_store_write(store, fn, job);
   if (st && job->result->outcome < 400) {
-    vr_fail(job->result, FDX_VOCAB_FAILED, "internal_error",
-            "the change failed: %s", fdx_strerror(st));
+    vr_write_failed(job->result, st, "the change failed");
   }
 }
 

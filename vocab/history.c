@@ -545,7 +545,6 @@ fdx_vocab_revert(FdxStore* const store, const char* const who,
   RevertJob       job = {who, change, result};
   const FdxStatus st  = fdx_store_write(store, revert_run, &job);
   if (st && result->outcome == FDX_VOCAB_OK) {
-    vr_fail(result, FDX_VOCAB_FAILED, "internal_error",
-            "the revert failed: %s", fdx_strerror(st));
+    vr_write_failed(result, st, "the revert failed");
   }
 }

@@ -751,8 +751,7 @@ fdx_vocab_import(FdxStore* const store, const char* const who,
   ImportJob job = {&k, who, "import", force, false, NULL, result};
   st = fdx_store_write(store, import_run, &job);
   if (st && result->outcome < 400) {
-    vr_fail(result, FDX_VOCAB_FAILED, "internal_error", "the import failed: %s",
-            fdx_strerror(st));
+    vr_write_failed(result, st, "the import failed");
   }
   if (json_array_size(problems)) {
     json_decref(result->problems);

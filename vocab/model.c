@@ -87,6 +87,19 @@ vr_fail(FdxVocabResult* const result, const FdxVocabOutcome outcome,
 }
 
 void
+vr_write_failed(FdxVocabResult* const result, const FdxStatus st,
+                const char* const what)
+{
+  if (st == FDX_ERR_NO_SPACE) {
+    vr_fail(result, FDX_VOCAB_NO_SPACE, "insufficient_storage",
+            "%s: %s (nothing was written)", what, fdx_strerror(st));
+  } else {
+    vr_fail(result, FDX_VOCAB_FAILED, "internal_error", "%s: %s", what,
+            fdx_strerror(st));
+  }
+}
+
+void
 vr_problem(FdxVocabResult* const result, const char* const field,
            const char* const fmt, ...)
 {

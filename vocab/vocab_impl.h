@@ -83,6 +83,11 @@ FdxStatus vr_fail(FdxVocabResult* result, FdxVocabOutcome outcome,
 #endif
   ;
 
+/* Fill `result` for a write to the store that failed with `st`: 507
+ * insufficient_storage for a full disk, else 500 internal_error; the
+ * message starts with `what`. */
+void vr_write_failed(FdxVocabResult* result, FdxStatus st, const char* what);
+
 /* Add {"field", "message"} to result->problems. */
 void vr_problem(FdxVocabResult* result, const char* field, const char* fmt, ...)
 #if defined(__GNUC__)

@@ -423,8 +423,8 @@ test_defaults(void)
 }
 
 /* A server whose store's disk is "full" (FAIRDEX_MIN_FREE_DISK above any
- * disk's free space) still answers reads, and refuses an update with 507
- * insufficient_storage, writing nothing. */
+ * disk's free space) still answers reads, and refuses a SPARQL update and
+ * a vocabulary edit with 507 insufficient_storage, writing nothing. */
 static void
 test_full_disk(void)
 {
@@ -458,6 +458,18 @@ test_full_disk(void)
              it_contains(r.body, r.body_len, "no space left"),
            "an update on a full disk answers 507 insufficient_storage (got "
            "%ld %s)",
+           r.status, it_excerpt(r.body, r.body_len, 200));
+  it_response_free(&r);
+  /* A vocabulary edit (a curator's): the same. */
+  snprintf(auth, sizeof(auth), "Authorization: Bearer %s", full.curator_token);
+  req.target     = "/api/vocab";
+  req.headers[1] = "Content-Type: application/json";
+  req.body       = "{\"id\": \"full\", \"title\": {\"en\": \"Full\"}}";
+  it_http(&full, &req, &r);
+  IT_CHECK(r.status == 507 &&
+             it_contains(r.body, r.body_len, "insufficient_storage"),
+           "a vocabulary edit on a full disk answers 507 insufficient_storage "
+           "(got %ld %s)",
            r.status, it_excerpt(r.body, r.body_len, 200));
   it_response_free(&r);
   ItResponse after;

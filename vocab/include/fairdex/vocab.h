@@ -56,7 +56,9 @@ typedef enum {
   FDX_VOCAB_CONFLICT  = 409, /**< The id is taken, or the concept is used. */
   FDX_VOCAB_STALE     = 412, /**< If-Match does not match the concept. */
   FDX_VOCAB_INVALID   = 422, /**< SKOS integrity: see `problems`. */
-  FDX_VOCAB_FAILED    = 500  /**< The store failed; see `message`. */
+  FDX_VOCAB_FAILED    = 500, /**< The store failed; see `message`. */
+  FDX_VOCAB_NO_SPACE  = 507  /**< The disk of the store is full: nothing
+                                  was written (FDX_ERR_NO_SPACE). */
 } FdxVocabOutcome;
 
 /** The outcome of one operation.  Free with fdx_vocab_result_clear(). */
