@@ -51,14 +51,6 @@ _Static_assert(sizeof(ColRow) == 64, "a row is one cache line");
 /* More documents than this are not copied (their searches read LMDB). */
 #define COLUMNS_MAX_DOCS ((uint32_t)1 << 27)
 
-static double
-mono_s(void)
-{
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static void
 columns_free(SearchColumns* const c)
 {
@@ -360,7 +352,7 @@ build_and_install(FdxStore* const store, FdxTxn* const txn,
 {
   SearchColumns*  built = NULL;
   const FdxStatus st    = columns_build(txn, &built);
-  const double    done  = mono_s();
+  const double    done  = search_now_s();
   pthread_mutex_lock(&store->search_columns.lock);
   store->search_columns.building = false;
   /* A failed build (a store too big, no memory) is not retried soon. */
@@ -385,12 +377,12 @@ static void*
 build_thread(void* const arg)
 {
   FdxStore* const store   = (FdxStore*)arg;
-  const double    started = mono_s();
+  const double    started = search_now_s();
   FdxTxn*         txn     = NULL;
   if (fdx_txn_begin(store, 0, &txn)) {
     pthread_mutex_lock(&store->search_columns.lock);
     store->search_columns.building   = false;
-    store->search_columns.not_before = mono_s() + 60.0;
+    store->search_columns.not_before = search_now_s() + 60.0;
     pthread_mutex_unlock(&store->search_columns.lock);
     return NULL;
   }
@@ -422,7 +414,7 @@ start_build(FdxStore* const store)
     store->search_columns.thread_live = true;
   } else {
     store->search_columns.building   = false;
-    store->search_columns.not_before = mono_s() + 60.0;
+    store->search_columns.not_before = search_now_s() + 60.0;
   }
   pthread_mutex_unlock(&store->search_columns.lock);
 }
@@ -456,7 +448,7 @@ fdx_search_columns_acquire(FdxTxn* const txn)
    * build at a time, rate-limited); this search reads the store. */
   if (store->search_columns.on && (!c || c->txnid < id) &&
       !store->search_columns.building &&
-      mono_s() >= store->search_columns.not_before) {
+      search_now_s() >= store->search_columns.not_before) {
     store->search_columns.building = true;
     start                          = true;
   }
@@ -510,7 +502,7 @@ fdx_search_keep_columns(FdxStore* const store, const bool keep)
     return st;
   }
   SearchColumns* built = NULL;
-  st                   = build_and_install(store, txn, mono_s(), &built);
+  st                   = build_and_install(store, txn, search_now_s(), &built);
   fdx_txn_abort(txn);
   fdx_search_columns_release(store, built);
   return st;

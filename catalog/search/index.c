@@ -2690,21 +2690,13 @@ relabeled_at(const FdxTxn* const txn, const FdxId s)
   return SIZE_MAX;
 }
 
-static double
-now_seconds(void)
-{
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 FdxStatus
 fdx_search_commit(FdxTxn* const txn)
 {
   if (!txn->store->has_search || !txn->touched.n) {
     return FDX_SUCCESS;
   }
-  const double start = now_seconds();
+  const double start = search_now_s();
   fdx_touched_compact(&txn->touched);
   fdx_touched_compact(&txn->relabeled);
   Indexer   ix;
@@ -2760,7 +2752,7 @@ fdx_search_commit(FdxTxn* const txn)
   free(followed_everywhere);
   free(work.items);
   indexer_close(&ix);
-  txn->store->search_seconds += now_seconds() - start;
+  txn->store->search_seconds += search_now_s() - start;
   return st;
 }
 

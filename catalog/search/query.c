@@ -1068,14 +1068,6 @@ has_phrase(FdxSearch* const     search,
  * Running a search
  * --------------------------------------------------------------------- */
 
-static double
-now_s(void)
-{
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 typedef struct {
   FdxSearch*            search;
   FdxTxn*               txn;
@@ -1105,7 +1097,7 @@ run_tick(Run* const r, FdxError* const err)
   if (++r->ticks % 1024) {
     return FDX_SUCCESS;
   }
-  if (r->deadline > 0 && now_s() > r->deadline) {
+  if (r->deadline > 0 && search_now_s() > r->deadline) {
     return fdx_error_set(err, FDX_ERR_LIMIT, "", 0, 0,
                          "the search took longer than its time limit "
                          "(%.1f s)",
@@ -1965,7 +1957,7 @@ fdx_search_run(FdxSearch* const            search,
   r.txn      = txn;
   r.query    = query;
   r.result   = res;
-  r.deadline = query->timeout_s > 0 ? now_s() + query->timeout_s : 0;
+  r.deadline = query->timeout_s > 0 ? search_now_s() + query->timeout_s : 0;
   r.german   = query->lang && (query->lang[0] == 'd' || query->lang[0] == 'D') &&
              (query->lang[1] == 'e' || query->lang[1] == 'E') &&
              (!query->lang[2] || query->lang[2] == '-' || query->lang[2] == '_');

@@ -51,6 +51,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
+#include <time.h>
 
 /* Text fields. */
 enum {
@@ -115,6 +116,15 @@ typedef struct {
   uint8_t  mask;
   uint8_t  tf[N_FIELDS];
 } Posting;
+
+/* Seconds on the monotonic clock (time limits, build durations). */
+static inline double
+search_now_s(void)
+{
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
 
 /* Is the search index there (a store opened read-only before its upgrade
  * to schema 4 has none)? */
