@@ -142,6 +142,15 @@ struct Exec {
     const void* expr; /* a constant's expression node */
     FdxId       id;   /* its inline id, or 0 if it has none */
   } const_ids[64];    /* direct-mapped by node address */
+  /* Terms decoded from the dictionary, direct-mapped by id: a filter and
+   * the output, or the rows of one publisher, ask for the same term
+   * again and again.  The terms point into the store's map, so only in a
+   * read transaction (a write may move pages). */
+  bool cache_terms;
+  struct {
+    FdxId   id;
+    FdxTerm term;
+  } term_cache[256];
 };
 
 /* Stop with `st` (the first error wins); returns st. */

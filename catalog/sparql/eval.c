@@ -116,11 +116,23 @@ typedef struct {
  * key a step or two after where the last one ended, reading the pairs
  * front to back like a merge join.  Any other probe asks an
  * open-addressing index from each key to its first pair, made the first
- * time one does. */
+ * time one does.
+ *
+ * A subject set (by 3) is a bitmap over the subjects' dictionary
+ * sequence numbers instead, one per kind (IRI, blank node): those numbers
+ * are dense, so it takes a bit per term of the store (1.25 MB for ten
+ * million terms) where pairs would take 16 bytes per quad, it needs no
+ * sort, and a probe is one bit test.  */
 typedef struct {
   FdxId key;
   FdxId other;
 } HashPair;
+
+/* Bitmap of subject set members, per kind of subject (0 IRI, 1 blank). */
+typedef struct {
+  uint64_t* words;
+  size_t    n_words;
+} SubjectBits;
 
 typedef struct {
   const void* op;
@@ -136,6 +148,8 @@ typedef struct {
   size_t      n;
   size_t      cap;
   size_t      cursor; /* where the last probe's pairs ended */
+  SubjectBits bits[2]; /* by 3: the set (use_bits), n its size */
+  bool        use_bits;
 } PatternHash;
 
 struct EvalState {
@@ -180,6 +194,8 @@ eval_state_free(Exec* const ex)
     for (size_t i = 0; i < s->n_hashes; ++i) {
       free(s->hashes[i]->slots);
       free(s->hashes[i]->pairs);
+      free(s->hashes[i]->bits[0].words);
+      free(s->hashes[i]->bits[1].words);
       free(s->hashes[i]);
     }
     free(s->hashes);
@@ -1102,6 +1118,17 @@ estimate(Exec* const ex, const Pattern* const p, const FdxId* const row,
       return q / ((double)ps.subjects + 1) + 1;
     }
     if (ob) {
+      /* A known object (a class, a theme): the store counts the quads
+       * with that object in one lookup, an upper bound on those with the
+       * predicate too, and usually the very number; better than the
+       * predicate's average when objects differ in size, as classes do. */
+      const FdxId o = p->o.is_var ? row[p->o.var] : p->o.id;
+      const FdxQuad with_o = {FDX_ID_ANY, FDX_ID_ANY, o, FDX_ID_ANY};
+      uint64_t      n      = 0;
+      if (o && fdx_id_tag(o) != FDX_TAG_LOCAL &&
+          !fdx_quad_count(ex->txn, &with_o, &n) && (double)n < q) {
+        return (double)n + 1;
+      }
       return q / ((double)ps.objects + 1) + 1;
     }
     return q;
@@ -1209,11 +1236,76 @@ typedef struct {
   FdxStatus    st;
 } HashFill;
 
+/* Which bitmap a subject goes in, or -1 for none (a literal is never a
+ * subject). */
+static int
+bits_kind(const FdxId s)
+{
+  const FdxIdTag tag = fdx_id_tag(s);
+  return tag == FDX_TAG_IRI ? 0 : tag == FDX_TAG_BLANK ? 1 : -1;
+}
+
+static uint64_t
+bits_payload(const FdxId s)
+{
+  return s & ((UINT64_C(1) << 60) - 1);
+}
+
+/* Add subject `s` to a subject set's bitmaps, growing them. */
+static FdxStatus
+bits_add(Exec* const ex, PatternHash* const h, const FdxId s)
+{
+  const int k = bits_kind(s);
+  if (k < 0) {
+    return FDX_SUCCESS;
+  }
+  const uint64_t     pl = bits_payload(s);
+  SubjectBits* const b  = &h->bits[k];
+  if (pl / 64 >= b->n_words) {
+    if (pl / 64 >= (uint64_t)1 << 32) {
+      return exec_fail(ex, FDX_ERR_LIMIT, "subject number too large");
+    }
+    size_t n = b->n_words ? b->n_words : 1024;
+    while (n <= pl / 64) {
+      n *= 2;
+    }
+    uint64_t* const words = (uint64_t*)realloc(b->words, n * sizeof(uint64_t));
+    if (!words) {
+      return FDX_ERR_NO_MEMORY;
+    }
+    memset(words + b->n_words, 0, (n - b->n_words) * sizeof(uint64_t));
+    const FdxStatus st = exec_charge(ex, (n - b->n_words) * sizeof(uint64_t));
+    b->words           = words;
+    b->n_words         = n;
+    if (st) {
+      return st;
+    }
+  }
+  b->words[pl / 64] |= UINT64_C(1) << (pl % 64);
+  ++h->n;
+  return FDX_SUCCESS;
+}
+
+static bool
+bits_has(const PatternHash* const h, const FdxId s)
+{
+  const int k = bits_kind(s);
+  if (k < 0) {
+    return false;
+  }
+  const uint64_t pl = bits_payload(s);
+  return pl / 64 < h->bits[k].n_words &&
+         (h->bits[k].words[pl / 64] >> (pl % 64) & 1);
+}
+
 static FdxStatus
 hash_add(Exec* const ex, void* const ctx, const FdxQuad* const q)
 {
   HashFill* const    f = (HashFill*)ctx;
   PatternHash* const h = f->h;
+  if (f->by == 3) {
+    return bits_add(ex, h, q->s);
+  }
   if (h->n == h->cap) {
     const size_t    cap   = h->cap ? h->cap * 2 : 1024;
     HashPair* const pairs = (HashPair*)realloc(h->pairs, cap * sizeof(HashPair));
@@ -1406,7 +1498,8 @@ build_hash(Exec* const ex, PatternHash* const h, PatternHash** const ret)
   const size_t    mem  = ex->memory;
   const FdxId o  = by == 3 ? op->pats[index].o.id : FDX_ID_ANY;
   FdxStatus   st = scan(ex, &sg, FDX_ID_ANY, op->pats[index].p.id, o, hash_add, &fill);
-  if (!st) {
+  h->use_bits = by == 3;
+  if (!st && !h->use_bits) {
     st = sort_table(ex, h);
   }
   if (st == FDX_ERR_LIMIT && ex->status == FDX_ERR_LIMIT &&
@@ -1416,6 +1509,10 @@ build_hash(Exec* const ex, PatternHash* const h, PatternHash** const ret)
     ex->memory = mem;
     free(h->slots);
     free(h->pairs);
+    free(h->bits[0].words);
+    free(h->bits[1].words);
+    memset(h->bits, 0, sizeof(h->bits));
+    h->use_bits = false;
     h->slots  = NULL;
     h->pairs  = NULL;
     h->n      = 0;
@@ -1441,15 +1538,28 @@ find_key(Exec* const ex, PatternHash* const h, const FdxId key,
   *ret     = SIZE_MAX;
   size_t i = h->cursor;
   if (i < h->n && h->pairs[i].key <= key) {
-    for (int step = 0; step < 8 && i < h->n && h->pairs[i].key < key; ++step) {
-      ++i;
+    /* Gallop forward from the cursor: the key lies within 2^k pairs,
+     * then a binary search in the last stretch. */
+    size_t lo = i, step = 1;
+    while (lo + step < h->n && h->pairs[lo + step].key < key && step < 4096) {
+      lo += step;
+      step *= 2;
     }
-    if (i == h->n || h->pairs[i].key > key) {
-      h->cursor = i;
-      return FDX_SUCCESS;
-    }
-    if (h->pairs[i].key == key) {
-      *ret = i;
+    if (step < 4096 || lo + step >= h->n || h->pairs[lo + step].key >= key) {
+      size_t hi = lo + step < h->n ? lo + step : h->n; /* pairs[hi] >= key */
+      while (lo < hi) { /* first index in [lo, hi] with key >= `key` */
+        const size_t mid = lo + (hi - lo) / 2;
+        if (h->pairs[mid].key < key) {
+          lo = mid + 1;
+        } else {
+          hi = mid;
+        }
+      }
+      if (lo == h->n || h->pairs[lo].key > key) {
+        h->cursor = lo;
+        return FDX_SUCCESS;
+      }
+      *ret = lo;
       return FDX_SUCCESS;
     }
   }
@@ -1474,6 +1584,14 @@ probe_hash(Exec* const ex, PatternHash* const h, const FdxId key,
 {
   if (!h->n) {
     return FDX_SUCCESS;
+  }
+  if (h->use_bits) {
+    if (!bits_has(h, key)) {
+      return FDX_SUCCESS;
+    }
+    const Pattern* const pat = &((const Op*)h->op)->pats[h->pattern];
+    const FdxQuad        q   = {key, p, pat->o.id, FDX_ID_ANY};
+    return bgp_quad(ex, run, &q);
   }
   size_t          i  = SIZE_MAX;
   const FdxStatus fs = find_key(ex, h, key, &i);
@@ -1656,6 +1774,29 @@ pattern_range(const Op* const op, const Pattern* const p, FdxId* const lo,
   return tag != FDX_TAG_SPECIAL && !mixed && *lo <= *hi;
 }
 
+/* Whether pattern `i` is a class test, `?s p C` with `p` and `C`
+ * constant, that another pattern of the BGP with a constant predicate
+ * could be joined to on ?s.  Started from, it binds only ?s and sends
+ * every row to a per-row lookup of the other; placed after it, it is a
+ * membership test in a bitmap (see PatternHash), the cheapest probe
+ * there is.  The planner starts from it only if it is 4 times smaller
+ * (class sizes are estimated as the average of the predicate's objects). */
+static bool
+semi_join_later(const Op* const op, const uint32_t i)
+{
+  const Pattern* const p = &op->pats[i];
+  if (!p->s.is_var || p->p.is_var || p->o.is_var) {
+    return false;
+  }
+  for (uint32_t j = 0; j < op->n_pats; ++j) {
+    const Pattern* const q = &op->pats[j];
+    if (j != i && !q->p.is_var && q->s.is_var && q->s.var == p->s.var) {
+      return true;
+    }
+  }
+  return false;
+}
+
 /* Work out (or find) the join order for this seed: greedily the cheapest
  * pattern next given what is bound, preferring patterns connected to what
  * is bound; and where each pushed-down filter can run. */
@@ -1725,6 +1866,9 @@ bgp_plan(Exec* const ex, const Op* const op, const FdxId* const seed,
                              (p->p.is_var && set_has(bound, p->p.var));
       if (!connected) {
         cost *= 1000;
+      }
+      if (k == 0 && semi_join_later(op, i)) {
+        cost *= 4;
       }
       if (best_cost < 0 || cost < best_cost) {
         best      = i;

@@ -117,6 +117,7 @@ exec_init(Exec* const ex, FdxTxn* const txn, const FdxQueryOptions* const o,
   memset(ex, 0, sizeof(*ex));
   ex->txn    = txn;
   ex->n_vars = n_vars;
+  ex->cache_terms = !fdx_txn_is_write(txn);
   ex->err    = err;
   ex->terms  = term_table_new();
   if (!ex->terms) {

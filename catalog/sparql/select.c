@@ -124,6 +124,9 @@ typedef struct {
   Acc*      accs;   /* groups.n x n_aggregates */
   size_t    accs_cap;
   FdxId*    firsts; /* a row of each group (for SAMPLE-free key vars) */
+  FdxId     last_key[16]; /* the previous row's key, when it had <= 16 */
+  size_t    last_group;   /* and its group, if have_last */
+  bool      have_last;
   /* ordering */
   FdxId*    sorted; /* rows with their key ids after them */
   size_t    n_sorted;
@@ -643,12 +646,24 @@ where_row(Exec* const ex, void* const ctx, const FdxId* const in)
       }
     }
     size_t g;
-    bool   is_new;
+    bool   is_new = false;
     r->groups.width = sel->n_group_by ? sel->n_group_by : 1;
-    FdxId zero      = 0;
-    if ((st = tuple_set_add(ex, &r->groups, sel->n_group_by ? key : &zero, &g,
-                            &is_new))) {
-      return st;
+    FdxId          zero = 0;
+    const FdxId*   k    = sel->n_group_by ? key : &zero;
+    const size_t   kb   = r->groups.width * sizeof(FdxId);
+    /* Rows often come grouped (the scan's order is the key's): the same
+     * key as the last row's is the same group, without hashing. */
+    if (r->have_last && !memcmp(r->last_key, k, kb)) {
+      g = r->last_group;
+    } else {
+      if ((st = tuple_set_add(ex, &r->groups, k, &g, &is_new))) {
+        return st;
+      }
+      if (kb <= sizeof(r->last_key)) {
+        memcpy(r->last_key, k, kb);
+        r->last_group = g;
+        r->have_last  = true;
+      }
     }
     const uint32_t na = sel->n_aggregates;
     if (is_new) {

@@ -345,7 +345,22 @@ exec_term_get(Exec* const ex, const FdxId id, FdxTermBuf* const buf)
     buf->term = ex->terms->terms[i];
     return FDX_SUCCESS;
   }
-  return fdx_term_get(ex->txn, id, buf);
+  if (!ex->cache_terms || fdx_id_is_inline(id)) {
+    return fdx_term_get(ex->txn, id, buf);
+  }
+  uint64_t h = id * UINT64_C(0x9e3779b97f4a7c15);
+  const size_t slot = (size_t)(h >> 56) % (sizeof(ex->term_cache) /
+                                           sizeof(ex->term_cache[0]));
+  if (ex->term_cache[slot].id == id) {
+    buf->term = ex->term_cache[slot].term;
+    return FDX_SUCCESS;
+  }
+  const FdxStatus st = fdx_term_get(ex->txn, id, buf);
+  if (!st) {
+    ex->term_cache[slot].id   = id;
+    ex->term_cache[slot].term = buf->term;
+  }
+  return st;
 }
 
 /* ------------------------------------------------------------------------
