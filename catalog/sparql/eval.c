@@ -1971,6 +1971,99 @@ eval_bgp(Exec* const ex, const Op* const op, const FdxId* const seed,
   return st;
 }
 
+/* The first object of predicate `p` in one direction, or 0. */
+static FdxStatus
+edge_object(Exec* const ex, const FdxId p, const bool descending, FdxId* const ret)
+{
+  FdxQuadIter* it = NULL;
+  FdxStatus    st = descending
+                      ? fdx_quad_find_objects_desc(ex->txn, p, 1, UINT64_MAX, &it)
+                      : fdx_quad_find_objects(ex->txn, p, 1, UINT64_MAX, &it);
+  *ret            = 0;
+  if (st) {
+    return st;
+  }
+  FdxQuad q;
+  st = fdx_quad_iter_next(it, &q);
+  fdx_quad_iter_free(it);
+  if (!st) {
+    *ret = q.o;
+  }
+  return st == FDX_FAILURE ? FDX_SUCCESS : st;
+}
+
+FdxStatus
+eval_ordered(Exec* const ex, const Op* const op, const FdxId* const seed,
+             const uint32_t var, const bool descending, EmitFn emit,
+             void* const ctx, bool (*enough)(void* ctx), bool* const ret_used)
+{
+  *ret_used = false;
+  if (op->kind != OP_BGP || op->graph.mode != GM_DEFAULT || ex->restrict_default ||
+      seed[var]) {
+    return FDX_SUCCESS;
+  }
+  const Pattern* drive = NULL;
+  for (uint32_t i = 0; i < op->n_pats && !drive; ++i) {
+    const Pattern* const p = &op->pats[i];
+    if (!p->p.is_var && p->p.id && p->o.is_var && p->o.var == var &&
+        p->s.is_var && p->s.var != var && !seed[p->s.var]) {
+      drive = p;
+    }
+  }
+  if (!drive || fdx_id_tag(drive->p.id) == FDX_TAG_LOCAL) {
+    return FDX_SUCCESS;
+  }
+  /* Every object of one inline kind: the first and the last agree. */
+  FdxId     low = 0, high = 0;
+  FdxStatus st  = edge_object(ex, drive->p.id, false, &low);
+  if (!st) {
+    st = edge_object(ex, drive->p.id, true, &high);
+  }
+  if (st || !low || !fdx_id_is_inline(low) || !fdx_id_is_inline(high) ||
+      fdx_id_tag(low) != fdx_id_tag(high)) {
+    return st;
+  }
+  *ret_used       = true;
+  FdxQuadIter* it = NULL;
+  st = descending ? fdx_quad_find_objects_desc(ex->txn, drive->p.id, low, high, &it)
+                  : fdx_quad_find_objects(ex->txn, drive->p.id, low, high, &it);
+  if (st) {
+    return st;
+  }
+  FdxId* const row = rows_push(ex);
+  if (!row) {
+    fdx_quad_iter_free(it);
+    return exec_fail(ex, FDX_ERR_LIMIT, "query too deeply nested");
+  }
+  FdxQuad   q;
+  FdxQuad   prev = {0, 0, 0, 0};
+  FdxStatus walk;
+  while (!(walk = fdx_quad_iter_next(it, &q))) {
+    if ((st = exec_tick(ex))) {
+      break;
+    }
+    if (q.s == prev.s && q.o == prev.o) {
+      continue; /* the same triple in another graph */
+    }
+    if (prev.o && q.o != prev.o && enough(ctx)) {
+      break;
+    }
+    prev = q;
+    memcpy(row, seed, ex->n_vars * sizeof(FdxId));
+    row[drive->s.var] = q.s;
+    row[var]          = q.o;
+    if ((st = eval_bgp(ex, op, row, emit, ctx))) {
+      break;
+    }
+  }
+  rows_pop(ex);
+  fdx_quad_iter_free(it);
+  if (st) {
+    return st;
+  }
+  return walk == FDX_FAILURE || walk == FDX_SUCCESS ? FDX_SUCCESS : walk;
+}
+
 /* ------------------------------------------------------------------------
  * Property paths
  * --------------------------------------------------------------------- */

@@ -37,6 +37,19 @@ eval_translate_where(Exec* ex, const FdxSparqlSelect* sel, Op** ret);
 FdxStatus
 eval_op(Exec* ex, const Op* op, const FdxId* seed, EmitFn emit, void* ctx);
 
+/* ORDER BY ?var (DESC if `descending`) with a LIMIT, over `op`: when
+ * `op` is a basic graph pattern in the default graph in which ?var is the
+ * object of a pattern with a constant predicate whose objects are all
+ * inline values of one kind (dates, times, numbers: ids that sort as
+ * ORDER BY does), read that predicate's quads in ?var's order, evaluate
+ * the pattern for each, and stop once `enough(ctx)` says so at a change
+ * of ?var's value (ties are all read).  *ret_used is false when `op` does
+ * not qualify; nothing was emitted then. */
+FdxStatus
+eval_ordered(Exec* ex, const Op* op, const FdxId* seed, uint32_t var,
+             bool descending, EmitFn emit, void* ctx, bool (*enough)(void* ctx),
+             bool* ret_used);
+
 /* Evaluate a SELECT body `sel`: WHERE (`where` is its translated form, or
  * NULL to translate it in the default graph), grouping, HAVING, projection
  * expressions, ORDER BY, projection, DISTINCT, OFFSET/LIMIT and trailing

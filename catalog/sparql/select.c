@@ -780,6 +780,15 @@ finish_groups(Exec* const ex, SelectRun* const r)
   return st;
 }
 
+/* Whether ORDER BY with a LIMIT has kept as many rows as it will show:
+ * rows read in the first key's order can stop at its next value. */
+static bool
+top_k_full(void* const ctx)
+{
+  const SelectRun* const r = (const SelectRun*)ctx;
+  return r->n_sorted >= r->keep;
+}
+
 FdxStatus
 eval_select(Exec* const ex, const FdxSparqlSelect* const sel,
             const Op* where, const FdxId* const seed, EmitFn emit,
@@ -804,7 +813,16 @@ eval_select(Exec* const ex, const FdxSparqlSelect* const sel,
     r.top_k = true;
     r.keep  = sel->limit + (sel->has_offset ? sel->offset : 0);
   }
-  st = eval_op(ex, where, seed, where_row, &r);
+  bool ordered = false;
+  if (r.top_k && !sel->aggregated && r.keep > 0 &&
+      sel->order_by[0].expr->kind == FDX_SPARQL_EXPR_VAR) {
+    st = eval_ordered(ex, where, seed, sel->order_by[0].expr->term.index,
+                      sel->order_by[0].descending, where_row, &r, top_k_full,
+                      &ordered);
+  }
+  if (!ordered) {
+    st = eval_op(ex, where, seed, where_row, &r);
+  }
   if (st == FDX_FAILURE && r.limit_hit && r.downstream != FDX_FAILURE) {
     st = FDX_SUCCESS; /* our LIMIT stopped the WHERE clause */
   }

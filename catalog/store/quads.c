@@ -394,6 +394,7 @@ struct FdxQuadIterImpl {
   /* fdx_quad_find_objects(): objects from `prefix` (8 bytes) up to `hi`. */
   bool           ranged;
   uint8_t        hi[8];
+  bool           descending; /* fdx_quad_find_objects_desc() */
 };
 
 /* A fresh iterator over ordering `order`: a freed one (and its open
@@ -482,6 +483,68 @@ fdx_quad_find_objects(FdxTxn* const       txn,
   return FDX_SUCCESS;
 }
 
+FdxStatus
+fdx_quad_find_objects_desc(FdxTxn* const       txn,
+                           const FdxId         p,
+                           const FdxId         o_min,
+                           const FdxId         o_max,
+                           FdxQuadIter** const ret)
+{
+  const FdxStatus st = fdx_quad_find_objects(txn, p, o_min, o_max, ret);
+  if (!st) {
+    (*ret)->descending = true;
+  }
+  return st;
+}
+
+/* The next quad of a descending object range: positioned first at the
+ * last duplicate not above (hi, max, max), then one MDB_PREV_DUP a step
+ * until the object falls below the range. */
+static FdxStatus
+iter_next_desc(FdxQuadIter* const it, FdxQuad* const ret)
+{
+  MDB_val key = {8, it->key};
+  MDB_val val;
+  int     rc;
+  if (!it->started) {
+    it->started = true;
+    uint8_t top[VAL_SIZE];
+    memcpy(top, it->hi, 8);
+    memset(top + 8, 0xff, VAL_SIZE - 8);
+    val.mv_size = VAL_SIZE;
+    val.mv_data = top;
+    rc          = mdb_cursor_get(it->cur, &key, &val, MDB_GET_BOTH_RANGE);
+    if (rc == MDB_NOTFOUND) {
+      /* No duplicate at or above the top: the key's last one, if any. */
+      key.mv_size = 8;
+      key.mv_data = it->key;
+      rc          = mdb_cursor_get(it->cur, &key, &val, MDB_SET_KEY);
+      if (!rc) {
+        rc = mdb_cursor_get(it->cur, &key, &val, MDB_LAST_DUP);
+      }
+    } else if (!rc && val.mv_size == VAL_SIZE &&
+               memcmp(val.mv_data, top, VAL_SIZE) > 0) {
+      rc = mdb_cursor_get(it->cur, &key, &val, MDB_PREV_DUP);
+    }
+  } else {
+    rc = mdb_cursor_get(it->cur, &key, &val, MDB_PREV_DUP);
+  }
+  if (rc) {
+    it->done = true;
+    return rc == MDB_NOTFOUND ? FDX_FAILURE : fdx_lmdb_status(rc);
+  }
+  if (val.mv_size != VAL_SIZE) {
+    it->done = true;
+    return FDX_ERR_CORRUPT;
+  }
+  if (memcmp(val.mv_data, it->prefix, 8) < 0) {
+    it->done = true; /* below the lowest object */
+    return FDX_FAILURE;
+  }
+  fdx_quad_from_key(it->order, it->key, (const uint8_t*)val.mv_data, ret);
+  return FDX_SUCCESS;
+}
+
 /* Close every pooled iterator (before the transaction ends). */
 void
 fdx_txn_free_spare_iters(FdxTxn* const txn)
@@ -532,6 +595,9 @@ fdx_quad_iter_next(FdxQuadIter* const it, FdxQuad* const ret)
 {
   if (!it || !ret) {
     return FDX_ERR_BAD_ARG;
+  }
+  if (it->descending) {
+    return it->done ? FDX_FAILURE : iter_next_desc(it, ret);
   }
   while (!it->done) {
     if (it->page && it->page_i < it->page_n) {

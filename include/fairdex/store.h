@@ -341,6 +341,18 @@ fdx_quad_find_objects(FdxTxn*       txn,
                       FdxId         o_max,
                       FdxQuadIter** ret_iter);
 
+/**
+ * As fdx_quad_find_objects(), but from the highest object down: quads in
+ * descending (object, subject, graph) order.  Reads one quad at a time,
+ * for a scan that stops early (ORDER BY DESC ... LIMIT).
+ */
+FdxStatus
+fdx_quad_find_objects_desc(FdxTxn*       txn,
+                           FdxId         p,
+                           FdxId         o_min,
+                           FdxId         o_max,
+                           FdxQuadIter** ret_iter);
+
 /** Write the next quad to `*ret_quad`; FDX_FAILURE at the end. */
 FdxStatus
 fdx_quad_iter_next(FdxQuadIter* iter, FdxQuad* ret_quad);

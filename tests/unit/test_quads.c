@@ -345,6 +345,89 @@ test_big_predicate(FdxStore* const store, Model* const m)
   verify_committed(store, m, 60, true);
 }
 
+/* Every quad of predicate `p` with an object in [lo, hi], by scanning
+ * up (fdx_quad_find_objects) or down (fdx_quad_find_objects_desc). */
+static size_t
+object_range(FdxTxn* const txn, const FdxId p, const FdxId lo, const FdxId hi,
+             const bool desc, FdxQuad* const out, const size_t cap)
+{
+  FdxQuadIter* it = NULL;
+  CHECK_ST(desc ? fdx_quad_find_objects_desc(txn, p, lo, hi, &it)
+                : fdx_quad_find_objects(txn, p, lo, hi, &it),
+           FDX_SUCCESS);
+  size_t  n = 0;
+  FdxQuad q;
+  while (it && !fdx_quad_iter_next(it, &q)) {
+    CHECK(q.p == p && q.o >= lo && q.o <= hi);
+    if (n < cap) {
+      out[n] = q;
+    }
+    ++n;
+  }
+  fdx_quad_iter_free(it);
+  return n;
+}
+
+/* A predicate's object range read downwards is the upward one reversed,
+ * across LMDB pages and at the ends of the range (bounds that are
+ * objects, bounds between objects, a range past the last object). */
+static void
+test_object_ranges_desc(FdxStore* const store, const Model* const m)
+{
+  FdxTxn* const txn = begin(store, 0);
+  FdxId         sorted[NO];
+  int           n_o = 0;
+  for (int o = 0; o < NO; ++o) {
+    if (m->o[o]) {
+      sorted[n_o++] = m->o[o];
+    }
+  }
+  for (int i = 1; i < n_o; ++i) { /* insertion sort */
+    for (int j = i; j > 0 && sorted[j - 1] > sorted[j]; --j) {
+      const FdxId t = sorted[j];
+      sorted[j]     = sorted[j - 1];
+      sorted[j - 1] = t;
+    }
+  }
+  REQUIRE(n_o >= 4);
+  const FdxId ranges[][2] = {
+    {1, UINT64_MAX},
+    {sorted[1], sorted[n_o - 2]},
+    {sorted[1] + 1, sorted[n_o - 2] - 1},
+    {sorted[n_o / 2], sorted[n_o / 2]},
+    {sorted[n_o - 1] + 1, UINT64_MAX},
+    {1, sorted[0]},
+  };
+  const size_t   cap  = (size_t)NS * NO * NG;
+  FdxQuad* const up   = (FdxQuad*)malloc(cap * sizeof(FdxQuad));
+  FdxQuad* const down = (FdxQuad*)malloc(cap * sizeof(FdxQuad));
+  REQUIRE(up && down);
+  size_t total = 0;
+  for (int p = 0; p < NP; ++p) {
+    for (size_t r = 0; r < sizeof(ranges) / sizeof(ranges[0]); ++r) {
+      const size_t n  = object_range(txn, m->p[p], ranges[r][0], ranges[r][1],
+                                     false, up, cap);
+      const size_t nd = object_range(txn, m->p[p], ranges[r][0], ranges[r][1],
+                                     true, down, cap);
+      CHECK(n == nd);
+      for (size_t i = 0; i < n && n == nd; ++i) {
+        const FdxQuad* const a = &up[i];
+        const FdxQuad* const b = &down[n - 1 - i];
+        if (a->s != b->s || a->o != b->o || a->g != b->g) {
+          CHECK(!"a downward object range is not the upward one reversed");
+          break;
+        }
+      }
+      total += n;
+    }
+  }
+  CHECK(total > 5000);
+  printf("  object ranges read down and up: %zu quads\n", total);
+  free(up);
+  free(down);
+  fdx_txn_abort(txn);
+}
+
 /* An aborted transaction changes nothing, and moves no generation. */
 static void
 test_abort(FdxStore* const store, Model* const m)
@@ -545,6 +628,7 @@ main(void)
 
   test_random_txns(store, m);
   test_big_predicate(store, m);
+  test_object_ranges_desc(store, m);
   test_abort(store, m);
   test_no_change(store, m);
   test_graph_clear(store, m);
