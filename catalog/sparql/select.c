@@ -136,6 +136,7 @@ typedef struct {
   uint64_t  keep;  /* OFFSET + LIMIT when top_k */
   /* output */
   TupleSet  distinct;
+  size_t    last_distinct; /* the index of the last row looked up */
   uint64_t  skipped;
   uint64_t  emitted;
   bool      limit_hit;
@@ -392,9 +393,24 @@ output(Exec* const ex, SelectRun* const r, const FdxId* const row)
     size_t idx;
     bool   is_new;
     r->distinct.width = ex->n_vars;
-    if ((st = tuple_set_add(ex, &r->distinct, out, &idx, &is_new)) || !is_new) {
+    /* The last row seen again (rows often come in the order of the
+     * projected values) is a repeat without hashing. */
+    bool same = r->distinct.n > 0;
+    for (uint32_t i = 0; same && i < ex->n_vars; ++i) {
+      same = r->distinct.tuples[r->last_distinct * ex->n_vars + i] == out[i];
+    }
+    if (same) {
+      rows_pop(ex);
+      return FDX_SUCCESS;
+    }
+    if ((st = tuple_set_add(ex, &r->distinct, out, &idx, &is_new))) {
       rows_pop(ex);
       return st;
+    }
+    r->last_distinct = idx;
+    if (!is_new) {
+      rows_pop(ex);
+      return FDX_SUCCESS;
     }
   }
   if (sel->has_offset && r->skipped < sel->offset) {
@@ -653,7 +669,11 @@ where_row(Exec* const ex, void* const ctx, const FdxId* const in)
     const size_t   kb   = r->groups.width * sizeof(FdxId);
     /* Rows often come grouped (the scan's order is the key's): the same
      * key as the last row's is the same group, without hashing. */
-    if (r->have_last && !memcmp(r->last_key, k, kb)) {
+    bool same = r->have_last;
+    for (uint32_t i = 0; same && i < r->groups.width; ++i) {
+      same = r->last_key[i] == k[i];
+    }
+    if (same) {
       g = r->last_group;
     } else {
       if ((st = tuple_set_add(ex, &r->groups, k, &g, &is_new))) {

@@ -395,6 +395,7 @@ struct FdxQuadIterImpl {
   bool           ranged;
   uint8_t        hi[8];
   bool           descending; /* fdx_quad_find_objects_desc() */
+  bool           last_page;  /* the page holds the scan's last quads */
 };
 
 /* A fresh iterator over ordering `order`: a freed one (and its open
@@ -558,6 +559,56 @@ fdx_txn_free_spare_iters(FdxTxn* const txn)
   txn->n_spare = 0;
 }
 
+/* The first duplicate of the page, from `from`, at or above `bound`
+ * (its first `len` bytes compared), by binary search: the duplicates of a
+ * page are sorted. */
+static size_t
+page_lower(const FdxQuadIter* const it, size_t from, const uint8_t* const bound,
+           const size_t len, const bool above)
+{
+  size_t hi = it->page_n;
+  while (from < hi) {
+    const size_t mid = from + (hi - from) / 2;
+    const int    c   = memcmp(it->page + VAL_SIZE * mid, bound, len);
+    if (above ? c <= 0 : c < 0) {
+      from = mid + 1;
+    } else {
+      hi = mid;
+    }
+  }
+  return from;
+}
+
+/* Narrow a fresh page to the duplicates in the scan's bounds, so that
+ * fdx_quad_iter_next() hands them out without comparing each: skip those
+ * below the lower bound (MDB_GET_MULTIPLE hands out whole pages, so the
+ * first page may start before the position found), and end the page, and
+ * the scan, at the first one above the upper bound. */
+static void
+trim_page(FdxQuadIter* const it)
+{
+  const uint8_t* lo  = NULL;
+  const uint8_t* hi  = NULL;
+  size_t         len = 0;
+  if (it->ranged) {
+    lo  = it->prefix;
+    hi  = it->hi;
+    len = 8;
+  } else if (it->prefix_len) {
+    lo = hi = it->prefix;
+    len     = it->prefix_len;
+  } else {
+    return;
+  }
+  if (it->page_n && memcmp(it->page, lo, len) < 0) {
+    it->page_i = page_lower(it, 0, lo, len, false);
+  }
+  if (it->page_n && memcmp(it->page + VAL_SIZE * (it->page_n - 1), hi, len) > 0) {
+    it->page_n    = page_lower(it, it->page_i, hi, len, true);
+    it->last_page = true;
+  }
+}
+
 /* Load the next page of duplicates; `op` positions the cursor first. */
 static bool
 load_page(FdxQuadIter* const it, MDB_cursor_op op)
@@ -587,7 +638,8 @@ load_page(FdxQuadIter* const it, MDB_cursor_op op)
   it->page   = (const uint8_t*)val.mv_data;
   it->page_n = val.mv_size / VAL_SIZE;
   it->page_i = 0;
-  return it->page_n > 0;
+  trim_page(it);
+  return it->page_n > 0 || it->last_page;
 }
 
 FdxStatus
@@ -601,30 +653,14 @@ fdx_quad_iter_next(FdxQuadIter* const it, FdxQuad* const ret)
   }
   while (!it->done) {
     if (it->page && it->page_i < it->page_n) {
+      /* trim_page() left only duplicates within the bounds. */
       const uint8_t* const v = it->page + VAL_SIZE * it->page_i++;
-      if (it->ranged) {
-        /* As below, the first page may start before the lowest object. */
-        if (memcmp(v, it->prefix, 8) < 0) {
-          continue;
-        }
-        if (memcmp(v, it->hi, 8) > 0) {
-          it->done = true; /* past the highest object */
-          break;
-        }
-      } else if (it->prefix_len) {
-        /* MDB_GET_MULTIPLE hands out whole pages, so the first page may
-         * start before the position MDB_GET_BOTH_RANGE found. */
-        const int cmp = memcmp(v, it->prefix, it->prefix_len);
-        if (cmp < 0) {
-          continue;
-        }
-        if (cmp > 0) {
-          it->done = true; /* past the bound prefix */
-          break;
-        }
-      }
       fdx_quad_from_key(it->order, it->cur_key, v, ret);
       return FDX_SUCCESS;
+    }
+    if (it->last_page) {
+      it->done = true; /* the page went past the upper bound */
+      break;
     }
     bool more;
     if (!it->started) {

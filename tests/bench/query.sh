@@ -11,6 +11,10 @@
 #      `query 'ASK {}'`, right before each timed run, as the process
 #      start-up overhead (start, load the libraries, open the store, parse,
 #      print), which is subtracted in the "net" column;
+#      then the same queries timed inside one process (query-time --tsv:
+#      the store opened once, each query run in a fresh read transaction
+#      with its rows through the TSV writer), and through `fairdex serve`
+#      over HTTP (curl's time_total, as Virtuoso below);
 #   3. Virtuoso 7 (Debian's virtuoso-opensource, installed with apt-get when
 #      missing): started here with its own data directory and a generated
 #      virtuoso.ini in WORK, on free loopback ports; loaded with
@@ -36,7 +40,9 @@
 # made right before that query's runs, at least NET_FLOOR_MS (default 1 ms:
 # below that the difference of two process times is noise; such ratios are
 # printed with '>', as they are lower bounds); the geometric means are given
-# against the raw times too.
+# against the raw times too.  Two more pairs time both sides alike: v/h,
+# Virtuoso over fairdex serve (both warm servers over HTTP), and o/i,
+# Oxigraph over fairdex in one process (both around the engine call).
 #
 # Environment:
 #   BUILD    build directory (default: build), relative to the repository
@@ -119,7 +125,8 @@ cleanup() {
     note "stopping Virtuoso (pid $VT_PID) ..."
     stop_virtuoso
   fi
-  rm -f "$WORK/query-$N-s$SEED.fairdex" "$WORK/query-$N-s$SEED.ask.tsv" \
+  rm -f "$WORK/query-$N-s$SEED.fairdex" "$WORK/query-$N-s$SEED.query-time" \
+    "$WORK/query-$N-s$SEED.ask.tsv" \
     "$WORK/query-$N-s$SEED.ask.tsv.err" "$WORK/query-$N-s$SEED.last.tsv" \
     "$WORK/query-$N-s$SEED.last.tsv.err"
   if [ "$KEEP_DB" != 1 ]; then
@@ -162,6 +169,13 @@ TAG=query-$N-s$SEED
 # A copy of the program for this run, so that a rebuild of $BUILD while the
 # benchmark runs (the machine is shared) cannot change or remove it midway.
 bench_copy_fairdex "$TAG"
+# query-time (in-process timing), built and copied the same way.
+QUERY_TIME=$BUILD/tests/bench/query-time
+if [ ! -x "$QUERY_TIME" ]; then
+  ninja -C "$BUILD" tests/bench/query-time >/dev/null || die "ninja -C $BUILD failed"
+fi
+cp "$QUERY_TIME" "$WORK/$TAG.query-time" || die "cannot copy $QUERY_TIME"
+QUERY_TIME=$WORK/$TAG.query-time
 "$FAIRDEX" query --help >/dev/null 2>&1 ||
   die "$FAIRDEX_SRC has no 'query' command: rebuild it (ninja -C $BUILD)"
 
@@ -277,6 +291,20 @@ for q in "${QNAMES[@]}"; do
 done
 rm -f "$ASK" "$ASK.err"
 rm -f "$WORK/$TAG.last.tsv" "$WORK/$TAG.last.tsv.err"
+
+# The same queries inside one process (query-time --tsv): the store opened
+# once, each query prepared once and run in a fresh read transaction, its
+# rows written by the TSV results writer into a byte counter.  No process
+# start-up and no faulting in of a fresh map: timed around the engine as
+# Oxigraph is below, which makes "o/i" the like-for-like ratio.
+note "fairdex in-process ..."
+QFILES=()
+for q in "${QNAMES[@]}"; do QFILES+=("$QDIR/$q.rq"); done
+timeout -k 5 $((QUERY_TIMEOUT * (RUNS + 1) * ${#QNAMES[@]})) \
+  "$QUERY_TIME" "$DB" --runs "$RUNS" --tsv --each "${QFILES[@]}" \
+  2>"$WORK/$TAG.inproc.err" | sed -e 's/\.rq\t/\t/' -e 's/^/fairdex-inproc\t/' \
+  >>"$RUNS_FILE" || note "query-time ended early: $(tail -c 300 "$WORK/$TAG.inproc.err")"
+rm -f "$WORK/$TAG.inproc.err"
 
 # The same queries through `fairdex serve`, timed like Virtuoso's (curl's
 # time_total for a request to a running server): no process start-up, and
@@ -479,10 +507,10 @@ BEGIN {
     if (e == "fairdex-startup") { key = e SUBSEP "*"; v[key, ++cnt[key]] = f[5] + 0 }
   }
   nq = split(qlist, Q, " ")
-  H = "%-26s %8s %8s %8s %8s %9s %7s %9s %7s %9s %7s\n"
-  hdr = sprintf(H, "query", "rows", "fdx raw", "start", "fdx net", "virtuoso", "v/f", "oxigraph", "o/f", "fdx http", "v/h")
+  H = "%-26s %8s %8s %8s %8s %9s %7s %9s %7s %9s %7s %9s %7s\n"
+  hdr = sprintf(H, "query", "rows", "fdx raw", "start", "fdx net", "virtuoso", "v/f", "oxigraph", "o/f", "fdx http", "v/h", "fdx in", "o/i")
   printf "%s", hdr
-  printf H, "", "", "ms", "ms", "ms", "ms", "", "ms", "", "ms", ""
+  printf H, "", "", "ms", "ms", "ms", "ms", "", "ms", "", "ms", "", "ms", ""
   rule = hdr; sub(/\n$/, "", rule); gsub(/./, "-", rule); print rule
   for (i = 1; i <= nq; ++i) {
     q = Q[i]
@@ -534,6 +562,19 @@ BEGIN {
       line = line sprintf(" %9s %7s", fmt(fh), hr)
       if (rows["fairdex-http", q] ~ /^[0-9]+$/ && rows["fairdex", q] ~ /^[0-9]+$/ && rows["fairdex-http", q] != rows["fairdex", q]) mism = 1
     }
+    # fairdex in one process, against the in-process time of Oxigraph
+    if (!ran["fairdex-inproc"]) {
+      line = line sprintf(" %9s %7s", "-", "-")
+    } else if (status["fairdex-inproc", q] != "") {
+      line = line sprintf(" %9s %7s", toupper(status["fairdex-inproc", q]), "-")
+    } else {
+      fin = median("fairdex-inproc" SUBSEP q)
+      om = (ran["oxigraph"] && status["oxigraph", q] == "") ? median("oxigraph" SUBSEP q) : ""
+      ir = "-"
+      if (om != "" && fin > 0) { ir = sprintf("%.2f", om / fin); gil += log(om / fin); gin++ }
+      line = line sprintf(" %9s %7s", fin < 0.1 ? sprintf("%.3f", fin) : fmt(fin), ir)
+      if (rows["fairdex-inproc", q] ~ /^[0-9]+$/ && rows["fairdex", q] ~ /^[0-9]+$/ && rows["fairdex-inproc", q] != rows["fairdex", q]) mism = 1
+    }
     flags = ""
     if (mism) flags = flags " MISMATCH"
     for (e in ran) if (unstable[e, q]) flags = flags " UNSTABLE-ROWS(" e ")"
@@ -545,6 +586,7 @@ BEGIN {
   printf "%-26s %8s %8s %8s %8s", "geomean of ratios (net)", "", "", "", ""
   for (k = 1; k <= 2; ++k) printf " %9s %7s", "", gn[E[k]] ? sprintf("%.2f", exp(gl[E[k]] / gn[E[k]])) : "-"
   printf " %9s %7s", "", ghn ? sprintf("%.2f", exp(ghl / ghn)) : "-"
+  printf " %9s %7s", "", gin ? sprintf("%.2f", exp(gil / gin)) : "-"
   printf "\n%-26s %8s %8s %8s %8s", "geomean of ratios (raw)", "", "", "", ""
   for (k = 1; k <= 2; ++k) printf " %9s %7s", "", gnr[E[k]] ? sprintf("%.2f", exp(glr[E[k]] / gnr[E[k]])) : "-"
   printf "\n%-26s %8s %8s %8s %8s", "geomean of ratios (best)", "", "", "", ""
@@ -555,6 +597,8 @@ BEGIN {
   printf "v/f, o/f: peer median / fdx net (above 1: fairdex faster; \">\": fdx net at the floor, a lower bound); (raw): / fdx raw;\n"
   printf "  (best): from the fastest run of each instead of the median (fairdex net: fastest query - fastest ASK)\n"
   printf "fdx http: median curl time_total of the query sent to `fairdex serve` on the same store, as Virtuoso is timed; v/h = virtuoso / fdx http\n"
+  printf "fdx in: median time of the query inside one process (query-time --tsv: store open, query prepared, fresh read transaction,\n"
+  printf "  rows through the TSV writer), as Oxigraph is timed; o/i = oxigraph / fdx in\n"
   printf "loads: fairdex %s s (%s quads)", load["fairdex"] == "" ? "-" : sprintf("%.1f", load["fairdex"] / 1000), loadn["fairdex"]
   if (load["virtuoso"] != "") printf ", virtuoso %.1f s (%s triples)", load["virtuoso"] / 1000, loadn["virtuoso"]
   if (load["oxigraph"] != "") printf ", oxigraph %.1f s (%s triples)", load["oxigraph"] / 1000, loadn["oxigraph"]

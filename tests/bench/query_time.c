@@ -1,16 +1,25 @@
 /*
- * query_time.c: `query-time DIR [--runs N] QUERY.rq...`, in-process query
- * latency for the query benchmark.
+ * query_time.c: `query-time DIR [--runs N] [--tsv] [--each] QUERY.rq...`,
+ * in-process query latency for the query benchmark.
  *
  * `fairdex query` pays 20-50 ms of process start-up (the dynamic loader
- * maps the 46 libraries raptor2 pulls in) before it opens the store, which
- * swamps selective queries.  This program opens the store once and, for
- * each query file, prepares it once and runs it N times (default 7), each
- * in a fresh read transaction, counting results without formatting them.
- * It prints one aligned line per query: rows, median and fastest time in
- * milliseconds.  A query that fails prints its error and the run goes on.
+ * maps the 46 libraries raptor2 pulls in) before it opens the store, and a
+ * fresh process faults in every page of the store it reads, which swamps
+ * selective queries.  This program opens the store once and, for each
+ * query file, prepares it once and runs it N times (default 7), each in a
+ * fresh read transaction.  Without --tsv it counts results without
+ * formatting them; with --tsv it writes SELECT results with the TSV
+ * results writer (into a sink that only counts the bytes), as an engine
+ * timed around its own query call with serialisation is (Oxigraph in the
+ * query benchmark).  It prints one aligned line per query: rows, median
+ * and fastest time in milliseconds; with --each, one untimed run first
+ * and then a line per timed run instead, tab-separated: query file name,
+ * run number (0 for the untimed one: "warm"), rows, milliseconds, "ok" or
+ * "error" and a message.  A query that fails prints its error and the
+ * run goes on.
  */
 #include "fairdex/sparql.h"
+#include "fairdex/sparql_results.h"
 #include "fairdex/store.h"
 
 #include <stdio.h>
@@ -64,18 +73,112 @@ cmp_double(const void* const a, const void* const b)
   return x < y ? -1 : x > y;
 }
 
+/* --tsv: rows through the TSV writer into a byte counter. */
+typedef struct {
+  long              rows;
+  size_t            bytes;
+  FdxResultsWriter* w;
+} TsvSink;
+
+static int
+count_bytes(void* const ctx, const char* const bytes, const size_t len)
+{
+  (void)bytes;
+  ((TsvSink*)ctx)->bytes += len;
+  return 0;
+}
+
+static FdxStatus
+tsv_begin(void* const ctx, const char* const* vars, const size_t n_vars)
+{
+  return fdx_results_begin(((TsvSink*)ctx)->w, vars, n_vars);
+}
+
+static FdxStatus
+tsv_row(void* const ctx, const FdxTerm* const* values)
+{
+  TsvSink* const t = (TsvSink*)ctx;
+  ++t->rows;
+  return fdx_results_row(t->w, values);
+}
+
+static FdxStatus
+tsv_boolean(void* const ctx, const bool value)
+{
+  TsvSink* const t = (TsvSink*)ctx;
+  ++t->rows;
+  return fdx_results_boolean(t->w, value);
+}
+
+static FdxStatus
+tsv_triple(void* const ctx, const FdxTerm* const s, const FdxTerm* const p,
+           const FdxTerm* const o)
+{
+  (void)s;
+  (void)p;
+  (void)o;
+  ++((TsvSink*)ctx)->rows;
+  return FDX_SUCCESS;
+}
+
+/* One run of `q` in a fresh read transaction: *ret_ms, *ret_rows. */
+static FdxStatus
+run_once(FdxStore* const store, const FdxQuery* const q, const bool tsv,
+         double* const ret_ms, long* const ret_rows, FdxError* const err)
+{
+  FdxTxn*   txn = NULL;
+  FdxStatus st  = fdx_txn_begin(store, 0, &txn);
+  if (st) {
+    return st;
+  }
+  long    rows = 0;
+  TsvSink t    = {0, 0, NULL};
+  const double t0 = now_ms();
+  if (tsv) {
+    st = fdx_results_writer_new(FDX_RESULTS_TSV, count_bytes, &t, &t.w);
+    if (!st) {
+      const FdxQuerySink sink = {&t, tsv_begin, tsv_row, tsv_boolean, tsv_triple};
+      st = fdx_query_exec(q, txn, NULL, &sink, err);
+      if (!st) {
+        st = fdx_results_end(t.w);
+      }
+      fdx_results_writer_free(t.w);
+    }
+    rows = t.rows;
+  } else {
+    const FdxQuerySink sink = {&rows, NULL, count_row, count_boolean, count_triple};
+    st = fdx_query_exec(q, txn, NULL, &sink, err);
+  }
+  *ret_ms   = now_ms() - t0;
+  *ret_rows = rows;
+  fdx_txn_abort(txn);
+  return st;
+}
+
 int
 main(int argc, char** argv)
 {
-  int runs  = 7;
-  int first = 2;
-  if (argc > 3 && !strcmp(argv[2], "--runs")) {
-    runs  = atoi(argv[3]);
-    first = 4;
+  int  runs  = 7;
+  int  first = 2;
+  bool tsv   = false;
+  bool each  = false;
+  for (;;) {
+    if (argc > first + 1 && !strcmp(argv[first], "--runs")) {
+      runs = atoi(argv[first + 1]);
+      first += 2;
+    } else if (argc > first && !strcmp(argv[first], "--tsv")) {
+      tsv = true;
+      ++first;
+    } else if (argc > first && !strcmp(argv[first], "--each")) {
+      each = true;
+      ++first;
+    } else {
+      break;
+    }
   }
   if (argc <= first || runs < 1 || runs > MAX_RUNS) {
-    fprintf(stderr, "usage: %s DIR [--runs N (1-%d)] QUERY.rq...\n", argv[0],
-            MAX_RUNS);
+    fprintf(stderr, "usage: %s DIR [--runs N (1-%d)] [--tsv] [--each] QUERY.rq...\n",
+            argv[0], MAX_RUNS);
     return 2;
   }
   FdxStore* store = NULL;
@@ -106,28 +209,29 @@ main(int argc, char** argv)
       ++bad;
       continue;
     }
+    const char* const slash = strrchr(argv[a], '/');
+    const char* const name  = slash ? slash + 1 : argv[a];
     double    t[MAX_RUNS];
     long      rows = 0;
     FdxStatus st   = FDX_SUCCESS;
-    for (int i = 0; i < runs && !st; ++i) {
-      rows              = 0;
-      FdxTxn*            txn  = NULL;
-      const FdxQuerySink sink = {&rows, NULL, count_row, count_boolean, count_triple};
-      if ((st = fdx_txn_begin(store, 0, &txn))) {
-        break;
+    for (int i = each ? -1 : 0; i < runs && !st; ++i) {
+      double ms = 0;
+      st        = run_once(store, q, tsv, &ms, &rows, &err);
+      if (i >= 0) {
+        t[i] = ms;
       }
-      const double t0 = now_ms();
-      st              = fdx_query_exec(q, txn, NULL, &sink, &err);
-      t[i]            = now_ms() - t0;
-      fdx_txn_abort(txn);
+      if (each) {
+        printf("%s\t%s%.0d\t%ld\t%.3f\t%s\t%s\n", name, i < 0 ? "warm" : "",
+               i < 0 ? 0 : i + 1, st ? -1 : rows, ms, st ? "error" : "ok",
+               st ? (err.message[0] ? err.message : fdx_strerror(st)) : "");
+        fflush(stdout);
+      }
     }
-    const char* const slash = strrchr(argv[a], '/');
-    const char* const name  = slash ? slash + 1 : argv[a];
     if (st) {
       fprintf(stderr, "query-time: %s: %s\n", name,
               err.message[0] ? err.message : fdx_strerror(st));
       ++bad;
-    } else {
+    } else if (!each) {
       qsort(t, (size_t)runs, sizeof(double), cmp_double);
       printf("%-32s %9ld rows %10.3f ms median %10.3f ms fastest\n", name, rows,
              t[runs / 2], t[0]);
