@@ -1971,6 +1971,56 @@ eval_bgp(Exec* const ex, const Op* const op, const FdxId* const seed,
   return st;
 }
 
+static FdxStatus
+count_quad(Exec* const ex, void* const ctx, const FdxQuad* const q)
+{
+  (void)ex;
+  (void)q;
+  ++*(uint64_t*)ctx;
+  return FDX_SUCCESS;
+}
+
+FdxStatus
+eval_count(Exec* const ex, const Op* const op, const FdxId* const seed,
+           const uint32_t var, uint64_t* const ret, bool* const ret_used)
+{
+  *ret_used = false;
+  *ret      = 0;
+  if (op->kind != OP_BGP || op->n_pats != 1 || op->n_exprs ||
+      op->graph.mode != GM_DEFAULT) {
+    return FDX_SUCCESS;
+  }
+  const Pattern* const p        = &op->pats[0];
+  const Slot* const    slots[3] = {&p->s, &p->p, &p->o};
+  bool                 has_var  = var == UINT32_MAX;
+  for (int i = 0; i < 3; ++i) {
+    if (!slots[i]->is_var) {
+      continue;
+    }
+    if (seed[slots[i]->var]) {
+      return FDX_SUCCESS;
+    }
+    for (int j = 0; j < i; ++j) {
+      if (slots[j]->is_var && slots[j]->var == slots[i]->var) {
+        return FDX_SUCCESS; /* ?x ?p ?x: the scan does not check */
+      }
+    }
+    has_var |= slots[i]->var == var;
+  }
+  if (!has_var) {
+    return FDX_SUCCESS;
+  }
+  *ret_used = true;
+  for (int i = 0; i < 3; ++i) {
+    if (!slots[i]->is_var && !slots[i]->id) {
+      return FDX_SUCCESS; /* a constant the store lacks: none */
+    }
+  }
+  const ScanGraph sg = scan_graph(ex, &op->graph, seed);
+  return scan(ex, &sg, slot_value(&p->s, seed), slot_value(&p->p, seed),
+              slot_value(&p->o, seed), count_quad, ret);
+}
+
 /* The first object of predicate `p` in one direction, or 0. */
 static FdxStatus
 edge_object(Exec* const ex, const FdxId p, const bool descending, FdxId* const ret)

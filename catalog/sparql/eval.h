@@ -50,6 +50,16 @@ eval_ordered(Exec* ex, const Op* op, const FdxId* seed, uint32_t var,
              bool descending, EmitFn emit, void* ctx, bool (*enough)(void* ctx),
              bool* ret_used);
 
+/* The number of solutions of `op` if it is a single triple pattern in the
+ * default graph, without filters, whose variables differ from each other
+ * and are all unbound in `seed`, and `var` (UINT32_MAX for none) is one of
+ * them: counted from the scan without making rows (COUNT(*) or COUNT(?v)
+ * over a class or a predicate).  *ret_used is false when `op` does not
+ * qualify. */
+FdxStatus
+eval_count(Exec* ex, const Op* op, const FdxId* seed, uint32_t var,
+           uint64_t* ret_count, bool* ret_used);
+
 /* Evaluate a SELECT body `sel`: WHERE (`where` is its translated form, or
  * NULL to translate it in the default graph), grouping, HAVING, projection
  * expressions, ORDER BY, projection, DISTINCT, OFFSET/LIMIT and trailing

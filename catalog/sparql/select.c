@@ -800,6 +800,29 @@ finish_groups(Exec* const ex, SelectRun* const r)
   return st;
 }
 
+/* The one group of an aggregate without GROUP BY, its COUNT known: what
+ * `n` rows through where_row() would have made. */
+static FdxStatus
+count_group(Exec* const ex, SelectRun* const r, const uint64_t n)
+{
+  FdxId  zero = 0;
+  size_t g;
+  bool   is_new;
+  r->groups.width = 1;
+  FdxStatus st    = tuple_set_add(ex, &r->groups, &zero, &g, &is_new);
+  if (st) {
+    return st;
+  }
+  r->accs    = (Acc*)calloc(1, sizeof(Acc));
+  r->firsts  = (FdxId*)calloc(ex->n_vars + 1, sizeof(FdxId));
+  r->accs_cap = 1;
+  if (!r->accs || !r->firsts) {
+    return FDX_ERR_NO_MEMORY;
+  }
+  r->accs[0].count = n;
+  return FDX_SUCCESS;
+}
+
 /* Whether ORDER BY with a LIMIT has kept as many rows as it will show:
  * rows read in the first key's order can stop at its next value. */
 static bool
@@ -833,8 +856,22 @@ eval_select(Exec* const ex, const FdxSparqlSelect* const sel,
     r.top_k = true;
     r.keep  = sel->limit + (sel->has_offset ? sel->offset : 0);
   }
-  bool ordered = false;
-  if (r.top_k && !sel->aggregated && r.keep > 0 &&
+  bool counted = false;
+  if (sel->aggregated && !sel->n_group_by && !sel->n_having &&
+      sel->n_aggregates == 1 && sel->aggregates[0]->agg == FDX_SPARQL_AGG_COUNT &&
+      !sel->aggregates[0]->distinct &&
+      (sel->aggregates[0]->star ||
+       sel->aggregates[0]->args[0]->kind == FDX_SPARQL_EXPR_VAR)) {
+    const FdxSparqlExpr* const agg = sel->aggregates[0];
+    uint64_t                   n   = 0;
+    st = eval_count(ex, where, seed, agg->star ? UINT32_MAX : agg->args[0]->term.index,
+                    &n, &counted);
+    if (!st && counted && n) {
+      st = count_group(ex, &r, n);
+    }
+  }
+  bool ordered = counted;
+  if (!counted && r.top_k && !sel->aggregated && r.keep > 0 &&
       sel->order_by[0].expr->kind == FDX_SPARQL_EXPR_VAR) {
     st = eval_ordered(ex, where, seed, sel->order_by[0].expr->term.index,
                       sel->order_by[0].descending, where_row, &r, top_k_full,

@@ -48,16 +48,34 @@ fdx_quad_from_key(const FdxOrder       ord,
                   const uint8_t* const val,
                   FdxQuad* const       ret)
 {
-  FdxId      ids[4];
-  const int* pos = fdx_order_positions[ord];
-  ids[pos[0]]    = fdx_get_u64(key);
-  ids[pos[1]]    = fdx_get_u64(val);
-  ids[pos[2]]    = fdx_get_u64(val + 8);
-  ids[pos[3]]    = fdx_get_u64(val + 16);
-  ret->s         = ids[POS_S];
-  ret->p         = ids[POS_P];
-  ret->o         = ids[POS_O];
-  ret->g         = ids[POS_G];
+  /* One case per ordering (as fdx_order_positions says): every scan
+   * decodes each quad it reads, and storing through a looked-up position
+   * and reading back stalls the CPU. */
+  const FdxId k  = fdx_get_u64(key);
+  const FdxId v0 = fdx_get_u64(val);
+  const FdxId v1 = fdx_get_u64(val + 8);
+  const FdxId v2 = fdx_get_u64(val + 16);
+  switch (ord) {
+  case FDX_ORDER_SPOG:
+    *ret = (FdxQuad){k, v0, v1, v2};
+    return;
+  case FDX_ORDER_POSG:
+    *ret = (FdxQuad){v1, k, v0, v2};
+    return;
+  case FDX_ORDER_OSPG:
+    *ret = (FdxQuad){v0, v1, k, v2};
+    return;
+  case FDX_ORDER_GSPO:
+    *ret = (FdxQuad){v0, v1, v2, k};
+    return;
+  case FDX_ORDER_GPOS:
+    *ret = (FdxQuad){v2, v0, v1, k};
+    return;
+  case FDX_ORDER_OGSP:
+    *ret = (FdxQuad){v1, v2, k, v0};
+    return;
+  }
+  *ret = (FdxQuad){0, 0, 0, 0};
 }
 
 /* The ordering for a set of bound positions and how many lead it. */
