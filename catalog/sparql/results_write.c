@@ -148,6 +148,8 @@ struct FdxResultsWriterImpl {
   uint64_t         rows;
   uint64_t         replaced;
   size_t           len;      /* bytes used in buf */
+  uint8_t          plain[6][128]; /* per TextMode: 1 where an ASCII byte
+                                     goes out as it is (ascii_escape) */
   char             buf[FDX_RESULTS_CHUNK];
 };
 
@@ -386,12 +388,17 @@ write_text(FdxResultsWriter* const w,
   if (!n) {
     return; /* `str` may be NULL */
   }
-  const unsigned char* const s   = (const unsigned char*)str;
-  size_t                     run = 0; /* start of bytes not yet written */
-  size_t                     i   = 0;
+  const unsigned char* const s     = (const unsigned char*)str;
+  const uint8_t* const       plain = w->plain[mode];
+  size_t                     run   = 0; /* start of bytes not yet written */
+  size_t                     i     = 0;
   char                       tmp[8];
   while (i < n) {
     const unsigned c = s[i];
+    if (c < 0x80 && plain[c]) {
+      ++i; /* the common case: a byte that goes out as it is */
+      continue;
+    }
     if (c < 0x80) {
       bool              replaced = false;
       const char* const esc      = ascii_escape(mode, c, tmp, &replaced);
@@ -862,6 +869,13 @@ fdx_results_writer_new(const FdxResultsFormat   format,
   w->write    = write;
   w->ctx      = ctx;
   w->state    = STATE_NEW;
+  for (int mode = TEXT_JSON; mode <= TEXT_TSV_IRI; ++mode) {
+    for (unsigned c = 0; c < 128; ++c) {
+      char tmp[8];
+      bool replaced = false;
+      w->plain[mode][c] = !ascii_escape((TextMode)mode, c, tmp, &replaced);
+    }
+  }
   *ret_writer = w;
   return FDX_SUCCESS;
 }
