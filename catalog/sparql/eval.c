@@ -1263,7 +1263,7 @@ bits_add(Exec* const ex, PatternHash* const h, const FdxId s)
   SubjectBits* const b  = &h->bits[k];
   if (pl / 64 >= b->n_words) {
     if (pl / 64 >= (uint64_t)1 << 32) {
-      return exec_fail(ex, FDX_ERR_LIMIT, "subject number too large");
+      return FDX_ERR_UNSUPPORTED; /* build_hash() falls back to lookups */
     }
     size_t n = b->n_words ? b->n_words : 1024;
     while (n <= pl / 64) {
@@ -1502,9 +1502,11 @@ build_hash(Exec* const ex, PatternHash* const h, PatternHash** const ret)
   if (!st && !h->use_bits) {
     st = sort_table(ex, h);
   }
-  if (st == FDX_ERR_LIMIT && ex->status == FDX_ERR_LIMIT &&
-      ex->memory > ex->max_memory) {
-    /* Over the memory limit: forget the table and scan per row. */
+  if ((st == FDX_ERR_LIMIT && ex->status == FDX_ERR_LIMIT &&
+       ex->memory > ex->max_memory) ||
+      st == FDX_ERR_UNSUPPORTED) {
+    /* Over the memory limit, or subject numbers too large for a bitmap:
+     * forget the table and scan per row. */
     ex->status = FDX_SUCCESS;
     ex->memory = mem;
     free(h->slots);
@@ -1967,6 +1969,96 @@ eval_bgp(Exec* const ex, const Op* const op, const FdxId* const seed,
   memcpy(row, seed, ex->n_vars * sizeof(FdxId));
   BgpRun run = {op, plan, 0, row, emit, ctx};
   st         = bgp_step(ex, &run);
+  rows_pop(ex);
+  return st;
+}
+
+typedef struct {
+  FdxId* row; /* the first solution, copied */
+  bool   found;
+} FirstRow;
+
+static FdxStatus
+first_row(Exec* const ex, void* const ctx, const FdxId* const row)
+{
+  FirstRow* const f = (FirstRow*)ctx;
+  memcpy(f->row, row, ex->n_vars * sizeof(FdxId));
+  f->found = true;
+  return FDX_FAILURE; /* enough */
+}
+
+/* The pattern of `op` (a BGP) with constant predicate and ?var as its
+ * object and another variable as its subject, or NULL. */
+static const Pattern*
+object_pattern(const Op* const op, const uint32_t var, const FdxId* const seed)
+{
+  for (uint32_t i = 0; i < op->n_pats; ++i) {
+    const Pattern* const p = &op->pats[i];
+    if (!p->p.is_var && p->p.id && fdx_id_tag(p->p.id) != FDX_TAG_LOCAL &&
+        p->o.is_var && p->o.var == var && p->s.is_var && p->s.var != var &&
+        !seed[p->s.var]) {
+      return p;
+    }
+  }
+  return NULL;
+}
+
+FdxStatus
+eval_distinct_objects(Exec* const ex, const Op* const op, const FdxId* const seed,
+                      const uint32_t var, EmitFn emit, void* const ctx,
+                      bool* const ret_used)
+{
+  *ret_used = false;
+  if (op->kind != OP_BGP || op->graph.mode != GM_DEFAULT || ex->restrict_default ||
+      seed[var]) {
+    return FDX_SUCCESS;
+  }
+  const Pattern* const drive = object_pattern(op, var, seed);
+  FdxPredicateStats    ps;
+  if (!drive || fdx_predicate_stats(ex->txn, drive->p.id, &ps) ||
+      ps.objects * 8 >= ps.quads) {
+    return FDX_SUCCESS; /* few quads per object: scanning them all is as good */
+  }
+  *ret_used           = true;
+  FdxId* const row    = rows_push(ex);
+  FdxId* const found  = row ? rows_push(ex) : NULL;
+  if (!found) {
+    if (row) {
+      rows_pop(ex);
+    }
+    return exec_fail(ex, FDX_ERR_LIMIT, "query too deeply nested");
+  }
+  FdxStatus st   = FDX_SUCCESS;
+  FdxId     from = 1;
+  for (;;) {
+    if ((st = exec_tick(ex))) {
+      break;
+    }
+    /* The next object from `from` on: one B-tree search. */
+    FdxQuadIter* it = NULL;
+    if ((st = fdx_quad_find_objects(ex->txn, drive->p.id, from, UINT64_MAX, &it))) {
+      break;
+    }
+    FdxQuad q;
+    st = fdx_quad_iter_next(it, &q);
+    fdx_quad_iter_free(it);
+    if (st) {
+      st = st == FDX_FAILURE ? FDX_SUCCESS : st;
+      break;
+    }
+    memcpy(row, seed, ex->n_vars * sizeof(FdxId));
+    row[var]     = q.o;
+    FirstRow f   = {found, false};
+    st           = eval_bgp(ex, op, row, first_row, &f);
+    if (st == FDX_FAILURE && f.found) {
+      st = emit(ex, ctx, found);
+    }
+    if (st || q.o == UINT64_MAX) {
+      break;
+    }
+    from = q.o + 1;
+  }
+  rows_pop(ex);
   rows_pop(ex);
   return st;
 }

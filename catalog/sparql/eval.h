@@ -50,6 +50,17 @@ eval_ordered(Exec* ex, const Op* op, const FdxId* seed, uint32_t var,
              bool descending, EmitFn emit, void* ctx, bool (*enough)(void* ctx),
              bool* ret_used);
 
+/* SELECT DISTINCT ?var over `op`: when `op` is a basic graph pattern in
+ * the default graph in which ?var is the object of a pattern with a
+ * constant predicate that has many quads per object (formats, themes,
+ * licences), jump from one object of that predicate to the next and
+ * evaluate the pattern for each only until its first solution, which goes
+ * to `emit`: the other solutions with that value would be repeats.
+ * *ret_used is false when `op` does not qualify; nothing was emitted. */
+FdxStatus
+eval_distinct_objects(Exec* ex, const Op* op, const FdxId* seed, uint32_t var,
+                      EmitFn emit, void* ctx, bool* ret_used);
+
 /* The number of solutions of `op` if it is a single triple pattern in the
  * default graph, without filters, whose variables differ from each other
  * and are all unbound in `seed`, and `var` (UINT32_MAX for none) is one of

@@ -870,6 +870,11 @@ eval_select(Exec* const ex, const FdxSparqlSelect* const sel,
       st = count_group(ex, &r, n);
     }
   }
+  if (!counted && sel->distinct && !sel->aggregated && sel->n_projection == 1 &&
+      !sel->projection[0].expr) {
+    st = eval_distinct_objects(ex, where, seed, sel->projection[0].var, where_row,
+                               &r, &counted);
+  }
   bool ordered = counted;
   if (!counted && r.top_k && !sel->aggregated && r.keep > 0 &&
       sel->order_by[0].expr->kind == FDX_SPARQL_EXPR_VAR) {
