@@ -18,6 +18,14 @@
  * Operators whose result does not depend on the seed (MINUS's right side,
  * subqueries) are evaluated once per execution and kept, charged to the
  * memory limit.
+ *
+ * Where many rows reach a pattern, it is answered from a table made by one
+ * scan of its predicate (PatternHash: sorted pairs, or a bitmap of
+ * subjects for a class test).  Three shapes of SELECT skip making every
+ * solution (eval_count, eval_distinct_objects, eval_ordered): COUNT over
+ * one pattern counts its scan; DISTINCT of a predicate's objects jumps
+ * from object to object; ORDER BY a date or number with a LIMIT reads the
+ * predicate in that order and stops after the LIMIT.
  */
 #include "eval.h"
 

@@ -856,7 +856,11 @@ eval_select(Exec* const ex, const FdxSparqlSelect* const sel,
     r.top_k = true;
     r.keep  = sel->limit + (sel->has_offset ? sel->offset : 0);
   }
-  bool counted = false;
+  /* Shapes answered without making every solution (eval.h): COUNT over
+   * one triple pattern, DISTINCT of one predicate's objects, ORDER BY a
+   * date or number with a LIMIT.  Otherwise (handled false) the WHERE
+   * clause's solutions all go through where_row(). */
+  bool handled = false;
   if (sel->aggregated && !sel->n_group_by && !sel->n_having &&
       sel->n_aggregates == 1 && sel->aggregates[0]->agg == FDX_SPARQL_AGG_COUNT &&
       !sel->aggregates[0]->distinct &&
@@ -865,24 +869,23 @@ eval_select(Exec* const ex, const FdxSparqlSelect* const sel,
     const FdxSparqlExpr* const agg = sel->aggregates[0];
     uint64_t                   n   = 0;
     st = eval_count(ex, where, seed, agg->star ? UINT32_MAX : agg->args[0]->term.index,
-                    &n, &counted);
-    if (!st && counted && n) {
+                    &n, &handled);
+    if (!st && handled && n) {
       st = count_group(ex, &r, n);
     }
   }
-  if (!counted && sel->distinct && !sel->aggregated && sel->n_projection == 1 &&
+  if (!handled && sel->distinct && !sel->aggregated && sel->n_projection == 1 &&
       !sel->projection[0].expr) {
     st = eval_distinct_objects(ex, where, seed, sel->projection[0].var, where_row,
-                               &r, &counted);
+                               &r, &handled);
   }
-  bool ordered = counted;
-  if (!counted && r.top_k && !sel->aggregated && r.keep > 0 &&
+  if (!handled && r.top_k && !sel->aggregated && r.keep > 0 &&
       sel->order_by[0].expr->kind == FDX_SPARQL_EXPR_VAR) {
     st = eval_ordered(ex, where, seed, sel->order_by[0].expr->term.index,
                       sel->order_by[0].descending, where_row, &r, top_k_full,
-                      &ordered);
+                      &handled);
   }
-  if (!ordered) {
+  if (!handled) {
     st = eval_op(ex, where, seed, where_row, &r);
   }
   if (st == FDX_FAILURE && r.limit_hit && r.downstream != FDX_FAILURE) {

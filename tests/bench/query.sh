@@ -487,6 +487,19 @@ function fmt(x) {
   return sprintf("%.2f", x)
 }
 function rows_of(e, q) { return rows[e, q] == "" ? "not run" : rows[e, q] }
+# The two cells of a fairdex timing `self` timed as `peer` is, on query q:
+# its median and peer/self; the log of the ratio goes to pl[self] for the
+# geometric mean, a row count unlike the process runs sets pair_mismatch.
+function pair_cells(self, peer, q,   m, pm, r) {
+  if (!ran[self]) return sprintf(" %9s %7s", "-", "-")
+  if (status[self, q] != "") return sprintf(" %9s %7s", toupper(status[self, q]), "-")
+  m = median(self SUBSEP q)
+  pm = (ran[peer] && status[peer, q] == "") ? median(peer SUBSEP q) : ""
+  r = "-"
+  if (pm != "" && m > 0) { r = sprintf("%.2f", pm / m); pl[self] += log(pm / m); pn[self]++ }
+  if (rows[self, q] ~ /^[0-9]+$/ && rows["fairdex", q] ~ /^[0-9]+$/ && rows[self, q] != rows["fairdex", q]) pair_mismatch = 1
+  return sprintf(" %9s %7s", m < 0.1 ? sprintf("%.3f", m) : fmt(m), r)
+}
 BEGIN {
   E[1] = "virtuoso"; E[2] = "oxigraph"
   while ((getline line < values) > 0) { split(line, w, " "); badval[w[1], w[2]] = 1 }
@@ -549,32 +562,11 @@ BEGIN {
       }
       line = line sprintf(" %9s %7s", fmt(m), ratio)
     }
-    # fairdex through its HTTP server, against the Virtuoso HTTP endpoint
-    if (!ran["fairdex-http"]) {
-      line = line sprintf(" %9s %7s", "-", "-")
-    } else if (status["fairdex-http", q] != "") {
-      line = line sprintf(" %9s %7s", toupper(status["fairdex-http", q]), "-")
-    } else {
-      fh = median("fairdex-http" SUBSEP q)
-      vm = (ran["virtuoso"] && status["virtuoso", q] == "") ? median("virtuoso" SUBSEP q) : ""
-      hr = "-"
-      if (vm != "" && fh > 0) { hr = sprintf("%.2f", vm / fh); ghl += log(vm / fh); ghn++ }
-      line = line sprintf(" %9s %7s", fmt(fh), hr)
-      if (rows["fairdex-http", q] ~ /^[0-9]+$/ && rows["fairdex", q] ~ /^[0-9]+$/ && rows["fairdex-http", q] != rows["fairdex", q]) mism = 1
-    }
-    # fairdex in one process, against the in-process time of Oxigraph
-    if (!ran["fairdex-inproc"]) {
-      line = line sprintf(" %9s %7s", "-", "-")
-    } else if (status["fairdex-inproc", q] != "") {
-      line = line sprintf(" %9s %7s", toupper(status["fairdex-inproc", q]), "-")
-    } else {
-      fin = median("fairdex-inproc" SUBSEP q)
-      om = (ran["oxigraph"] && status["oxigraph", q] == "") ? median("oxigraph" SUBSEP q) : ""
-      ir = "-"
-      if (om != "" && fin > 0) { ir = sprintf("%.2f", om / fin); gil += log(om / fin); gin++ }
-      line = line sprintf(" %9s %7s", fin < 0.1 ? sprintf("%.3f", fin) : fmt(fin), ir)
-      if (rows["fairdex-inproc", q] ~ /^[0-9]+$/ && rows["fairdex", q] ~ /^[0-9]+$/ && rows["fairdex-inproc", q] != rows["fairdex", q]) mism = 1
-    }
+    # fairdex through its HTTP server against the Virtuoso HTTP endpoint,
+    # and in one process against the in-process time of Oxigraph
+    pair_mismatch = 0
+    line = line pair_cells("fairdex-http", "virtuoso", q) pair_cells("fairdex-inproc", "oxigraph", q)
+    if (pair_mismatch) mism = 1
     flags = ""
     if (mism) flags = flags " MISMATCH"
     for (e in ran) if (unstable[e, q]) flags = flags " UNSTABLE-ROWS(" e ")"
@@ -585,8 +577,10 @@ BEGIN {
   print rule
   printf "%-26s %8s %8s %8s %8s", "geomean of ratios (net)", "", "", "", ""
   for (k = 1; k <= 2; ++k) printf " %9s %7s", "", gn[E[k]] ? sprintf("%.2f", exp(gl[E[k]] / gn[E[k]])) : "-"
-  printf " %9s %7s", "", ghn ? sprintf("%.2f", exp(ghl / ghn)) : "-"
-  printf " %9s %7s", "", gin ? sprintf("%.2f", exp(gil / gin)) : "-"
+  for (k = 1; k <= 2; ++k) {
+    e = k == 1 ? "fairdex-http" : "fairdex-inproc"
+    printf " %9s %7s", "", pn[e] ? sprintf("%.2f", exp(pl[e] / pn[e])) : "-"
+  }
   printf "\n%-26s %8s %8s %8s %8s", "geomean of ratios (raw)", "", "", "", ""
   for (k = 1; k <= 2; ++k) printf " %9s %7s", "", gnr[E[k]] ? sprintf("%.2f", exp(glr[E[k]] / gnr[E[k]])) : "-"
   printf "\n%-26s %8s %8s %8s %8s", "geomean of ratios (best)", "", "", "", ""
