@@ -1277,17 +1277,19 @@ bits_add(Exec* const ex, PatternHash* const h, const FdxId s)
     while (n <= pl / 64) {
       n *= 2;
     }
+    /* Charged before it is taken: over the limit, build_hash() forgets
+     * the table without having held it. */
+    const FdxStatus st = exec_charge(ex, (n - b->n_words) * sizeof(uint64_t));
+    if (st) {
+      return st;
+    }
     uint64_t* const words = (uint64_t*)realloc(b->words, n * sizeof(uint64_t));
     if (!words) {
       return FDX_ERR_NO_MEMORY;
     }
     memset(words + b->n_words, 0, (n - b->n_words) * sizeof(uint64_t));
-    const FdxStatus st = exec_charge(ex, (n - b->n_words) * sizeof(uint64_t));
-    b->words           = words;
-    b->n_words         = n;
-    if (st) {
-      return st;
-    }
+    b->words   = words;
+    b->n_words = n;
   }
   b->words[pl / 64] |= UINT64_C(1) << (pl % 64);
   ++h->n;

@@ -823,6 +823,22 @@ count_group(Exec* const ex, SelectRun* const r, const uint64_t n)
   return FDX_SUCCESS;
 }
 
+/* Whether every ORDER BY key is variable `var` itself (or there is none):
+ * then which solution stands for a DISTINCT value does not matter.  An
+ * ORDER BY another variable sorts the solutions before DISTINCT keeps the
+ * first of each value, so the one kept decides where the value goes. */
+static bool
+orders_by_only(const FdxSparqlSelect* const sel, const uint32_t var)
+{
+  for (uint32_t k = 0; k < sel->n_order_by; ++k) {
+    const FdxSparqlExpr* const e = sel->order_by[k].expr;
+    if (e->kind != FDX_SPARQL_EXPR_VAR || e->term.index != var) {
+      return false;
+    }
+  }
+  return true;
+}
+
 /* Whether ORDER BY with a LIMIT has kept as many rows as it will show:
  * rows read in the first key's order can stop at its next value. */
 static bool
@@ -853,8 +869,9 @@ eval_select(Exec* const ex, const FdxSparqlSelect* const sel,
   r.ctx   = ctx;
   r.width = ex->n_vars + sel->n_order_by;
   if (sel->n_order_by && sel->has_limit && !sel->distinct && !sel->reduced) {
+    const uint64_t offset = sel->has_offset ? sel->offset : 0;
     r.top_k = true;
-    r.keep  = sel->limit + (sel->has_offset ? sel->offset : 0);
+    r.keep  = offset > UINT64_MAX - sel->limit ? UINT64_MAX : sel->limit + offset;
   }
   /* Shapes answered without making every solution (eval.h): COUNT over
    * one triple pattern, DISTINCT of one predicate's objects, ORDER BY a
@@ -875,7 +892,7 @@ eval_select(Exec* const ex, const FdxSparqlSelect* const sel,
     }
   }
   if (!handled && sel->distinct && !sel->aggregated && sel->n_projection == 1 &&
-      !sel->projection[0].expr) {
+      !sel->projection[0].expr && orders_by_only(sel, sel->projection[0].var)) {
     st = eval_distinct_objects(ex, where, seed, sel->projection[0].var, where_row,
                                &r, &handled);
   }

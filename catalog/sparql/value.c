@@ -345,7 +345,7 @@ exec_term_get(Exec* const ex, const FdxId id, FdxTermBuf* const buf)
     buf->term = ex->terms->terms[i];
     return FDX_SUCCESS;
   }
-  if (!ex->cache_terms || fdx_id_is_inline(id)) {
+  if (!ex->cache_terms || !id || fdx_id_is_inline(id)) {
     return fdx_term_get(ex->txn, id, buf);
   }
   uint64_t h = id * UINT64_C(0x9e3779b97f4a7c15);

@@ -600,7 +600,8 @@ test_ordered_top_k(FdxStore* const store)
   };
   static const char* const orders[] = {"DESC(?x) ?s", "?x DESC(?s)", "DESC(?x)"};
   static const char* const slices[] = {"LIMIT 1", "LIMIT 7", "LIMIT 25 OFFSET 10",
-                                       "LIMIT 1000", "LIMIT 0"};
+                                       "LIMIT 1000", "LIMIT 0",
+                                       "LIMIT 18446744073709551615 OFFSET 1"};
   int compared = 0;
   for (size_t a = 0; a < sizeof(shapes) / sizeof(shapes[0]); ++a) {
     for (size_t o = 0; o < sizeof(orders) / sizeof(orders[0]); ++o) {
@@ -640,6 +641,20 @@ test_ordered_top_k(FdxStore* const store)
     }
   }
   CHECK(compared >= 30);
+  /* LIMIT + OFFSET past 2^64 keeps everything after the offset (the sum
+   * must not wrap round to a small LIMIT). */
+  Rows all;
+  run_rows(store,
+           "PREFIX e: <http://example.org/k/> SELECT ?s ?x ?y WHERE "
+           "{ ?s e:n ?x . ?s e:title ?y } ORDER BY ?x ?s "
+           "LIMIT 18446744073709551615 OFFSET 1",
+           &all);
+  size_t lines = 0;
+  for (size_t i = 0; i < all.len; ++i) {
+    lines += all.text[i] == '\n';
+  }
+  CHECK(lines == 599);
+  free(all.text);
 }
 
 static void
@@ -700,7 +715,9 @@ test_distinct_objects(FdxStore* const store)
    * solution of each.  The answers must be those of the same query with
    * ?o a BIND copy (every solution made, then DISTINCT): an object whose
    * subjects all lack the type is not listed, a triple in two graphs is
-   * one, filters and further patterns still apply, LIMIT and ORDER BY. */
+   * one, filters and further patterns still apply, LIMIT and ORDER BY;
+   * an ORDER BY another variable decides which solution stands for each
+   * value (the newest subject's object first), so it keeps every one. */
   size_t cap  = 128 * 1024;
   char*  text = (char*)malloc(cap);
   REQUIRE(text);
@@ -729,7 +746,8 @@ test_distinct_objects(FdxStore* const store)
     "?s e:format ?o . ?s e:size 12 . ?s a e:Dist",
   };
   static const char* const tails[] = {"", "ORDER BY DESC(?o)", "ORDER BY ?o LIMIT 3",
-                                      "LIMIT 2"};
+                                      "LIMIT 2", "ORDER BY DESC(?s) LIMIT 1",
+                                      "ORDER BY DESC(?s)"};
   for (size_t b = 0; b < sizeof(bodies) / sizeof(bodies[0]); ++b) {
     for (size_t t = 0; t < sizeof(tails) / sizeof(tails[0]); ++t) {
       char fast[512], full[512], body[256];
