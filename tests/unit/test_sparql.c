@@ -5,7 +5,11 @@
  * default graph counts a triple held in two graphs once while GRAPH sees
  * both; FROM narrows the default graph; updates are all or nothing; LOAD
  * reads local files only where allowed; and a prepared query runs again in
- * later transactions.
+ * later transactions.  The engine's shortcuts (hash and bitmap joins, date
+ * ranges, ORDER BY ... LIMIT read in order, COUNT from a scan, DISTINCT
+ * jumping between objects) must give the answers of the plain evaluation:
+ * each is compared with the same query written so that it cannot take the
+ * shortcut.
  */
 #include "test_util.h"
 
