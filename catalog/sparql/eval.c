@@ -1100,6 +1100,20 @@ slot_value(const Slot* const s, const FdxId* const row)
   return s->is_var ? row[s->var] : s->id;
 }
 
+/* How many quads have object `o`, in any graph: the store counts them in
+ * one look-up (OSPG).  UINT64_MAX when not known. */
+static uint64_t
+quads_with_object(Exec* const ex, const FdxId o)
+{
+  const FdxQuad with_o = {FDX_ID_ANY, FDX_ID_ANY, o, FDX_ID_ANY};
+  uint64_t      n      = 0;
+  if (!o || fdx_id_tag(o) == FDX_TAG_LOCAL ||
+      fdx_quad_count(ex->txn, &with_o, &n)) {
+    return UINT64_MAX;
+  }
+  return n;
+}
+
 /* Estimated matches of pattern `p` given the row's bindings. */
 static double
 estimate(Exec* const ex, const Pattern* const p, const FdxId* const row,
@@ -1130,11 +1144,8 @@ estimate(Exec* const ex, const Pattern* const p, const FdxId* const row,
        * with that object in one lookup, an upper bound on those with the
        * predicate too, and usually the very number; better than the
        * predicate's average when objects differ in size, as classes do. */
-      const FdxId o = p->o.is_var ? row[p->o.var] : p->o.id;
-      const FdxQuad with_o = {FDX_ID_ANY, FDX_ID_ANY, o, FDX_ID_ANY};
-      uint64_t      n      = 0;
-      if (o && fdx_id_tag(o) != FDX_TAG_LOCAL &&
-          !fdx_quad_count(ex->txn, &with_o, &n) && (double)n < q) {
+      const uint64_t n = quads_with_object(ex, p->o.is_var ? row[p->o.var] : p->o.id);
+      if ((double)n < q) {
         return (double)n + 1;
       }
       return q / ((double)ps.objects + 1) + 1;
@@ -1490,11 +1501,9 @@ pattern_hash(Exec* const ex, const Op* const op, const uint32_t index,
   uint64_t          scanned = 0;
   if (!fdx_predicate_stats(ex->txn, op->pats[index].p.id, &ps)) {
     scanned = ps.quads;
-    const FdxQuad with_o = {FDX_ID_ANY, FDX_ID_ANY, op->pats[index].o.id,
-                            FDX_ID_ANY};
-    uint64_t      n      = 0;
-    if (by == 3 && !fdx_quad_count(ex->txn, &with_o, &n) && n < scanned) {
-      scanned = n;
+    if (by == 3) {
+      const uint64_t n = quads_with_object(ex, op->pats[index].o.id);
+      scanned          = n < scanned ? n : scanned;
     }
   }
   h->threshold = scanned / (by == 3 ? 64 : 20);
@@ -2009,6 +2018,14 @@ first_row(Exec* const ex, void* const ctx, const FdxId* const row)
   return FDX_FAILURE; /* enough */
 }
 
+/* Whether `op` is a basic graph pattern over the whole union default
+ * graph (no GRAPH, no FROM): what the shortcuts below read directly. */
+static bool
+union_bgp(const Exec* const ex, const Op* const op)
+{
+  return op->kind == OP_BGP && op->graph.mode == GM_DEFAULT && !ex->restrict_default;
+}
+
 /* The pattern of `op` (a BGP) with constant predicate and ?var as its
  * object and another variable as its subject, or NULL. */
 static const Pattern*
@@ -2031,8 +2048,7 @@ eval_distinct_objects(Exec* const ex, const Op* const op, const FdxId* const see
                       bool* const ret_used)
 {
   *ret_used = false;
-  if (op->kind != OP_BGP || op->graph.mode != GM_DEFAULT || ex->restrict_default ||
-      seed[var]) {
+  if (!union_bgp(ex, op) || seed[var]) {
     return FDX_SUCCESS;
   }
   const Pattern* const drive = object_pattern(op, var, seed);
@@ -2162,19 +2178,11 @@ eval_ordered(Exec* const ex, const Op* const op, const FdxId* const seed,
              void* const ctx, bool (*enough)(void* ctx), bool* const ret_used)
 {
   *ret_used = false;
-  if (op->kind != OP_BGP || op->graph.mode != GM_DEFAULT || ex->restrict_default ||
-      seed[var]) {
+  if (!union_bgp(ex, op) || seed[var]) {
     return FDX_SUCCESS;
   }
-  const Pattern* drive = NULL;
-  for (uint32_t i = 0; i < op->n_pats && !drive; ++i) {
-    const Pattern* const p = &op->pats[i];
-    if (!p->p.is_var && p->p.id && p->o.is_var && p->o.var == var &&
-        p->s.is_var && p->s.var != var && !seed[p->s.var]) {
-      drive = p;
-    }
-  }
-  if (!drive || fdx_id_tag(drive->p.id) == FDX_TAG_LOCAL) {
+  const Pattern* const drive = object_pattern(op, var, seed);
+  if (!drive) {
     return FDX_SUCCESS;
   }
   /* Every object of one inline kind: the first and the last agree. */
