@@ -50,6 +50,11 @@
 /* Posting operations queued before they are merged into the blocks. */
 #define OPS_FLUSH ((size_t)1 << 22)
 
+/* Keys of search_keys held back to be written in key order (and the
+ * longest such key: 'k', subject, graph). */
+#define KEYS_FLUSH ((size_t)1 << 20)
+#define PENDING_KEY_MAX 17
+
 /* Caps on what one document may contribute (a hostile record must not
  * make one commit unbounded). */
 #define MAX_DOC_TERMS 20000
@@ -133,7 +138,7 @@ static const char* const doc_classes[3] = {
  * --------------------------------------------------------------------- */
 
 typedef struct {
-  uint32_t* slots; /* entry index + 1, 0 empty */
+  uint64_t* slots; /* hash << 32 | (entry index + 1); 0 empty */
   size_t    cap;   /* power of two */
   struct TermEntry {
     uint32_t off; /* into arena */
@@ -151,21 +156,34 @@ typedef struct {
   size_t   arena_cap;
 } TermMap;
 
+/* The maps' hash: one multiply per 8 bytes, then a final mix (terms are
+ * short; collisions only cost a comparison). */
 static uint32_t
 hash_bytes(const uint8_t* const p, const size_t n)
 {
-  uint32_t h = 2166136261u; /* FNV-1a */
-  for (size_t i = 0; i < n; ++i) {
-    h = (h ^ p[i]) * 16777619u;
+  uint64_t h = UINT64_C(0x9e3779b97f4a7c15) ^ ((uint64_t)n << 56);
+  size_t   i = 0;
+  for (; i + 8 <= n; i += 8) {
+    uint64_t w;
+    memcpy(&w, p + i, 8);
+    h = (h ^ w) * UINT64_C(0xff51afd7ed558ccd);
+    h ^= h >> 32;
   }
-  return h;
+  uint64_t tail = 0;
+  if (i < n) {
+    memcpy(&tail, p + i, n - i);
+  }
+  h = (h ^ tail) * UINT64_C(0xc4ceb9fe1a85ec53);
+  h ^= h >> 29;
+  h *= UINT64_C(0xff51afd7ed558ccd);
+  return (uint32_t)(h >> 32);
 }
 
 static void
 termmap_clear(TermMap* const m)
 {
   if (m->slots) {
-    memset(m->slots, 0, m->cap * sizeof(uint32_t));
+    memset(m->slots, 0, m->cap * sizeof(uint64_t));
   }
   m->n         = 0;
   m->arena_len = 0;
@@ -183,16 +201,17 @@ termmap_free(TermMap* const m)
 static bool
 termmap_rehash(TermMap* const m, const size_t cap)
 {
-  uint32_t* const slots = (uint32_t*)calloc(cap, sizeof(uint32_t));
+  uint64_t* const slots = (uint64_t*)calloc(cap, sizeof(uint64_t));
   if (!slots) {
     return false;
   }
   for (size_t i = 0; i < m->n; ++i) {
-    size_t j = m->entries[i].hash & (cap - 1);
+    const uint32_t h = m->entries[i].hash;
+    size_t         j = h & (cap - 1);
     while (slots[j]) {
       j = (j + 1) & (cap - 1);
     }
-    slots[j] = (uint32_t)i + 1;
+    slots[j] = (uint64_t)h << 32 | ((uint32_t)i + 1);
   }
   free(m->slots);
   m->slots = slots;
@@ -212,13 +231,15 @@ termmap_find(TermMap* const       m,
   const uint32_t h = hash_bytes(key, len);
   if (m->cap) {
     size_t j = h & (m->cap - 1);
-    while (m->slots[j]) {
-      const struct TermEntry* const e = &m->entries[m->slots[j] - 1];
-      if (e->hash == h && e->len == len &&
-          !memcmp(m->arena + e->off, key, len)) {
-        return (long)(m->slots[j] - 1);
+    for (uint64_t slot; (slot = m->slots[j]); j = (j + 1) & (m->cap - 1)) {
+      if ((uint32_t)(slot >> 32) != h) {
+        continue;
       }
-      j = (j + 1) & (m->cap - 1);
+      const uint32_t                i = (uint32_t)slot - 1;
+      const struct TermEntry* const e = &m->entries[i];
+      if (e->len == len && !memcmp(m->arena + e->off, key, len)) {
+        return (long)i;
+      }
     }
   }
   if (!add) {
@@ -267,7 +288,7 @@ termmap_find(TermMap* const       m,
   while (m->slots[j]) {
     j = (j + 1) & (m->cap - 1);
   }
-  m->slots[j] = (uint32_t)m->n + 1;
+  m->slots[j] = (uint64_t)h << 32 | ((uint32_t)m->n + 1);
   return (long)m->n++;
 }
 
@@ -375,6 +396,16 @@ typedef struct {
   FdxTermBuf     tbuf;
   FdxTermBuf     tbuf2;
   uint64_t       indexed;
+  /* Keys of search_keys written by this run_work(), put in key order
+   * when it ends (flush_keys()). */
+  struct PendingKey {
+    uint8_t key[PENDING_KEY_MAX];
+    uint8_t key_len;
+    uint8_t val_len;
+    uint8_t val[4];
+  }*             keys;
+  size_t         n_keys;
+  size_t         keys_cap;
 } Indexer;
 
 static FdxStatus
@@ -631,32 +662,23 @@ entry_prefix(const TermMap* const m, const uint32_t i)
   return v;
 }
 
-/* Sort `order` (entries of `m`) by term bytes: an LSD radix sort on the
- * 8-byte prefixes, then a comparison sort within each run of equal
- * prefixes.  qsort alone, with a comparison call per step, costs several
- * times this on a bulk load's millions of new terms. */
+/* A 64-bit sort key and the index of what it stands for. */
+typedef struct {
+  uint64_t key;
+  uint32_t idx;
+} Keyed;
+
+/* Sort `a` by key: an LSD radix sort on 16-bit digits, skipping digits
+ * that are the same in every item; `b` is scratch of the same size.  The
+ * sorted items end up in `a`.  False when out of memory. */
 static bool
-sort_entries(const TermMap* const m, uint32_t* const order, const size_t n)
+sort_keyed(Keyed* a, Keyed* b, const size_t n)
 {
-  if (n < 2) {
-    return true;
-  }
-  struct Keyed {
-    uint64_t key;
-    uint32_t idx;
-  }* a       = (struct Keyed*)malloc(n * sizeof(struct Keyed));
-  struct Keyed* b = (struct Keyed*)malloc(n * sizeof(struct Keyed));
-  size_t* count   = (size_t*)malloc(65536 * sizeof(size_t));
-  if (!a || !b || !count) {
-    free(a);
-    free(b);
-    free(count);
+  size_t* const count = (size_t*)malloc(65536 * sizeof(size_t));
+  if (!count) {
     return false;
   }
-  for (size_t i = 0; i < n; ++i) {
-    a[i].key = entry_prefix(m, order[i]);
-    a[i].idx = order[i];
-  }
+  Keyed* const orig = a;
   for (unsigned shift = 0; shift < 64; shift += 16) {
     memset(count, 0, 65536 * sizeof(size_t));
     for (size_t i = 0; i < n; ++i) {
@@ -674,16 +696,45 @@ sort_entries(const TermMap* const m, uint32_t* const order, const size_t n)
     for (size_t i = 0; i < n; ++i) {
       b[count[(a[i].key >> shift) & 0xffff]++] = a[i];
     }
-    struct Keyed* const t = a;
-    a                     = b;
-    b                     = t;
+    Keyed* const t = a;
+    a              = b;
+    b              = t;
+  }
+  if (a != orig) {
+    memcpy(orig, a, n * sizeof(Keyed));
+  }
+  free(count);
+  return true;
+}
+
+/* Sort `order` (entries of `m`) by term bytes: a radix sort on the
+ * 8-byte prefixes, then a comparison sort within each run of equal
+ * prefixes.  qsort alone, with a comparison call per step, costs several
+ * times this on a bulk load's millions of new terms. */
+static bool
+sort_entries(const TermMap* const m, uint32_t* const order, const size_t n)
+{
+  if (n < 2) {
+    return true;
+  }
+  Keyed* const a = (Keyed*)malloc(n * sizeof(Keyed));
+  Keyed* const b = (Keyed*)malloc(n * sizeof(Keyed));
+  if (!a || !b) {
+    free(a);
+    free(b);
+    return false;
   }
   for (size_t i = 0; i < n; ++i) {
+    a[i].key = entry_prefix(m, order[i]);
+    a[i].idx = order[i];
+  }
+  const bool ok = sort_keyed(a, b, n);
+  for (size_t i = 0; ok && i < n; ++i) {
     order[i] = a[i].idx;
   }
   /* Runs of one prefix (facet values of one facet, titles that start
    * alike: they can be long): by the whole term. */
-  for (size_t i = 0; i < n;) {
+  for (size_t i = 0; ok && i < n;) {
     size_t j = i + 1;
     while (j < n && a[j].key == a[i].key) {
       ++j;
@@ -695,8 +746,7 @@ sort_entries(const TermMap* const m, uint32_t* const order, const size_t n)
   }
   free(a);
   free(b);
-  free(count);
-  return true;
+  return ok;
 }
 
 /* Put with MDB_APPEND where the key sorts after every key of the table
@@ -758,12 +808,42 @@ write_new_terms(Indexer* const ix)
   if (!rc && !sort_entries(m, order, n)) {
     rc = ENOMEM;
   }
+  MDB_cursor* cur = NULL;
+  if (!rc) {
+    rc = mdb_cursor_open(txn, store->search_terms, &cur);
+  }
+  /* Terms after the table's last key (all of them, in a new index) are
+   * appended without a search; sorted, once one is, the rest are too. */
+  uint8_t last[TERM_MAX + 8];
+  size_t  last_len = 0;
+  bool    before   = false;
+  if (!rc) {
+    MDB_val lk, lv;
+    const int lrc = mdb_cursor_get(cur, &lk, &lv, MDB_LAST);
+    if (!lrc && lk.mv_size <= sizeof(last)) {
+      memcpy(last, lk.mv_data, lk.mv_size);
+      last_len = lk.mv_size;
+      before   = true;
+    } else if (!lrc) {
+      rc = MDB_CORRUPTED;
+    } else if (lrc != MDB_NOTFOUND) {
+      rc = lrc;
+    }
+  }
   for (size_t i = 0; i < n && !rc; ++i) {
     const struct TermEntry* const e   = &m->entries[order[i]];
     uint32_t                      tid = e->value - 1;
     MDB_val key = {e->len, m->arena + e->off};
     MDB_val val = {4, &tid};
-    rc          = mdb_put(txn, store->search_terms, &key, &val, 0);
+    if (before) {
+      const size_t k = e->len < last_len ? e->len : last_len;
+      const int    c = memcmp(m->arena + e->off, last, k);
+      before         = c < 0 || (c == 0 && e->len <= last_len);
+    }
+    rc = mdb_cursor_put(cur, &key, &val, before ? 0 : MDB_APPEND);
+  }
+  if (cur) {
+    mdb_cursor_close(cur);
   }
   free(order);
   return lmdb_st(rc);
@@ -1636,7 +1716,13 @@ sort_ops(Op* const ops, const size_t n)
   }
   Op* from = ops;
   Op* to   = tmp;
-  for (int pass = 0; pass < 4; ++pass) {
+  /* Ops come queued doc by doc, so a bulk load's are sorted by doc
+   * already: then the (stable) passes on tid alone finish the job. */
+  bool by_doc = true;
+  for (size_t i = 1; i < n && by_doc; ++i) {
+    by_doc = ops[i - 1].doc <= ops[i].doc;
+  }
+  for (int pass = by_doc ? 2 : 0; pass < 4; ++pass) {
     const unsigned shift = (pass & 1) ? 16 : 0;
     memset(count, 0, 65536 * sizeof(size_t));
     for (size_t i = 0; i < n; ++i) {
@@ -2126,6 +2212,145 @@ remove_doc(Indexer* const ix, const FdxId g, const FdxId s, const uint32_t doc)
   return FDX_SUCCESS;
 }
 
+/*
+ * search_keys entries of new documents are held back and written in key
+ * order when run_work() ends (or KEYS_FLUSH of them are held): of a
+ * document's three keys, its modified-order key and its short-id hash
+ * would otherwise go to random places in the table, a B-tree descent
+ * and most often a page fault each on a bulk load of a million
+ * documents; in order, keys after the table's last are appended.  Safe
+ * because nothing in run_work() looks up a key of a document it wrote:
+ * each (graph, subject) is indexed once per run_work(), and doc_find()
+ * and remove_doc() only meet documents of earlier transactions.
+ */
+static FdxStatus flush_keys(Indexer* ix);
+
+static FdxStatus
+pend_key(Indexer* const ix, const uint8_t* const key, const size_t key_len,
+         const void* const val, const size_t val_len)
+{
+  if (ix->n_keys == ix->keys_cap) {
+    if (ix->keys_cap >= KEYS_FLUSH) {
+      const FdxStatus st = flush_keys(ix);
+      if (st) {
+        return st;
+      }
+    } else {
+      const size_t cap   = ix->keys_cap ? ix->keys_cap * 2 : 1024;
+      void* const  grown = realloc(ix->keys, cap * sizeof(*ix->keys));
+      if (!grown) {
+        return FDX_ERR_NO_MEMORY;
+      }
+      ix->keys     = (struct PendingKey*)grown;
+      ix->keys_cap = cap;
+    }
+  }
+  struct PendingKey* const k = &ix->keys[ix->n_keys++];
+  memset(k->key, 0, sizeof(k->key));
+  memcpy(k->key, key, key_len);
+  k->key_len = (uint8_t)key_len;
+  k->val_len = (uint8_t)val_len;
+  if (val_len) {
+    memcpy(k->val, val, val_len);
+  }
+  return FDX_SUCCESS;
+}
+
+/* memcmp order, shorter first on a tie (LMDB's default for the table). */
+static int
+pending_cmp(const void* const va, const void* const vb)
+{
+  const struct PendingKey* const a = (const struct PendingKey*)va;
+  const struct PendingKey* const b = (const struct PendingKey*)vb;
+  const size_t n = a->key_len < b->key_len ? a->key_len : b->key_len;
+  const int    c = memcmp(a->key, b->key, n);
+  return c ? c : (a->key_len > b->key_len) - (a->key_len < b->key_len);
+}
+
+static uint64_t
+pending_prefix(const struct PendingKey* const k)
+{
+  uint64_t v = 0;
+  for (int i = 0; i < 8; ++i) {
+    v = (v << 8) | k->key[i]; /* zero-padded past key_len */
+  }
+  return v;
+}
+
+/* Write the held keys in key order. */
+static FdxStatus
+flush_keys(Indexer* const ix)
+{
+  const size_t n = ix->n_keys;
+  if (!n) {
+    return FDX_SUCCESS;
+  }
+  Keyed* const a = (Keyed*)malloc(n * sizeof(Keyed));
+  Keyed* const b = (Keyed*)malloc(n * sizeof(Keyed));
+  struct PendingKey* const sorted =
+    (struct PendingKey*)malloc(n * sizeof(struct PendingKey));
+  FdxStatus st = a && b && sorted ? FDX_SUCCESS : FDX_ERR_NO_MEMORY;
+  for (size_t i = 0; i < n && !st; ++i) {
+    a[i].key = pending_prefix(&ix->keys[i]);
+    a[i].idx = (uint32_t)i;
+  }
+  if (!st && !sort_keyed(a, b, n)) {
+    st = FDX_ERR_NO_MEMORY;
+  }
+  for (size_t i = 0; i < n && !st; ++i) {
+    sorted[i] = ix->keys[a[i].idx];
+  }
+  /* Equal prefixes (one subject in two graphs, one modified time): by
+   * the whole key. */
+  for (size_t i = 0; i < n && !st;) {
+    size_t j = i + 1;
+    while (j < n && a[j].key == a[i].key) {
+      ++j;
+    }
+    if (j - i > 1) {
+      qsort(sorted + i, j - i, sizeof(struct PendingKey), pending_cmp);
+    }
+    i = j;
+  }
+  free(a);
+  free(b);
+  MDB_cursor* cur = NULL;
+  int         rc  = st ? 0
+                         : mdb_cursor_open(ix->txn->txn,
+                                           ix->txn->store->search_keys, &cur);
+  struct PendingKey last;
+  bool              before = false;
+  if (!st && !rc) {
+    MDB_val lk, lv;
+    const int lrc = mdb_cursor_get(cur, &lk, &lv, MDB_LAST);
+    if (!lrc && lk.mv_size <= PENDING_KEY_MAX) {
+      memset(&last, 0, sizeof(last));
+      last.key_len = (uint8_t)lk.mv_size;
+      memcpy(last.key, lk.mv_data, lk.mv_size);
+      before = true;
+    } else if (!lrc) {
+      rc = MDB_CORRUPTED; /* no key of the table is longer */
+    } else if (lrc != MDB_NOTFOUND) {
+      rc = lrc;
+    }
+  }
+  for (size_t i = 0; i < n && !st && !rc; ++i) {
+    const struct PendingKey* const k = &sorted[i];
+    if (before) {
+      before = pending_cmp(k, &last) <= 0;
+    }
+    MDB_val key = {k->key_len, (void*)k->key};
+    MDB_val val = {k->val_len, (void*)k->val};
+    rc          = mdb_cursor_put(cur, &key, &val, before ? 0 : MDB_APPEND);
+  }
+  if (cur) {
+    mdb_cursor_close(cur);
+  }
+  free(sorted);
+  ix->n_keys = 0;
+  return st ? st : lmdb_st(rc);
+}
+
 /* A posting of the doc being written, for sorting by tid. */
 typedef struct {
   uint32_t tid;
@@ -2327,24 +2552,18 @@ write_doc(Indexer* const ix, const FdxId g, const FdxId s)
   if (!st) {
     uint8_t mk[SEARCH_MOD_KEY];
     fdx_search_mod_key(mk, d->dated, d->modified, doc);
-    MDB_val key = {SEARCH_MOD_KEY, mk};
-    MDB_val val = {0, NULL};
-    st          = lmdb_st(mdb_put(txn, store->search_keys, &key, &val, 0));
+    st = pend_key(ix, mk, SEARCH_MOD_KEY, NULL, 0);
   }
   if (!st) {
     uint8_t kbuf[17];
     doc_key(kbuf, g, s);
-    MDB_val key = {17, kbuf};
-    MDB_val val = {4, (void*)&doc};
-    st          = lmdb_st(mdb_put(txn, store->search_keys, &key, &val, 0));
+    st = pend_key(ix, kbuf, 17, &doc, 4);
   }
   if (!st) {
     uint8_t hk[13];
     bool    ok = false;
     if (!(st = hash_key(ix, s, doc, hk, &ok)) && ok) {
-      MDB_val key = {13, hk};
-      MDB_val val = {0, NULL};
-      st = lmdb_st(mdb_put(txn, store->search_keys, &key, &val, 0));
+      st = pend_key(ix, hk, 13, NULL, 0);
     }
   }
   if (!st) {
@@ -2476,6 +2695,7 @@ indexer_close(Indexer* const ix)
   termmap_free(&ix->labels);
   free(ix->label_runs);
   free(ix->label_arena.data);
+  free(ix->keys);
 }
 
 static FdxStatus
@@ -2557,6 +2777,9 @@ run_work(Indexer* const ix, WorkList* const work)
         st = FDX_SUCCESS;
       }
     }
+  }
+  if (!st) {
+    st = flush_keys(ix);
   }
   if (!st) {
     st = apply_ops(ix);
