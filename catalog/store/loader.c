@@ -590,6 +590,27 @@ fdx_loader_add_encoded(FdxLoader* const            l,
   return note_rows(l, 1);
 }
 
+FdxStatus
+fdx_loader_add_ids(FdxLoader* const l, const FdxQuad* const q)
+{
+  if (!l || !q || !q->s || !q->p || !q->o || !q->g ||
+      q->s == FDX_ID_ANY || q->p == FDX_ID_ANY || q->o == FDX_ID_ANY ||
+      q->g == FDX_ID_ANY || q->s == FDX_ID_DEFAULT_GRAPH ||
+      q->p == FDX_ID_DEFAULT_GRAPH || q->o == FDX_ID_DEFAULT_GRAPH) {
+    return FDX_ERR_BAD_ARG;
+  }
+  const FdxStatus st = make_room(l);
+  if (st) {
+    return st;
+  }
+  Row* const r = &l->rows[l->n_rows++];
+  r->k[0]      = q->s;
+  r->k[1]      = q->p;
+  r->k[2]      = q->o;
+  r->k[3]      = q->g;
+  return note_rows(l, 1);
+}
+
 /* The last (key, value) in ordering `o`, as a row; false if empty. */
 static bool
 last_row(MDB_cursor* const cur, Row* const ret)
@@ -632,6 +653,25 @@ has_prefix(MDB_cursor* const cur, const Row* const r, const int len,
     return fdx_lmdb_status(rc);
   }
   *ret = !rc;
+  return FDX_SUCCESS;
+}
+
+/* In SPOG, whether some graph holds the triple of row `r` (s p o g). */
+static FdxStatus
+triple_stored(MDB_cursor* const cur, const Row* const r, bool* const ret)
+{
+  uint8_t kbuf[8];
+  uint8_t vbuf[VAL_SIZE] = {0};
+  fdx_put_u64(kbuf, r->k[0]);
+  fdx_put_u64(vbuf, r->k[1]);
+  fdx_put_u64(vbuf + 8, r->k[2]);
+  MDB_val   key = {8, kbuf};
+  MDB_val   val = {VAL_SIZE, vbuf};
+  const int rc  = mdb_cursor_get(cur, &key, &val, MDB_GET_BOTH_RANGE);
+  if (rc && rc != MDB_NOTFOUND) {
+    return fdx_lmdb_status(rc);
+  }
+  *ret = !rc && val.mv_size == VAL_SIZE && !memcmp(val.mv_data, vbuf, 16);
   return FDX_SUCCESS;
 }
 
@@ -723,6 +763,12 @@ write_order(FdxLoader* const l,
           (st = has_prefix(cur, &rows[j], group_len, &existed))) {
         break;
       }
+      /* SPOG: did a graph hold the triple before?  (Not: its subject's
+       * description in the union of the graphs changed.) */
+      bool held = false;
+      if (check_new && (st = triple_stored(cur, &rows[j], &held))) {
+        break;
+      }
       uint8_t vbuf[VAL_SIZE];
       for (int k = 0; k < 3; ++k) {
         fdx_put_u64(vbuf + 8 * k, rows[j].k[k + 1]);
@@ -740,6 +786,9 @@ write_order(FdxLoader* const l,
         break;
       }
       if (check_new) {
+        if (!held) {
+          fdx_relabel_note(l->txn, rows[j].k[0]);
+        }
         rows[out++] = rows[j];
       }
       /* one key may have millions of rows */
@@ -793,6 +842,14 @@ write_order(FdxLoader* const l,
       break;
     }
     if (check_new) {
+      /* Stored duplicates all sort before these: only the last one can
+       * hold one of their triples. */
+      for (size_t j = split; j < end; ++j) {
+        if (!key_exists || rows[j].k[1] != last_dup[0] ||
+            rows[j].k[2] != last_dup[1]) {
+          fdx_relabel_note(l->txn, rows[j].k[0]);
+        }
+      }
       memmove(rows + out, rows + split, m * sizeof(Row));
       out += m;
     }
@@ -917,7 +974,6 @@ count_quads(FdxLoader* const l, const Row* const rows, const size_t n)
     /* For the change feed: in SPOG order a subject's quads come together,
      * so this notes about one pair per subject. */
     fdx_feed_note(l->txn, rows[i].k[3], rows[i].k[0]);
-    fdx_relabel_note(l->txn, rows[i].k[0]); /* not checked: assume so */
   }
   l->txn->meta.quads += n;
   l->added += n;
@@ -972,8 +1028,11 @@ flush(FdxLoader* const l)
     }
   }
   l->n_rows = 0;
-  fdx_store_drop_mapped_pages(l->txn->store);
-  l->since_drop = 0;
+  if (n >= TRIM_EVERY) {
+    /* A big load's pages; a small batch's stay for the commit. */
+    fdx_store_drop_mapped_pages(l->txn->store);
+    l->since_drop = 0;
+  }
   return apply_pstats(l);
 }
 

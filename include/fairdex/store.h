@@ -422,7 +422,7 @@ typedef struct FdxLoaderImpl FdxLoader;
 /**
  * Start a bulk load inside write transaction `txn`.  Quads added to the
  * loader are buffered, sorted in runs of at most `sort_buffer_bytes` (0 for
- * the default of 256 MiB) and appended to the indexes in order, which is
+ * the default of 192 MiB) and appended to the indexes in order, which is
  * much faster than fdx_quad_add() for many quads.  Nothing is visible to
  * other transactions before `txn` commits.
  */
@@ -439,6 +439,15 @@ fdx_loader_add(FdxLoader*     loader,
                const FdxTerm* p,
                const FdxTerm* o,
                const FdxTerm* g);
+
+/**
+ * Add one quad of ids (from fdx_term_intern(), or FDX_ID_DEFAULT_GRAPH as
+ * `g`): for writers that intern terms themselves, such as the harvester
+ * writing a batch of records.  FDX_ERR_BAD_ARG for FDX_ID_ANY or a
+ * default-graph id outside `g`.
+ */
+FdxStatus
+fdx_loader_add_ids(FdxLoader* loader, const FdxQuad* quad);
 
 /**
  * Write everything buffered to the indexes.  `*ret_added` (may be NULL) is
