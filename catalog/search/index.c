@@ -42,6 +42,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/mman.h>
 
 /* Mapped store pages (bytes) above which a commit indexing many docs
  * drops them, as the bulk loader does. */
@@ -198,10 +199,29 @@ termmap_free(TermMap* const m)
   memset(m, 0, sizeof(*m));
 }
 
+/* `cap` zeroed slots; a big table in huge pages where the kernel gives
+ * them on request: a bulk load's term map has millions of entries, and
+ * with 4 KiB pages nearly every look-up would also miss the TLB. */
+static uint64_t*
+slots_alloc(const size_t cap)
+{
+  const size_t huge  = (size_t)2 << 20;
+  const size_t bytes = cap * sizeof(uint64_t);
+  if (bytes < huge) {
+    return (uint64_t*)calloc(cap, sizeof(uint64_t));
+  }
+  void* const p = aligned_alloc(huge, bytes); /* a multiple of `huge` */
+  if (p) {
+    madvise(p, bytes, MADV_HUGEPAGE);
+    memset(p, 0, bytes);
+  }
+  return (uint64_t*)p;
+}
+
 static bool
 termmap_rehash(TermMap* const m, const size_t cap)
 {
-  uint64_t* const slots = (uint64_t*)calloc(cap, sizeof(uint64_t));
+  uint64_t* const slots = slots_alloc(cap);
   if (!slots) {
     return false;
   }
@@ -406,6 +426,11 @@ typedef struct {
   }*             keys;
   size_t         n_keys;
   size_t         keys_cap;
+  /* A bit per tid of this commit (from first_new_tid): set once
+   * apply_ops() has written a block of it.  Until then it has none to
+   * find or merge with. */
+  uint8_t*       new_written;
+  size_t         new_written_bits;
 } Indexer;
 
 static FdxStatus
@@ -1937,7 +1962,22 @@ apply_ops(Indexer* const ix)
   if (!sort_ops(ix->ops, ix->n_ops)) {
     return FDX_ERR_NO_MEMORY;
   }
+  const size_t bits = ix->counters.next_tid > ix->first_new_tid
+                        ? ix->counters.next_tid - ix->first_new_tid
+                        : 0;
+  if (bits > ix->new_written_bits) {
+    const size_t   old_bytes = (ix->new_written_bits + 7) / 8;
+    const size_t   bytes     = (bits * 2 + 7) / 8;
+    uint8_t* const grown     = (uint8_t*)realloc(ix->new_written, bytes);
+    if (!grown) {
+      return FDX_ERR_NO_MEMORY;
+    }
+    memset(grown + old_bytes, 0, bytes - old_bytes);
+    ix->new_written      = grown;
+    ix->new_written_bits = bytes * 8;
+  }
   PostingList merged = {NULL, 0, 0};
+  PostingList out    = {NULL, 0, 0};
   FdxStatus   st     = FDX_SUCCESS;
   size_t      i      = 0;
   while (i < ix->n_ops && !st) {
@@ -1945,11 +1985,16 @@ apply_ops(Indexer* const ix)
     const uint32_t doc = ix->ops[i].doc;
     /* The block holding `doc`: the last one of tid starting at or before
      * it, else tid's first block (when that starts after it). */
-    bool     have       = false;
-    uint32_t first      = 0;
-    uint32_t next_first = UINT32_MAX; /* where the following block starts */
-    if ((st = find_block(ix, tid, doc, &have, &first)) ||
-        (have && (st = next_block(ix, tid, first, &next_first)))) {
+    bool           have       = false;
+    uint32_t       first      = 0;
+    uint32_t       next_first = UINT32_MAX; /* where the next block starts */
+    const bool     is_new     = tid >= ix->first_new_tid;
+    const uint32_t bit        = is_new ? tid - ix->first_new_tid : 0;
+    const bool     unwritten =
+      is_new && !(ix->new_written[bit / 8] & (1u << (bit % 8)));
+    if (!unwritten &&
+        ((st = find_block(ix, tid, doc, &have, &first)) ||
+         (have && (st = next_block(ix, tid, first, &next_first))))) {
       break;
     }
     merged.n = 0;
@@ -1985,8 +2030,8 @@ apply_ops(Indexer* const ix)
       }
     }
     /* Merge the ops of tid that fall before next_first. */
-    PostingList out = {NULL, 0, 0};
-    size_t      m   = 0;
+    size_t m = 0;
+    out.n    = 0;
     while (i < ix->n_ops && ix->ops[i].tid == tid &&
            ix->ops[i].doc < next_first && !st) {
       /* The last op on one doc wins. */
@@ -2023,8 +2068,11 @@ apply_ops(Indexer* const ix)
     if (!st) {
       st = write_blocks(ix, tid, &out, have, first);
     }
-    free(out.items);
+    if (is_new) {
+      ix->new_written[bit / 8] |= (uint8_t)(1u << (bit % 8));
+    }
   }
+  free(out.items);
   free(merged.items);
   ix->n_ops = 0;
   return st;
@@ -2696,6 +2744,7 @@ indexer_close(Indexer* const ix)
   free(ix->label_runs);
   free(ix->label_arena.data);
   free(ix->keys);
+  free(ix->new_written);
 }
 
 static FdxStatus

@@ -257,20 +257,25 @@ row_cmp(const Row* const a, const Row* const b)
   return 0;
 }
 
-/* LSD radix sort on 16-bit digits of the first `words` keys, least
+/* LSD radix sort on the digits of the first `words` keys, least
  * significant first, skipping digits that are the same in every row.  The
- * sort is stable, so rows already sorted by key 3 need only words = 3. */
+ * sort is stable, so rows already sorted by key 3 need only words = 3.
+ * Digits are 16 bits, or 8 for fewer rows than a 16-bit pass has counters
+ * (a harvest batch: the counters would cost more than the rows). */
 static FdxStatus
 rows_sort(Row* const rows, const size_t n, const int words)
 {
   if (n < 2) {
     return FDX_SUCCESS;
   }
-  Row* tmp = (Row*)malloc(n * sizeof(Row));
+  const int      bits   = n < ((size_t)1 << 16) ? 8 : 16;
+  const size_t   digits = (size_t)1 << bits;
+  const uint64_t mask   = digits - 1;
+  Row*           tmp    = (Row*)malloc(n * sizeof(Row));
   if (!tmp) {
     return FDX_ERR_NO_MEMORY;
   }
-  size_t* const count = (size_t*)malloc(65536 * sizeof(size_t));
+  size_t* const count = (size_t*)malloc(digits * sizeof(size_t));
   if (!count) {
     free(tmp);
     return FDX_ERR_NO_MEMORY;
@@ -278,27 +283,27 @@ rows_sort(Row* const rows, const size_t n, const int words)
   Row* src = rows;
   Row* dst = tmp;
   for (int word = words - 1; word >= 0; --word) {
-    /* Which 16-bit digits vary in this word? */
+    /* Which digits vary in this word? */
     uint64_t diff = 0;
     for (size_t i = 1; i < n; ++i) {
       diff |= src[i].k[word] ^ src[0].k[word];
     }
-    for (int shift = 0; shift < 64; shift += 16) {
-      if (!((diff >> shift) & 0xffff)) {
+    for (int shift = 0; shift < 64; shift += bits) {
+      if (!((diff >> shift) & mask)) {
         continue;
       }
-      memset(count, 0, 65536 * sizeof(size_t));
+      memset(count, 0, digits * sizeof(size_t));
       for (size_t i = 0; i < n; ++i) {
-        ++count[(src[i].k[word] >> shift) & 0xffff];
+        ++count[(src[i].k[word] >> shift) & mask];
       }
       size_t total = 0;
-      for (size_t d = 0; d < 65536; ++d) {
+      for (size_t d = 0; d < digits; ++d) {
         const size_t c = count[d];
         count[d]       = total;
         total += c;
       }
       for (size_t i = 0; i < n; ++i) {
-        dst[count[(src[i].k[word] >> shift) & 0xffff]++] = src[i];
+        dst[count[(src[i].k[word] >> shift) & mask]++] = src[i];
       }
       Row* const t = src;
       src          = dst;
