@@ -1110,6 +1110,31 @@ page_key(const HarvestRun* const run, const char* const url,
   return table_key(run, key, out);
 }
 
+/* The value of hex digit `c`, or -1. */
+static int
+hex_digit(const char c)
+{
+  return c >= '0' && c <= '9'   ? c - '0'
+         : c >= 'a' && c <= 'f' ? c - 'a' + 10
+         : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                : -1;
+}
+
+/* Decode 2 * n hex digits of `text` into `out`; false on a non-digit. */
+static bool
+hex_decode(const char* const text, uint8_t* const out, const size_t n)
+{
+  for (size_t k = 0; k < n; ++k) {
+    const int hi = hex_digit(text[2 * k]);
+    const int lo = hex_digit(text[2 * k + 1]);
+    if (hi < 0 || lo < 0) {
+      return false;
+    }
+    out[k] = (uint8_t)(hi << 4 | lo);
+  }
+  return true;
+}
+
 /* Replay a page's records from the last run: seen and unchanged. */
 static void
 replay_page(HarvestRun* const run, const json_t* const records)
@@ -1123,10 +1148,8 @@ replay_page(HarvestRun* const run, const json_t* const records)
     if (!text || strlen(text) != 2 * KEY_BYTES) {
       continue;
     }
-    for (size_t k = 0; k < KEY_BYTES; ++k) {
-      unsigned v = 0;
-      sscanf(text + 2 * k, "%2x", &v);
-      key[k] = (uint8_t)v;
+    if (!hex_decode(text, key, KEY_BYTES)) {
+      continue;
     }
     if (!keyset_has(&run->seen, key)) {
       keyset_add(&run->seen, key);
