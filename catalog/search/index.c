@@ -36,6 +36,7 @@
 #include "tokenize.h"
 
 #include "../civil_date.h"
+#include "../key_sort.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -157,27 +158,11 @@ typedef struct {
   size_t   arena_cap;
 } TermMap;
 
-/* The maps' hash: one multiply per 8 bytes, then a final mix (terms are
- * short; collisions only cost a comparison). */
+/* The maps' hash (32 bits of fdx_bytes_hash()). */
 static uint32_t
 hash_bytes(const uint8_t* const p, const size_t n)
 {
-  uint64_t h = UINT64_C(0x9e3779b97f4a7c15) ^ ((uint64_t)n << 56);
-  size_t   i = 0;
-  for (; i + 8 <= n; i += 8) {
-    uint64_t w;
-    memcpy(&w, p + i, 8);
-    h = (h ^ w) * UINT64_C(0xff51afd7ed558ccd);
-    h ^= h >> 32;
-  }
-  uint64_t tail = 0;
-  if (i < n) {
-    memcpy(&tail, p + i, n - i);
-  }
-  h = (h ^ tail) * UINT64_C(0xc4ceb9fe1a85ec53);
-  h ^= h >> 29;
-  h *= UINT64_C(0xff51afd7ed558ccd);
-  return (uint32_t)(h >> 32);
+  return (uint32_t)(fdx_bytes_hash(p, n) >> 32);
 }
 
 static void
@@ -687,51 +672,6 @@ entry_prefix(const TermMap* const m, const uint32_t i)
   return v;
 }
 
-/* A 64-bit sort key and the index of what it stands for. */
-typedef struct {
-  uint64_t key;
-  uint32_t idx;
-} Keyed;
-
-/* Sort `a` by key: an LSD radix sort on 16-bit digits, skipping digits
- * that are the same in every item; `b` is scratch of the same size.  The
- * sorted items end up in `a`.  False when out of memory. */
-static bool
-sort_keyed(Keyed* a, Keyed* b, const size_t n)
-{
-  size_t* const count = (size_t*)malloc(65536 * sizeof(size_t));
-  if (!count) {
-    return false;
-  }
-  Keyed* const orig = a;
-  for (unsigned shift = 0; shift < 64; shift += 16) {
-    memset(count, 0, 65536 * sizeof(size_t));
-    for (size_t i = 0; i < n; ++i) {
-      ++count[(a[i].key >> shift) & 0xffff];
-    }
-    if (count[(a[0].key >> shift) & 0xffff] == n) {
-      continue;
-    }
-    size_t sum = 0;
-    for (size_t d = 0; d < 65536; ++d) {
-      const size_t c = count[d];
-      count[d]       = sum;
-      sum += c;
-    }
-    for (size_t i = 0; i < n; ++i) {
-      b[count[(a[i].key >> shift) & 0xffff]++] = a[i];
-    }
-    Keyed* const t = a;
-    a              = b;
-    b              = t;
-  }
-  if (a != orig) {
-    memcpy(orig, a, n * sizeof(Keyed));
-  }
-  free(count);
-  return true;
-}
-
 /* Sort `order` (entries of `m`) by term bytes: a radix sort on the
  * 8-byte prefixes, then a comparison sort within each run of equal
  * prefixes.  qsort alone, with a comparison call per step, costs several
@@ -742,20 +682,17 @@ sort_entries(const TermMap* const m, uint32_t* const order, const size_t n)
   if (n < 2) {
     return true;
   }
-  Keyed* const a = (Keyed*)malloc(n * sizeof(Keyed));
-  Keyed* const b = (Keyed*)malloc(n * sizeof(Keyed));
-  if (!a || !b) {
-    free(a);
-    free(b);
+  FdxKeyPair* const a = (FdxKeyPair*)malloc(n * sizeof(FdxKeyPair));
+  if (!a) {
     return false;
   }
   for (size_t i = 0; i < n; ++i) {
-    a[i].key = entry_prefix(m, order[i]);
-    a[i].idx = order[i];
+    a[i].key   = entry_prefix(m, order[i]);
+    a[i].value = order[i];
   }
-  const bool ok = sort_keyed(a, b, n);
+  const bool ok = fdx_key_pairs_sort(a, n);
   for (size_t i = 0; ok && i < n; ++i) {
-    order[i] = a[i].idx;
+    order[i] = (uint32_t)a[i].value;
   }
   /* Runs of one prefix (facet values of one facet, titles that start
    * alike: they can be long): by the whole term. */
@@ -770,7 +707,6 @@ sort_entries(const TermMap* const m, uint32_t* const order, const size_t n)
     i = j;
   }
   free(a);
-  free(b);
   return ok;
 }
 
@@ -2333,20 +2269,19 @@ flush_keys(Indexer* const ix)
   if (!n) {
     return FDX_SUCCESS;
   }
-  Keyed* const a = (Keyed*)malloc(n * sizeof(Keyed));
-  Keyed* const b = (Keyed*)malloc(n * sizeof(Keyed));
+  FdxKeyPair* const a = (FdxKeyPair*)malloc(n * sizeof(FdxKeyPair));
   struct PendingKey* const sorted =
     (struct PendingKey*)malloc(n * sizeof(struct PendingKey));
-  FdxStatus st = a && b && sorted ? FDX_SUCCESS : FDX_ERR_NO_MEMORY;
+  FdxStatus st = a && sorted ? FDX_SUCCESS : FDX_ERR_NO_MEMORY;
   for (size_t i = 0; i < n && !st; ++i) {
-    a[i].key = pending_prefix(&ix->keys[i]);
-    a[i].idx = (uint32_t)i;
+    a[i].key   = pending_prefix(&ix->keys[i]);
+    a[i].value = i;
   }
-  if (!st && !sort_keyed(a, b, n)) {
+  if (!st && !fdx_key_pairs_sort(a, n)) {
     st = FDX_ERR_NO_MEMORY;
   }
   for (size_t i = 0; i < n && !st; ++i) {
-    sorted[i] = ix->keys[a[i].idx];
+    sorted[i] = ix->keys[a[i].value];
   }
   /* Equal prefixes (one subject in two graphs, one modified time): by
    * the whole key. */
@@ -2361,7 +2296,6 @@ flush_keys(Indexer* const ix)
     i = j;
   }
   free(a);
-  free(b);
   MDB_cursor* cur = NULL;
   int         rc  = st ? 0
                          : mdb_cursor_open(ix->txn->txn,

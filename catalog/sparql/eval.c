@@ -29,6 +29,8 @@
  */
 #include "eval.h"
 
+#include "../key_sort.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -131,10 +133,7 @@ typedef struct {
  * are dense, so it takes a bit per term of the store (1.25 MB for ten
  * million terms) where pairs would take 16 bytes per quad, it needs no
  * sort, and a probe is one bit test.  */
-typedef struct {
-  FdxId key;
-  FdxId other;
-} HashPair;
+typedef FdxKeyPair HashPair; /* key, and the other id as value */
 
 /* Bitmap of subject set members, per kind of subject (0 IRI, 1 blank). */
 typedef struct {
@@ -1344,51 +1343,6 @@ hash_add(Exec* const ex, void* const ctx, const FdxQuad* const q)
   return FDX_SUCCESS;
 }
 
-/* Sort the pairs by key, stably (LSD radix, 16 bits a pass, passes
- * where every key has the same digit skipped).  A predicate's pairs come
- * from its scan in (object, subject) order, so keyed by subject they need
- * this; false when memory ran out. */
-static bool
-sort_pairs(HashPair* pairs, const size_t n)
-{
-  HashPair* const buf   = (HashPair*)malloc(n * sizeof(HashPair));
-  size_t* const   count = (size_t*)malloc(65536 * sizeof(size_t));
-  if (!buf || !count) {
-    free(buf);
-    free(count);
-    return false;
-  }
-  HashPair* from = pairs;
-  HashPair* to   = buf;
-  for (unsigned shift = 0; shift < 64; shift += 16) {
-    memset(count, 0, 65536 * sizeof(size_t));
-    for (size_t i = 0; i < n; ++i) {
-      ++count[(from[i].key >> shift) & 0xffff];
-    }
-    if (count[(from[0].key >> shift) & 0xffff] == n) {
-      continue; /* one digit for all */
-    }
-    size_t at = 0;
-    for (size_t d = 0; d < 65536; ++d) {
-      const size_t c = count[d];
-      count[d]       = at;
-      at += c;
-    }
-    for (size_t i = 0; i < n; ++i) {
-      to[count[(from[i].key >> shift) & 0xffff]++] = from[i];
-    }
-    HashPair* const t = from;
-    from              = to;
-    to                = t;
-  }
-  if (from != pairs) {
-    memcpy(pairs, from, n * sizeof(HashPair));
-  }
-  free(buf);
-  free(count);
-  return true;
-}
-
 /* Sort the pairs by key where the scan did not. */
 static FdxStatus
 sort_table(Exec* const ex, PatternHash* const h)
@@ -1404,7 +1358,7 @@ sort_table(Exec* const ex, PatternHash* const h)
   if (st) {
     return st;
   }
-  if (!sort_pairs(h->pairs, h->n)) {
+  if (!fdx_key_pairs_sort(h->pairs, h->n)) {
     return FDX_ERR_NO_MEMORY;
   }
   ex->memory -= h->n * sizeof(HashPair); /* the sort's buffer is gone */
@@ -1640,7 +1594,7 @@ probe_hash(Exec* const ex, PatternHash* const h, const FdxId key,
   h->cursor = end;
   for (; i < end; ++i) {
     const HashPair* const e = &h->pairs[i];
-    const FdxQuad q = {by == 2 ? e->other : key, p, by == 2 ? key : e->other,
+    const FdxQuad q = {by == 2 ? e->value : key, p, by == 2 ? key : e->value,
                        FDX_ID_ANY};
     const FdxStatus st = bgp_quad(ex, run, &q);
     if (st) {

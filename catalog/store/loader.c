@@ -36,6 +36,8 @@
  */
 #include "store_impl.h"
 
+#include "../key_sort.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -68,27 +70,6 @@ typedef struct {
   size_t     arena_cap;
 } TermCache;
 
-/* The cache's hash: one multiply per 8 bytes, then a final mix.  Only
- * for the in-memory cache; collisions cost a comparison. */
-static uint64_t
-hash64(const uint8_t* const bytes, const size_t len)
-{
-  uint64_t h = UINT64_C(0x9e3779b97f4a7c15) ^ (len * UINT64_C(0xff51afd7));
-  size_t   i = 0;
-  for (; i + 8 <= len; i += 8) {
-    uint64_t w;
-    memcpy(&w, bytes + i, 8);
-    h = (h ^ w) * UINT64_C(0x100000001b3);
-    h ^= h >> 29;
-  }
-  uint64_t tail = 0;
-  memcpy(&tail, bytes + i, len - i);
-  h = (h ^ tail) * UINT64_C(0xc4ceb9fe1a85ec53);
-  h ^= h >> 32;
-  h *= UINT64_C(0xff51afd7ed558ccd);
-  h ^= h >> 29;
-  return h ? h : 1;
-}
 
 /* The cache starts small and doubles up to CACHE_SLOTS_MAX slots and
  * CACHE_ARENA_BYTES of term bytes, so a small load costs little; when
@@ -475,7 +456,7 @@ intern_bytes(FdxLoader* const     l,
   if (len > l->txn->store->max_term_bytes) {
     return FDX_ERR_LIMIT;
   }
-  const uint64_t h = hash64(bytes, len);
+  const uint64_t h = fdx_bytes_hash(bytes, len);
   if (cache_get(&l->cache, h, bytes, len, ret)) {
     return FDX_SUCCESS;
   }
