@@ -66,6 +66,7 @@ typedef struct {
   FdxTerm*      terms; /* indexed as in the memgraph */
   FdxMemTriple* triples;
   size_t        n_triples;
+  size_t        n_terms;
 } RecordGraph;
 
 /* A record waiting to be written. */
@@ -440,6 +441,7 @@ record_graph(const FdxMemGraph* const g)
   r->terms     = (FdxTerm*)(r + 1);
   r->triples   = (FdxMemTriple*)(r->terms + n_terms);
   r->n_triples = n_triples;
+  r->n_terms   = n_terms;
   if (n_triples) {
     memcpy(r->triples, triples, n_triples * sizeof(FdxMemTriple));
   }
@@ -586,10 +588,20 @@ write_record(HarvestRun* const run, RecordSink* const w, Pending* const p)
   const size_t              n = p->graph->n_triples;
   const FdxMemTriple* const t = p->graph->triples;
   char                      label[96];
+  /* Each term interned once per record (0: not yet), not once per use. */
+  FdxId* const id_of =
+    (FdxId*)calloc(p->graph->n_terms ? p->graph->n_terms : 1, sizeof(FdxId));
+  if (!id_of) {
+    return FDX_ERR_NO_MEMORY;
+  }
   for (size_t i = 0; i < n && !st; ++i) {
     const size_t ids[3] = {t[i].s, t[i].p, t[i].o};
     FdxId        q[3];
     for (int k = 0; k < 3 && !st; ++k) {
+      if (id_of[ids[k]]) {
+        q[k] = id_of[ids[k]];
+        continue;
+      }
       FdxTerm term = p->graph->terms[ids[k]];
       if (term.kind == FDX_TERM_BLANK) {
         /* Blank nodes scoped to this write of this record. */
@@ -600,13 +612,16 @@ write_record(HarvestRun* const run, RecordSink* const w, Pending* const p)
         term.value     = label;
         term.value_len = (size_t)len;
       }
-      st = fdx_term_intern(txn, &term, &q[k]);
+      if (!(st = fdx_term_intern(txn, &term, &q[k]))) {
+        id_of[ids[k]] = q[k];
+      }
     }
     if (!st) {
       const FdxQuad quad = {q[0], q[1], q[2], g};
       st                 = sink_quad(w, &quad);
     }
   }
+  free(id_of);
   ++run->blank_counter;
   /* The catalogue record and its provenance. */
   char now[32];

@@ -70,7 +70,6 @@ typedef struct {
   size_t     arena_cap;
 } TermCache;
 
-
 /* The cache starts small and doubles up to CACHE_SLOTS_MAX slots and
  * CACHE_ARENA_BYTES of term bytes, so a small load costs little; when
  * full it is emptied and starts over. */
@@ -579,10 +578,10 @@ fdx_loader_add_encoded(FdxLoader* const            l,
 FdxStatus
 fdx_loader_add_ids(FdxLoader* const l, const FdxQuad* const q)
 {
-  if (!l || !q || !q->s || !q->p || !q->o || !q->g ||
-      q->s == FDX_ID_ANY || q->p == FDX_ID_ANY || q->o == FDX_ID_ANY ||
-      q->g == FDX_ID_ANY || q->s == FDX_ID_DEFAULT_GRAPH ||
-      q->p == FDX_ID_DEFAULT_GRAPH || q->o == FDX_ID_DEFAULT_GRAPH) {
+  if (!l || !q || q->s == FDX_ID_ANY || q->p == FDX_ID_ANY ||
+      q->o == FDX_ID_ANY || q->g == FDX_ID_ANY ||
+      q->s == FDX_ID_DEFAULT_GRAPH || q->p == FDX_ID_DEFAULT_GRAPH ||
+      q->o == FDX_ID_DEFAULT_GRAPH) {
     return FDX_ERR_BAD_ARG;
   }
   const FdxStatus st = make_room(l);
