@@ -1122,6 +1122,18 @@ fdx_txn_next_bnode_scope(FdxTxn* const txn)
   return ++txn->meta.bnode_scope;
 }
 
+FdxStatus
+fdx_txn_count_writes(FdxTxn* const txn, const uint64_t n)
+{
+  const uint64_t before = txn->cursor_calls;
+  txn->cursor_calls += n;
+  if (before / TRIM_CHECK_QUADS != txn->cursor_calls / TRIM_CHECK_QUADS) {
+    txn_trim_mapped_pages(txn);
+    return fdx_store_check_space(txn->store);
+  }
+  return FDX_SUCCESS;
+}
+
 /* Ensure the write transaction's cursors are open.  Called before every
  * quad is added or removed, it is also where a write transaction keeps
  * its mapped pages in budget (see "Resident set" above), every
@@ -1133,12 +1145,9 @@ fdx_txn_cursors(FdxTxn* const txn)
   if (!txn->write) {
     return FDX_ERR_READ_ONLY;
   }
-  if (++txn->cursor_calls % TRIM_CHECK_QUADS == 0) {
-    txn_trim_mapped_pages(txn);
-    const FdxStatus st = fdx_store_check_space(txn->store);
-    if (st) {
-      return st;
-    }
+  const FdxStatus st = fdx_txn_count_writes(txn, 1);
+  if (st) {
+    return st;
   }
   for (int i = 0; i < FDX_N_ORDERS; ++i) {
     if (!txn->cur[i]) {

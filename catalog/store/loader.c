@@ -355,6 +355,7 @@ struct FdxLoaderImpl {
   size_t      job_alloc;    /* rows allocated in job_rows */
   FdxStatus   job_status;
   uint64_t  since_drop; /* rows handled since pages were last dropped */
+  bool      small_run;  /* flush() is writing fewer than TRIM_EVERY rows */
   Row*      rows; /* in SPOG order while filling */
   size_t    n_rows;
   size_t    cap_rows;   /* most rows in one run */
@@ -486,6 +487,12 @@ spill_run(FdxLoader* l);
 static FdxStatus
 note_rows(FdxLoader* const l, const size_t n)
 {
+  if (l->small_run) {
+    /* A small run (a harvest batch): its transaction keeps its mapped
+     * pages in the budget of quad-by-quad writes, dropping the clean
+     * ones as it goes. */
+    return fdx_txn_count_writes(l->txn, n);
+  }
   l->since_drop += n;
   if (l->since_drop >= TRIM_EVERY) {
     fdx_store_trim_mapped_pages(l->txn->store, MAPPED_BUDGET);
@@ -995,6 +1002,7 @@ flush(FdxLoader* const l)
   if (st || n == 0) {
     return st;
   }
+  l->small_run = n < TRIM_EVERY;
   /* SPOG keeps only what the store lacks; the rest need only those. */
   if ((st = write_order(l, FDX_ORDER_SPOG, l->rows, &n, true, 2,
                         count_subject)) ||
@@ -1012,7 +1020,8 @@ flush(FdxLoader* const l)
       return st;
     }
   }
-  l->n_rows = 0;
+  l->n_rows    = 0;
+  l->small_run = false;
   if (n >= TRIM_EVERY) {
     /* A big load's pages; a small batch's stay for the commit. */
     fdx_store_drop_mapped_pages(l->txn->store);

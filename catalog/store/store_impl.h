@@ -197,7 +197,7 @@ struct FdxTxnImpl {
   bool      write;
   bool      meta_dirty;
   bool      quads_changed;
-  unsigned  cursor_calls; /* fdx_txn_cursors() calls, for its trim */
+  uint64_t  cursor_calls; /* quads written, for the trim (fdx_txn_count_writes) */
   uint64_t  trim_floor; /* mapped bytes the last trim left (its dirty
                            pages; see lmdb_env.c, "Resident set") */
   FdxMeta   meta;
@@ -297,6 +297,12 @@ fdx_prefix2_exists(MDB_cursor* cur, FdxId a, FdxId b, bool* ret);
 /* Ensure the write transaction's cursors are open. */
 FdxStatus
 fdx_txn_cursors(FdxTxn* txn);
+
+/* Count `n` quads written (or found there) by a write transaction; every
+ * TRIM_CHECK_QUADS of them its mapped pages are kept in budget and the
+ * disk's room is checked (fdx_txn_cursors() counts one per call). */
+FdxStatus
+fdx_txn_count_writes(FdxTxn* txn, uint64_t n);
 
 /* A term already serialized (term bytes), or an id when `bytes` is NULL
  * (an inlined value, or FDX_ID_DEFAULT_GRAPH). */
