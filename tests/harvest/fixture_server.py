@@ -343,6 +343,42 @@ def oai_matches(pattern, query):
         for (wk, wv), (gk, gv) in zip(want, got))
 
 
+# Parsed mapping.txt files by path, kept while their size and modification
+# time stay the same (as _json_cache below): each request then finds its
+# file by one dictionary look-up, plus a scan of the patterns holding `*`,
+# where matching every pattern per request made a replay of P pages cost
+# P * P query parses (a second at 300 pages, in tests/bench/harvest.sh).
+_mapping_cache = {}
+_mapping_cache_lock = threading.Lock()
+
+
+def oai_mapping(folder):
+    """(exact, wild) of folder's mapping.txt: exact maps a query to
+    (line pair index, file name), wild lists (index, pattern, file name)
+    of patterns holding a `*`; None when it cannot be read."""
+    path = os.path.join(folder, "mapping.txt")
+    try:
+        st = os.stat(path)
+        stamp = (st.st_size, st.st_mtime_ns)
+        with _mapping_cache_lock:
+            hit = _mapping_cache.get(path)
+        if hit and hit[0] == stamp:
+            return hit[1]
+        with open(path, encoding="utf-8") as f:
+            lines = [line.strip() for line in f if line.strip()]
+    except OSError:
+        return None
+    exact, wild = {}, []
+    for i, (pattern, file_name) in enumerate(zip(lines[0::2], lines[1::2])):
+        if "*" in pattern:
+            wild.append((i, pattern, file_name))
+        elif pattern not in exact:
+            exact[pattern] = (i, file_name)
+    with _mapping_cache_lock:
+        _mapping_cache[path] = (stamp, (exact, wild))
+    return exact, wild
+
+
 def route_oai(h, m, q):
     if ROOT is None:
         h.send_simple(404, b"no --root\n")
@@ -353,14 +389,16 @@ def route_oai(h, m, q):
         return
     query = oai_canonical(parse_qsl(urlsplit(h.path).query,
                                     keep_blank_values=True))
-    try:
-        with open(os.path.join(folder, "mapping.txt"), encoding="utf-8") as f:
-            lines = [line.strip() for line in f if line.strip()]
-    except OSError:
+    mapping = oai_mapping(folder)
+    if mapping is None:
         h.send_simple(404, b"no mapping.txt\n")
         return
-    name = None
-    for pattern, file_name in zip(lines[0::2], lines[1::2]):
+    exact, wild = mapping
+    # The first pair that matches, as the file lists them.
+    index, name = exact.get(query, (len(exact) + len(wild), None))
+    for i, pattern, file_name in wild:
+        if i > index:
+            break
         if oai_matches(pattern, query):
             name = file_name
             break
