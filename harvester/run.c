@@ -45,6 +45,14 @@
 #define SETTINGS_TABLE "settings"
 #define RUN_NEXT_KEY "harvest_run_next"
 #define BATCH_RECORDS 1000
+/* The bytes of the store's map a write transaction may hold at its
+ * commit, unless the run's options say (FdxRunOptions.txn_mapped) (fdx_store_last_commit_mapped()): the pages it wrote stay mapped
+ * for LMDB's commit, and the bigger the store, the more pages the same
+ * records write (scattered over more of each B-tree).  Over the budget the
+ * next transactions take fewer records, at least TXN_RECORDS_MIN; under
+ * three quarters of it, more again, up to a batch. */
+#define TXN_MAPPED_DEFAULT ((uint64_t)40 << 20)
+#define TXN_RECORDS_MIN 50
 /* Page states waiting for their batch: at most this many, or bytes. */
 #define BATCH_PAGES 256
 #define BATCH_PAGE_BYTES ((size_t)16 << 20)
@@ -146,6 +154,7 @@ struct HarvestRun {
   bool                 writer_running;
   pthread_t            writer;
   uint64_t             blank_counter; /* the writer's */
+  size_t               txn_records;   /* the writer's: per transaction */
   /* the page being read */
   char*                page_url;
   char*                page_etag;
@@ -753,31 +762,76 @@ write_batch(FdxTxn* const txn, void* const ctx)
   return st;
 }
 
-/* Write a batch's records and then its page states: all in one
- * transaction, or, if that fails, each record alone so a bad one fails
- * alone (marked `rejected`), and the page states after them.  Runs in the
- * writer thread; the outcome stays in the batch. */
+/* Write records [from, to) of a batch, and its page states when `pages`:
+ * all in one transaction, or, if that fails, each record alone so a bad
+ * one fails alone (marked `rejected`), and the page states after them.
+ * Whether the one transaction was committed. */
+static bool
+write_part(HarvestRun* const run, Batch* const b, const size_t from,
+           const size_t to, const bool pages)
+{
+  BatchJob job = {run, b, from, to, pages};
+  if (!fdx_store_write(run->store, write_batch, &job)) {
+    return true;
+  }
+  for (size_t i = from; i < to; ++i) {
+    BatchJob        one = {run, b, i, i + 1, false};
+    const FdxStatus rst = fdx_store_write(run->store, write_batch, &one);
+    if (rst == FDX_ERR_BAD_ARG || rst == FDX_ERR_LIMIT) {
+      b->records[i].rejected = rst;
+    } else if (rst) {
+      b->store_status = rst;
+      return false;
+    }
+  }
+  if (pages && b->n_pages) {
+    BatchJob page_job = {run, b, 0, 0, true};
+    b->store_status = fdx_store_write(run->store, write_batch, &page_job);
+  }
+  return false;
+}
+
+/* Size the next transactions by what one of `n` records held mapped at
+ * its commit (see TXN_MAPPED_DEFAULT). */
+static void
+size_transactions(HarvestRun* const run, const size_t n)
+{
+  const uint64_t budget = run->options && run->options->txn_mapped
+                            ? run->options->txn_mapped
+                            : TXN_MAPPED_DEFAULT;
+  const uint64_t mapped = fdx_store_last_commit_mapped(run->store);
+  size_t         next   = run->txn_records;
+  if (mapped > budget) {
+    /* Aim under the budget: pages per record grow with the store. */
+    next = (size_t)((double)n * 0.9 * (double)budget / (double)mapped);
+  } else if (mapped < budget / 4 * 3 && n == run->txn_records) {
+    next = run->txn_records + run->txn_records / 4;
+  }
+  run->txn_records = next < TXN_RECORDS_MIN ? TXN_RECORDS_MIN
+                     : next > BATCH_RECORDS ? BATCH_RECORDS
+                                            : next;
+}
+
+/* Write a batch's records, in transactions of run->txn_records, the page
+ * states with the last one (a page never claims records the store does
+ * not hold).  Runs in the writer thread; the outcome stays in the
+ * batch. */
 static void
 write_batch_now(HarvestRun* const run, Batch* const b)
 {
-  BatchJob  job = {run, b, 0, b->n, b->write_pages};
-  FdxStatus st  = fdx_store_write(run->store, write_batch, &job);
-  if (st) {
-    for (size_t i = 0; i < b->n; ++i) {
-      BatchJob        one = {run, b, i, i + 1, false};
-      const FdxStatus rst = fdx_store_write(run->store, write_batch, &one);
-      if (rst == FDX_ERR_BAD_ARG || rst == FDX_ERR_LIMIT) {
-        b->records[i].rejected = rst;
-      } else if (rst) {
-        b->store_status = rst;
-        break;
-      }
+  size_t from = 0;
+  do {
+    const size_t to =
+      b->n - from > run->txn_records ? from + run->txn_records : b->n;
+    const bool one = write_part(run, b, from, to, to == b->n && b->write_pages);
+    if (b->store_status) {
+      return;
     }
-    if (b->write_pages && !b->store_status && b->n_pages) {
-      BatchJob pages = {run, b, 0, 0, true};
-      b->store_status = fdx_store_write(run->store, write_batch, &pages);
+    if (one && to > from) {
+      size_transactions(run, to - from);
     }
-  }
+    from = to;
+  } while (from < b->n);
 }
 
 static void*
@@ -1775,6 +1829,7 @@ fdx_harvest_run(FdxStore* const store, const FdxSource* const source,
   }
   run->store   = store;
   run->batch   = &run->batches[0];
+  run->txn_records = BATCH_RECORDS;
   run->source  = source;
   run->options = options;
   run->base    = options && options->base ? options->base

@@ -77,6 +77,11 @@ cli_open_store(const CliContext* ctx, const char* command, unsigned flags);
 bool
 cli_parse_size(const char* text, unsigned long long* ret);
 
+/* $FAIRDEX_HARVEST_TXN_MAPPED as a size (FdxRunOptions.txn_mapped), or 0
+ * where unset or not a size. */
+uint64_t
+cli_harvest_txn_mapped(void);
+
 int
 cmd_load(CliContext* ctx, int argc, char** argv);
 int

@@ -157,7 +157,8 @@ cmd_harvest(CliContext* const ctx, const int argc, char** const argv)
                         tty ? show_progress : NULL,
                         NULL,
                         is_cancelled,
-                        NULL};
+                        NULL,
+                        cli_harvest_txn_mapped()};
   json_t* const runs   = json_array();
   int           status = 0;
   for (size_t i = 0; i < config->n_sources && !interrupted; ++i) {

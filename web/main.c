@@ -254,6 +254,14 @@ cli_parse_size(const char* const text, unsigned long long* const ret)
   return true;
 }
 
+uint64_t
+cli_harvest_txn_mapped(void)
+{
+  const char* const  text  = getenv("FAIRDEX_HARVEST_TXN_MAPPED");
+  unsigned long long bytes = 0;
+  return text && cli_parse_size(text, &bytes) ? (uint64_t)bytes : 0;
+}
+
 int
 main(int argc, char** argv)
 {

@@ -14,6 +14,7 @@
  * in progress (it deletes nothing) and joins the thread.  Run reports come
  * from the store, so runs made with `fairdex harvest` show too.
  */
+#include "cli.h"
 #include "serve.h"
 #include "serve_harvest.h"
 
@@ -98,7 +99,8 @@ scheduler_main(void* const arg)
     st->started                = now;
     pthread_mutex_unlock(&h->lock);
     FdxRunOptions opts = {h->config->base ? h->config->base : h->s->base,
-                          false, NULL, NULL, run_cancelled, h};
+                          false, NULL, NULL, run_cancelled, h,
+                          cli_harvest_txn_mapped()};
     json_t*  report = NULL;
     FdxError err;
     memset(&err, 0, sizeof(err));

@@ -2744,6 +2744,12 @@ run_work(Indexer* const ix, WorkList* const work)
     if (i % 1024 == 1023) {
       fdx_store_trim_mapped_pages(ix->txn->store, INDEX_MAPPED_BUDGET);
     }
+    /* A small commit (a harvest batch) keeps its transaction's budget
+     * instead, which keeps the pages it wrote: a document's indexing
+     * reads some ten quads and writes a few keys. */
+    if (work->n < 1024 && (st = fdx_txn_count_writes(ix->txn, 16))) {
+      break;
+    }
     if (i % 4096 == 4095 && (st = fdx_store_check_space(ix->txn->store))) {
       break;
     }

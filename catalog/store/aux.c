@@ -77,6 +77,9 @@ fdx_aux_put(FdxTxn* const     txn,
   if (!txn->write || !txn->store->has_aux) {
     return FDX_ERR_READ_ONLY;
   }
+  if ((st = fdx_txn_count_writes(txn, 1))) {
+    return st;
+  }
   static const uint8_t empty = 0;
   MDB_val k = {klen, kbuf};
   MDB_val v = {val_len, val_len ? (void*)val : (void*)&empty};

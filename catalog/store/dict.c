@@ -985,7 +985,10 @@ fdx_term_intern(FdxTxn* const txn, const FdxTerm* const term, FdxId* ret)
     if (term_cache_get(&txn->term_cache, hash, bytes, len, ret)) {
       return FDX_SUCCESS;
     }
-    st = fdx_dict_intern(txn, bytes, len, ret);
+    st = fdx_txn_count_writes(txn, 1);
+    if (!st) {
+      st = fdx_dict_intern(txn, bytes, len, ret);
+    }
     if (!st) {
       term_cache_put(&txn->term_cache, hash, bytes, len, *ret);
     }

@@ -36,8 +36,16 @@
  * store (139 MiB at 10,000 records, 293 at 30,000); dropping every page
  * inside the transaction made the commit fault the dirty pages back with
  * their neighbours (185 MiB at 30,000).  Inside a transaction only the
- * pages it did not dirty are dropped, so its dirty pages, about 45 MiB
- * per thousand harvested records, stay mapped for the commit.
+ * pages it did not dirty are dropped, so its dirty pages stay mapped for
+ * the commit; a look comes every TRIM_CHECK_QUADS writes (quads, and the
+ * terms and aux values written beside them, which map as much), and drops
+ * what passed half the budget over the pages the last trim kept.  The
+ * dirty pages themselves grow with the store, not only with the
+ * transaction (30 to 55 MiB per thousand harvested records from 10,000 to
+ * 30,000 records in the store), so a commit reports what its
+ * transaction held (fdx_store_last_commit_mapped()) and a harvest sizes
+ * its transactions by it.  harvest.sh's CKAN peak RSS: 128 MiB at 10,000
+ * records and 193 at 30,000 before these three, 103 and 114 after.
  *
  * Schema versions.  Version 3 added two tables (changes, aux) to version 2,
  * version 4 the search index's six, and neither changed anything else, so
@@ -73,12 +81,17 @@
 /* File-backed resident bytes over which fdx_store_write() unmaps the
  * store's pages after a commit (see "Resident set" above). */
 #define WRITE_MAPPED_BUDGET ((uint64_t)64 << 20)
-/* Quads added between two looks at the mapped pages inside a write
- * transaction.  A look reads /proc/self/statm (microseconds); one over
- * the budget walks the store's pages in /proc/self/pagemap (a few ms at
- * 800 MB of store), at most every 2,048 quads, some 40 harvested records,
- * which map 10 MiB or so between two looks. */
-#define TRIM_CHECK_QUADS 2048
+/* Writes (quads added, terms interned, aux values put) between two looks
+ * at the mapped pages inside a write transaction.  A look reads
+ * /proc/self/statm (microseconds); one over the budget walks the store's
+ * pages in /proc/self/pagemap (a few ms at 800 MB of store).  Each write
+ * to a big store can map 64 KiB (fault-around, below): at 2,048 a
+ * 30,000-record harvest overshot the budget by 90 MiB between two looks,
+ * and looked only at quads, not at the terms interned for them. */
+#define TRIM_CHECK_QUADS 256
+/* Mapped bytes over which a commit drops the pages its transaction did
+ * not write first, which also measures those it did. */
+#define COMMIT_TRIM_FROM ((uint64_t)16 << 20)
 
 static const char* const order_names[FDX_N_ORDERS] = {
   "spog", "posg", "ospg", "gspo", "gpos", "ogsp"};
@@ -830,6 +843,13 @@ mapped_over(const uint64_t budget)
   return mapped_bytes() > budget;
 }
 
+uint64_t
+fdx_store_last_commit_mapped(FdxStore* const store)
+{
+  return store ? __atomic_load_n(&store->last_commit_mapped, __ATOMIC_RELAXED)
+               : 0;
+}
+
 void
 fdx_store_trim_mapped_pages(FdxStore* const store, const uint64_t budget)
 {
@@ -871,17 +891,20 @@ lmdb_page_dirty(const uint8_t* const page)
  * `resize_lock`, so the map cannot move meanwhile; other threads' readers
  * fault back what they touch. */
 static void
-txn_trim_mapped_pages(FdxTxn* const txn)
+txn_trim_mapped_pages(FdxTxn* const txn, const bool committing)
 {
   FdxStore* const store  = txn->store;
   const uint64_t  mapped = mapped_bytes();
+  txn->last_mapped       = mapped;
   /* Over the budget, and grown by a budget's worth since the last trim
    * of this transaction left what it dirtied mapped (a bulk load dirties
    * gigabytes: the walk below is then done once per 64 MiB it adds, not
-   * at every call). */
-  if (mapped <= WRITE_MAPPED_BUDGET ||
-      (mapped != UINT64_MAX &&
-       mapped <= txn->trim_floor + WRITE_MAPPED_BUDGET)) {
+   * at every call).  Before the commit, from a smaller size on, so the
+   * commit knows what its pages take (fdx_store_last_commit_mapped()). */
+  if (committing ? mapped <= COMMIT_TRIM_FROM
+                 : (mapped <= WRITE_MAPPED_BUDGET ||
+                    (mapped != UINT64_MAX &&
+                     mapped <= txn->trim_floor + WRITE_MAPPED_BUDGET / 2))) {
     return;
   }
   if (!store->map_addr) {
@@ -929,7 +952,8 @@ txn_trim_mapped_pages(FdxTxn* const txn)
     madvise(map + from * psize, (at - from) * psize, MADV_DONTNEED);
   }
   close(fd);
-  txn->trim_floor = mapped_bytes();
+  txn->trim_floor  = mapped_bytes();
+  txn->last_mapped = txn->trim_floor;
 }
 
 /* Adopt a map size another process has set. */
@@ -1042,7 +1066,7 @@ fdx_txn_commit(FdxTxn* const txn)
     txn->meta_dirty = true;
     st              = fdx_feed_commit(txn);
     if (!st) {
-      txn_trim_mapped_pages(txn);
+      txn_trim_mapped_pages(txn, false);
       st = fdx_search_commit(txn);
     }
   }
@@ -1054,8 +1078,12 @@ fdx_txn_commit(FdxTxn* const txn)
     txn_release(txn);
     return st;
   }
-  txn_trim_mapped_pages(txn);
+  txn_trim_mapped_pages(txn, true);
   const int rc = mdb_txn_commit(txn->txn);
+  if (!rc) {
+    __atomic_store_n(&txn->store->last_commit_mapped, txn->last_mapped,
+                     __ATOMIC_RELAXED);
+  }
   txn_release(txn);
   return fdx_lmdb_status(rc);
 }
@@ -1128,7 +1156,7 @@ fdx_txn_count_writes(FdxTxn* const txn, const uint64_t n)
   const uint64_t before = txn->cursor_calls;
   txn->cursor_calls += n;
   if (before / TRIM_CHECK_QUADS != txn->cursor_calls / TRIM_CHECK_QUADS) {
-    txn_trim_mapped_pages(txn);
+    txn_trim_mapped_pages(txn, false);
     return fdx_store_check_space(txn->store);
   }
   return FDX_SUCCESS;

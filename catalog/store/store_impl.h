@@ -124,6 +124,7 @@ struct FdxStoreImpl {
   pthread_rwlock_t resize_lock; /* held shared by every live transaction */
   char*            dir;
   void*            map_addr; /* where the data file is mapped, once found */
+  uint64_t         last_commit_mapped; /* fdx_store_last_commit_mapped() */
   uint64_t         instance; /* see fdx_store_instance() */
   uint64_t         min_free_disk; /* fdx_store_set_min_free_disk() */
   /* The search index's in-memory copy of its document records, kept for
@@ -198,6 +199,7 @@ struct FdxTxnImpl {
   bool      meta_dirty;
   bool      quads_changed;
   uint64_t  cursor_calls; /* quads written, for the trim (fdx_txn_count_writes) */
+  uint64_t  last_mapped; /* mapped bytes at the last look (the trim's) */
   uint64_t  trim_floor; /* mapped bytes the last trim left (its dirty
                            pages; see lmdb_env.c, "Resident set") */
   FdxMeta   meta;

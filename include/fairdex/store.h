@@ -402,6 +402,17 @@ typedef struct {
 FdxStatus
 fdx_store_stats(FdxTxn* txn, FdxStoreStats* ret_stats);
 
+/** The bytes of the store's map the last committed write transaction
+ *  held in this process's resident set when it committed: the pages it
+ *  wrote (which stay mapped for LMDB's commit), once the others were
+ *  dropped; an estimate above that where /proc/self/pagemap cannot be read
+ *  (or the transaction was small).  A writer of many transactions, a
+ *  harvest, sizes them by it, so its resident set does not follow the
+ *  store's size: the pages one record's writes touch are scattered the
+ *  more widely, the bigger the store. */
+uint64_t
+fdx_store_last_commit_mapped(FdxStore* store);
+
 /** Per-predicate counts, kept up to date by every write. */
 typedef struct {
   uint64_t quads;    /**< Quads with this predicate. */

@@ -111,9 +111,10 @@ class Fixture:
             json.dump({"base": base, "defaults": d, "sources": sources}, f)
         return path
 
-    def harvest(self, config, *extra):
-        """Run `fairdex harvest --json`: (exit code, run reports, stderr)."""
-        env = dict(os.environ, FAIRDEX_VOCABULARIES="none")
+    def harvest(self, config, *extra, env=None):
+        """Run `fairdex harvest --json` (`env`: more environment):
+        (exit code, run reports, stderr)."""
+        env = dict(os.environ, FAIRDEX_VOCABULARIES="none", **(env or {}))
         p = subprocess.run([_paths["fairdex"], "--db", self.db, "harvest",
                             "--config", config, "--json"] + list(extra),
                            capture_output=True, text=True, env=env,

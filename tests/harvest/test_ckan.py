@@ -429,9 +429,66 @@ def scenario_external():
         fx.close()
 
 
+def scenario_small_transactions():
+    """A write transaction that held more of the store's map at its commit
+    than the run allows ($FAIRDEX_HARVEST_TXN_MAPPED, here 1 byte) makes
+    the next ones smaller (50 records, the least): the 1,200 packages of
+    two pages still all arrive, in more commits, and a --full run replaces
+    each record's graph in such transactions too."""
+    packages = [{
+        "id": "pkg-%04d" % i, "name": "dataset-%d" % i,
+        "title": "Studie %d" % i, "notes": "Messwerte der Studie %d." % i,
+        "metadata_modified": "2024-02-01T00:%02d:%02d.000000"
+        % (i // 60 % 60, i % 60),
+        "organization": {"id": "org-%d" % (i % 7), "name": "org-%d" % (i % 7),
+                         "title": "Klinik %d" % (i % 7)},
+        "tags": [{"name": "herz"}], "private": False, "type": "dataset",
+        "resources": [{"id": "res-%d" % i, "format": "CSV",
+                       "url": "https://data.example.org/%d.csv" % i}]}
+        for i in range(1200)]
+    commits = {}
+    for budget in ("", "1"):
+        fx = Fixture("txn" + budget)
+        try:
+            fx.set_packages(packages)
+            fx.set_control({})  # pages of 1,000
+            cfg = fx.config([ckan_source(fx)])
+            rc, runs, err = fx.harvest(
+                cfg, env={"FAIRDEX_HARVEST_TXN_MAPPED": budget} if budget
+                else None)
+            check(rc == 0 and len(runs) == 1 and
+                  counts(runs[0])["added"] == 1200 and
+                  runs[0]["pages"] == 2 and runs[0]["status"] == "complete",
+                  "budget %r: 1,200 packages added (%s)"
+                  % (budget, counts(runs[0]) if runs else err.strip()))
+            rows = fx.query("SELECT (COUNT(DISTINCT ?t) AS ?n) WHERE { ?d a "
+                            "<%sDataset> ; <%stitle> ?t }" % (DCAT, DCT))
+            check(rows and rows[0]["n"]["value"] == "1200",
+                  "budget %r: 1,200 datasets with their titles in the store "
+                  "(%s)" % (budget, rows))
+            commits[budget] = fx.generation()
+            rc, runs, err = fx.harvest(
+                cfg, "--full", env={"FAIRDEX_HARVEST_TXN_MAPPED": budget}
+                if budget else None)
+            check(rc == 0 and runs and runs[0]["updated"] == 1200,
+                  "budget %r: a --full run writes the 1,200 again (%s)"
+                  % (budget, counts(runs[0]) if runs else err.strip()))
+            rows = fx.query("SELECT (COUNT(?t) AS ?n) WHERE { ?d a "
+                            "<%sDataset> ; <%stitle> ?t }" % (DCAT, DCT))
+            check(rows and rows[0]["n"]["value"] == "1200",
+                  "budget %r: still one title each (%s)" % (budget, rows))
+        finally:
+            fx.close()
+    check(None not in commits.values() and commits["1"] >= commits[""] + 3,
+          "the 200 records of the second page take 4 transactions with the "
+          "budget of 1 byte, 1 without, as the first page's 1,000 take 1 "
+          "(store generations %s)" % commits)
+
+
 def main():
     return run_scenarios((scenario_first_and_unchanged, scenario_change_and_delete,
-                     scenario_failures, scenario_external))
+                     scenario_failures, scenario_small_transactions,
+                     scenario_external))
 
 
 if __name__ == "__main__":
