@@ -37,6 +37,7 @@ typedef struct {
   bool     ignore_robots;
   unsigned max_retries;
   char*    schedule;
+  uint64_t complete_listing_s; /* UINT64_MAX: never */
 } Defaults;
 
 static FdxStatus
@@ -200,7 +201,7 @@ static const char* const option_keys[] = {
   "timeout_s",     "max_document_bytes", "allow_private_addresses",
   "delete_threshold", "min_delay_ms",    "max_pages",
   "max_records",   "ignore_robots",      "schedule",
-  "max_retries"};
+  "max_retries",   "complete_listing"};
 #define N_OPTION_KEYS (sizeof(option_keys) / sizeof(option_keys[0]))
 
 static FdxStatus
@@ -270,6 +271,20 @@ read_options(const json_t* const obj, Defaults* const d,
                   "duration of at least a minute such as \"PT6H\"");
     }
     d->schedule = (char*)text; /* borrowed; copied per source */
+  }
+  const json_t* const every = json_object_get(obj, "complete_listing");
+  if (every) {
+    const char* const text = json_string_value(every);
+    const uint64_t    secs = !text                     ? 0
+                             : !strcmp(text, "always") ? 1
+                             : !strcmp(text, "never")  ? UINT64_MAX
+                                                       : schedule_seconds(text);
+    if (!secs) {
+      return fail(err, name, PATH("complete_listing"),
+                  "must be \"always\", \"never\", \"hourly\", \"daily\", "
+                  "\"weekly\" or an ISO 8601 duration such as \"P7D\"");
+    }
+    d->complete_listing_s = secs;
   }
 #undef PATH
   return FDX_SUCCESS;
@@ -410,6 +425,7 @@ read_source(const json_t* const src, const size_t index,
   out->query           = dup_or_null(query);
   out->schedule        = dup_or_null(d.schedule);
   out->schedule_s      = d.schedule ? schedule_seconds(d.schedule) : 0;
+  out->complete_listing_s = d.complete_listing_s;
   out->timeout_s       = d.timeout_s;
   out->max_document_bytes      = d.max_document_bytes;
   out->allow_private_addresses = d.allow_private_addresses;
@@ -443,7 +459,7 @@ fdx_harvest_config_parse(const char* const text, const size_t len,
   FdxHarvestConfig* const config =
     (FdxHarvestConfig*)calloc(1, sizeof(FdxHarvestConfig));
   Defaults d = {60, (uint64_t)50 << 20, false, 0.5, 1000, 10000, 10000000,
-                false, 3, NULL};
+                false, 3, NULL, 7 * 86400};
   if (!config) {
     st = FDX_ERR_NO_MEMORY;
     goto done;

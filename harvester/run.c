@@ -1140,6 +1140,35 @@ run_since(const HarvestRun* const run)
                                                                  : NULL;
 }
 
+/* Whether `started` (a run's "YYYY-MM-DDThh:mm:ssZ") is less than
+ * `max_age` seconds ago (UINT64_MAX: forever; 0 or 1: never); false for
+ * NULL. */
+static bool
+recent_enough(const char* const started, const uint64_t max_age)
+{
+  if (max_age == UINT64_MAX) {
+    return true;
+  }
+  if (max_age <= 1) {
+    return false;
+  }
+  struct tm tm;
+  memset(&tm, 0, sizeof(tm));
+  char rest = 0;
+  if (!started ||
+      sscanf(started, "%4d-%2d-%2dT%2d:%2d:%2d%c", &tm.tm_year, &tm.tm_mon,
+             &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &rest) != 7 ||
+      rest != 'Z') {
+    return false;
+  }
+  tm.tm_year -= 1900;
+  tm.tm_mon -= 1;
+  const time_t then = timegm(&tm);
+  const time_t now  = time(NULL);
+  return then != (time_t)-1 && now >= then &&
+         (uint64_t)(now - then) < max_age;
+}
+
 void
 run_incremental(HarvestRun* const run)
 {
@@ -1859,16 +1888,28 @@ fdx_harvest_run(FdxStore* const store, const FdxSource* const source,
                                                   (size_t)-1);
       size_t        i;
       const json_t* r;
+      const char*   listed_all = NULL; /* the last complete listing's start */
       json_array_foreach(reports, i, r)
       {
         const char* const status =
           json_string_value(json_object_get(r, "status"));
         const char* const started =
           json_string_value(json_object_get(r, "started"));
+        const char* const listing =
+          json_string_value(json_object_get(r, "listing"));
         if (status && started && !strcmp(status, "complete") &&
             strlen(started) < sizeof(run->since)) {
           snprintf(run->since, sizeof(run->since), "%s", started);
+          if (!listing || strcmp(listing, "incremental")) {
+            listed_all = started;
+          }
         }
+      }
+      /* Deletions are seen only by listing everything: once the last
+       * complete listing is old enough, this run is one. */
+      if (run->since[0] &&
+          !recent_enough(listed_all, source->complete_listing_s)) {
+        run->since[0] = '\0';
       }
       json_decref(reports);
       fdx_txn_abort(txn);
@@ -1941,6 +1982,9 @@ fdx_harvest_run(FdxStore* const store, const FdxSource* const source,
   now_iso(finished);
   json_object_set_new(run->report, "finished", json_string(finished));
   json_object_set_new(run->report, "status", json_string(status));
+  json_object_set_new(run->report, "listing",
+                      json_string(run->incremental ? "incremental"
+                                                   : "complete"));
   json_object_set_new(run->report, "added", json_integer((json_int_t)run->added));
   json_object_set_new(run->report, "updated",
                       json_integer((json_int_t)run->updated));

@@ -296,14 +296,62 @@ def scenario_change_and_delete():
         fx.set_packages(packages)
         rc, runs, err = fx.harvest(cfg)
         check(rc == 0 and runs and runs[0]["deleted"] == 0 and
+              runs[0].get("listing") == "incremental" and
               gone["title"] in titles(fx),
               "an incremental run does not delete what it does not list (%s)"
               % (counts(runs[0]) if runs else err))
+        # The last complete listing (the first run) is younger than the
+        # source's complete_listing: the run stays incremental.
+        cfg = fx.config([ckan_source(fx, complete_listing="PT1H")])
+        rc, runs, err = fx.harvest(cfg)
+        check(rc == 0 and runs and runs[0].get("listing") == "incremental"
+              and runs[0]["deleted"] == 0,
+              "complete_listing PT1H, the last complete listing seconds ago: "
+              "incremental (%s)" % (runs[0] if runs else err))
+        # Older than complete_listing: everything is listed, the unchanged
+        # cost no write and the package gone is deleted.
+        time.sleep(2.1)
+        cfg = fx.config([ckan_source(fx, complete_listing="PT2S")])
+        before = fx.generation()
+        rc, runs, err = fx.harvest(cfg)
+        check(rc == 0 and runs and runs[0].get("listing") == "complete" and
+              counts(runs[0]) == {
+                  "status": "complete", "added": 0, "updated": 0,
+                  "unchanged": 4, "deleted": 1, "failed": 0, "pages": 3}
+              and gone["title"] not in titles(fx)
+              and fx.generation() == before + 1,
+              "complete_listing PT2S, 2 s after the last complete listing: "
+              "everything listed, the 4 unchanged not written, the package "
+              "gone deleted in one commit (%s)"
+              % (counts(runs[0]) if runs else err))
+        rc, runs, err = fx.harvest(cfg)
+        check(rc == 0 and runs and runs[0].get("listing") == "incremental",
+              "the next run is incremental again (%s)"
+              % (runs[0].get("listing") if runs else err))
+        gone2 = packages.pop(0)
+        fx.set_packages(packages)
+        cfg = fx.config([ckan_source(fx, complete_listing="always")])
         rc, runs, err = fx.harvest(cfg, "--full")
         check(rc == 0 and runs and runs[0]["deleted"] == 1 and
               runs[0]["status"] == "complete" and
-              gone["title"] not in titles(fx),
+              runs[0].get("listing") == "complete" and
+              gone2["title"] not in titles(fx),
               "a package gone from a full listing is deleted (%s)"
+              % (counts(runs[0]) if runs else err))
+        cfg = fx.config([ckan_source(fx, complete_listing="never")])
+        packages.pop(0)
+        fx.set_packages(packages)
+        time.sleep(1.1)
+        rc, runs, err = fx.harvest(cfg)
+        check(rc == 0 and runs and runs[0].get("listing") == "incremental"
+              and runs[0]["deleted"] == 0,
+              "complete_listing never: incremental however old the last "
+              "complete listing (%s)" % (runs[0] if runs else err))
+        cfg = fx.config([ckan_source(fx, complete_listing="always")])
+        rc, runs, err = fx.harvest(cfg)
+        check(rc == 0 and runs and runs[0].get("listing") == "complete"
+              and runs[0]["deleted"] == 1,
+              "complete_listing always: every run lists everything (%s)"
               % (counts(runs[0]) if runs else err))
     finally:
         fx.close()

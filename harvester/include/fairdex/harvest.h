@@ -53,6 +53,12 @@ typedef struct {
   char*         schedule; /**< "hourly", "daily", "weekly" or ISO 8601
                                "PTnH"/"PnD"..., or NULL: on demand */
   uint64_t      schedule_s; /**< the schedule in seconds, 0: none */
+  /** A source that lists incrementally (CKAN, OAI-PMH: only what changed
+   * since the last complete run) lists everything instead once its last
+   * complete listing is this old (seconds; 0 or 1: every run,
+   * UINT64_MAX: never; the configuration's default is a week), so
+   * records gone from the source are deleted. */
+  uint64_t      complete_listing_s;
   unsigned      timeout_s;
   uint64_t      max_document_bytes;
   bool          allow_private_addresses;
