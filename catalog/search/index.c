@@ -224,16 +224,17 @@ termmap_rehash(TermMap* const m, const size_t cap)
   return true;
 }
 
-/* Find `key`; with `add`, add it (value 0) if absent.  Returns the entry
- * index, or -1 if absent (or out of memory when adding; *oom set). */
+/* Find `key`, whose hash_bytes() is `h`; with `add`, add it (value 0) if
+ * absent.  Returns the entry index, or -1 if absent (or out of memory
+ * when adding; *oom set). */
 static long
-termmap_find(TermMap* const       m,
-             const uint8_t* const key,
-             const size_t         len,
-             const bool           add,
-             bool* const          oom)
+termmap_find_hashed(TermMap* const       m,
+                    const uint8_t* const key,
+                    const size_t         len,
+                    const uint32_t       h,
+                    const bool           add,
+                    bool* const          oom)
 {
-  const uint32_t h = hash_bytes(key, len);
   if (m->cap) {
     size_t j = h & (m->cap - 1);
     for (uint64_t slot; (slot = m->slots[j]); j = (j + 1) & (m->cap - 1)) {
@@ -295,6 +296,39 @@ termmap_find(TermMap* const       m,
   }
   m->slots[j] = (uint64_t)h << 32 | ((uint32_t)m->n + 1);
   return (long)m->n++;
+}
+
+static long
+termmap_find(TermMap* const       m,
+             const uint8_t* const key,
+             const size_t         len,
+             const bool           add,
+             bool* const          oom)
+{
+  return termmap_find_hashed(m, key, len, hash_bytes(key, len), add, oom);
+}
+
+/* Ask for the slot of hash `h` ahead of a look-up (see write_doc()). */
+static inline void
+termmap_prefetch_slot(const TermMap* const m, const uint32_t h)
+{
+  if (m->cap) {
+    __builtin_prefetch(&m->slots[h & (m->cap - 1)]);
+  }
+}
+
+/* Ask for the entry and the bytes the first slot of hash `h` points at,
+ * when its slot has come in. */
+static inline void
+termmap_prefetch_entry(const TermMap* const m, const uint32_t h)
+{
+  if (m->cap) {
+    const uint64_t slot = m->slots[h & (m->cap - 1)];
+    if (slot && (uint32_t)(slot >> 32) == h) {
+      const struct TermEntry* const e = &m->entries[(uint32_t)slot - 1];
+      __builtin_prefetch(e);
+    }
+  }
 }
 
 /* ------------------------------------------------------------------------
@@ -590,13 +624,14 @@ static FdxStatus
 tid_of_shown(Indexer* const       ix,
              const uint8_t* const term,
              const size_t         len,
+             const uint32_t       hash, /* hash_bytes(term, len) */
              const uint8_t* const shown,
              const size_t         shown_len,
              uint32_t* const      ret,
              uint32_t* const      ret_entry)
 {
   bool       oom = false;
-  const long e   = termmap_find(&ix->tids, term, len, true, &oom);
+  const long e   = termmap_find_hashed(&ix->tids, term, len, hash, true, &oom);
   if (e < 0) {
     return FDX_ERR_NO_MEMORY;
   }
@@ -642,7 +677,8 @@ tid_of(Indexer* const       ix,
        uint32_t* const      ret,
        uint32_t* const      ret_entry)
 {
-  return tid_of_shown(ix, term, len, NULL, 0, ret, ret_entry);
+  return tid_of_shown(ix, term, len, hash_bytes(term, len), NULL, 0, ret,
+                      ret_entry);
 }
 
 static FdxStatus add_df(Indexer* ix, uint32_t tid, int64_t delta);
@@ -2341,6 +2377,9 @@ typedef struct {
   uint8_t  tf[N_FIELDS];
 } FwdEntry;
 
+/* How many terms ahead write_doc() asks for a term's map entry. */
+#define ENTRY_PREFETCH_AHEAD 4
+
 /* Write ix->doc as the doc of (g, s): a new doc number each time (the
  * old one, if any, is removed first), so postings only ever grow at the
  * end and an update is a removal and an append. */
@@ -2363,11 +2402,23 @@ write_doc(Indexer* const ix, const FdxId g, const FdxId s)
     return FDX_ERR_NO_MEMORY;
   }
   size_t nf = 0;
+  /* The commit's term map is big at a bulk load (millions of terms in a
+   * table of 64 MB and more): each look-up would wait for its slot, then
+   * for the entry the slot points at.  The doc's terms carry their hashes
+   * (the same function), so every slot is asked for first, and each
+   * entry a few terms ahead. */
+  for (size_t i = 0; i < d->terms.n; ++i) {
+    termmap_prefetch_slot(&ix->tids, d->terms.entries[i].hash);
+  }
   for (size_t i = 0; i < d->terms.n && !st; ++i) {
     const struct TermEntry* const e = &d->terms.entries[i];
     FwdEntry* const               f = &fwd[nf];
-    if ((st = tid_of(ix, d->terms.arena + e->off, e->len, &f->tid,
-                     &f->entry))) {
+    if (i + ENTRY_PREFETCH_AHEAD < d->terms.n) {
+      termmap_prefetch_entry(&ix->tids,
+                             d->terms.entries[i + ENTRY_PREFETCH_AHEAD].hash);
+    }
+    if ((st = tid_of_shown(ix, d->terms.arena + e->off, e->len, e->hash, NULL,
+                           0, &f->tid, &f->entry))) {
       break;
     }
     f->mask = 0;
@@ -2406,8 +2457,8 @@ write_doc(Indexer* const ix, const FdxId g, const FdxId s)
     const uint8_t* const dsp = rec + 2 + len;
     const size_t         dlen = ((size_t)dsp[0] << 8) | dsp[1];
     uint32_t             tid, entry;
-    if (!(st = tid_of_shown(ix, rec + 2, len, dsp + 2, dlen, &tid,
-                            &entry))) {
+    if (!(st = tid_of_shown(ix, rec + 2, len, hash_bytes(rec + 2, len),
+                            dsp + 2, dlen, &tid, &entry))) {
       facet_entries[n_ft] = entry;
       facet_tids[n_ft++]  = tid;
     }
@@ -2421,7 +2472,8 @@ write_doc(Indexer* const ix, const FdxId g, const FdxId s)
     const size_t         dl   = ((size_t)dsp[0] << 8) | dsp[1];
     uint32_t             tid  = 0, entry = 0;
     bool                 seen = false;
-    if (!(st = tid_of_shown(ix, rec + 2, tl, dsp + 2, dl, &tid, &entry))) {
+    if (!(st = tid_of_shown(ix, rec + 2, tl, hash_bytes(rec + 2, tl), dsp + 2,
+                            dl, &tid, &entry))) {
       for (size_t k = 0; k < nf && !seen; ++k) {
         seen = fwd[k].tid == tid; /* the same title twice */
       }
