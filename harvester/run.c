@@ -6,12 +6,15 @@
  * no write.  New and changed ones are written in batches, each record
  * replacing its own named graph together with its dcat:CatalogRecord and
  * the stored state; a batch that fails is written again record by record,
- * so a bad record fails alone.  Pages are fetched with the validators of
- * the last run; a 304 replays the records the page listed then.  A page's
- * state (validators and records) waits for the batch holding its records
- * and is written in the same transaction, after them, so a page never
- * claims records the store does not hold and a source of small pages
- * (OAI-PMH's 100) still commits once per batch, not once per page.
+ * so a bad record fails alone.  A batch is one transaction, or several
+ * when the last one held more of the store's map than TXN_MAPPED_DEFAULT
+ * (the harvest's resident set would otherwise grow with the store).
+ * Pages are fetched with the validators of the last run; a 304 replays
+ * the records the page listed then.  A page's state (validators and
+ * records) waits for the batch holding its records and is written in its
+ * last transaction, after them, so a page never claims records the store
+ * does not hold and a source of small pages (OAI-PMH's 100) still commits
+ * once per batch, not once per page.
  *
  * Three threads share the work, so the source's time to answer, ours to
  * map and hash, and the store's to write overlap: a full batch is written
@@ -46,11 +49,12 @@
 #define RUN_NEXT_KEY "harvest_run_next"
 #define BATCH_RECORDS 1000
 /* The bytes of the store's map a write transaction may hold at its
- * commit, unless the run's options say (FdxRunOptions.txn_mapped) (fdx_store_last_commit_mapped()): the pages it wrote stay mapped
- * for LMDB's commit, and the bigger the store, the more pages the same
- * records write (scattered over more of each B-tree).  Over the budget the
- * next transactions take fewer records, at least TXN_RECORDS_MIN; under
- * three quarters of it, more again, up to a batch. */
+ * commit (fdx_store_last_commit_mapped()), unless the run's options say
+ * otherwise (FdxRunOptions.txn_mapped): the pages it wrote stay mapped for
+ * LMDB's commit, and the bigger the store, the more pages the same records
+ * write (scattered over more of each B-tree).  Over the budget the next
+ * transactions take fewer records, at least TXN_RECORDS_MIN; under three
+ * quarters of it, more again, up to a batch. */
 #define TXN_MAPPED_DEFAULT ((uint64_t)40 << 20)
 #define TXN_RECORDS_MIN 50
 /* Page states waiting for their batch: at most this many, or bytes. */
