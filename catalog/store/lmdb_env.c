@@ -958,6 +958,10 @@ txn_trim_mapped_pages(FdxTxn* const txn, const bool committing)
   uint64_t        entries[PAGEMAP_CHUNK];
   size_t          at   = 0;
   size_t          from = 0; /* first page of the run to drop */
+  /* Whether the run holds a mapped page: most runs between two dirty
+   * pages hold none, and each madvise() is a system call that may also
+   * interrupt the other cores running this process's threads. */
+  bool            mapped_in_run = false;
   while (at < n) {
     const size_t  want = n - at < PAGEMAP_CHUNK ? n - at : PAGEMAP_CHUNK;
     const ssize_t got  = pread(fd, entries, want * sizeof(uint64_t),
@@ -967,17 +971,23 @@ txn_trim_mapped_pages(FdxTxn* const txn, const bool committing)
     }
     const size_t k = (size_t)got / sizeof(uint64_t);
     for (size_t i = 0; i < k; ++i) {
-      const size_t pg = at + i;
-      if ((entries[i] >> 63) && lmdb_page_dirty(map + pg * psize)) {
-        if (from < pg) {
-          madvise(map + from * psize, (pg - from) * psize, MADV_DONTNEED);
-        }
-        from = pg + 1;
+      if (!(entries[i] >> 63)) {
+        continue;
       }
+      const size_t pg = at + i;
+      if (!lmdb_page_dirty(map + pg * psize)) {
+        mapped_in_run = true;
+        continue;
+      }
+      if (mapped_in_run) {
+        madvise(map + from * psize, (pg - from) * psize, MADV_DONTNEED);
+      }
+      from          = pg + 1;
+      mapped_in_run = false;
     }
     at += k;
   }
-  if (from < at) {
+  if (mapped_in_run) {
     madvise(map + from * psize, (at - from) * psize, MADV_DONTNEED);
   }
   close(fd);
