@@ -343,39 +343,48 @@ def oai_matches(pattern, query):
         for (wk, wv), (gk, gv) in zip(want, got))
 
 
-# Parsed mapping.txt files by path, kept while their size and modification
-# time stay the same (as _json_cache below): each request then finds its
-# file by one dictionary look-up, plus a scan of the patterns holding `*`,
-# where matching every pattern per request made a replay of P pages cost
-# P * P query parses (a second at 300 pages, in tests/bench/harvest.sh).
-_mapping_cache = {}
-_mapping_cache_lock = threading.Lock()
+# Files parsed once, by (path, parser), kept while their size and
+# modification time stay the same: a test that rewrites a file is seen at
+# once, and a big generated source (tests/bench/harvest.sh) is not parsed
+# again per request.  Shared between requests: callers read the values,
+# never change them.
+_parsed_cache = {}
+_parsed_cache_lock = threading.Lock()
 
 
-def oai_mapping(folder):
-    """(exact, wild) of folder's mapping.txt: exact maps a query to
-    (line pair index, file name), wild lists (index, pattern, file name)
-    of patterns holding a `*`; None when it cannot be read."""
-    path = os.path.join(folder, "mapping.txt")
+def parsed_file(path, parse):
+    """parse(f) of the file at `path` opened as UTF-8 text, from the cache
+    when the file is unchanged; None when it cannot be read or parsed."""
     try:
         st = os.stat(path)
         stamp = (st.st_size, st.st_mtime_ns)
-        with _mapping_cache_lock:
-            hit = _mapping_cache.get(path)
+        with _parsed_cache_lock:
+            hit = _parsed_cache.get((path, parse))
         if hit and hit[0] == stamp:
             return hit[1]
         with open(path, encoding="utf-8") as f:
-            lines = [line.strip() for line in f if line.strip()]
-    except OSError:
+            value = parse(f)
+    except (OSError, ValueError):
         return None
+    with _parsed_cache_lock:
+        _parsed_cache[(path, parse)] = (stamp, value)
+    return value
+
+
+def oai_mapping_parse(f):
+    """(exact, wild) of a mapping.txt: exact maps a query to (line pair
+    index, file name), wild lists (index, pattern, file name) of the
+    patterns holding a `*`.  Each request then finds its file by one
+    dictionary look-up and a scan of the few wild patterns, where matching
+    every pattern per request made a replay of P pages cost P * P query
+    parses (a second at 300 pages, in tests/bench/harvest.sh)."""
+    lines = [line.strip() for line in f if line.strip()]
     exact, wild = {}, []
     for i, (pattern, file_name) in enumerate(zip(lines[0::2], lines[1::2])):
         if "*" in pattern:
             wild.append((i, pattern, file_name))
         elif pattern not in exact:
             exact[pattern] = (i, file_name)
-    with _mapping_cache_lock:
-        _mapping_cache[path] = (stamp, (exact, wild))
     return exact, wild
 
 
@@ -389,7 +398,8 @@ def route_oai(h, m, q):
         return
     query = oai_canonical(parse_qsl(urlsplit(h.path).query,
                                     keep_blank_values=True))
-    mapping = oai_mapping(folder)
+    mapping = parsed_file(os.path.join(folder, "mapping.txt"),
+                          oai_mapping_parse)
     if mapping is None:
         h.send_simple(404, b"no mapping.txt\n")
         return
@@ -420,30 +430,8 @@ def route_oai(h, m, q):
     h.send_simple(200, data, "text/xml; charset=utf-8", headers)
 
 
-# Parsed JSON files by path, kept while their size and modification time
-# stay the same: a test that rewrites a file is seen at once, and a big
-# generated portal (tests/bench/harvest.sh) is not parsed again per page.
-# Shared between requests: callers read them, never change them.
-_json_cache = {}
-_json_cache_lock = threading.Lock()
-
-
 def ckan_load(folder, name):
-    path = os.path.join(folder, name)
-    try:
-        st = os.stat(path)
-        stamp = (st.st_size, st.st_mtime_ns)
-        with _json_cache_lock:
-            hit = _json_cache.get(path)
-        if hit and hit[0] == stamp:
-            return hit[1]
-        with open(path, encoding="utf-8") as f:
-            data = json.load(f)
-    except (OSError, ValueError):
-        return None
-    with _json_cache_lock:
-        _json_cache[path] = (stamp, data)
-    return data
+    return parsed_file(os.path.join(folder, name), json.load)
 
 
 def ckan_since(fq):
