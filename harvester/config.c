@@ -414,6 +414,12 @@ read_source(const json_t* const src, const size_t index,
   if (query && t != FDX_SOURCE_CKAN) {
     return fail(err, name, PATH("query"), "only a ckan source takes it");
   }
+  if (json_object_get(src, "complete_listing") && t != FDX_SOURCE_CKAN &&
+      t != FDX_SOURCE_OAI_PMH) {
+    return fail(err, name, PATH("complete_listing"),
+                "only ckan and oai-pmh sources take it (the others list "
+                "everything on every run)");
+  }
 #undef PATH
   memset(out, 0, sizeof(*out));
   out->name            = strdup(src_name);

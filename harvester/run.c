@@ -8,7 +8,8 @@
  * the stored state; a batch that fails is written again record by record,
  * so a bad record fails alone.  A batch is one transaction, or several
  * when the last one held more of the store's map than TXN_MAPPED_DEFAULT
- * (the harvest's resident set would otherwise grow with the store).
+ * (or FdxRunOptions.txn_mapped, $FAIRDEX_HARVEST_TXN_MAPPED): the
+ * harvest's resident set would otherwise grow with the store.
  * Pages are fetched with the validators of the last run; a 304 replays
  * the records the page listed then.  A page's state (validators and
  * records) waits for the batch holding its records and is written in its
@@ -796,7 +797,9 @@ write_part(HarvestRun* const run, Batch* const b, const size_t from,
 }
 
 /* Size the next transactions by what one of `n` records held mapped at
- * its commit (see TXN_MAPPED_DEFAULT). */
+ * its commit (see TXN_MAPPED_DEFAULT).  Only a transaction of the full
+ * size says how that size does: a batch's short last part may map
+ * nearly as much (the process's other file-backed pages count too). */
 static void
 size_transactions(HarvestRun* const run, const size_t n)
 {
@@ -805,10 +808,13 @@ size_transactions(HarvestRun* const run, const size_t n)
                             : TXN_MAPPED_DEFAULT;
   const uint64_t mapped = fdx_store_last_commit_mapped(run->store);
   size_t         next   = run->txn_records;
+  if (n != run->txn_records || mapped == UINT64_MAX) {
+    return; /* a short part, or not known */
+  }
   if (mapped > budget) {
     /* Aim under the budget: pages per record grow with the store. */
     next = (size_t)((double)n * 0.9 * (double)budget / (double)mapped);
-  } else if (mapped < budget / 4 * 3 && n == run->txn_records) {
+  } else if (mapped < budget / 4 * 3) {
     next = run->txn_records + run->txn_records / 4;
   }
   run->txn_records = next < TXN_RECORDS_MIN ? TXN_RECORDS_MIN
@@ -1146,7 +1152,8 @@ run_since(const HarvestRun* const run)
 
 /* Whether `started` (a run's "YYYY-MM-DDThh:mm:ssZ") is less than
  * `max_age` seconds ago (UINT64_MAX: forever; 0 or 1: never); false for
- * NULL. */
+ * NULL.  A minute of slack for ages of an hour and more: a schedule of the
+ * same period starts a run a second or so short of it after the last. */
 static bool
 recent_enough(const char* const started, const uint64_t max_age)
 {
@@ -1167,10 +1174,11 @@ recent_enough(const char* const started, const uint64_t max_age)
   }
   tm.tm_year -= 1900;
   tm.tm_mon -= 1;
-  const time_t then = timegm(&tm);
-  const time_t now  = time(NULL);
+  const time_t   then  = timegm(&tm);
+  const time_t   now   = time(NULL);
+  const uint64_t slack = max_age >= 3600 ? 60 : 0;
   return then != (time_t)-1 && now >= then &&
-         (uint64_t)(now - then) < max_age;
+         (uint64_t)(now - then) + slack < max_age;
 }
 
 void
@@ -1904,7 +1912,8 @@ fdx_harvest_run(FdxStore* const store, const FdxSource* const source,
         if (status && started && !strcmp(status, "complete") &&
             strlen(started) < sizeof(run->since)) {
           snprintf(run->since, sizeof(run->since), "%s", started);
-          if (!listing || strcmp(listing, "incremental")) {
+          /* Reports older than the field are not known to have. */
+          if (listing && !strcmp(listing, "complete")) {
             listed_all = started;
           }
         }

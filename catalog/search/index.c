@@ -317,8 +317,8 @@ termmap_prefetch_slot(const TermMap* const m, const uint32_t h)
   }
 }
 
-/* Ask for the entry and the bytes the first slot of hash `h` points at,
- * when its slot has come in. */
+/* Ask for the entry the first slot of hash `h` points at, once its slot
+ * has come in. */
 static inline void
 termmap_prefetch_entry(const TermMap* const m, const uint32_t h)
 {

@@ -992,7 +992,7 @@ fdx_term_intern(FdxTxn* const txn, const FdxTerm* const term, FdxId* ret)
     if (!st) {
       term_cache_put(&txn->term_cache, hash, bytes, len, *ret);
     }
-  } else {
+  } else if (!(st = fdx_txn_count_writes(txn, 1))) {
     st = fdx_dict_intern(txn, bytes, len, ret);
   }
   if (bytes != stack_buf) {

@@ -24,7 +24,7 @@
  * dropped (MADV_DONTNEED: they stay in the page cache, dirty ones
  * included, and fault back in when touched again) once they pass
  * WRITE_MAPPED_BUDGET: inside a write transaction every TRIM_CHECK_QUADS
- * quads it adds and before its commit (txn_trim_mapped_pages()), and
+ * writes and before its commit (txn_trim_mapped_pages()), and
  * after the commit (fdx_store_write(), from half the budget: every page is
  * clean then).  Two things of the kernel and of LMDB shape this.  A read
  * fault maps not one page but the 64 KiB around it that the page cache
@@ -820,16 +820,29 @@ fdx_store_drop_mapped_pages(FdxStore* const store)
   }
 }
 
-/* /proc/self/statm, opened once: a write transaction looks at it every
- * TRIM_CHECK_QUADS writes, where fopen() and fscanf() took 5 % of a
- * harvest's writer thread. */
-static int             statm_fd = -1;
-static pthread_once_t  statm_once = PTHREAD_ONCE_INIT;
+/* /proc/self/statm, opened once (again after a failed open): a write
+ * transaction looks at it every TRIM_CHECK_QUADS writes, where fopen() and
+ * fscanf() took 5 % of a harvest's writer thread. */
+static int statm_fd = -1;
 
-static void
+static int
 statm_open(void)
 {
-  statm_fd = open("/proc/self/statm", O_RDONLY | O_CLOEXEC);
+  int fd = __atomic_load_n(&statm_fd, __ATOMIC_ACQUIRE);
+  if (fd >= 0) {
+    return fd;
+  }
+  fd = open("/proc/self/statm", O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    return -1;
+  }
+  int none = -1;
+  if (!__atomic_compare_exchange_n(&statm_fd, &none, fd, false,
+                                   __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+    close(fd); /* another thread opened it first */
+    fd = none;
+  }
+  return fd;
 }
 
 /* This process's file-backed resident bytes (the third field of
@@ -837,10 +850,9 @@ statm_open(void)
 static uint64_t
 mapped_bytes(void)
 {
-  pthread_once(&statm_once, statm_open);
+  const int     fd = statm_open();
   char          text[128];
-  const ssize_t n = statm_fd < 0 ? -1
-                                 : pread(statm_fd, text, sizeof(text) - 1, 0);
+  const ssize_t n  = fd < 0 ? -1 : pread(fd, text, sizeof(text) - 1, 0);
   const long    page = sysconf(_SC_PAGESIZE);
   if (n <= 0 || page <= 0) {
     return UINT64_MAX;
@@ -925,9 +937,9 @@ txn_trim_mapped_pages(FdxTxn* const txn, const bool committing)
   FdxStore* const store  = txn->store;
   const uint64_t  mapped = mapped_bytes();
   txn->last_mapped       = mapped;
-  /* Over the budget, and grown by a budget's worth since the last trim
-   * of this transaction left what it dirtied mapped (a bulk load dirties
-   * gigabytes: the walk below is then done once per 64 MiB it adds, not
+  /* Over the budget, and grown by half a budget since the last trim of
+   * this transaction left what it dirtied mapped (a bulk load dirties
+   * gigabytes: the walk below is then done once per 32 MiB it adds, not
    * at every call).  Before the commit, from a smaller size on, so the
    * commit knows what its pages take (fdx_store_last_commit_mapped()). */
   if (committing ? mapped <= COMMIT_TRIM_FROM

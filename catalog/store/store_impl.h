@@ -198,7 +198,7 @@ struct FdxTxnImpl {
   bool      write;
   bool      meta_dirty;
   bool      quads_changed;
-  uint64_t  cursor_calls; /* quads written, for the trim (fdx_txn_count_writes) */
+  uint64_t  cursor_calls; /* writes, for the trim (fdx_txn_count_writes) */
   uint64_t  last_mapped; /* mapped bytes at the last look (the trim's) */
   uint64_t  trim_floor; /* mapped bytes the last trim left (its dirty
                            pages; see lmdb_env.c, "Resident set") */

@@ -309,9 +309,15 @@ def scenario_change_and_delete():
               "complete_listing PT1H, the last complete listing seconds ago: "
               "incremental (%s)" % (runs[0] if runs else err))
         # Older than complete_listing: everything is listed, the unchanged
-        # cost no write and the package gone is deleted.
-        time.sleep(2.1)
-        cfg = fx.config([ckan_source(fx, complete_listing="PT2S")])
+        # cost no write and the package gone is deleted.  What counts is
+        # the last complete listing (the first run, over 3 s ago), not the
+        # last complete run (an incremental one, just now).
+        time.sleep(3.1)
+        rc, runs, err = fx.harvest(cfg)
+        check(rc == 0 and runs and runs[0].get("listing") == "incremental",
+              "an incremental run just before (%s)"
+              % (runs[0].get("listing") if runs else err))
+        cfg = fx.config([ckan_source(fx, complete_listing="PT3S")])
         before = fx.generation()
         rc, runs, err = fx.harvest(cfg)
         check(rc == 0 and runs and runs[0].get("listing") == "complete" and
@@ -320,7 +326,7 @@ def scenario_change_and_delete():
                   "unchanged": 4, "deleted": 1, "failed": 0, "pages": 3}
               and gone["title"] not in titles(fx)
               and fx.generation() == before + 1,
-              "complete_listing PT2S, 2 s after the last complete listing: "
+              "complete_listing PT3S, 3 s after the last complete listing: "
               "everything listed, the 4 unchanged not written, the package "
               "gone deleted in one commit (%s)"
               % (counts(runs[0]) if runs else err))
