@@ -772,7 +772,7 @@ typedef struct {
 } Kept;
 
 /* Is a before b in the requested order? */
-static bool
+static inline bool
 kept_before(const Kept* const a, const Kept* const b, const FdxSearchSort sort)
 {
   switch (sort) {
@@ -1090,13 +1090,20 @@ typedef struct {
   uint32_t*             lanes;  /* the searcher's, with cols and facets */
 } Run;
 
-/* Poll the time limit and the cancel callback every so often. */
 static FdxStatus
+run_poll(Run* r, FdxError* err);
+
+/* Poll the time limit and the cancel callback every so often (inline: it
+ * runs once per candidate). */
+static inline FdxStatus
 run_tick(Run* const r, FdxError* const err)
 {
-  if (++r->ticks % 1024) {
-    return FDX_SUCCESS;
-  }
+  return ++r->ticks % 1024 ? FDX_SUCCESS : run_poll(r, err);
+}
+
+static FdxStatus
+run_poll(Run* const r, FdxError* const err)
+{
   if (r->deadline > 0 && search_now_s() > r->deadline) {
     return fdx_error_set(err, FDX_ERR_LIMIT, "", 0, 0,
                          "the search took longer than its time limit "
@@ -1445,7 +1452,12 @@ consider_row(Run* const r, const uint32_t doc, const size_t* const pos,
   k.hit.modified     = row->modified;
   k.hit.doc          = doc;
   k.title_len        = 0;
-  heap_offer(&r->heap, &k);
+  /* Most candidates of a big result lose to the worst kept: tell them
+   * here, without a call (the columns never sort by title). */
+  if (r->heap.n < r->heap.cap ||
+      (r->heap.cap && kept_before(&k, &r->heap.items[0], r->heap.sort))) {
+    heap_offer(&r->heap, &k);
+  }
   if (q->facet_limit) {
     const uint32_t* values = row->values;
     uint32_t        n      = row->n_values;
