@@ -56,7 +56,7 @@
  * write (scattered over more of each B-tree).  Over the budget the next
  * transactions take fewer records, at least TXN_RECORDS_MIN; under three
  * quarters of it, more again, up to a batch. */
-#define TXN_MAPPED_DEFAULT ((uint64_t)40 << 20)
+#define TXN_MAPPED_DEFAULT ((uint64_t)32 << 20)
 #define TXN_RECORDS_MIN 50
 /* Page states waiting for their batch: at most this many, or bytes. */
 #define BATCH_PAGES 256

@@ -966,19 +966,26 @@ txn_trim_mapped_pages(FdxTxn* const txn, const bool committing)
   uint8_t* const  map   = (uint8_t*)store->map_addr;
   const size_t    psize = (size_t)page;
   const size_t    n     = (size_t)info.me_last_pgno + 1;
+  /* Past the committed end: the pages the transaction added, counted,
+   * never dropped. */
+  const size_t    n_map = (size_t)(info.me_mapsize / psize);
   const uintptr_t first = (uintptr_t)map / psize;
   uint64_t        entries[PAGEMAP_CHUNK];
-  size_t          at   = 0;
-  size_t          from = 0; /* first page of the run to drop */
+  size_t          at    = 0;
+  size_t          from  = 0; /* first page of the run to drop */
+  size_t          dirty = 0; /* pages the transaction wrote, mapped */
   /* Whether the run holds a mapped page: most runs between two dirty
    * pages hold none, and each madvise() is a system call that may also
    * interrupt the other cores running this process's threads. */
   bool            mapped_in_run = false;
-  while (at < n) {
-    const size_t  want = n - at < PAGEMAP_CHUNK ? n - at : PAGEMAP_CHUNK;
+  bool            walked        = true;
+  while (at < n_map) {
+    const size_t  want = n_map - at < PAGEMAP_CHUNK ? n_map - at
+                                                    : PAGEMAP_CHUNK;
     const ssize_t got  = pread(fd, entries, want * sizeof(uint64_t),
                                (off_t)((first + at) * sizeof(uint64_t)));
     if (got < (ssize_t)sizeof(uint64_t)) {
+      walked = false;
       break;
     }
     const size_t k = (size_t)got / sizeof(uint64_t);
@@ -988,7 +995,11 @@ txn_trim_mapped_pages(FdxTxn* const txn, const bool committing)
       }
       const size_t pg = at + i;
       if (!lmdb_page_dirty(map + pg * psize)) {
-        mapped_in_run = true;
+        mapped_in_run = mapped_in_run || pg < n;
+        continue;
+      }
+      ++dirty;
+      if (pg >= n) {
         continue;
       }
       if (mapped_in_run) {
@@ -1000,11 +1011,15 @@ txn_trim_mapped_pages(FdxTxn* const txn, const bool committing)
     at += k;
   }
   if (mapped_in_run) {
-    madvise(map + from * psize, (at - from) * psize, MADV_DONTNEED);
+    madvise(map + from * psize, ((at < n ? at : n) - from) * psize,
+            MADV_DONTNEED);
   }
   close(fd);
-  txn->trim_floor  = mapped_bytes();
-  txn->last_mapped = txn->trim_floor;
+  txn->trim_floor = mapped_bytes();
+  /* What the transaction holds: its own pages (the process's other
+   * file-backed pages, its program and libraries, other threads' readers,
+   * are not the transaction's to size by). */
+  txn->last_mapped = walked ? (uint64_t)dirty * psize : txn->trim_floor;
 }
 
 /* Adopt a map size another process has set. */

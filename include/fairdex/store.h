@@ -403,10 +403,11 @@ FdxStatus
 fdx_store_stats(FdxTxn* txn, FdxStoreStats* ret_stats);
 
 /** The bytes of the store's map the last committed write transaction
- *  held in this process's resident set when it committed: the pages it
- *  wrote (which stay mapped for LMDB's commit), once the others were
- *  dropped; an estimate above that where /proc/self/pagemap cannot be read
- *  (or the transaction was small).  A writer of many transactions, a
+ *  had written and held in this process's resident set when it committed
+ *  (its dirty pages, which stay mapped for LMDB's commit, found in
+ *  /proc/self/pagemap); where that walk was not made (a transaction that
+ *  mapped little) or cannot be, this process's file-backed resident bytes
+ *  then, a bound above it.  A writer of many transactions, a
  *  harvest, sizes them by it, so its resident set does not follow the
  *  store's size: the pages one record's writes touch are scattered the
  *  more widely, the bigger the store. */

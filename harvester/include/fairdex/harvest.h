@@ -126,7 +126,7 @@ typedef struct {
   void* cancel_ctx;
   /** The store's mapped bytes one write transaction of the run may hold at
    * its commit (fdx_store_last_commit_mapped()); over them the next ones
-   * take fewer records.  0: 40 MiB.  Bounds the run's resident set. */
+   * take fewer records.  0: 32 MiB.  Bounds the run's resident set. */
   uint64_t txn_mapped;
 } FdxRunOptions;
 
