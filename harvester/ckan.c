@@ -1134,13 +1134,11 @@ page_url(const char* const site, const unsigned long long start,
 static bool
 since_filter(const char* const since, char* const out, const size_t size)
 {
-  struct tm tm;
-  memset(&tm, 0, sizeof(tm));
-  const char* const rest = strptime(since, "%Y-%m-%dT%H:%M:%S", &tm);
-  if (!rest) {
+  const time_t from = fdx_harvest_time(since);
+  if (!from) {
     return false;
   }
-  const time_t t = timegm(&tm) - SINCE_SLACK_S;
+  const time_t t = from - SINCE_SLACK_S;
   struct tm    utc;
   gmtime_r(&t, &utc);
   char stamp[32];

@@ -1150,6 +1150,18 @@ run_since(const HarvestRun* const run)
                                                                  : NULL;
 }
 
+time_t
+fdx_harvest_time(const char* const text)
+{
+  struct tm tm;
+  memset(&tm, 0, sizeof(tm));
+  if (!text || !strptime(text, "%Y-%m-%dT%H:%M:%SZ", &tm)) {
+    return 0;
+  }
+  const time_t t = timegm(&tm);
+  return t == (time_t)-1 ? 0 : t;
+}
+
 /* Whether `started` (a run's "YYYY-MM-DDThh:mm:ssZ") is less than
  * `max_age` seconds ago (UINT64_MAX: forever; 0 or 1: never); false for
  * NULL.  A minute of slack for ages of an hour and more: a schedule of the
@@ -1163,22 +1175,10 @@ recent_enough(const char* const started, const uint64_t max_age)
   if (max_age <= 1) {
     return false;
   }
-  struct tm tm;
-  memset(&tm, 0, sizeof(tm));
-  char rest = 0;
-  if (!started ||
-      sscanf(started, "%4d-%2d-%2dT%2d:%2d:%2d%c", &tm.tm_year, &tm.tm_mon,
-             &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &rest) != 7 ||
-      rest != 'Z') {
-    return false;
-  }
-  tm.tm_year -= 1900;
-  tm.tm_mon -= 1;
-  const time_t   then  = timegm(&tm);
+  const time_t   then  = fdx_harvest_time(started);
   const time_t   now   = time(NULL);
   const uint64_t slack = max_age >= 3600 ? 60 : 0;
-  return then != (time_t)-1 && now >= then &&
-         (uint64_t)(now - then) + slack < max_age;
+  return then && now >= then && (uint64_t)(now - then) + slack < max_age;
 }
 
 void

@@ -57,17 +57,6 @@ run_cancelled(void* const ctx)
   return stop || atomic_load(&h->s->cancel);
 }
 
-static time_t
-parse_time(const char* const text)
-{
-  struct tm tm;
-  memset(&tm, 0, sizeof(tm));
-  if (!text || !strptime(text, "%Y-%m-%dT%H:%M:%SZ", &tm)) {
-    return 0;
-  }
-  return timegm(&tm);
-}
-
 static void*
 scheduler_main(void* const arg)
 {
@@ -155,7 +144,7 @@ serve_harvest_new(Serve* const s, FdxHarvestConfig* const config)
     {
       const char* const name = json_string_value(json_object_get(r, "source"));
       if (name && !strcmp(name, src->name)) {
-        last = parse_time(json_string_value(json_object_get(r, "started")));
+        last = fdx_harvest_time(json_string_value(json_object_get(r, "started")));
       }
     }
     h->state[i].started = last;

@@ -27,6 +27,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -155,6 +156,11 @@ fdx_harvest_report(FdxTxn* txn, uint64_t id);
 json_t*
 fdx_harvest_reports(FdxTxn* txn, const char* source, uint64_t since,
                     size_t limit);
+
+/** A report's time ("started", "finished": YYYY-MM-DDThh:mm:ssZ, UTC) in
+ * seconds since the epoch; 0 when `text` is NULL or not such a time. */
+time_t
+fdx_harvest_time(const char* text);
 
 /** Reports before run `before` (0: from the last), newest first, at most
  * `limit`, only of `source` when it is not NULL: what an operator looks
