@@ -31,8 +31,9 @@ enum { LOAD_GRAPH, LOAD_FORMAT, LOAD_BASE, LOAD_MAX_BYTES, LOAD_SORT, LOAD_QUIET
 static const CliOption load_options[] = {
   {"graph", true, "load into the named graph IRI (default: default graph, "
                   "or the graphs an N-Quads/TriG file names)"},
-  {"format", true, "ntriples, nquads, turtle, trig or rdfxml (default: "
-                   "from the file extension, else from the content)"},
+  {"format", true, "ntriples, nquads, turtle, trig, rdfxml or jsonld "
+                   "(default: from the file extension, else from the "
+                   "content)"},
   {"base", true, "base IRI for relative IRIs (default: the file's IRI)"},
   {"max-bytes", true, "refuse inputs larger than this, e.g. 2G "
                       "(decompressed; default: no limit)"},

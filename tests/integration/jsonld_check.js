@@ -43,9 +43,14 @@ const CONTEXT_URL =
   'https://semiceu.github.io/DCAT-AP/releases/3.0.1/context/dcat-ap.jsonld';
 const DCAT_DISTRIBUTION = 'http://www.w3.org/ns/dcat#distribution';
 
-/* The jsonld package: from the usual module paths (NODE_PATH), else from
+/* The jsonld package: where `make check` installs it (tests/e2e's npm
+ * packages), else from the usual module paths (NODE_PATH), else from
  * npm's global root. */
 function loadJsonld() {
+  try {
+    const dir = path.join(__dirname, '..', 'e2e', 'node_modules', 'jsonld');
+    return {jsonld: require(dir), dir};
+  } catch (e) { /* try node's own search */ }
   try {
     return {jsonld: require('jsonld'), dir: path.dirname(require.resolve('jsonld/package.json'))};
   } catch (e) { /* try the global root */ }
@@ -63,7 +68,7 @@ function loadJsonld() {
 const loaded = loadJsonld();
 if (!loaded) {
   console.log('skip: the npm package jsonld is not installed ' +
-              '(npm install -g jsonld)');
+              '(make e2e-deps installs it in tests/e2e)');
   process.exit(77);
 }
 const jsonld = loaded.jsonld;

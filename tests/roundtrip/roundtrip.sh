@@ -5,15 +5,18 @@
 # the original using rdfcmp (same dataset up to blank-node names).  Files
 # listed in known-invalid.txt must instead be refused: exit status 1, an
 # error naming the file and a line, and the store left as it was.  JSON-LD
-# files are listed as skipped (fairdex has no JSON-LD reader yet); XML files
-# whose root element is not rdf:RDF (OAI-PMH, DataCite) are not RDF and are
-# not listed.  Prints one PASS/FAIL/SKIP line per file and a summary; exits
+# files, which raptor cannot read, are compared with what jsonld.js (the
+# npm package jsonld, through tests/unit/jsonld_to_nquads.js, offline with
+# the contexts fairdex ships) makes of them: where jsonld.js refuses a
+# file, fairdex must refuse it too, naming the file; without node or the
+# package they are listed as skipped.  XML files whose root element is not
+# rdf:RDF (OAI-PMH, DataCite) are not RDF and are not listed.  Prints one PASS/FAIL/SKIP line per file and a summary; exits
 # 0 if nothing failed, 1 otherwise, 77 (skip) if the data folder is absent.
 # Files are shared out to one worker loop per CPU ($ROUNDTRIP_JOBS to
 # override); each file's lines are printed in path order at the end.
 #
 # usage: roundtrip.sh --fairdex EXE --rdfcmp EXE --data DIR
-#                     --known-invalid FILE --good FILE
+#                     --known-invalid FILE --good FILE [--jsonld-ref JS]
 # The data folder may also come from $FAIRDEX_EXTERNAL_DATA.
 
 set -u
@@ -25,6 +28,7 @@ rdfcmp=
 data=${FAIRDEX_EXTERNAL_DATA:-}
 known_list=
 good=
+jsonld_ref=
 while [ $# -gt 0 ]; do
   if [ $# -lt 2 ]; then
     echo "roundtrip.sh: $1 needs a value" >&2
@@ -36,6 +40,7 @@ while [ $# -gt 0 ]; do
   --data) data=$2 ;;
   --known-invalid) known_list=$2 ;;
   --good) good=$2 ;;
+  --jsonld-ref) jsonld_ref=$2 ;;
   *) echo "roundtrip.sh: unknown argument $1" >&2; exit 2 ;;
   esac
   shift 2
@@ -69,6 +74,18 @@ fi
 tmp=$(mktemp -d "$scratch/fairdex-roundtrip.XXXXXX") || exit 2
 trap 'rm -rf "$tmp"' EXIT
 trap 'exit 130' INT TERM
+
+# The second opinion on JSON-LD files, where node and jsonld.js are here.
+jsonld_skip="no reference JSON-LD processor: --jsonld-ref not given"
+if [ -n "$jsonld_ref" ]; then
+  if ! command -v node > /dev/null 2>&1; then
+    jsonld_skip="no reference JSON-LD processor: node is missing (make e2e-deps)"
+  elif ! node "$jsonld_ref" --probe > "$tmp/probe.out" 2>&1; then
+    jsonld_skip="no reference JSON-LD processor: $(head -n 1 "$tmp/probe.out")"
+  else
+    jsonld_skip=
+  fi
+fi
 
 # Known-invalid paths, without comments and blank lines.
 sed -e 's/#.*//' -e 's/[[:space:]]*$//' -e '/^$/d' "$known_list" \
@@ -124,7 +141,8 @@ json_field() {
 }
 
 # Load, dump, compare.  $1 path, $2 relative path, $3 format (for rdfcmp;
-# fairdex finds it by itself, as a user's `fairdex load FILE` would).
+# fairdex finds it by itself, as a user's `fairdex load FILE` would), $4
+# the file to compare the dumps with, in format $3 (default: $1).
 # Uses the worker's directory $wd.
 check_roundtrip() {
   rm -rf "$wd/db"
@@ -156,13 +174,39 @@ check_roundtrip() {
   # One rdfcmp run compares the original with every dump ($outs has no
   # blanks but the separators: $wd comes from mktemp).
   # shellcheck disable=SC2086
-  "$rdfcmp" --format-a "$3" "$1" $outs > "$wd/cmp.out" 2>&1
+  "$rdfcmp" --format-a "$3" "${4:-$1}" $outs > "$wd/cmp.out" 2>&1
   rc=$?
   case $rc in
   0) pass "$2" "$names" ;;
   1) grep -v ' equals ' "$wd/cmp.out" > "$wd/cmp.diff"
      fail "$2" "a dump differs from the original" "$wd/cmp.diff" ;;
   *) fail "$2" "rdfcmp could not compare (exit $rc)" "$wd/cmp.out" ;;
+  esac
+}
+
+# A JSON-LD file: its N-Quads by jsonld.js are the original; a file
+# jsonld.js refuses must be refused by fairdex too.  $1 path, $2 relative
+# path.  Uses the worker's directory $wd.
+check_jsonld() {
+  node "$jsonld_ref" --jsonld "$1" "file://$1" > "$wd/ref.nq" 2> "$wd/ref.err"
+  ref_rc=$?
+  if [ $ref_rc -eq 0 ]; then
+    check_roundtrip "$1" "$2" nquads "$wd/ref.nq"
+    return
+  fi
+  rm -rf "$wd/db"
+  "$fairdex" --db "$wd/db" load --quiet "$1" > "$wd/load.out" 2>&1
+  rc=$?
+  if [ $rc -eq 0 ]; then
+    fail "$2" "jsonld.js refuses it (exit $ref_rc), fairdex loaded it" \
+      "$wd/ref.err"
+    return
+  fi
+  msg=$(cat "$wd/load.out")
+  case $msg in
+  *"$1"*) pass "$2" "refused by both: ${msg#*"$1": }" ;;
+  *) fail "$2" "refused, but the error message does not name the file" \
+       "$wd/load.out" ;;
   esac
 }
 
@@ -250,7 +294,11 @@ worker() {
       fmt=rdfxml
       ;;
     *.jsonld | *.JSONLD)
-      skip "$rel" "JSON-LD reader not yet implemented"
+      if [ -n "$jsonld_skip" ]; then
+        skip "$rel" "$jsonld_skip"
+      else
+        check_jsonld "$path" "$rel"
+      fi
       continue
       ;;
     *) continue ;;
