@@ -450,7 +450,18 @@ typedef struct {
    * find or merge with. */
   uint8_t*       new_written;
   size_t         new_written_bits;
+  /* A small commit (a harvest's transaction): its writes count towards
+   * the transaction's mapped-pages budget (fdx_txn_count_writes()), the
+   * postings' merge and the key and df writes at its end too. */
+  bool           count_writes;
 } Indexer;
+
+/* Count `n` writes of a small commit (Indexer.count_writes). */
+static inline FdxStatus
+indexer_count_writes(Indexer* const ix, const uint64_t n)
+{
+  return ix->count_writes ? fdx_txn_count_writes(ix->txn, n) : FDX_SUCCESS;
+}
 
 static FdxStatus
 lmdb_st(const int rc)
@@ -854,13 +865,14 @@ apply_df(Indexer* const ix)
   FdxStatus st = write_new_terms(ix);
   for (size_t i = 0; i < ix->tids.n && !st; ++i) {
     const struct TermEntry* const e = &ix->tids.entries[i];
-    if (e->df_delta && e->value && e->value - 1 < ix->first_new_tid) {
+    if (e->df_delta && e->value && e->value - 1 < ix->first_new_tid &&
+        !(st = indexer_count_writes(ix, 2))) {
       st = add_df(ix, e->value - 1, e->df_delta);
     }
   }
   const TidMap* const m = &ix->df;
   for (size_t i = 0; i < m->cap && !st; ++i) {
-    if (m->keys[i] && m->vals[i]) {
+    if (m->keys[i] && m->vals[i] && !(st = indexer_count_writes(ix, 2))) {
       st = add_df(ix, m->keys[i] - 1, m->vals[i]);
     }
   }
@@ -1952,7 +1964,7 @@ apply_ops(Indexer* const ix)
   PostingList out    = {NULL, 0, 0};
   FdxStatus   st     = FDX_SUCCESS;
   size_t      i      = 0;
-  while (i < ix->n_ops && !st) {
+  while (i < ix->n_ops && !st && !(st = indexer_count_writes(ix, 4))) {
     const uint32_t tid = ix->ops[i].tid;
     const uint32_t doc = ix->ops[i].doc;
     /* The block holding `doc`: the last one of tid starting at or before
@@ -2354,6 +2366,9 @@ flush_keys(Indexer* const ix)
   }
   for (size_t i = 0; i < n && !st && !rc; ++i) {
     const struct PendingKey* const k = &sorted[i];
+    if ((st = indexer_count_writes(ix, 1))) {
+      break;
+    }
     if (before) {
       before = pending_cmp(k, &last) <= 0;
     }
@@ -2783,7 +2798,8 @@ run_work(Indexer* const ix, WorkList* const work)
   if (work->n) {
     qsort(work->items, work->n, sizeof(Work), work_cmp);
   }
-  FdxStatus st = FDX_SUCCESS;
+  FdxStatus st      = FDX_SUCCESS;
+  ix->count_writes  = work->n < 1024;
   for (size_t i = 0; i < work->n && !st; ++i) {
     const Work* const w = &work->items[i];
     if (i && !work_cmp(w, &work->items[i - 1])) {
@@ -2799,7 +2815,7 @@ run_work(Indexer* const ix, WorkList* const work)
     /* A small commit (a harvest batch) keeps its transaction's budget
      * instead, which keeps the pages it wrote: a document's indexing
      * reads some ten quads and writes a few keys. */
-    if (work->n < 1024 && (st = fdx_txn_count_writes(ix->txn, 16))) {
+    if ((st = indexer_count_writes(ix, 16))) {
       break;
     }
     if (i % 4096 == 4095 && (st = fdx_store_check_space(ix->txn->store))) {
