@@ -188,7 +188,9 @@ check_roundtrip() {
 # jsonld.js refuses must be refused by fairdex too.  $1 path, $2 relative
 # path.  Uses the worker's directory $wd.
 check_jsonld() {
-  node "$jsonld_ref" --jsonld "$1" "file://$1" > "$wd/ref.nq" 2> "$wd/ref.err"
+  # The base fairdex gives a file: its IRI, symbolic links resolved.
+  node "$jsonld_ref" --jsonld "$1" "file://$(realpath -- "$1")" \
+    > "$wd/ref.nq" 2> "$wd/ref.err"
   ref_rc=$?
   if [ $ref_rc -eq 0 ]; then
     check_roundtrip "$1" "$2" nquads "$wd/ref.nq"
