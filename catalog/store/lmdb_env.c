@@ -823,11 +823,13 @@ fdx_store_drop_mapped_pages(FdxStore* const store)
 {
   MDB_envinfo info;
   mdb_env_info(store->env, &info);
-  if (!store->map_addr) {
-    store->map_addr = find_map(store);
+  void* map = __atomic_load_n(&store->map_addr, __ATOMIC_ACQUIRE);
+  if (!map) {
+    map = find_map(store);
+    __atomic_store_n(&store->map_addr, map, __ATOMIC_RELEASE);
   }
-  if (store->map_addr) {
-    madvise(store->map_addr, info.me_mapsize, MADV_DONTNEED);
+  if (map) {
+    madvise(map, info.me_mapsize, MADV_DONTNEED);
   }
 }
 
@@ -929,6 +931,89 @@ lmdb_page_dirty(const uint8_t* const page)
 /* Entries of /proc/self/pagemap read at a time (8 bytes each). */
 #define PAGEMAP_CHUNK 4096
 
+/* Unmap every page of the committed store that is mapped and not dirty
+ * (see txn_trim_mapped_pages()); return the dirty pages mapped, counted
+ * past the committed end too, and set *walked when the whole of
+ * /proc/self/pagemap could be read.  The caller is in a transaction (it
+ * holds `resize_lock`, so the map cannot move).  Another thread's write
+ * transaction may be dirtying pages meanwhile: a page it dirties just
+ * after its header was read is unmapped here and faults back when it
+ * next touches it, its contents kept in the page cache. */
+static size_t
+drop_clean_pages(FdxStore* const store, bool* const walked)
+{
+  *walked      = false;
+  uint8_t* map = (uint8_t*)__atomic_load_n(&store->map_addr, __ATOMIC_ACQUIRE);
+  if (!map) {
+    map = (uint8_t*)find_map(store);
+    __atomic_store_n(&store->map_addr, map, __ATOMIC_RELEASE);
+  }
+  MDB_envinfo info;
+  MDB_stat    env_stat;
+  mdb_env_info(store->env, &info);
+  mdb_env_stat(store->env, &env_stat);
+  const long page = sysconf(_SC_PAGESIZE);
+  if (!map || page <= 0 || env_stat.ms_psize != (unsigned)page) {
+    return 0;
+  }
+  const int fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    return 0;
+  }
+  const size_t    psize = (size_t)page;
+  const size_t    n     = (size_t)info.me_last_pgno + 1;
+  /* Past the committed end: the pages the transaction added, counted,
+   * never dropped. */
+  const size_t    n_map = (size_t)(info.me_mapsize / psize);
+  const uintptr_t first = (uintptr_t)map / psize;
+  uint64_t        entries[PAGEMAP_CHUNK];
+  size_t          at    = 0;
+  size_t          from  = 0; /* first page of the run to drop */
+  size_t          dirty = 0; /* pages the transaction wrote, mapped */
+  /* Whether the run holds a mapped page: most runs between two dirty
+   * pages hold none, and each madvise() is a system call that may also
+   * interrupt the other cores running this process's threads. */
+  bool            mapped_in_run = false;
+  *walked                       = true;
+  while (at < n_map) {
+    const size_t  want = n_map - at < PAGEMAP_CHUNK ? n_map - at
+                                                    : PAGEMAP_CHUNK;
+    const ssize_t got  = pread(fd, entries, want * sizeof(uint64_t),
+                               (off_t)((first + at) * sizeof(uint64_t)));
+    if (got < (ssize_t)sizeof(uint64_t)) {
+      *walked = false;
+      break;
+    }
+    const size_t k = (size_t)got / sizeof(uint64_t);
+    for (size_t i = 0; i < k; ++i) {
+      if (!(entries[i] >> 63)) {
+        continue;
+      }
+      const size_t pg = at + i;
+      if (!lmdb_page_dirty(map + pg * psize)) {
+        mapped_in_run = mapped_in_run || pg < n;
+        continue;
+      }
+      ++dirty;
+      if (pg >= n) {
+        continue;
+      }
+      if (mapped_in_run) {
+        madvise(map + from * psize, (pg - from) * psize, MADV_DONTNEED);
+      }
+      from          = pg + 1;
+      mapped_in_run = false;
+    }
+    at += k;
+  }
+  if (mapped_in_run) {
+    madvise(map + from * psize, ((at < n ? at : n) - from) * psize,
+            MADV_DONTNEED);
+  }
+  close(fd);
+  return dirty;
+}
+
 /* What a write transaction maps over its last trim's floor before the
  * next trim (see TXN_TRIM_FROM). */
 static inline uint64_t
@@ -970,78 +1055,23 @@ txn_trim_mapped_pages(FdxTxn* const txn, const bool committing)
                      mapped <= txn->trim_floor + trim_slack(txn)))) {
     return;
   }
-  if (!store->map_addr) {
-    store->map_addr = find_map(store);
-  }
-  MDB_envinfo info;
-  MDB_stat    env_stat;
-  mdb_env_info(store->env, &info);
-  mdb_env_stat(store->env, &env_stat);
-  const long page = sysconf(_SC_PAGESIZE);
-  if (!store->map_addr || page <= 0 || env_stat.ms_psize != (unsigned)page) {
-    return;
-  }
-  const int fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    return;
-  }
-  uint8_t* const  map   = (uint8_t*)store->map_addr;
-  const size_t    psize = (size_t)page;
-  const size_t    n     = (size_t)info.me_last_pgno + 1;
-  /* Past the committed end: the pages the transaction added, counted,
-   * never dropped. */
-  const size_t    n_map = (size_t)(info.me_mapsize / psize);
-  const uintptr_t first = (uintptr_t)map / psize;
-  uint64_t        entries[PAGEMAP_CHUNK];
-  size_t          at    = 0;
-  size_t          from  = 0; /* first page of the run to drop */
-  size_t          dirty = 0; /* pages the transaction wrote, mapped */
-  /* Whether the run holds a mapped page: most runs between two dirty
-   * pages hold none, and each madvise() is a system call that may also
-   * interrupt the other cores running this process's threads. */
-  bool            mapped_in_run = false;
-  bool            walked        = true;
-  while (at < n_map) {
-    const size_t  want = n_map - at < PAGEMAP_CHUNK ? n_map - at
-                                                    : PAGEMAP_CHUNK;
-    const ssize_t got  = pread(fd, entries, want * sizeof(uint64_t),
-                               (off_t)((first + at) * sizeof(uint64_t)));
-    if (got < (ssize_t)sizeof(uint64_t)) {
-      walked = false;
-      break;
-    }
-    const size_t k = (size_t)got / sizeof(uint64_t);
-    for (size_t i = 0; i < k; ++i) {
-      if (!(entries[i] >> 63)) {
-        continue;
-      }
-      const size_t pg = at + i;
-      if (!lmdb_page_dirty(map + pg * psize)) {
-        mapped_in_run = mapped_in_run || pg < n;
-        continue;
-      }
-      ++dirty;
-      if (pg >= n) {
-        continue;
-      }
-      if (mapped_in_run) {
-        madvise(map + from * psize, (pg - from) * psize, MADV_DONTNEED);
-      }
-      from          = pg + 1;
-      mapped_in_run = false;
-    }
-    at += k;
-  }
-  if (mapped_in_run) {
-    madvise(map + from * psize, ((at < n ? at : n) - from) * psize,
-            MADV_DONTNEED);
-  }
-  close(fd);
+  bool         walked = false;
+  const size_t dirty  = drop_clean_pages(store, &walked);
+  const size_t psize  = (size_t)sysconf(_SC_PAGESIZE);
   txn->trim_floor = mapped_bytes();
   /* What the transaction holds: its own pages (the process's other
    * file-backed pages, its program and libraries, other threads' readers,
    * are not the transaction's to size by). */
   txn->last_mapped = walked ? (uint64_t)dirty * psize : txn->trim_floor;
+}
+
+void
+fdx_txn_trim_mapped(FdxTxn* const txn, const uint64_t budget)
+{
+  if (txn && mapped_over(budget)) {
+    bool walked = false;
+    drop_clean_pages(txn->store, &walked);
+  }
 }
 
 /* Adopt a map size another process has set. */

@@ -414,6 +414,18 @@ fdx_store_stats(FdxTxn* txn, FdxStoreStats* ret_stats);
 uint64_t
 fdx_store_last_commit_mapped(FdxStore* store);
 
+/** In a transaction `txn` (a read one, typically): when this process's
+ *  file-backed resident bytes pass `budget`, unmap the store's pages that
+ *  no write transaction has dirtied (they stay in the page cache and fault
+ *  back when touched).  For a thread that looks up many scattered keys of
+ *  a big store while another thread writes it (a harvest checks each
+ *  record's stored hash): each look-up maps the 64 KiB around the page it
+ *  reads, which a write transaction's own trims do not see coming.  Costs
+ *  a read of /proc/self/statm; over the budget, a walk of
+ *  /proc/self/pagemap (milliseconds at gigabytes of store). */
+void
+fdx_txn_trim_mapped(FdxTxn* txn, uint64_t budget);
+
 /** Per-predicate counts, kept up to date by every write. */
 typedef struct {
   uint64_t quads;    /**< Quads with this predicate. */
