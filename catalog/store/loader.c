@@ -585,10 +585,7 @@ fdx_loader_add_encoded(FdxLoader* const            l,
 FdxStatus
 fdx_loader_add_ids(FdxLoader* const l, const FdxQuad* const q)
 {
-  if (!l || !q || q->s == FDX_ID_ANY || q->p == FDX_ID_ANY ||
-      q->o == FDX_ID_ANY || q->g == FDX_ID_ANY ||
-      q->s == FDX_ID_DEFAULT_GRAPH || q->p == FDX_ID_DEFAULT_GRAPH ||
-      q->o == FDX_ID_DEFAULT_GRAPH) {
+  if (!l || !q || !fdx_quad_ids_valid(q)) {
     return FDX_ERR_BAD_ARG;
   }
   const FdxStatus st = make_room(l);

@@ -249,10 +249,7 @@ neighbours(FdxTxn* const        txn,
 static bool
 quad_valid(const FdxQuad* const q)
 {
-  return q && q->s != FDX_ID_ANY && q->p != FDX_ID_ANY &&
-         q->o != FDX_ID_ANY && q->g != FDX_ID_ANY &&
-         q->s != FDX_ID_DEFAULT_GRAPH && q->p != FDX_ID_DEFAULT_GRAPH &&
-         q->o != FDX_ID_DEFAULT_GRAPH;
+  return q && fdx_quad_ids_valid(q);
 }
 
 /* Whether some graph holds the triple of `quad` (any graph). */

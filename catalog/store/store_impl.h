@@ -235,6 +235,24 @@ fdx_txn_free_spare_iters(FdxTxn* txn);
 FdxStatus
 fdx_lmdb_status(int rc);
 
+/* Whether `q` is an RDF quad the store may hold: an IRI or blank node as
+ * subject, an IRI as predicate, any term as object, and the default graph,
+ * an IRI or a blank node as graph.  Not FDX_ID_ANY anywhere, and no id of
+ * an unknown tag (a literal subject would otherwise be stored, and dumped
+ * as N-Quads no reader takes back). */
+static inline bool
+fdx_quad_ids_valid(const FdxQuad* const q)
+{
+  const FdxIdTag s = fdx_id_tag(q->s);
+  const FdxIdTag o = fdx_id_tag(q->o);
+  const FdxIdTag g = fdx_id_tag(q->g);
+  return (s == FDX_TAG_BLANK || s == FDX_TAG_IRI) &&
+         fdx_id_tag(q->p) == FDX_TAG_IRI && o >= FDX_TAG_BLANK &&
+         o <= FDX_TAG_DATETIME &&
+         (q->g == FDX_ID_DEFAULT_GRAPH || g == FDX_TAG_IRI ||
+          g == FDX_TAG_BLANK);
+}
+
 /* Big-endian 64-bit integers in keys (one byte swap on little-endian
  * machines; these sit on every scan's inner loop). */
 static inline void

@@ -309,11 +309,15 @@ typedef struct {
 
 typedef struct FdxQuadIterImpl FdxQuadIter;
 
-/** Add `quad` (write transaction).  FDX_FAILURE if it was already there. */
+/** Add `quad` (write transaction).  FDX_FAILURE if it was already there;
+ *  FDX_ERR_BAD_ARG if it is not an RDF quad: the subject must be an IRI or
+ *  a blank node, the predicate an IRI, the graph FDX_ID_DEFAULT_GRAPH, an
+ *  IRI or a blank node, and no position FDX_ID_ANY. */
 FdxStatus
 fdx_quad_add(FdxTxn* txn, const FdxQuad* quad);
 
-/** Remove `quad`.  FDX_FAILURE if it was not there. */
+/** Remove `quad`.  FDX_FAILURE if it was not there; FDX_ERR_BAD_ARG as
+ *  fdx_quad_add() says. */
 FdxStatus
 fdx_quad_remove(FdxTxn* txn, const FdxQuad* quad);
 
@@ -467,8 +471,9 @@ fdx_loader_add(FdxLoader*     loader,
 /**
  * Add one quad of ids (from fdx_term_intern(), or FDX_ID_DEFAULT_GRAPH as
  * `g`): for writers that intern terms themselves, such as the harvester
- * writing a batch of records.  FDX_ERR_BAD_ARG for FDX_ID_ANY or a
- * default-graph id outside `g`.
+ * writing a batch of records.  FDX_ERR_BAD_ARG for a quad fdx_quad_add()
+ * refuses (a literal subject, a non-IRI predicate, FDX_ID_ANY, a
+ * default-graph id outside `g`).
  */
 FdxStatus
 fdx_loader_add_ids(FdxLoader* loader, const FdxQuad* quad);

@@ -579,6 +579,16 @@ test_loader_errors(void)
   CHECK_ST(fdx_loader_add(loader, &iri, &iri, &bad, NULL), FDX_ERR_BAD_ARG);
   CHECK_ST(fdx_loader_add(loader, &iri, &iri, &large, NULL), FDX_ERR_LIMIT);
   CHECK_ST(fdx_loader_add(loader, &large, &iri, &iri, NULL), FDX_ERR_LIMIT);
+  /* Ids too: a literal subject or graph, a blank predicate. */
+  const FdxId lit_id   = ((FdxId)FDX_TAG_LANG << 60) | 3;
+  const FdxId blank_id = ((FdxId)FDX_TAG_BLANK << 60) | 3;
+  const FdxId iri_id   = ((FdxId)FDX_TAG_IRI << 60) | 3;
+  const FdxQuad lit_s  = {lit_id, iri_id, iri_id, FDX_ID_DEFAULT_GRAPH};
+  const FdxQuad lit_g  = {iri_id, iri_id, iri_id, lit_id};
+  const FdxQuad blank_p = {iri_id, blank_id, iri_id, FDX_ID_DEFAULT_GRAPH};
+  CHECK_ST(fdx_loader_add_ids(loader, &lit_s), FDX_ERR_BAD_ARG);
+  CHECK_ST(fdx_loader_add_ids(loader, &lit_g), FDX_ERR_BAD_ARG);
+  CHECK_ST(fdx_loader_add_ids(loader, &blank_p), FDX_ERR_BAD_ARG);
   /* A blank subject and graph are fine. */
   CHECK_ST(fdx_loader_add(loader, &blank, &iri, &lit, &blank), FDX_SUCCESS);
   uint64_t added = 0;

@@ -599,6 +599,23 @@ test_bad_args(FdxStore* const store, const Model* const m)
     CHECK_ST(fdx_quad_add(txn, &q), FDX_ERR_BAD_ARG);
     CHECK_ST(fdx_quad_remove(txn, &q), FDX_ERR_BAD_ARG);
   }
+  /* Not RDF quads: a literal or inlined value as subject, predicate or
+   * graph, a blank node as predicate, an id of no known tag. */
+  const FdxId literal = ((FdxId)FDX_TAG_SIMPLE << 60) | 1;
+  const FdxId integer = ((FdxId)FDX_TAG_INTEGER << 60) | 5;
+  const FdxId blank   = ((FdxId)FDX_TAG_BLANK << 60) | 1;
+  const FdxId no_tag  = ((FdxId)15 << 60) | 1;
+  const FdxQuad not_rdf[] = {
+    {literal, good.p, good.o, good.g}, {integer, good.p, good.o, good.g},
+    {good.s, literal, good.o, good.g}, {good.s, blank, good.o, good.g},
+    {good.s, good.p, good.o, literal}, {good.s, good.p, good.o, integer},
+    {good.s, good.p, no_tag, good.g},  {no_tag, good.p, good.o, good.g},
+    {good.s, good.p, FDX_ID_DEFAULT_GRAPH, good.g},
+  };
+  for (size_t i = 0; i < sizeof(not_rdf) / sizeof(not_rdf[0]); ++i) {
+    CHECK_ST(fdx_quad_add(txn, &not_rdf[i]), FDX_ERR_BAD_ARG);
+    CHECK_ST(fdx_quad_remove(txn, &not_rdf[i]), FDX_ERR_BAD_ARG);
+  }
   CHECK_ST(fdx_quad_add(txn, NULL), FDX_ERR_BAD_ARG);
   CHECK_ST(fdx_graph_clear(txn, FDX_ID_ANY, NULL), FDX_ERR_BAD_ARG);
   FdxQuadIter* it = NULL;
