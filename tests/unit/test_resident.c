@@ -87,12 +87,14 @@ value_of(const uint64_t seed, const uint32_t i, uint8_t out[VALUE_BYTES])
   }
 }
 
-/* Whether values [from, to) of `seed` read back exactly in `txn`. */
+/* Values [from, to) of `seed` in `txn`: written (`put`), else checked to
+ * read back exactly; false at the first that does not. */
 static bool
-values_hold(FdxTxn* const  txn,
-            const uint64_t seed,
-            const uint32_t from,
-            const uint32_t to)
+each_value(FdxTxn* const  txn,
+           const uint64_t seed,
+           const uint32_t from,
+           const uint32_t to,
+           const bool     put)
 {
   uint8_t key[16];
   uint8_t want[VALUE_BYTES];
@@ -101,30 +103,22 @@ values_hold(FdxTxn* const  txn,
     value_of(seed, i, want);
     const void* val = NULL;
     size_t      len = 0;
-    if (fdx_aux_get(txn, TABLE, key, sizeof(key), &val, &len) ||
-        len != VALUE_BYTES || memcmp(val, want, VALUE_BYTES)) {
-      fprintf(stderr, "value %" PRIu32 " does not read back\n", i);
+    const bool  ok =
+      put ? !fdx_aux_put(txn, TABLE, key, sizeof(key), want, sizeof(want))
+          : !fdx_aux_get(txn, TABLE, key, sizeof(key), &val, &len) &&
+              len == VALUE_BYTES && !memcmp(val, want, VALUE_BYTES);
+    if (!ok) {
+      fprintf(stderr, "value %" PRIu32 " %s\n", i,
+              put ? "cannot be written" : "does not read back");
       return false;
     }
   }
   return true;
 }
 
-static void
-put_values(FdxTxn* const  txn,
-           const uint64_t seed,
-           const uint32_t from,
-           const uint32_t to)
-{
-  uint8_t key[16];
-  uint8_t val[VALUE_BYTES];
-  for (uint32_t i = from; i < to; ++i) {
-    key_of(seed, i, key);
-    value_of(seed, i, val);
-    CHECK_ST(fdx_aux_put(txn, TABLE, key, sizeof(key), val, sizeof(val)),
-             FDX_SUCCESS);
-  }
-}
+#define values_hold(txn, seed, from, to) each_value(txn, seed, from, to, false)
+#define put_values(txn, seed, from, to) \
+  CHECK(each_value(txn, seed, from, to, true))
 
 int
 main(void)
