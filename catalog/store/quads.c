@@ -252,6 +252,18 @@ quad_valid(const FdxQuad* const q)
   return q && fdx_quad_ids_valid(q);
 }
 
+/* What fdx_quad_remove() takes: any quad of ids, so that one a store
+ * holds from before fdx_quad_ids_valid() (a literal subject) can still be
+ * removed, and its graph cleared. */
+static bool
+quad_removable(const FdxQuad* const q)
+{
+  return q && q->s != FDX_ID_ANY && q->p != FDX_ID_ANY &&
+         q->o != FDX_ID_ANY && q->g != FDX_ID_ANY &&
+         q->s != FDX_ID_DEFAULT_GRAPH && q->p != FDX_ID_DEFAULT_GRAPH &&
+         q->o != FDX_ID_DEFAULT_GRAPH;
+}
+
 /* Whether some graph holds the triple of `quad` (any graph). */
 static FdxStatus
 triple_held(FdxTxn* const txn, const FdxQuad* const quad, bool* const ret)
@@ -346,7 +358,7 @@ fdx_quad_add(FdxTxn* const txn, const FdxQuad* const quad)
 FdxStatus
 fdx_quad_remove(FdxTxn* const txn, const FdxQuad* const quad)
 {
-  if (!txn || !quad_valid(quad)) {
+  if (!txn || !quad_removable(quad)) {
     return FDX_ERR_BAD_ARG;
   }
   FdxStatus st = fdx_txn_cursors(txn);

@@ -316,8 +316,10 @@ typedef struct FdxQuadIterImpl FdxQuadIter;
 FdxStatus
 fdx_quad_add(FdxTxn* txn, const FdxQuad* quad);
 
-/** Remove `quad`.  FDX_FAILURE if it was not there; FDX_ERR_BAD_ARG as
- *  fdx_quad_add() says. */
+/** Remove `quad`.  FDX_FAILURE if it was not there; FDX_ERR_BAD_ARG for
+ *  FDX_ID_ANY anywhere or FDX_ID_DEFAULT_GRAPH outside the graph (a quad
+ *  fdx_quad_add() refuses can still be removed: a store written before it
+ *  refused them may hold one). */
 FdxStatus
 fdx_quad_remove(FdxTxn* txn, const FdxQuad* quad);
 

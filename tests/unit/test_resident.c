@@ -169,8 +169,12 @@ main(void)
   put_values(txn, seed2, 0, N_WRITTEN);
   fdx_txn_trim_mapped(txn, 0);
   const uint64_t dirty_kept = file_resident();
-  /* N_WRITTEN values of 1 KiB dirty some 4 MiB of leaf pages. */
-  CHECK(dirty_kept >= (uint64_t)N_WRITTEN * VALUE_BYTES / 2);
+  printf("resident: %" PRIu64 " KiB after fdx_txn_trim_mapped() in a write "
+         "transaction of %d values\n", dirty_kept >> 10, N_WRITTEN);
+  /* N_WRITTEN values of 1 KiB dirty more than 4 MiB of leaf pages: they
+   * stay, over what the read transaction's trim left (the program's own
+   * file-backed pages). */
+  CHECK(dirty_kept >= trimmed + (uint64_t)N_WRITTEN * VALUE_BYTES);
   CHECK(values_hold(txn, seed2, 0, N_WRITTEN));
   put_values(txn, seed2, N_WRITTEN, 2 * N_WRITTEN);
   CHECK_ST(fdx_txn_commit(txn), FDX_SUCCESS);
