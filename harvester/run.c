@@ -536,13 +536,21 @@ iri_id(FdxTxn* const txn, const char* const iri, FdxId* const ret)
  * (quad by quad, each of a batch's 30,000 quads cost eleven B-tree
  * searches in six orderings).  `graphs` are the record graphs the loader
  * holds quads of: a record that comes twice in one batch has its first
- * quads written before its graph is cleared again. */
+ * quads written before its graph is replaced again.  A record's graph is
+ * replaced by difference: `old` holds the quads it had (sorted), `kept`
+ * marks those the new record has too, and only the others are removed
+ * (the loader adds only quads the store lacks), so rewriting an unchanged
+ * record (harvest --full) costs no removal of what stays. */
 typedef struct {
   FdxTxn*    txn;
   FdxLoader* loader;
   FdxId*     graphs;
   size_t     n_graphs;
   size_t     cap_graphs;
+  FdxQuad*   old;
+  bool*      kept;
+  size_t     n_old;
+  size_t     cap_old;
 } RecordSink;
 
 static FdxStatus
@@ -587,9 +595,86 @@ sink_graph(RecordSink* const w, const FdxId g)
                    : fdx_loader_new(w->txn, (size_t)16 << 20, &w->loader);
 }
 
+static int
+quad_cmp(const void* const va, const void* const vb)
+{
+  const FdxQuad* const a = (const FdxQuad*)va;
+  const FdxQuad* const b = (const FdxQuad*)vb;
+  if (a->s != b->s) {
+    return a->s < b->s ? -1 : 1;
+  }
+  if (a->p != b->p) {
+    return a->p < b->p ? -1 : 1;
+  }
+  if (a->o != b->o) {
+    return a->o < b->o ? -1 : 1;
+  }
+  return a->g < b->g ? -1 : a->g > b->g;
+}
+
+/* Start replacing graph `g`: its quads into w->old, none kept yet. */
+static FdxStatus
+replace_begin(RecordSink* const w, const FdxId g)
+{
+  w->n_old                = 0;
+  const FdxQuad pattern   = {FDX_ID_ANY, FDX_ID_ANY, FDX_ID_ANY, g};
+  FdxQuadIter*  it        = NULL;
+  FdxStatus     st        = fdx_quad_find(w->txn, &pattern, &it);
+  FdxQuad       q;
+  while (!st && !(st = fdx_quad_iter_next(it, &q))) {
+    if (w->n_old == w->cap_old) {
+      const size_t   cap   = w->cap_old ? w->cap_old * 2 : 64;
+      FdxQuad* const grown = (FdxQuad*)realloc(w->old, cap * sizeof(FdxQuad));
+      bool* const    kept  = grown ? (bool*)realloc(w->kept, cap) : NULL;
+      if (grown) {
+        w->old = grown;
+      }
+      if (!kept) {
+        st = FDX_ERR_NO_MEMORY;
+        break;
+      }
+      w->kept    = kept;
+      w->cap_old = cap;
+    }
+    w->old[w->n_old++] = q;
+  }
+  fdx_quad_iter_free(it);
+  if (st != FDX_FAILURE) { /* FDX_FAILURE: the end of the quads */
+    w->n_old = 0;
+    return st;
+  }
+  if (w->n_old) {
+    qsort(w->old, w->n_old, sizeof(FdxQuad), quad_cmp);
+    memset(w->kept, 0, w->n_old);
+  }
+  return FDX_SUCCESS;
+}
+
+/* End replacing: remove the old quads the new record does not have. */
+static FdxStatus
+replace_end(RecordSink* const w)
+{
+  FdxStatus st = FDX_SUCCESS;
+  for (size_t i = 0; i < w->n_old && !st; ++i) {
+    if (!w->kept[i] && (st = fdx_quad_remove(w->txn, &w->old[i])) ==
+                         FDX_FAILURE) {
+      st = FDX_SUCCESS; /* gone already */
+    }
+  }
+  w->n_old = 0;
+  return st;
+}
+
 static FdxStatus
 sink_quad(RecordSink* const w, const FdxQuad* const q)
 {
+  if (w->n_old) {
+    const FdxQuad* const at = (const FdxQuad*)bsearch(
+      q, w->old, w->n_old, sizeof(FdxQuad), quad_cmp);
+    if (at) {
+      w->kept[at - w->old] = true;
+    }
+  }
   return fdx_loader_add_ids(w->loader, q);
 }
 
@@ -618,7 +703,7 @@ write_record(HarvestRun* const run, RecordSink* const w, Pending* const p)
     return st;
   }
   rec = g; /* the record's graph is named by its catalogue record */
-  if ((st = sink_graph(w, g)) || (st = fdx_graph_clear(txn, g, NULL))) {
+  if ((st = sink_graph(w, g)) || (st = replace_begin(w, g))) {
     return st;
   }
   const size_t              n = p->graph->n_triples;
@@ -740,6 +825,9 @@ write_record(HarvestRun* const run, RecordSink* const w, Pending* const p)
       st = add_quad(w, checksum, SPDX "checksumValue", &hash_t, g);
     }
   }
+  if (!st) {
+    st = replace_end(w);
+  }
   /* The stored state. */
   if (!st) {
     json_t* const state = json_pack(
@@ -771,7 +859,7 @@ write_batch(FdxTxn* const txn, void* const ctx)
   BatchJob* const job  = (BatchJob*)ctx;
   Batch* const    b    = job->batch;
   FdxStatus       st   = FDX_SUCCESS;
-  RecordSink      sink = {txn, NULL, NULL, 0, 0};
+  RecordSink      sink = {txn, NULL, NULL, 0, 0, NULL, NULL, 0, 0};
   for (size_t i = job->from; i < job->to && !st; ++i) {
     st = write_record(job->run, &sink, &b->records[i]);
   }
@@ -780,6 +868,8 @@ write_batch(FdxTxn* const txn, void* const ctx)
   }
   fdx_loader_free(sink.loader); /* left by a failure */
   free(sink.graphs);
+  free(sink.old);
+  free(sink.kept);
   for (size_t i = 0; job->pages && i < b->n_pages && !st; ++i) {
     const PendingPage* const pp = &b->pages[i];
     uint8_t                  pkey[128];
