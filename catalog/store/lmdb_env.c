@@ -818,16 +818,26 @@ find_map(FdxStore* const store)
   return addr;
 }
 
-void
-fdx_store_drop_mapped_pages(FdxStore* const store)
+/* Where the data file is mapped: found once (find_map()), then kept in
+ * store->map_addr until the map moves.  Any thread in a transaction may
+ * call it (the transaction holds `resize_lock`). */
+static void*
+store_map(FdxStore* const store)
 {
-  MDB_envinfo info;
-  mdb_env_info(store->env, &info);
   void* map = __atomic_load_n(&store->map_addr, __ATOMIC_ACQUIRE);
   if (!map) {
     map = find_map(store);
     __atomic_store_n(&store->map_addr, map, __ATOMIC_RELEASE);
   }
+  return map;
+}
+
+void
+fdx_store_drop_mapped_pages(FdxStore* const store)
+{
+  MDB_envinfo info;
+  mdb_env_info(store->env, &info);
+  void* const map = store_map(store);
   if (map) {
     madvise(map, info.me_mapsize, MADV_DONTNEED);
   }
@@ -932,22 +942,18 @@ lmdb_page_dirty(const uint8_t* const page)
 #define PAGEMAP_CHUNK 4096
 
 /* Unmap every page of the committed store that is mapped and not dirty
- * (see txn_trim_mapped_pages()); return the dirty pages mapped, counted
- * past the committed end too, and set *walked when the whole of
+ * (see txn_trim_mapped_pages()); return the bytes of dirty pages mapped,
+ * counted past the committed end too, and set *walked when the whole of
  * /proc/self/pagemap could be read.  The caller is in a transaction (it
  * holds `resize_lock`, so the map cannot move).  Another thread's write
  * transaction may be dirtying pages meanwhile: a page it dirties just
  * after its header was read is unmapped here and faults back when it
  * next touches it, its contents kept in the page cache. */
-static size_t
+static uint64_t
 drop_clean_pages(FdxStore* const store, bool* const walked)
 {
-  *walked      = false;
-  uint8_t* map = (uint8_t*)__atomic_load_n(&store->map_addr, __ATOMIC_ACQUIRE);
-  if (!map) {
-    map = (uint8_t*)find_map(store);
-    __atomic_store_n(&store->map_addr, map, __ATOMIC_RELEASE);
-  }
+  *walked            = false;
+  uint8_t* const map = (uint8_t*)store_map(store);
   MDB_envinfo info;
   MDB_stat    env_stat;
   mdb_env_info(store->env, &info);
@@ -1011,7 +1017,7 @@ drop_clean_pages(FdxStore* const store, bool* const walked)
             MADV_DONTNEED);
   }
   close(fd);
-  return dirty;
+  return (uint64_t)dirty * psize;
 }
 
 /* What a write transaction maps over its last trim's floor before the
@@ -1055,14 +1061,13 @@ txn_trim_mapped_pages(FdxTxn* const txn, const bool committing)
                      mapped <= txn->trim_floor + trim_slack(txn)))) {
     return;
   }
-  bool         walked = false;
-  const size_t dirty  = drop_clean_pages(store, &walked);
-  const size_t psize  = (size_t)sysconf(_SC_PAGESIZE);
+  bool           walked = false;
+  const uint64_t dirty  = drop_clean_pages(store, &walked);
   txn->trim_floor = mapped_bytes();
   /* What the transaction holds: its own pages (the process's other
    * file-backed pages, its program and libraries, other threads' readers,
    * are not the transaction's to size by). */
-  txn->last_mapped = walked ? (uint64_t)dirty * psize : txn->trim_floor;
+  txn->last_mapped = walked ? dirty : txn->trim_floor;
 }
 
 void
